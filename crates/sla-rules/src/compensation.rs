@@ -1,0 +1,120 @@
+//! Compensation (§4.14.2): which outages are compensable, where each is
+//! attributed, and the two remedies (service extension, contract credit).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::decimal::round_div;
+use crate::policy::{AverageWindow, CompensationUnit, Policy};
+use crate::report::{
+    ContractCredit, CreditPeriod, Entitlement, Period, PeriodStatus, ServiceExtension,
+};
+use crate::time::{add_months, Month};
+
+/// For each outage, its counted minutes per period index.
+pub type CountedByPeriod = Vec<Vec<(usize, u64)>>;
+
+/// Attributes each compensable outage to the breached period holding most of
+/// its counted minutes (the earlier one on a tie). Returns, per outage, the
+/// index of that period, or `None` when the outage is not compensable.
+pub fn attribute(counted: &CountedByPeriod, periods: &[Period]) -> Vec<Option<usize>> {
+    counted
+        .iter()
+        .map(|per_period| {
+            per_period
+                .iter()
+                .filter(|&&(p, c)| c > 0 && periods[p].breached)
+                // Ties go to the earlier period: compare (minutes, Reverse(index)).
+                .max_by_key(|&&(p, c)| (c, std::cmp::Reverse(p)))
+                .map(|&(p, _)| p)
+        })
+        .collect()
+}
+
+/// The monthly average of signed contracts that one unit of credit for `month` rests on:
+/// `(sum, months)` over the judged periods of its window that have signing data.
+pub fn average_basis(
+    month: Month,
+    periods: &[Period],
+    signing: &BTreeMap<Month, (u64, u64)>,
+    window: AverageWindow,
+) -> (u64, u64) {
+    let mut sum = 0u64;
+    let mut n = 0u64;
+    for p in periods.iter().filter(|p| p.status == PeriodStatus::Judged) {
+        let Ok(m) = Month::parse(&p.month) else {
+            continue;
+        };
+        let inside = match window {
+            AverageWindow::CalendarYearToDate => m.year == month.year && m <= month,
+            AverageWindow::Trailing12Months => m <= month && month.index() - m.index() < 12,
+        };
+        if let (true, Some((signed, _))) = (inside, signing.get(&m)) {
+            sum = sum.saturating_add(*signed);
+            n += 1;
+        }
+    }
+    (sum, n)
+}
+
+/// The entitlement over all breached periods. `units_per_period[i]` is the
+/// compensable outages attributed to period `i`.
+pub fn entitlement(
+    periods: &[Period],
+    signing: &BTreeMap<Month, (u64, u64)>,
+    policy: &Policy,
+    service_end: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Entitlement {
+    let mut per_period = Vec::new();
+    for p in periods.iter().filter(|p| p.breached) {
+        let units = match policy.compensation_unit {
+            CompensationUnit::PerOutage => p.compensable_outages,
+            CompensationUnit::PerBreachedMonth => 1,
+        };
+        let Ok(month) = Month::parse(&p.month) else {
+            continue;
+        };
+        let (sum, n) = average_basis(month, periods, signing, policy.average_window);
+        if n == 0 {
+            warnings.push(format!(
+                "entitlement: {}: no signing data in the averaging window; the contract credit is 0",
+                p.month
+            ));
+        }
+        let avg = round_div(sum, n, policy.rounding);
+        per_period.push(CreditPeriod {
+            month: p.month.clone(),
+            units,
+            monthly_average: avg,
+            contracts: units.saturating_mul(avg),
+            average_sum: sum,
+            average_months: n,
+        });
+    }
+    let units: u64 = per_period.iter().map(|c| c.units).sum();
+    Entitlement {
+        breached_periods: per_period.iter().map(|c| c.month.clone()).collect(),
+        units,
+        service_extension: ServiceExtension {
+            months: units,
+            service_end: extended_end(service_end, units),
+        },
+        contract_credit: ContractCredit {
+            contracts: per_period
+                .iter()
+                .map(|c| c.contracts)
+                .fold(0, u64::saturating_add),
+            per_period,
+        },
+    }
+}
+
+/// `service_end + months`, clamped to the target month's last day.
+pub fn extended_end(service_end: NaiveDate, months: u64) -> String {
+    add_months(service_end, months)
+        .unwrap_or(service_end)
+        .format("%Y-%m-%d")
+        .to_string()
+}

@@ -1,0 +1,267 @@
+//! Evaluation: validated documents and `as_of` in, the report (and the minute
+//! map behind it, for timelines and evidence) out.
+
+use crate::compensation::{attribute, entitlement, CountedByPeriod};
+use crate::decimal::{fixed, percent_truncated};
+use crate::incidents::{assess, summarise, Incident};
+use crate::minutes::{MinuteMap, Run};
+use crate::policy::Policy;
+use crate::report::{
+    ContractInfo, Day, Durability, Metering, Outage, Period, PeriodStatus, Report, RulesInfo,
+    REPORT_SCHEMA,
+};
+use crate::time::{Instant, Month, Tz};
+use crate::usage::Usage;
+
+/// The report with what it was computed from.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub report: Report,
+    pub map: MinuteMap,
+    pub tz: Tz,
+}
+
+/// Evaluates a contract as of `as_of` (seconds since the epoch).
+pub fn evaluate(
+    usage: &Usage,
+    incidents: &[Incident],
+    policy: &Policy,
+    as_of: Instant,
+) -> Evaluation {
+    let tz = usage.timezone.unwrap_or(policy.timezone);
+    let mut warnings = usage.warnings.clone();
+    let term_start = tz.day_start(usage.service_start).div_euclid(60);
+    let term_end = usage
+        .service_end
+        .succ_opt()
+        .map(|d| tz.day_start(d).div_euclid(60))
+        .unwrap_or(term_start);
+    // Only whole minutes that ended by as_of count; the window never leaves the term.
+    let w0 = term_start;
+    let w1 = term_end.min(as_of.div_euclid(60)).max(w0);
+    let (map, runs) = MinuteMap::build(usage, policy, w0, w1);
+
+    let outside: i64 = usage
+        .telemetry
+        .iter()
+        .map(|s| {
+            let n = s.total.len() as i64;
+            let inside =
+                ((s.start_minute + n).min(term_end) - s.start_minute.max(term_start)).max(0);
+            n - inside
+        })
+        .sum();
+    if outside > 0 {
+        warnings.push(format!("usage: telemetry: {outside} minute(s) lie outside the contract term and are not evaluated"));
+    }
+
+    let mut periods = Vec::new();
+    let mut ranges = Vec::new();
+    let first = Month::of(usage.service_start);
+    let last = Month::of(tz.date(as_of)).min(Month::of(usage.service_end));
+    let mut m = first;
+    while m <= last {
+        let ms = tz.month_start(m).div_euclid(60);
+        let me = tz.month_start(m.next()).div_euclid(60);
+        let (a, b) = (ms.max(w0), me.min(w1));
+        let b = b.max(a);
+        let status = if me * 60 > as_of {
+            PeriodStatus::InProgress
+        } else if ms < term_start || me > term_end {
+            PeriodStatus::Partial
+        } else {
+            PeriodStatus::Judged
+        };
+        let c = map.counts(a, b);
+        let measured = c.minutes - c.excluded;
+        let t = policy.availability_target;
+        let breached = status == PeriodStatus::Judged
+            && ((measured - c.unavailable) as u128) * 100 * t.den < measured as u128 * t.num;
+        let budget = measured as u128 * (100 * t.den - t.num) * 100 / (100 * t.den);
+        let durability = usage.durability.get(&m).map(|&(stored, lost)| Durability {
+            stored,
+            lost,
+            met: durability_met(stored, lost, policy),
+        });
+        periods.push(Period {
+            month: m.label(),
+            status,
+            minutes: c.minutes,
+            excluded_minutes: c.excluded,
+            measured_minutes: measured,
+            unavailable_minutes: c.unavailable,
+            no_data_minutes: c.no_data,
+            availability: percent_truncated(measured - c.unavailable, measured, 5),
+            target: policy.availability_target_text.clone(),
+            breached,
+            outages: Vec::new(),
+            compensable_outages: 0,
+            signed: usage.signing.get(&m).map(|s| s.0),
+            failed: usage.signing.get(&m).map(|s| s.1),
+            durability,
+            downtime_budget_minutes: fixed(budget, 2),
+            range_start: tz.format(a * 60),
+            range_end: tz.format(b * 60),
+        });
+        ranges.push((a, b));
+        m = m.next();
+    }
+
+    let counted: CountedByPeriod = runs
+        .iter()
+        .map(|r| {
+            ranges
+                .iter()
+                .enumerate()
+                .filter(|(_, &(a, b))| r.start < b && a < r.end)
+                .map(|(i, &(a, b))| (i, map.counts(r.start.max(a), r.end.min(b)).unavailable))
+                .collect()
+        })
+        .collect();
+    let attributed = attribute(&counted, &periods);
+    let mut outages = Vec::with_capacity(runs.len());
+    for ((r, per_period), to) in runs.iter().zip(&counted).zip(&attributed) {
+        let c = map.counts(r.start, r.end);
+        let id = outage_id(tz, r);
+        for &(p, n) in per_period {
+            if n > 0 {
+                periods[p].outages.push(id.clone());
+            }
+        }
+        if let Some(p) = *to {
+            periods[p].compensable_outages += 1;
+        }
+        outages.push(Outage {
+            id,
+            start: tz.format(r.start * 60),
+            end: tz.format(r.end * 60),
+            minutes: c.minutes,
+            counted_minutes: c.minutes - c.excluded,
+            excluded_minutes: c.excluded,
+            compensable: to.is_some(),
+            attributed_to: to.map(|p| periods[p].month.clone()),
+        });
+    }
+
+    let entitlement = entitlement(
+        &periods,
+        &usage.signing,
+        policy,
+        usage.service_end,
+        &mut warnings,
+    );
+    let mut incident_reports = assess(incidents, policy, tz, as_of, &mut warnings);
+    for inc in &mut incident_reports {
+        let start = incidents
+            .iter()
+            .find(|i| i.id == inc.id)
+            .map(|i| i.reported_at);
+        let end = inc
+            .resolved_at
+            .as_deref()
+            .and_then(|s| crate::time::parse_instant(s).ok())
+            .unwrap_or(as_of);
+        if let Some(start) = start {
+            inc.outages = runs
+                .iter()
+                .zip(&outages)
+                .filter(|(r, _)| r.start * 60 < end && start < r.end * 60)
+                .map(|(_, o)| o.id.clone())
+                .collect();
+        }
+    }
+    let incident_summary = summarise(&incident_reports, policy);
+    let days = days(&map, &runs, tz, w0, w1);
+    let as_of_month = Month::of(tz.date(as_of));
+    let mut metering: Vec<Metering> = usage
+        .signing
+        .range(..=as_of_month)
+        .rev()
+        .take(24)
+        .map(|(m, &(signed, failed))| Metering {
+            month: m.label(),
+            signed,
+            failed,
+        })
+        .collect();
+    metering.reverse();
+
+    let report = Report {
+        schema: REPORT_SCHEMA.into(),
+        as_of: tz.format(as_of),
+        client_id: usage.client_id.clone(),
+        contract_id: usage.contract_id.clone(),
+        client_name: usage.client_name.clone(),
+        contract: ContractInfo {
+            service_start: usage.service_start.format("%Y-%m-%d").to_string(),
+            service_end: usage.service_end.format("%Y-%m-%d").to_string(),
+            timezone: tz.label(),
+        },
+        rules: RulesInfo {
+            availability_target: policy.availability_target_text.clone(),
+            min_outage_minutes: policy.min_outage_minutes,
+            minute_ok_ratio: policy.minute_ok_ratio_text.clone(),
+            missing_data: policy.missing_data_text().into(),
+            compensation_unit: policy.compensation_unit_text().into(),
+            durability_target: policy.durability_target_text.clone(),
+        },
+        periods,
+        outages,
+        incidents: incident_reports,
+        incident_summary,
+        entitlement,
+        days,
+        metering,
+        warnings,
+    };
+    Evaluation { report, map, tz }
+}
+
+/// `1 − lost / stored ≥ target`, exactly: `(stored − lost) × 100 × den ≥ stored × num`.
+pub fn durability_met(stored: u64, lost: u64, policy: &Policy) -> bool {
+    let t = policy.durability_target;
+    (stored.saturating_sub(lost) as u128) * 100 * t.den >= stored as u128 * t.num
+}
+
+/// `OUT-` and the outage's first minute in the contract timezone.
+fn outage_id(tz: Tz, r: &Run) -> String {
+    format!("OUT-{}", tz.compact_minute(r.start * 60))
+}
+
+fn days(map: &MinuteMap, runs: &[Run], tz: Tz, w0: i64, w1: i64) -> Vec<Day> {
+    let mut out = Vec::new();
+    if w1 <= w0 {
+        return out;
+    }
+    let mut d = tz.date(w0 * 60);
+    let last = tz.date((w1 - 1) * 60);
+    let mut first_run = 0;
+    while d <= last {
+        let ds = tz.day_start(d).div_euclid(60);
+        let (a, b) = (ds.max(w0), (ds + 1440).min(w1));
+        let c = map.counts(a, b);
+        while first_run < runs.len() && runs[first_run].end <= a {
+            first_run += 1;
+        }
+        let outages = runs[first_run..]
+            .iter()
+            .take_while(|r| r.start < b)
+            .filter(|r| map.counts(r.start.max(a), r.end.min(b)).unavailable > 0)
+            .count() as u64;
+        let measured = c.minutes - c.excluded;
+        out.push(Day {
+            date: d.format("%Y-%m-%d").to_string(),
+            minutes: c.minutes,
+            excluded_minutes: c.excluded,
+            unavailable_minutes: c.unavailable,
+            no_data_minutes: c.no_data,
+            availability: percent_truncated(measured - c.unavailable, measured, 5),
+            outages,
+        });
+        match d.succ_opt() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    out
+}

@@ -1,0 +1,356 @@
+//! `incidents.json` and the response / recovery judgement of §3.2.
+//!
+//! Clocks start at `reported_at`. Level 3 runs on the business calendar by
+//! default; third-party pauses come off recovery time only (§3.2 note).
+
+use serde::Deserialize;
+
+use crate::error::InputError;
+use crate::policy::{Policy, INCIDENT_CAUSES};
+use crate::report::{IncidentReport, Interval, LevelSummary, TargetStatus};
+use crate::time::{parse_instant, Instant, Month, Tz};
+
+/// The schema tag of an incidents document.
+pub const INCIDENTS_SCHEMA: &str = "sla-portal/incidents/v1";
+
+#[derive(Deserialize)]
+struct IncidentsDoc {
+    schema: String,
+    incidents: Vec<IncidentDoc>,
+}
+
+#[derive(Deserialize)]
+struct IncidentDoc {
+    id: String,
+    level: i64,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    component: String,
+    cause: String,
+    reported_at: String,
+    responded_at: Option<String>,
+    resolved_at: Option<String>,
+    #[serde(default)]
+    paused: Vec<PauseDoc>,
+}
+
+#[derive(Deserialize)]
+struct PauseDoc {
+    start: String,
+    end: String,
+    reason: String,
+}
+
+/// A validated incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: String,
+    pub level: u8,
+    pub title: String,
+    pub component: String,
+    pub cause: String,
+    pub reported_at: Instant,
+    pub responded_at: Option<Instant>,
+    pub resolved_at: Option<Instant>,
+    /// `(start, end, reason)`.
+    pub paused: Vec<(Instant, Instant, String)>,
+}
+
+/// Parses and validates an incidents document.
+pub fn parse_incidents(bytes: &[u8], file: &str) -> Result<Vec<Incident>, InputError> {
+    let doc: IncidentsDoc = crate::json::decode(bytes, file, INCIDENTS_SCHEMA)?;
+    crate::json::expect_schema(&doc.schema, file, INCIDENTS_SCHEMA)?;
+    let err = |path: String, msg: String| InputError::new(file, path, msg);
+    let mut out = Vec::with_capacity(doc.incidents.len());
+    for (i, d) in doc.incidents.into_iter().enumerate() {
+        let at = |f: &str| format!("incidents[{i}].{f}");
+        if !(1..=3).contains(&d.level) {
+            return Err(err(
+                at("level"),
+                format!("{} is not a level (1, 2 or 3)", d.level),
+            ));
+        }
+        if !INCIDENT_CAUSES.contains(&d.cause.as_str()) {
+            return Err(err(
+                at("cause"),
+                format!(
+                    "\"{}\" is not one of {}",
+                    d.cause,
+                    INCIDENT_CAUSES.join(", ")
+                ),
+            ));
+        }
+        let reported_at = parse_instant(&d.reported_at).map_err(|m| err(at("reported_at"), m))?;
+        let later = |field: &str, v: &Option<String>| -> Result<Option<Instant>, InputError> {
+            match v {
+                None => Ok(None),
+                Some(s) => {
+                    let t = parse_instant(s).map_err(|m| err(at(field), m))?;
+                    if t < reported_at {
+                        return Err(err(
+                            at(field),
+                            format!("\"{s}\" is before reported_at \"{}\"", d.reported_at),
+                        ));
+                    }
+                    Ok(Some(t))
+                }
+            }
+        };
+        let responded_at = later("responded_at", &d.responded_at)?;
+        let resolved_at = later("resolved_at", &d.resolved_at)?;
+        let mut paused = Vec::new();
+        for (k, p) in d.paused.iter().enumerate() {
+            let s =
+                parse_instant(&p.start).map_err(|m| err(at(&format!("paused[{k}].start")), m))?;
+            let e = parse_instant(&p.end).map_err(|m| err(at(&format!("paused[{k}].end")), m))?;
+            if e < s {
+                return Err(err(
+                    at(&format!("paused[{k}].end")),
+                    format!("\"{}\" is before its start \"{}\"", p.end, p.start),
+                ));
+            }
+            paused.push((s, e, p.reason.clone()));
+        }
+        out.push(Incident {
+            id: d.id,
+            level: d.level as u8,
+            title: d.title,
+            component: d.component,
+            cause: d.cause,
+            reported_at,
+            responded_at,
+            resolved_at,
+            paused,
+        });
+    }
+    Ok(out)
+}
+
+/// Judges every incident reported by `as_of`. Times after `as_of` have not
+/// happened yet from the report's point of view, so a view "as of" a past
+/// instant is reproducible.
+pub fn assess(
+    incidents: &[Incident],
+    policy: &Policy,
+    tz: Tz,
+    as_of: Instant,
+    warnings: &mut Vec<String>,
+) -> Vec<IncidentReport> {
+    let mut out = Vec::new();
+    let mut later = 0;
+    for inc in incidents {
+        if inc.reported_at > as_of {
+            later += 1;
+            continue;
+        }
+        out.push(assess_one(inc, policy, tz, as_of, warnings));
+    }
+    if later > 0 {
+        warnings.push(format!(
+            "incidents: {later} incident(s) reported after as_of are left out"
+        ));
+    }
+    out
+}
+
+fn assess_one(
+    inc: &Incident,
+    policy: &Policy,
+    tz: Tz,
+    as_of: Instant,
+    warnings: &mut Vec<String>,
+) -> IncidentReport {
+    let rule = policy.levels[(inc.level - 1) as usize];
+    let cal = &policy.calendar;
+    let mut outside_calendar = false;
+    let mut clock = |a: Instant, b: Instant| -> u64 {
+        if rule.business_clock {
+            let (s, outside) = cal.business_seconds(a, b);
+            outside_calendar |= outside;
+            s.max(0) as u64
+        } else {
+            (b - a).max(0) as u64
+        }
+    };
+    let seen = |t: Option<Instant>| t.filter(|&t| t <= as_of);
+    let responded = seen(inc.responded_at);
+    let resolved = seen(inc.resolved_at);
+    let response_target = rule.response_minutes as u64 * 60;
+    let recovery_target = rule.recovery_minutes as u64 * 60;
+    let assessed = inc.level == 3 || !policy.unassessed_causes.contains(&inc.cause);
+
+    // Paused third-party time, merged and clipped to the recovery interval.
+    let rec_end = resolved.unwrap_or(as_of);
+    let mut pauses: Vec<(Instant, Instant)> = inc
+        .paused
+        .iter()
+        .filter(|(_, _, r)| r == "third_party")
+        .map(|&(s, e, _)| (s.max(inc.reported_at), e.min(rec_end)))
+        .filter(|(s, e)| e > s)
+        .collect();
+    pauses.sort();
+    let mut merged: Vec<(Instant, Instant)> = Vec::new();
+    for (s, e) in pauses {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    let paused_secs: u64 = if policy.third_party_pauses_recovery {
+        merged.iter().map(|&(s, e)| clock(s, e)).sum()
+    } else {
+        0
+    };
+
+    let judge = |elapsed: u64, target: u64, stopped: bool| -> (Option<u64>, TargetStatus) {
+        match (stopped, elapsed <= target) {
+            (true, true) => (Some(elapsed), TargetStatus::Met),
+            (true, false) => (Some(elapsed), TargetStatus::Breached),
+            (false, true) => (None, TargetStatus::Running),
+            (false, false) => (None, TargetStatus::Breached),
+        }
+    };
+
+    // A resolution without a recorded response implies the response came by then.
+    let response_end = responded.or(resolved);
+    let (response_seconds, response) = judge(
+        clock(inc.reported_at, response_end.unwrap_or(as_of)),
+        response_target,
+        response_end.is_some(),
+    );
+    let recovery_elapsed = clock(inc.reported_at, rec_end).saturating_sub(paused_secs);
+    let (recovery_seconds, recovery) = judge(recovery_elapsed, recovery_target, resolved.is_some());
+
+    if outside_calendar {
+        warnings.push(format!(
+            "incidents: {}: dates outside the business calendar's years were treated as plain weekdays and weekends",
+            inc.id
+        ));
+    }
+    let (response_seconds, response, recovery_seconds, recovery, paused_seconds) = if assessed {
+        (
+            response_seconds,
+            response,
+            recovery_seconds,
+            recovery,
+            Some(paused_secs),
+        )
+    } else {
+        (
+            None,
+            TargetStatus::NotAssessed,
+            None,
+            TargetStatus::NotAssessed,
+            None,
+        )
+    };
+    IncidentReport {
+        id: inc.id.clone(),
+        level: inc.level,
+        open: resolved.is_none(),
+        assessed,
+        response_seconds,
+        response_target_seconds: response_target,
+        response,
+        recovery_seconds,
+        recovery_target_seconds: recovery_target,
+        recovery,
+        paused_seconds,
+        title: inc.title.clone(),
+        component: inc.component.clone(),
+        cause: inc.cause.clone(),
+        clock: if rule.business_clock {
+            "business"
+        } else {
+            "24x7"
+        }
+        .into(),
+        reported_at: tz.format(inc.reported_at),
+        responded_at: responded.map(|t| tz.format(t)),
+        resolved_at: resolved.map(|t| tz.format(t)),
+        paused: merged
+            .iter()
+            .map(|&(s, e)| Interval {
+                start: tz.format(s),
+                end: tz.format(e),
+            })
+            .collect(),
+        month: Month::of(tz.date(inc.reported_at)).label(),
+        outages: Vec::new(),
+    }
+}
+
+/// Count, share met, median and 90th percentile per level (§3.2).
+pub fn summarise(reports: &[IncidentReport], policy: &Policy) -> Vec<LevelSummary> {
+    (1..=3u8)
+        .map(|level| {
+            let rule = policy.levels[(level - 1) as usize];
+            let of_level: Vec<&IncidentReport> =
+                reports.iter().filter(|r| r.level == level).collect();
+            let count = |f: &dyn Fn(&IncidentReport) -> bool| {
+                of_level.iter().filter(|r| f(r)).count() as u64
+            };
+            let response_met = count(&|r| r.response == TargetStatus::Met);
+            let response_breached = count(&|r| r.response == TargetStatus::Breached);
+            let recovery_met = count(&|r| r.recovery == TargetStatus::Met);
+            let recovery_breached = count(&|r| r.recovery == TargetStatus::Breached);
+            let mut response: Vec<u64> =
+                of_level.iter().filter_map(|r| r.response_seconds).collect();
+            let mut recovery: Vec<u64> =
+                of_level.iter().filter_map(|r| r.recovery_seconds).collect();
+            response.sort_unstable();
+            recovery.sort_unstable();
+            let share = |met: u64, breached: u64| {
+                (met + breached > 0)
+                    .then(|| crate::decimal::percent_truncated(met, met + breached, 1))
+            };
+            LevelSummary {
+                level,
+                count: of_level.len() as u64,
+                assessed: count(&|r| r.assessed),
+                response_target_seconds: rule.response_minutes as u64 * 60,
+                recovery_target_seconds: rule.recovery_minutes as u64 * 60,
+                response_met,
+                response_breached,
+                recovery_met,
+                recovery_breached,
+                response_met_percent: share(response_met, response_breached),
+                recovery_met_percent: share(recovery_met, recovery_breached),
+                response_median_seconds: nearest_rank(&response, 50),
+                response_p90_seconds: nearest_rank(&response, 90),
+                recovery_median_seconds: nearest_rank(&recovery, 50),
+                recovery_p90_seconds: nearest_rank(&recovery, 90),
+            }
+        })
+        .collect()
+}
+
+/// The nearest-rank percentile of sorted values: the value at rank ⌈p/100 × n⌉.
+/// For the median of an even count this is the lower middle value, a time that
+/// actually occurred.
+pub fn nearest_rank(sorted: &[u64], p: u64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let n = sorted.len() as u64;
+    let rank = (p * n).div_ceil(100).max(1);
+    sorted.get((rank - 1) as usize).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest_rank;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        // 10 values 1..=10: median rank ⌈5⌉ = 5 -> 5; p90 rank ⌈9⌉ = 9 -> 9.
+        let v: Vec<u64> = (1..=10).collect();
+        assert_eq!(nearest_rank(&v, 50), Some(5));
+        assert_eq!(nearest_rank(&v, 90), Some(9));
+        // 3 values: median rank ⌈1.5⌉ = 2 -> the middle; p90 rank ⌈2.7⌉ = 3.
+        assert_eq!(nearest_rank(&[10, 20, 30], 50), Some(20));
+        assert_eq!(nearest_rank(&[10, 20, 30], 90), Some(30));
+        assert_eq!(nearest_rank(&[], 50), None);
+    }
+}

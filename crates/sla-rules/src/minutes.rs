@@ -1,0 +1,160 @@
+//! The minute map: one byte of flags per minute of the evaluation window, and
+//! the raw runs and outages found in it (SLA_RULES.md §2–3).
+
+use crate::policy::{Fill, Policy};
+use crate::usage::{Span, Usage};
+
+/// Telemetry or a declared outage covers the minute.
+pub const COVERED: u8 = 1;
+/// The minute's raw state is down.
+pub const DOWN: u8 = 2;
+/// The minute lies in an excluded interval.
+pub const EXCLUDED: u8 = 4;
+/// The minute belongs to an outage (a raw run of at least `min_outage_minutes`).
+pub const OUTAGE: u8 = 8;
+
+/// Flags for the minutes `[start, start + flags.len())`, minutes since the epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinuteMap {
+    pub start: i64,
+    pub flags: Vec<u8>,
+}
+
+/// A raw run long enough to be an outage: `[start, end)` in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub start: i64,
+    pub end: i64,
+}
+
+/// Counts over a range of minutes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub minutes: u64,
+    pub excluded: u64,
+    pub unavailable: u64,
+    pub no_data: u64,
+}
+
+impl MinuteMap {
+    /// Builds the map for `[start, end)` and returns it with the outages.
+    pub fn build(usage: &Usage, policy: &Policy, start: i64, end: i64) -> (MinuteMap, Vec<Run>) {
+        let len = (end - start).max(0) as usize;
+        let fill = if policy.missing_data == Fill::Down {
+            DOWN
+        } else {
+            0
+        };
+        let mut flags = vec![fill; len];
+        let zero = if policy.zero_traffic == Fill::Down {
+            COVERED | DOWN
+        } else {
+            COVERED
+        };
+        let (num, den) = (policy.minute_ok_ratio.num, policy.minute_ok_ratio.den);
+
+        for seg in &usage.telemetry {
+            let n = seg.total.len() as i64;
+            let (a, b) = (seg.start_minute.max(start), (seg.start_minute + n).min(end));
+            if b <= a {
+                continue;
+            }
+            let off = (a - seg.start_minute) as usize;
+            let cnt = (b - a) as usize;
+            let dst = &mut flags[(a - start) as usize..][..cnt];
+            let total = &seg.total[off..off + cnt];
+            let ok = &seg.ok[off..off + cnt];
+            for ((f, &t), &o) in dst.iter_mut().zip(total).zip(ok) {
+                // ok / total < ratio  ⇔  ok × den < total × num ("90% 以上" includes 90 %).
+                *f = if t == 0 {
+                    zero
+                } else if (o as u128) * den < (t as u128) * num {
+                    COVERED | DOWN
+                } else {
+                    COVERED
+                };
+            }
+        }
+        let mut map = MinuteMap { start, flags };
+        for o in &usage.outages {
+            map.set(o, COVERED | DOWN, COVERED | DOWN);
+        }
+        if policy.excluded_causes.iter().any(|c| c == "maintenance") {
+            let notice = (policy.min_notice_minutes as i64 * 60).max(1);
+            for m in &usage.maintenance {
+                // Only windows announced before they began (by at least the notice) are excluded.
+                if m.announced_at.is_some_and(|a| m.start - a >= notice) {
+                    map.set(&m.span, EXCLUDED, 0);
+                }
+            }
+        }
+        for x in &usage.exclusions {
+            if policy.excluded_causes.contains(&x.cause) {
+                map.set(&x.span, EXCLUDED, 0);
+            }
+        }
+        let runs = map.mark_outages(policy.min_outage_minutes as usize);
+        (map, runs)
+    }
+
+    /// Sets `set` on the span's minutes inside the window, after clearing `clear`.
+    fn set(&mut self, span: &Span, set: u8, clear: u8) {
+        let a = (span.start_minute - self.start).clamp(0, self.flags.len() as i64) as usize;
+        let b = (span.end_minute - self.start).clamp(0, self.flags.len() as i64) as usize;
+        for f in &mut self.flags[a..b.max(a)] {
+            *f = (*f & !clear) | set;
+        }
+    }
+
+    /// Finds maximal raw runs of down minutes; excluded minutes keep their raw
+    /// state, so a maintenance window does not split a run. Marks and returns
+    /// those at least `min` long.
+    fn mark_outages(&mut self, min: usize) -> Vec<Run> {
+        let mut runs = Vec::new();
+        let n = self.flags.len();
+        let mut i = 0;
+        while i < n {
+            if self.flags[i] & DOWN == 0 {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < n && self.flags[i] & DOWN != 0 {
+                i += 1;
+            }
+            if i - s >= min {
+                self.flags[s..i].iter_mut().for_each(|f| *f |= OUTAGE);
+                runs.push(Run {
+                    start: self.start + s as i64,
+                    end: self.start + i as i64,
+                });
+            }
+        }
+        runs
+    }
+
+    /// Counts over `[a, b)` (clipped to the window).
+    pub fn counts(&self, a: i64, b: i64) -> Counts {
+        let lo = (a - self.start).clamp(0, self.flags.len() as i64) as usize;
+        let hi = (b - self.start).clamp(0, self.flags.len() as i64) as usize;
+        let mut c = Counts::default();
+        if hi <= lo {
+            return c;
+        }
+        c.minutes = (hi - lo) as u64;
+        for &f in &self.flags[lo..hi] {
+            let excluded = f & EXCLUDED != 0;
+            c.excluded += excluded as u64;
+            c.unavailable += (!excluded && f & OUTAGE != 0) as u64;
+            c.no_data += (!excluded && f & COVERED == 0) as u64;
+        }
+        c
+    }
+
+    /// The flags of one minute, if it is in the window.
+    pub fn get(&self, minute: i64) -> Option<u8> {
+        usize::try_from(minute - self.start)
+            .ok()
+            .and_then(|i| self.flags.get(i).copied())
+    }
+}

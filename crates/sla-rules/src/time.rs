@@ -1,0 +1,280 @@
+//! Instants, the contract's fixed-offset timezone, civil months and days.
+//!
+//! Instants are whole seconds since the Unix epoch (sub-second parts are
+//! truncated: every rule works at second or minute precision). Months and days
+//! are civil dates in the contract timezone, a fixed offset (§1: China has no
+//! daylight saving, and the contract names an offset, not a region).
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime};
+
+/// Seconds since 1970-01-01T00:00:00Z.
+pub type Instant = i64;
+
+/// A fixed UTC offset, in seconds east of UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tz {
+    pub offset_secs: i32,
+}
+
+impl Tz {
+    pub const CST: Tz = Tz {
+        offset_secs: 8 * 3600,
+    };
+
+    /// Parses `+08:00`, `-05:30`, `Z` or `+00:00`.
+    pub fn parse(s: &str) -> Option<Tz> {
+        if s == "Z" {
+            return Some(Tz { offset_secs: 0 });
+        }
+        let b = s.as_bytes();
+        if b.len() != 6 || b[3] != b':' {
+            return None;
+        }
+        let sign = match b[0] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let h: i32 = s[1..3].parse().ok()?;
+        let m: i32 = s[4..6].parse().ok()?;
+        if h > 23 || m > 59 || !s[1..3].bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Some(Tz {
+            offset_secs: sign * (h * 3600 + m * 60),
+        })
+    }
+
+    /// `+08:00` form.
+    pub fn label(self) -> String {
+        let sign = if self.offset_secs < 0 { '-' } else { '+' };
+        let a = self.offset_secs.abs();
+        format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+    }
+
+    /// The local civil date of an instant.
+    pub fn date(self, t: Instant) -> NaiveDate {
+        let local = t + self.offset_secs as i64;
+        let days = local.div_euclid(86_400);
+        date_from_days(days)
+    }
+
+    /// Seconds into the local day of an instant.
+    pub fn second_of_day(self, t: Instant) -> i64 {
+        (t + self.offset_secs as i64).rem_euclid(86_400)
+    }
+
+    /// The instant a local date begins.
+    pub fn day_start(self, d: NaiveDate) -> Instant {
+        days_from_date(d) * 86_400 - self.offset_secs as i64
+    }
+
+    /// The instant a month begins.
+    pub fn month_start(self, m: Month) -> Instant {
+        self.day_start(m.first_day())
+    }
+
+    /// RFC 3339 in this zone, whole seconds: `2026-02-10T09:57:00+08:00`.
+    pub fn format(self, t: Instant) -> String {
+        let d = self.date(t);
+        let s = self.second_of_day(t);
+        format!(
+            "{}T{:02}:{:02}:{:02}{}",
+            d.format("%Y-%m-%d"),
+            s / 3600,
+            (s % 3600) / 60,
+            s % 60,
+            self.label()
+        )
+    }
+
+    /// `YYYYMMDDTHHMM` of an instant, the suffix of outage ids.
+    pub fn compact_minute(self, t: Instant) -> String {
+        let d = self.date(t);
+        let s = self.second_of_day(t);
+        format!(
+            "{}T{:02}{:02}",
+            d.format("%Y%m%d"),
+            s / 3600,
+            (s % 3600) / 60
+        )
+    }
+}
+
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+fn date_from_days(days: i64) -> NaiveDate {
+    // Dates outside chrono's range cannot come from validated input, which is
+    // bounded by `parse_instant`; fall back to the epoch rather than panic.
+    i32::try_from(days + UNIX_EPOCH_DAYS_FROM_CE)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or_default()
+}
+
+fn days_from_date(d: NaiveDate) -> i64 {
+    d.num_days_from_ce() as i64 - UNIX_EPOCH_DAYS_FROM_CE
+}
+
+/// The earliest and latest instants accepted (years 1000..=9999), so that every
+/// later calculation stays inside chrono's and i64's range.
+const MIN_INSTANT: Instant = -30_610_224_000; // 1000-01-01T00:00:00Z
+const MAX_INSTANT: Instant = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+/// Parses an RFC 3339 instant with an offset. Fractions of a second are dropped.
+pub fn parse_instant(s: &str) -> Result<Instant, String> {
+    let dt = DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("\"{s}\" is not an RFC 3339 instant with an offset ({e})"))?;
+    let t = dt.timestamp();
+    if !(MIN_INSTANT..=MAX_INSTANT).contains(&t) {
+        return Err(format!("\"{s}\" is outside the years 1000 to 9999"));
+    }
+    Ok(t)
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("\"{s}\" is not a date YYYY-MM-DD"))?;
+    if s.len() != 10 || !(1000..=9999).contains(&d.year()) {
+        return Err(format!("\"{s}\" is not a date YYYY-MM-DD"));
+    }
+    Ok(d)
+}
+
+/// Parses a local time `HH:MM` into seconds after midnight (`24:00` allowed).
+pub fn parse_hhmm(s: &str) -> Result<i64, String> {
+    if s == "24:00" {
+        return Ok(86_400);
+    }
+    let t = NaiveTime::parse_from_str(s, "%H:%M")
+        .map_err(|_| format!("\"{s}\" is not a time HH:MM"))?;
+    use chrono::Timelike;
+    Ok(t.num_seconds_from_midnight() as i64)
+}
+
+/// A calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    /// 1..=12
+    pub month: u32,
+}
+
+impl Month {
+    pub fn of(d: NaiveDate) -> Month {
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
+    }
+
+    /// Parses `YYYY-MM`.
+    pub fn parse(s: &str) -> Result<Month, String> {
+        let bad = || format!("\"{s}\" is not a month YYYY-MM");
+        let b = s.as_bytes();
+        if b.len() != 7 || b[4] != b'-' || !s[..4].bytes().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let year: i32 = s[..4].parse().map_err(|_| bad())?;
+        let month: u32 = s[5..].parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&month) || year < 1000 {
+            return Err(bad());
+        }
+        Ok(Month { year, month })
+    }
+
+    /// A month index that orders and subtracts: `year × 12 + month − 1`.
+    pub fn index(self) -> i64 {
+        self.year as i64 * 12 + self.month as i64 - 1
+    }
+
+    pub fn from_index(i: i64) -> Month {
+        Month {
+            year: i.div_euclid(12) as i32,
+            month: (i.rem_euclid(12) + 1) as u32,
+        }
+    }
+
+    pub fn next(self) -> Month {
+        Month::from_index(self.index() + 1)
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+
+    pub fn days(self) -> i64 {
+        let next = self.next().first_day();
+        (next - self.first_day()).num_days()
+    }
+
+    pub fn label(self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// `date + n` calendar months; a day that does not exist in the target month
+/// becomes that month's last day (31 January + 1 month = 28 or 29 February).
+pub fn add_months(date: NaiveDate, n: u64) -> Option<NaiveDate> {
+    let n = u32::try_from(n).ok()?;
+    date.checked_add_months(Months::new(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_lengths_are_civil() {
+        // 2026 is not a leap year, 2024 is: 28 and 29 days; April 30; March 31.
+        assert_eq!(Month::parse("2026-02").unwrap().days(), 28);
+        assert_eq!(Month::parse("2024-02").unwrap().days(), 29);
+        assert_eq!(Month::parse("2026-04").unwrap().days(), 30);
+        assert_eq!(Month::parse("2026-03").unwrap().days(), 31);
+    }
+
+    #[test]
+    fn thirty_first_of_january_plus_one_month_is_the_last_of_february() {
+        let d = parse_date("2026-01-31").unwrap();
+        assert_eq!(add_months(d, 1).unwrap(), parse_date("2026-02-28").unwrap());
+        let leap = parse_date("2024-01-31").unwrap();
+        assert_eq!(
+            add_months(leap, 1).unwrap(),
+            parse_date("2024-02-29").unwrap()
+        );
+        // 2027-01-14 + 2 months = 2027-03-14 (worked example).
+        assert_eq!(
+            add_months(parse_date("2027-01-14").unwrap(), 2).unwrap(),
+            parse_date("2027-03-14").unwrap()
+        );
+    }
+
+    #[test]
+    fn local_dates_follow_the_offset() {
+        // 2026-02-28T16:00:00Z is 2026-03-01 00:00 in +08:00.
+        let t = parse_instant("2026-02-28T16:00:00Z").unwrap();
+        assert_eq!(Tz::CST.date(t), parse_date("2026-03-01").unwrap());
+        assert_eq!(Tz::CST.format(t), "2026-03-01T00:00:00+08:00");
+        assert_eq!(Tz::CST.compact_minute(t), "20260301T0000");
+    }
+
+    #[test]
+    fn offsets_parse_and_print() {
+        assert_eq!(Tz::parse("+08:00"), Some(Tz::CST));
+        assert_eq!(Tz::parse("-05:30").unwrap().label(), "-05:30");
+        assert_eq!(Tz::parse("Z").unwrap().label(), "+00:00");
+        assert_eq!(Tz::parse("8:00"), None);
+        assert_eq!(Tz::parse("+24:00"), None);
+    }
+
+    #[test]
+    fn unparsable_instants_are_errors() {
+        assert!(parse_instant("2026-02-10 09:57").is_err());
+        assert!(
+            parse_instant("2026-02-10T09:57:00").is_err(),
+            "an offset is required"
+        );
+        assert!(parse_instant("0001-01-01T00:00:00Z").is_err());
+    }
+}

@@ -1,0 +1,374 @@
+//! `usage.json`: the contract, per-minute telemetry, declared outages,
+//! maintenance windows, exclusions, signing counts and durability records.
+//!
+//! Telemetry is the hot path (525,600 minutes a year): counts decode straight
+//! into two `Vec<u32>` per segment, never a struct per minute.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::error::InputError;
+use crate::time::{parse_date, parse_instant, Instant, Month, Tz};
+
+/// The schema tag of a usage document.
+pub const USAGE_SCHEMA: &str = "sla-portal/usage/v1";
+
+/// The kinds of maintenance window (§4.8 (3), §4.14.1 (1)).
+pub const MAINTENANCE_KINDS: [&str; 4] = ["upgrade", "scale_out", "maintenance", "fault_drill"];
+/// The causes an `exclusions` entry may carry (§4.14.1 (2), §5).
+pub const EXCLUSION_CAUSES: [&str; 3] = ["external_network", "force_majeure", "customer_cause"];
+
+#[derive(Deserialize)]
+struct UsageDoc {
+    schema: String,
+    client: ClientDoc,
+    contract: ContractDoc,
+    telemetry: Vec<SegmentDoc>,
+    #[serde(default)]
+    outages: Vec<SpanDoc>,
+    #[serde(default)]
+    maintenance: Vec<MaintenanceDoc>,
+    #[serde(default)]
+    exclusions: Vec<ExclusionDoc>,
+    #[serde(default)]
+    signing: Vec<SigningDoc>,
+    #[serde(default)]
+    durability: Vec<DurabilityDoc>,
+}
+
+#[derive(Deserialize)]
+struct ClientDoc {
+    id: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct ContractDoc {
+    id: String,
+    service_start: String,
+    service_end: String,
+    timezone: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SegmentDoc {
+    start: String,
+    total: Vec<u32>,
+    ok: Vec<u32>,
+}
+
+#[derive(Deserialize)]
+struct SpanDoc {
+    #[serde(default)]
+    id: String,
+    start: String,
+    end: String,
+}
+
+#[derive(Deserialize)]
+struct MaintenanceDoc {
+    #[serde(default)]
+    id: String,
+    kind: String,
+    #[serde(default)]
+    title: String,
+    start: String,
+    end: String,
+    announced_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ExclusionDoc {
+    #[serde(default)]
+    id: String,
+    cause: String,
+    start: String,
+    end: String,
+}
+
+#[derive(Deserialize)]
+struct SigningDoc {
+    month: String,
+    signed: u64,
+    failed: u64,
+}
+
+#[derive(Deserialize)]
+struct DurabilityDoc {
+    month: String,
+    stored: u64,
+    lost: u64,
+}
+
+/// A run of per-minute counts starting at `start_minute` (minutes since the epoch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub start_minute: i64,
+    pub total: Vec<u32>,
+    pub ok: Vec<u32>,
+}
+
+/// A half-open interval `[start, end)` widened to whole minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub id: String,
+    pub start_minute: i64,
+    pub end_minute: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Maintenance {
+    pub span: Span,
+    pub kind: String,
+    pub title: String,
+    /// The exact announced start, in seconds (notice is measured against it).
+    pub start: Instant,
+    pub announced_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub span: Span,
+    pub cause: String,
+}
+
+/// A validated usage document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    pub client_id: String,
+    pub client_name: String,
+    pub contract_id: String,
+    pub service_start: NaiveDate,
+    pub service_end: NaiveDate,
+    /// The contract's own timezone, if it names one.
+    pub timezone: Option<Tz>,
+    pub telemetry: Vec<Segment>,
+    pub outages: Vec<Span>,
+    pub maintenance: Vec<Maintenance>,
+    pub exclusions: Vec<Exclusion>,
+    /// month → (signed, failed)
+    pub signing: BTreeMap<Month, (u64, u64)>,
+    /// month → (stored, lost)
+    pub durability: BTreeMap<Month, (u64, u64)>,
+    pub warnings: Vec<String>,
+}
+
+/// Parses and validates a usage document. `file` names it in errors.
+pub fn parse_usage(bytes: &[u8], file: &str) -> Result<Usage, InputError> {
+    let doc: UsageDoc = crate::json::decode(bytes, file, USAGE_SCHEMA)?;
+    crate::json::expect_schema(&doc.schema, file, USAGE_SCHEMA)?;
+    let err = |path: String, msg: String| InputError::new(file, path, msg);
+    let mut warnings = Vec::new();
+
+    let c = &doc.contract;
+    let service_start =
+        parse_date(&c.service_start).map_err(|m| err("contract.service_start".into(), m))?;
+    let service_end =
+        parse_date(&c.service_end).map_err(|m| err("contract.service_end".into(), m))?;
+    if service_end < service_start {
+        return Err(err(
+            "contract.service_end".into(),
+            format!(
+                "{} is before service_start {}",
+                c.service_end, c.service_start
+            ),
+        ));
+    }
+    let timezone = match &c.timezone {
+        None => None,
+        Some(s) => Some(Tz::parse(s).ok_or_else(|| {
+            err(
+                "contract.timezone".into(),
+                format!("\"{s}\" is not an offset like +08:00"),
+            )
+        })?),
+    };
+
+    let mut telemetry = Vec::with_capacity(doc.telemetry.len());
+    for (i, seg) in doc.telemetry.into_iter().enumerate() {
+        let start =
+            parse_instant(&seg.start).map_err(|m| err(format!("telemetry[{i}].start"), m))?;
+        if start.rem_euclid(60) != 0 {
+            return Err(err(
+                format!("telemetry[{i}].start"),
+                format!("\"{}\" is not at the start of a minute", seg.start),
+            ));
+        }
+        if seg.total.len() != seg.ok.len() {
+            return Err(err(
+                format!("telemetry[{i}].ok"),
+                format!(
+                    "has {} minutes but total has {}",
+                    seg.ok.len(),
+                    seg.total.len()
+                ),
+            ));
+        }
+        if let Some(j) = seg.ok.iter().zip(&seg.total).position(|(o, t)| o > t) {
+            return Err(err(
+                format!("telemetry[{i}].ok[{j}]"),
+                format!(
+                    "{} ok requests but only {} in total",
+                    seg.ok[j], seg.total[j]
+                ),
+            ));
+        }
+        telemetry.push((
+            i,
+            Segment {
+                start_minute: start.div_euclid(60),
+                total: seg.total,
+                ok: seg.ok,
+            },
+        ));
+    }
+    if telemetry
+        .windows(2)
+        .any(|w| w[1].1.start_minute < w[0].1.start_minute)
+    {
+        warnings.push(format!("{file}: telemetry: segments are not in time order"));
+    }
+    telemetry.sort_by_key(|(_, s)| s.start_minute);
+    for w in telemetry.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if b.1.start_minute < a.1.start_minute + a.1.total.len() as i64 {
+            let (first, second) = if a.0 < b.0 { (a.0, b.0) } else { (b.0, a.0) };
+            return Err(err(
+                format!("telemetry[{second}]"),
+                format!("overlaps telemetry[{first}]"),
+            ));
+        }
+    }
+    let telemetry: Vec<Segment> = telemetry.into_iter().map(|(_, s)| s).collect();
+
+    let mut span =
+        |path: String, id: String, start: &str, end: &str| -> Result<(Span, Instant), InputError> {
+            let s = parse_instant(start).map_err(|m| err(format!("{path}.start"), m))?;
+            let e = parse_instant(end).map_err(|m| err(format!("{path}.end"), m))?;
+            if e < s {
+                return Err(err(
+                    format!("{path}.end"),
+                    format!("\"{end}\" is before its start \"{start}\""),
+                ));
+            }
+            if s % 60 != 0 || e % 60 != 0 {
+                warnings.push(format!(
+                    "{file}: {path}: not minute-aligned; widened to whole minutes"
+                ));
+            }
+            Ok((
+                Span {
+                    id,
+                    start_minute: s.div_euclid(60),
+                    end_minute: (e + 59).div_euclid(60),
+                },
+                s,
+            ))
+        };
+
+    let mut outages = Vec::new();
+    for (i, o) in doc.outages.into_iter().enumerate() {
+        outages.push(span(format!("outages[{i}]"), o.id, &o.start, &o.end)?.0);
+    }
+    let mut maintenance = Vec::new();
+    for (i, m) in doc.maintenance.into_iter().enumerate() {
+        if !MAINTENANCE_KINDS.contains(&m.kind.as_str()) {
+            return Err(err(
+                format!("maintenance[{i}].kind"),
+                format!(
+                    "\"{}\" is not one of {}",
+                    m.kind,
+                    MAINTENANCE_KINDS.join(", ")
+                ),
+            ));
+        }
+        let announced_at = match &m.announced_at {
+            None => None,
+            Some(a) => Some(
+                parse_instant(a).map_err(|e| err(format!("maintenance[{i}].announced_at"), e))?,
+            ),
+        };
+        let (sp, start) = span(format!("maintenance[{i}]"), m.id, &m.start, &m.end)?;
+        maintenance.push(Maintenance {
+            span: sp,
+            kind: m.kind,
+            title: m.title,
+            start,
+            announced_at,
+        });
+    }
+    let mut exclusions = Vec::new();
+    for (i, x) in doc.exclusions.into_iter().enumerate() {
+        if !EXCLUSION_CAUSES.contains(&x.cause.as_str()) {
+            return Err(err(
+                format!("exclusions[{i}].cause"),
+                format!(
+                    "\"{}\" is not one of {}",
+                    x.cause,
+                    EXCLUSION_CAUSES.join(", ")
+                ),
+            ));
+        }
+        let (sp, _) = span(format!("exclusions[{i}]"), x.id, &x.start, &x.end)?;
+        exclusions.push(Exclusion {
+            span: sp,
+            cause: x.cause,
+        });
+    }
+    for i in 0..maintenance.len() {
+        for j in 0..i {
+            let (a, b) = (&maintenance[j].span, &maintenance[i].span);
+            if a.start_minute < b.end_minute && b.start_minute < a.end_minute {
+                warnings.push(format!(
+                    "{file}: maintenance[{i}]: overlaps maintenance[{j}]"
+                ));
+            }
+        }
+    }
+
+    let mut signing = BTreeMap::new();
+    for (i, s) in doc.signing.iter().enumerate() {
+        let m = Month::parse(&s.month).map_err(|e| err(format!("signing[{i}].month"), e))?;
+        if signing.insert(m, (s.signed, s.failed)).is_some() {
+            return Err(err(
+                format!("signing[{i}].month"),
+                format!("{} appears twice", s.month),
+            ));
+        }
+    }
+    let mut durability = BTreeMap::new();
+    for (i, d) in doc.durability.iter().enumerate() {
+        let m = Month::parse(&d.month).map_err(|e| err(format!("durability[{i}].month"), e))?;
+        if d.lost > d.stored {
+            return Err(err(
+                format!("durability[{i}].lost"),
+                format!("{} objects lost but only {} stored", d.lost, d.stored),
+            ));
+        }
+        if durability.insert(m, (d.stored, d.lost)).is_some() {
+            return Err(err(
+                format!("durability[{i}].month"),
+                format!("{} appears twice", d.month),
+            ));
+        }
+    }
+
+    Ok(Usage {
+        client_id: doc.client.id,
+        client_name: doc.client.name,
+        contract_id: c.id.clone(),
+        service_start,
+        service_end,
+        timezone,
+        telemetry,
+        outages,
+        maintenance,
+        exclusions,
+        signing,
+        durability,
+        warnings,
+    })
+}

@@ -1,0 +1,1 @@
+//! The SLA portal widget (placeholder until the widget lands).
