@@ -1,0 +1,201 @@
+//! Numbers and dates through the browser's `Intl`, in the chosen locale and the contract timezone.
+//!
+//! The report's instants are RFC 3339 with offsets; they are converted to the
+//! contract timezone's wall clock by the core's `Tz`, then handed to `Intl`
+//! as if UTC, so the browser's own zone never shifts a displayed time.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use js_sys::{Array, Function, Intl, Object, Reflect};
+use sla_rules::time::{parse_instant, Tz};
+use wasm_bindgen::JsValue;
+
+use crate::i18n::Locale;
+
+/// Formatters for one locale and one contract timezone, built once per widget.
+pub struct Formats {
+    pub locale: Locale,
+    tz: Tz,
+    int: Function,
+    decimal2: Function,
+    percent: Function,
+    month: Function,
+    month_short: Function,
+    day: Function,
+    datetime: Function,
+    kilobytes: Function,
+    megabytes: Function,
+}
+
+impl std::fmt::Debug for Formats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Formats({})", self.locale.tag())
+    }
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o
+}
+
+fn number_format(locale: Locale, pairs: &[(&str, JsValue)]) -> Function {
+    let locales = Array::of1(&JsValue::from_str(locale.tag()));
+    Intl::NumberFormat::new(&locales, &options(pairs)).format()
+}
+
+fn date_format(locale: Locale, pairs: &[(&str, JsValue)]) -> Function {
+    let locales = Array::of1(&JsValue::from_str(locale.tag()));
+    let mut all = vec![("timeZone", JsValue::from_str("UTC"))];
+    all.extend(pairs.iter().cloned());
+    Intl::DateTimeFormat::new(&locales, &options(&all)).format()
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+fn call(f: &Function, v: &JsValue) -> String {
+    f.call1(&JsValue::NULL, v)
+        .ok()
+        .and_then(|r| r.as_string())
+        .unwrap_or_default()
+}
+
+impl Formats {
+    /// Formatters for `locale`; `timezone` is the contract's (`+08:00`), default +08:00.
+    pub fn new(locale: Locale, timezone: &str) -> Formats {
+        let n = |x: u32| JsValue::from_f64(x as f64);
+        Formats {
+            locale,
+            tz: Tz::parse(timezone).unwrap_or_else(|| Tz::parse("+08:00").expect("constant")),
+            int: number_format(locale, &[("maximumFractionDigits", n(0))]),
+            decimal2: number_format(
+                locale,
+                &[
+                    ("minimumFractionDigits", n(0)),
+                    ("maximumFractionDigits", n(2)),
+                ],
+            ),
+            percent: number_format(
+                locale,
+                &[
+                    // "unit: percent" takes 99.98 as 99.98 %, no ×100 in floating point.
+                    ("style", s("unit")),
+                    ("unit", s("percent")),
+                    ("minimumFractionDigits", n(2)),
+                    ("maximumFractionDigits", n(5)),
+                    // Never round a 99.98999 % up to a met-looking 99.99 %.
+                    ("roundingMode", s("trunc")),
+                ],
+            ),
+            month: date_format(locale, &[("year", s("numeric")), ("month", s("long"))]),
+            month_short: date_format(locale, &[("year", s("2-digit")), ("month", s("short"))]),
+            day: date_format(locale, &[("month", s("short")), ("day", s("numeric"))]),
+            datetime: date_format(
+                locale,
+                &[
+                    ("year", s("numeric")),
+                    ("month", s("2-digit")),
+                    ("day", s("2-digit")),
+                    ("hour", s("2-digit")),
+                    ("minute", s("2-digit")),
+                    ("hourCycle", s("h23")),
+                ],
+            ),
+            kilobytes: number_format(
+                locale,
+                &[
+                    ("style", s("unit")),
+                    ("unit", s("kilobyte")),
+                    ("maximumFractionDigits", n(0)),
+                ],
+            ),
+            megabytes: number_format(
+                locale,
+                &[
+                    ("style", s("unit")),
+                    ("unit", s("megabyte")),
+                    ("maximumFractionDigits", n(1)),
+                ],
+            ),
+        }
+    }
+
+    /// The contract timezone as a label, `UTC+08:00`.
+    pub fn tz_label(&self) -> String {
+        format!("UTC{}", self.tz.label())
+    }
+
+    pub fn int(&self, n: u64) -> String {
+        call(&self.int, &JsValue::from_f64(n as f64))
+    }
+
+    /// A decimal string from the report (`"4.46"`), up to 2 decimals.
+    pub fn decimal(&self, d: &str) -> String {
+        if d.parse::<f64>().is_err() {
+            return d.to_string();
+        }
+        call(&self.decimal2, &JsValue::from_str(d))
+    }
+
+    /// A percentage string from the report (`"99.98014"`) with its decimals kept.
+    pub fn percent(&self, p: &str) -> String {
+        // Intl reads a decimal string exactly (no float in between), so "99.98999"
+        // can never be shown as a met-looking 99.99 %.
+        if p.parse::<f64>().is_err() {
+            return format!("{p} %");
+        }
+        call(&self.percent, &JsValue::from_str(p))
+    }
+
+    /// `YYYY-MM` as "2026年2月" / "February 2026".
+    pub fn month(&self, m: &str) -> String {
+        self.date_of(&format!("{m}-01"), &self.month)
+            .unwrap_or_else(|| m.to_string())
+    }
+
+    /// `YYYY-MM` as a short axis label.
+    pub fn month_short(&self, m: &str) -> String {
+        self.date_of(&format!("{m}-01"), &self.month_short)
+            .unwrap_or_else(|| m.to_string())
+    }
+
+    /// `YYYY-MM-DD` as "3月12日" / "Mar 12".
+    pub fn day(&self, d: &str) -> String {
+        self.date_of(d, &self.day).unwrap_or_else(|| d.to_string())
+    }
+
+    /// An RFC 3339 instant as wall-clock time in the contract timezone.
+    pub fn datetime(&self, instant: &str) -> String {
+        let Ok(t) = parse_instant(instant) else {
+            return instant.to_string();
+        };
+        let local = self.tz.format(t);
+        match NaiveDateTime::parse_from_str(&local[..local.len().min(19)], "%Y-%m-%dT%H:%M:%S") {
+            Ok(dt) => call(
+                &self.datetime,
+                &js_sys::Date::new(&JsValue::from_f64(dt.and_utc().timestamp_millis() as f64))
+                    .into(),
+            ),
+            Err(_) => instant.to_string(),
+        }
+    }
+
+    /// A byte count as kB or MB.
+    pub fn bytes(&self, n: u64) -> String {
+        if n < 1_000_000 {
+            call(&self.kilobytes, &JsValue::from_f64(n as f64 / 1000.0))
+        } else {
+            call(&self.megabytes, &JsValue::from_f64(n as f64 / 1_000_000.0))
+        }
+    }
+
+    fn date_of(&self, ymd: &str, f: &Function) -> Option<String> {
+        let d = NaiveDate::parse_from_str(ymd, "%Y-%m-%d").ok()?;
+        let ms = d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis() as f64;
+        Some(call(f, &js_sys::Date::new(&JsValue::from_f64(ms)).into()))
+    }
+}

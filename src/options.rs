@@ -1,0 +1,161 @@
+//! What a host passes to `mount` (or writes as `<sla-portal>` attributes), read defensively.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::i18n::Locale;
+
+/// Fetch `credentials` mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Credentials {
+    Omit,
+    #[default]
+    SameOrigin,
+    Include,
+}
+
+impl Credentials {
+    pub fn parse(s: &str) -> Result<Credentials, String> {
+        match s {
+            "omit" => Ok(Credentials::Omit),
+            "same-origin" => Ok(Credentials::SameOrigin),
+            "include" => Ok(Credentials::Include),
+            other => Err(format!(
+                "credentials: \"{other}\" is not omit, same-origin or include"
+            )),
+        }
+    }
+}
+
+/// The widget's options; see DATA_CONTRACT.md, "Embedding".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Options {
+    pub usage_url: String,
+    pub incidents_url: String,
+    pub claims_url: Option<String>,
+    /// `None`: the default policy. A 404 at this URL also means the default policy.
+    pub policy_url: Option<String>,
+    pub locale: Locale,
+    /// Extra request headers, e.g. `Authorization`.
+    pub headers: Vec<(String, String)>,
+    pub credentials: Credentials,
+    /// RFC 3339 evaluation instant for reproducible views; `None` means now.
+    pub as_of: Option<String>,
+    /// Per-request timeout.
+    pub timeout_ms: u32,
+}
+
+/// 60 s: a year of minute telemetry is ~5 MB, slow links need time, a hung server must not spin forever.
+pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, String> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_string() {
+        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) => Ok(Some(s)),
+        None => Err(format!("{key}: expected a string")),
+    }
+}
+
+impl Options {
+    /// Reads the options object given to `mount`.
+    pub fn from_js(obj: &JsValue) -> Result<Options, String> {
+        if !obj.is_object() {
+            return Err("options: expected an object".into());
+        }
+        let usage_url = opt_string(obj, "usageUrl")?.ok_or("usageUrl: required")?;
+        let incidents_url = opt_string(obj, "incidentsUrl")?.ok_or("incidentsUrl: required")?;
+        let mut headers = Vec::new();
+        let h = get(obj, "headers");
+        if !(h.is_undefined() || h.is_null()) {
+            let h: &Object = h.dyn_ref().ok_or("headers: expected an object")?;
+            for entry in Object::entries(h).iter() {
+                let pair = js_sys::Array::from(&entry);
+                let name = pair.get(0).as_string().unwrap_or_default();
+                let value = pair
+                    .get(1)
+                    .as_string()
+                    .ok_or_else(|| format!("headers.{name}: expected a string"))?;
+                headers.push((name, value));
+            }
+        }
+        let timeout_ms = match get(obj, "timeoutMs").as_f64() {
+            Some(t) if (1.0..=600_000.0).contains(&t) => t as u32,
+            Some(_) => return Err("timeoutMs: expected 1 to 600000".into()),
+            None => DEFAULT_TIMEOUT_MS,
+        };
+        Ok(Options {
+            usage_url,
+            incidents_url,
+            claims_url: opt_string(obj, "claimsUrl")?,
+            policy_url: opt_string(obj, "policyUrl")?,
+            locale: opt_string(obj, "locale")?
+                .map(|l| Locale::parse(&l))
+                .unwrap_or_default(),
+            headers,
+            credentials: match opt_string(obj, "credentials")? {
+                Some(c) => Credentials::parse(&c)?,
+                None => Credentials::default(),
+            },
+            as_of: opt_string(obj, "asOf")?,
+            timeout_ms,
+        })
+    }
+
+    /// Reads the attributes of an `<sla-portal>` element.
+    pub fn from_attributes(get_attr: impl Fn(&str) -> Option<String>) -> Result<Options, String> {
+        let non_empty = |k: &str| get_attr(k).filter(|v| !v.trim().is_empty());
+        Ok(Options {
+            usage_url: non_empty("usage-src").ok_or("usage-src: required")?,
+            incidents_url: non_empty("incidents-src").ok_or("incidents-src: required")?,
+            claims_url: non_empty("claims-src"),
+            policy_url: non_empty("policy-src"),
+            locale: non_empty("locale")
+                .map(|l| Locale::parse(&l))
+                .unwrap_or_default(),
+            headers: Vec::new(),
+            credentials: match non_empty("credentials") {
+                Some(c) => Credentials::parse(&c)?,
+                None => Credentials::default(),
+            },
+            as_of: non_empty("as-of"),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_with_defaults() {
+        let attrs = |k: &str| match k {
+            "usage-src" => Some("/u.json".to_string()),
+            "incidents-src" => Some("/i.json".to_string()),
+            "locale" => Some("en".to_string()),
+            "policy-src" => Some("  ".to_string()),
+            _ => None,
+        };
+        let o = Options::from_attributes(attrs).unwrap();
+        assert_eq!(o.usage_url, "/u.json");
+        assert_eq!(o.locale, Locale::En);
+        assert_eq!(o.policy_url, None, "a blank attribute means absent");
+        assert_eq!(o.credentials, Credentials::SameOrigin);
+        assert_eq!(o.timeout_ms, DEFAULT_TIMEOUT_MS);
+    }
+
+    #[test]
+    fn missing_usage_is_an_error() {
+        let e = Options::from_attributes(|_| None).unwrap_err();
+        assert!(e.contains("usage-src"), "{e}");
+        assert!(Credentials::parse("all").is_err());
+    }
+}

@@ -1,0 +1,140 @@
+//! The widget's state and the one reducer that changes it (as in Yew's function_todomvc).
+
+use std::rc::Rc;
+
+use sla_rules::report::PeriodStatus;
+use sla_rules::Evaluation;
+use yew::Reducible;
+
+use crate::load::LoadError;
+
+/// Which document a progress figure belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    Usage,
+    Incidents,
+    Policy,
+}
+
+/// Bytes received of one document; `total` when the server said (`Content-Length`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DocProgress {
+    pub received: u64,
+    pub total: Option<u64>,
+    pub started: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub usage: DocProgress,
+    pub incidents: DocProgress,
+    pub policy: Option<DocProgress>,
+    pub computing: bool,
+}
+
+/// A computed report and the minute map behind it (for timelines).
+#[derive(Debug)]
+pub struct Loaded {
+    pub ev: Evaluation,
+}
+
+#[derive(Debug, Clone)]
+pub enum Phase {
+    Loading(Progress),
+    Failed(LoadError),
+    Ready(Rc<Loaded>),
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub phase: Phase,
+    /// Id of the selected tab (see `app::TABS`).
+    pub tab: &'static str,
+    /// The month the timeline shows, `YYYY-MM`.
+    pub month: Option<String>,
+    /// Bumped by Retry; the loading effect depends on it.
+    pub attempt: u32,
+    pub has_policy: bool,
+}
+
+impl State {
+    pub fn new(has_policy: bool) -> State {
+        State {
+            phase: Phase::Loading(Progress {
+                policy: has_policy.then(DocProgress::default),
+                ..Progress::default()
+            }),
+            tab: "overview",
+            month: None,
+            attempt: 0,
+            has_policy,
+        }
+    }
+}
+
+pub enum Action {
+    Progress(Doc, DocProgress),
+    Computing,
+    Loaded(Rc<Loaded>),
+    Failed(LoadError),
+    Retry,
+    Tab(&'static str),
+    SelectMonth(String),
+}
+
+/// The month shown first: the last judged period, else the last period.
+pub fn default_month(ev: &Evaluation) -> Option<String> {
+    let periods = &ev.report.periods;
+    periods
+        .iter()
+        .rev()
+        .find(|p| p.status == PeriodStatus::Judged)
+        .or(periods.last())
+        .map(|p| p.month.clone())
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Progress(doc, p) => {
+                if let Phase::Loading(progress) = &mut s.phase {
+                    match doc {
+                        Doc::Usage => progress.usage = p,
+                        Doc::Incidents => progress.incidents = p,
+                        Doc::Policy => progress.policy = Some(p),
+                    }
+                }
+            }
+            Action::Computing => {
+                if let Phase::Loading(progress) = &mut s.phase {
+                    progress.computing = true;
+                }
+            }
+            Action::Loaded(l) => {
+                let keep = s
+                    .month
+                    .as_ref()
+                    .is_some_and(|m| l.ev.report.periods.iter().any(|p| &p.month == m));
+                if !keep {
+                    s.month = default_month(&l.ev);
+                }
+                s.phase = Phase::Ready(l);
+            }
+            Action::Failed(e) => s.phase = Phase::Failed(e),
+            Action::Retry => {
+                let has_policy = s.has_policy;
+                s.phase = Phase::Loading(Progress {
+                    policy: has_policy.then(DocProgress::default),
+                    ..Progress::default()
+                });
+                s.attempt += 1;
+            }
+            Action::Tab(t) => s.tab = t,
+            Action::SelectMonth(m) => s.month = Some(m),
+        }
+        Rc::new(s)
+    }
+}

@@ -1,0 +1,78 @@
+//! The periods table: one row per period with the data contract's `data-sla-*` hooks.
+
+use yew::prelude::*;
+
+use crate::app::ViewProps;
+use crate::i18n::Key;
+use crate::views::{status_label, verdict};
+
+#[component]
+pub fn Periods(props: &ViewProps) -> Html {
+    let env = &props.env;
+    let f = &env.fmt;
+    let r = &props.data.ev.report;
+    let selected = props.month.as_deref();
+    let opt = |v: Option<u64>| v.map(|n| f.int(n)).unwrap_or_else(|| "–".into());
+    html! {
+        <div class="slap-table-wrap">
+            <table class="slap-table slap-periods">
+                <caption>{ env.t(Key::RowSelectHint) }</caption>
+                <thead><tr>
+                    <th scope="col">{ env.t(Key::Month) }</th>
+                    <th scope="col">{ env.t(Key::Status) }</th>
+                    <th scope="col">{ env.t(Key::Availability) }</th>
+                    <th scope="col">{ env.t(Key::Result) }</th>
+                    <th scope="col" class="slap-num">{ env.t(Key::Unavailable) }</th>
+                    <th scope="col" class="slap-num">{ env.t(Key::Excluded) }</th>
+                    <th scope="col" class="slap-num">{ env.t(Key::NoDataMin) }</th>
+                    <th scope="col" class="slap-num">{ env.t(Key::Outages) }</th>
+                    <th scope="col" class="slap-num">{ env.t(Key::Signed) }</th>
+                    <th scope="col" class="slap-num">{ env.t(Key::Failed) }</th>
+                    <th scope="col">{ env.t(Key::Durability) }</th>
+                </tr></thead>
+                <tbody>
+                { for r.periods.iter().map(|p| {
+                    let (kind, icon, text) = verdict(env, p);
+                    let month = p.month.clone();
+                    let select = {
+                        let on = props.on_select_month.clone();
+                        let tab = props.on_tab.clone();
+                        let m = month.clone();
+                        move || { on.emit(m.clone()); tab.emit("availability"); }
+                    };
+                    let onclick = { let s = select.clone(); Callback::from(move |_: MouseEvent| s()) };
+                    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+                        if e.key() == "Enter" || e.key() == " " { e.prevent_default(); select(); }
+                    });
+                    let is_sel = selected == Some(p.month.as_str());
+                    html! {
+                        <tr key={p.month.clone()} class={classes!("slap-row", format!("slap-row--{kind}"), is_sel.then_some("slap-row--selected"))}
+                            data-sla-month={p.month.clone()}
+                            data-availability={p.availability.clone()}
+                            data-breached={p.breached.to_string()}
+                            data-unavailable-minutes={p.unavailable_minutes.to_string()}
+                            data-status={match p.status { sla_rules::report::PeriodStatus::Judged => "judged", sla_rules::report::PeriodStatus::Partial => "partial", sla_rules::report::PeriodStatus::InProgress => "in_progress" }}
+                            tabindex="0" aria-selected={is_sel.to_string()} {onclick} {onkeydown}>
+                            <th scope="row">{ f.month(&month) }</th>
+                            <td>{ status_label(env, p) }</td>
+                            <td class="slap-num">{ f.percent(&p.availability) }</td>
+                            <td><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span></td>
+                            <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
+                            <td class="slap-num">{ f.int(p.excluded_minutes) }</td>
+                            <td class="slap-num">{ f.int(p.no_data_minutes) }</td>
+                            <td class="slap-num">{ f.int(p.outages.len() as u64) }</td>
+                            <td class="slap-num">{ opt(p.signed) }</td>
+                            <td class="slap-num">{ opt(p.failed) }</td>
+                            <td>{ match &p.durability {
+                                Some(d) if d.met => html! { <><span aria-hidden="true">{ "✓ " }</span>{ env.t(Key::DurabilityMet) }</> },
+                                Some(_) => html! { <><span aria-hidden="true">{ "✕ " }</span>{ env.t(Key::DurabilityNotMet) }</> },
+                                None => html! { env.t(Key::NoData) },
+                            } }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,65 @@
+//! The printable monthly statement: hidden on screen, the only thing printed (A4).
+
+use yew::prelude::*;
+
+use crate::app::ViewProps;
+use crate::i18n::Key;
+use crate::views::{explain, status_label, verdict};
+
+#[component]
+pub fn Statement(props: &ViewProps) -> Html {
+    let env = &props.env;
+    let f = &env.fmt;
+    let r = &props.data.ev.report;
+    let Some(p) = props
+        .month
+        .as_deref()
+        .and_then(|m| r.periods.iter().find(|p| p.month == m))
+    else {
+        return html! {};
+    };
+    let (kind, icon, text) = verdict(env, p);
+    let outages: Vec<_> = r
+        .outages
+        .iter()
+        .filter(|o| p.outages.contains(&o.id))
+        .collect();
+    let row =
+        |k: Key, v: String| html! { <tr><th scope="row">{ env.t(k) }</th><td>{ v }</td></tr> };
+    html! {
+        <section class="slap-statement" aria-hidden="true" data-sla-statement={p.month.clone()}>
+            <h1>{ env.fill(Key::StatementTitle, &[("month", &f.month(&p.month))]) }</h1>
+            <p>{ env.fill(Key::ContractLine, &[("client", &r.client_name), ("contract", &r.contract_id), ("start", &r.contract.service_start), ("end", &r.contract.service_end)]) }</p>
+            <p>{ env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }{ " · " }{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</p>
+            <p class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</p>
+            <p>{ explain(env, p) }</p>
+            <table class="slap-table">
+                <tbody>
+                    { row(Key::Status, status_label(env, p).to_string()) }
+                    { row(Key::Availability, f.percent(&p.availability)) }
+                    { row(Key::Target, f.percent(&p.target)) }
+                    { row(Key::Budget, env.fill(Key::BudgetUsed, &[("used", &f.int(p.unavailable_minutes)), ("budget", &f.decimal(&p.downtime_budget_minutes))])) }
+                    { row(Key::Measured, f.int(p.measured_minutes)) }
+                    { row(Key::Excluded, f.int(p.excluded_minutes)) }
+                    { row(Key::NoDataMin, f.int(p.no_data_minutes)) }
+                    { row(Key::Signed, p.signed.map(|n| f.int(n)).unwrap_or_else(|| "–".into())) }
+                    { row(Key::Failed, p.failed.map(|n| f.int(n)).unwrap_or_else(|| "–".into())) }
+                </tbody>
+            </table>
+            if !outages.is_empty() {
+                <table class="slap-table">
+                    <thead><tr>
+                        <th>{ env.t(Key::OutageId) }</th><th>{ env.t(Key::Start) }</th><th>{ env.t(Key::End) }</th>
+                        <th>{ env.t(Key::Counted) }</th><th>{ env.t(Key::Excluded) }</th>
+                    </tr></thead>
+                    <tbody>
+                    { for outages.iter().map(|o| html! {
+                        <tr><td>{ o.id.clone() }</td><td>{ f.datetime(&o.start) }</td><td>{ f.datetime(&o.end) }</td>
+                            <td>{ f.int(o.counted_minutes) }</td><td>{ f.int(o.excluded_minutes) }</td></tr>
+                    }) }
+                    </tbody>
+                </table>
+            }
+        </section>
+    }
+}
