@@ -95,7 +95,7 @@ pub struct AppProps {
 }
 
 /// Widget instance ids keep element ids unique when two widgets share a page.
-fn next_instance() -> u32 {
+pub fn next_instance() -> u32 {
     thread_local!(static N: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
     N.with(|n| {
         n.set(n.get() + 1);

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use crate::app::ViewProps;
 use crate::i18n::Key;
+use crate::views::figures::{DailyFigure, MeteringFigure, MonthlyFigure, TimelineFigure};
 use crate::views::{explain, verdict};
 
 /// The outages with counted minutes in the selected month, as a table.
@@ -89,8 +90,13 @@ pub fn MonthPicker(props: &ViewProps) -> Html {
 pub fn Availability(props: &ViewProps) -> Html {
     html! {
         <div class="slap-availability">
+            <MonthlyFigure ..props.clone() />
+            <DailyFigure ..props.clone() />
+            <h3 class="slap-h3">{ props.env.t(Key::SelectMonth) }</h3>
             <MonthPicker ..props.clone() />
+            <TimelineFigure ..props.clone() />
             <MonthOutages ..props.clone() />
+            <MeteringFigure ..props.clone() />
         </div>
     }
 }

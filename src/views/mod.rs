@@ -1,6 +1,7 @@
 //! The views: one module per tab or panel, each drawing only from the computed report.
 
 pub mod availability;
+pub mod figures;
 pub mod header;
 pub mod overview;
 pub mod periods;
