@@ -275,6 +275,7 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
         (Ok(u), Ok(i), Ok(p)) => (u.unwrap_or_default(), i.unwrap_or_default(), p),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(e),
     };
+    crate::fetch::mark("sla-portal:data-received");
     dispatch.dispatch(Action::Computing);
     yield_to_browser().await;
     if cancel.is_cancelled() {
@@ -292,7 +293,10 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
         &as_of,
         [&opts.usage_url, &opts.incidents_url, policy_name],
     ) {
-        Ok(ev) => dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev }))),
+        Ok(ev) => {
+            crate::fetch::mark("sla-portal:report-computed");
+            dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev })))
+        }
         Err(e) => dispatch.dispatch(Action::Failed(e)),
     }
 }

@@ -225,3 +225,10 @@ async fn fetch_inner(
     }
     Ok(Some(buf))
 }
+
+/// A `performance.mark` for hosts and the bench (data received, first chart drawn).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}

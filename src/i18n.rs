@@ -154,7 +154,6 @@ catalogue! {
     OutagesOfMonth => "{month} 的故障", "Outages in {month}";
     NoOutages => "本月没有故障", "No outages this month";
     Date => "日期", "Date";
-    Hours => "时", "h";
 
     // Tables
     Month => "月份", "Month";

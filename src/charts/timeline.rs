@@ -186,9 +186,9 @@ impl Timeline {
                 pal.fg.stroke_width(2),
             ))?;
             let (anchor, tx) = if x + 70 > LEFT + cols as i32 {
-                (HPos::Right, x - 4)
+                (HPos::Right, x - 6)
             } else {
-                (HPos::Left, x + 4)
+                (HPos::Left, x + 8)
             };
             label(
                 area,

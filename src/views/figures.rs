@@ -25,6 +25,17 @@ fn state_label(env: &Env, s: MinuteState) -> &'static str {
     })
 }
 
+/// The core's spelling of a minute state, for the `data-sla-run` hook.
+fn run_state(s: MinuteState) -> &'static str {
+    match s {
+        MinuteState::Up => "up",
+        MinuteState::Outage => "outage",
+        MinuteState::Blip => "blip",
+        MinuteState::Excluded => "excluded",
+        MinuteState::NoData => "no_data",
+    }
+}
+
 fn data_table(env: &Env, table: Html) -> Html {
     html! {
         <details class="slap-data">
@@ -313,7 +324,7 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
                         <th scope="col">{ env.t(Key::Status) }</th><th scope="col" class="slap-num">{ env.t(Key::Minutes) }</th>
                     </tr></thead>
                     <tbody>{ for runs.iter().filter(|r| r.state != MinuteState::Up).map(|r| html! {
-                        <tr data-sla-run={format!("{:?}", r.state).to_lowercase()}><td>{ f.datetime(&r.start) }</td><td>{ f.datetime(&r.end) }</td>
+                        <tr data-sla-run={run_state(r.state)}><td>{ f.datetime(&r.start) }</td><td>{ f.datetime(&r.end) }</td>
                             <td>{ state_label(&env, r.state) }</td><td class="slap-num">{ f.int(r.minutes) }</td></tr>
                     }) }</tbody>
                 </table>

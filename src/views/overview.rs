@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::app::ViewProps;
 use crate::i18n::Key;
+use crate::views::figures::MonthlyFigure;
 use crate::views::{explain, verdict};
 
 #[component]
@@ -115,6 +116,7 @@ pub fn Overview(props: &ViewProps) -> Html {
                     </dd>
                 </div>
             </dl>
+            <MonthlyFigure ..props.clone() />
             <p class="slap-muted slap-rule-note">
                 { env.fill(Key::BudgetExplain, &[("target", &target), ("min", &f.int(r.rules.min_outage_minutes as u64))]) }
             </p>

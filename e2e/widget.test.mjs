@@ -1,0 +1,220 @@
+// widget.test.mjs: the widget in a plain host page (not the demo page), against `sla report`.
+// Assumes dist/ is built (scripts/build-widget) and the `sla` binary exists (SLA_BIN, or
+// $CARGO_TARGET_DIR/release/sla, or target/release/sla). Screenshots go to e2e/out/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { serve, browser, ROOT } from "./serve.mjs";
+import { writeYear } from "./gen-year.mjs";
+
+const OUT = path.join(ROOT, "e2e", "out");
+const WORKED = path.join(ROOT, "tests", "fixtures", "worked");
+const WORKED_AS_OF = fs.readFileSync(path.join(WORKED, "as_of.txt"), "utf8").trim();
+const YEAR_AS_OF = "2026-05-20T12:00:00+08:00";
+
+function slaBin() {
+  const candidates = [process.env.SLA_BIN,
+    process.env.CARGO_TARGET_DIR && path.join(process.env.CARGO_TARGET_DIR, "release", "sla"),
+    path.join(ROOT, "target", "release", "sla")].filter(Boolean);
+  const found = candidates.find((p) => fs.existsSync(p));
+  assert.ok(found, `no sla binary; tried ${candidates.join(", ")} (cargo build --release -p sla-cli)`);
+  return found;
+}
+
+function slaReport(usage, incidents, asOf) {
+  return JSON.parse(execFileSync(slaBin(), ["report", "--usage", usage, "--incidents", incidents, "--as-of", asOf],
+    { maxBuffer: 64 << 20 }).toString());
+}
+
+// A host page with hostile global CSS: the widget must look the same inside it.
+const HOST_CSS = `body{font:20px/3 serif;color:#f0f} div{padding:9px} table td{color:#0f0;padding:30px}
+button{background:#000;color:#ff0;border-radius:0}`;
+const hostPage = (script) => `<!doctype html><html><head><meta charset="utf-8"><title>Host</title>
+<style>${HOST_CSS}</style><script type="module" src="${script}"></script></head>
+<body><h1>Client portal</h1><div id="sla"></div><p id="host-after">host content</p></body></html>`;
+const HOST_JS = `import init, { mount } from "/sla-portal/sla_portal.js";
+await init();
+const q = new URLSearchParams(location.search);
+window.widget = mount(document.getElementById("sla"), {
+  usageUrl: q.get("usage"), incidentsUrl: q.get("incidents"), locale: q.get("locale") || undefined,
+  asOf: q.get("asOf"), headers: { "X-Portal": "e2e" },
+  timeoutMs: q.has("timeout") ? Number(q.get("timeout")) : undefined });`;
+
+let server, chrome, year;
+const seen = { usageHeaders: [] };
+let failNext = 0;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(ROOT, "dist", "sla_portal_bg.wasm")), "dist/ missing: run scripts/build-widget");
+  fs.mkdirSync(OUT, { recursive: true });
+  year = writeYear(OUT);
+  const file = (p) => (req, res) => {
+    seen.usageHeaders.push(req.headers["x-portal"]);
+    if (failNext > 0) { failNext--; res.writeHead(500); return res.end("boom"); }
+    const body = fs.readFileSync(p);
+    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+    res.end(body);
+  };
+  server = await serve({
+    routes: {
+      "/host.html": { body: hostPage("/host.js") },
+      "/host.js": { body: HOST_JS, type: "text/javascript" },
+      "/element.html": { body: `<!doctype html><meta charset="utf-8"><script type="module" src="/element.js"></script>
+        <sla-portal usage-src="/data/worked-usage.json" incidents-src="/data/worked-incidents.json" locale="en" as-of="${WORKED_AS_OF}"></sla-portal>` },
+      "/element.js": { body: `import init from "/sla-portal/sla_portal.js"; await init();`, type: "text/javascript" },
+      "/data/flaky-usage.json": file(path.join(WORKED, "usage.json")),
+      // Answers headers, then never finishes the body: only the timeout can end it.
+      "/data/hung.json": (req, res) => { res.writeHead(200, { "Content-Type": "application/json" }); res.write("{"); },
+      // Sends the year's first half, waits, then the rest: progress must show bytes in between.
+      "/data/slow-year.json": (req, res) => {
+        const body = fs.readFileSync(year.usage);
+        res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+        res.write(body.subarray(0, body.length >> 1));
+        setTimeout(() => res.end(body.subarray(body.length >> 1)), 1500);
+      },
+    },
+    files: {
+      "/data/worked-usage.json": path.join(WORKED, "usage.json"),
+      "/data/worked-incidents.json": path.join(WORKED, "incidents.json"),
+      "/data/year-usage.json": year.usage,
+      "/data/year-incidents.json": year.incidents,
+    },
+  });
+  chrome = await browser();
+});
+
+after(async () => { await chrome?.close(); await server?.close(); });
+
+async function page() {
+  const p = await chrome.ctx.newPage();
+  p.errors = [];
+  p.on("pageerror", (e) => p.errors.push(e.message));
+  p.on("console", (m) => {
+    if (m.type() !== "error" || /favicon/.test(m.location().url) || /status of 500/.test(m.text())) return;
+    p.errors.push(`${m.text()} ${m.location().url}`);
+  });
+  return p;
+}
+
+const url = (q) => `${server.base}/host.html?${new URLSearchParams(q)}`;
+
+async function periodsFromPage(p) {
+  await p.click('[role=tab][aria-controls$="periods"]');
+  await p.waitForSelector("[data-sla-month]");
+  return p.$$eval("[data-sla-month]", (rows) => rows.map((r) => ({
+    month: r.dataset.slaMonth, availability: r.dataset.availability,
+    breached: r.dataset.breached, unavailable: r.dataset.unavailableMinutes })));
+}
+
+for (const [name, usage, incidents, asOf] of [
+  ["worked", "worked-usage.json", "worked-incidents.json", WORKED_AS_OF],
+  ["year", "year-usage.json", "year-incidents.json", YEAR_AS_OF],
+]) {
+  test(`mount(): every period of the ${name} data equals sla report`, async () => {
+    const expected = slaReport(path.join(server && name === "worked" ? WORKED : OUT,
+      name === "worked" ? "usage.json" : "year-usage.json"),
+    name === "worked" ? path.join(WORKED, "incidents.json") : year.incidents, asOf);
+    const p = await page();
+    await p.goto(url({ usage: `/data/${usage}`, incidents: `/data/${incidents}`, asOf, locale: "en" }));
+    await p.waitForSelector(".slap-header", { timeout: 20000 });
+    const got = await periodsFromPage(p);
+    assert.deepEqual(got, expected.periods.map((x) => ({ month: x.month, availability: x.availability,
+      breached: String(x.breached), unavailable: String(x.unavailable_minutes) })));
+    assert.ok(expected.periods.some((x) => x.breached), "the fixture has a breached period to compare");
+    assert.deepEqual(p.errors, []);
+    await p.close();
+  });
+}
+
+test("screenshots: overview zh-CN and en, month timeline; host CSS does not leak in", async () => {
+  const p = await page();
+  await p.setViewportSize({ width: 1200, height: 900 });
+  for (const locale of ["zh-CN", "en"]) {
+    await p.goto(url({ usage: "/data/year-usage.json", incidents: "/data/year-incidents.json", asOf: YEAR_AS_OF, locale }));
+    await p.waitForSelector("[data-sla-chart=monthly] canvas");
+    await p.waitForTimeout(200);
+    await p.locator("#sla").screenshot({ path: path.join(OUT, `overview-${locale}.png`) });
+  }
+  // The host's `button{color:#ff0}` loses against the widget's own rules.
+  const tab = await p.$eval(".slap-tab", (e) => [getComputedStyle(e).display, getComputedStyle(e).color]);
+  assert.notEqual(tab[0], "none");
+  assert.notEqual(tab[1], "rgb(255, 255, 0)");
+  // ...and the widget's styles do not leak out: the host paragraph keeps the host font.
+  assert.equal(await p.$eval("#host-after", (e) => getComputedStyle(e).fontFamily), "serif");
+  // September 2025 breached (12 counted minutes): select it and show its timeline.
+  await p.click('[role=tab][aria-controls$="periods"]');
+  await p.click('[data-sla-month="2025-09"]');
+  await p.waitForSelector('[data-sla-timeline-month="2025-09"] canvas');
+  await p.waitForTimeout(200);
+  await p.locator('[data-sla-chart="timeline"]').screenshot({ path: path.join(OUT, "timeline-2025-09.png") });
+  const outage = await p.$eval("[data-sla-outage]", (e) => [e.dataset.slaOutage, e.dataset.countedMinutes]);
+  assert.deepEqual(outage, ["OUT-20250903T1003", "12"]);
+  // The 90-day strip: one tab stop, arrows move, each day announced.
+  await p.click('[role=tab][aria-controls$="availability"]');
+  await p.focus('[data-sla-chart="daily"] canvas');
+  const last = await p.textContent("[data-sla-day-readout]");
+  await p.keyboard.press("ArrowLeft");
+  const before = await p.textContent("[data-sla-day-readout]");
+  assert.notEqual(before, last);
+  // The strip ends on the as-of day (May 20); one step left is May 19, a day without outages.
+  assert.equal(before, "May 19: 100.00%, no outage");
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test("<sla-portal> custom element renders the report", async () => {
+  const p = await page();
+  await p.goto(`${server.base}/element.html`);
+  await p.waitForSelector("sla-portal .slap-header", { timeout: 20000 });
+  const got = await periodsFromPage(p);
+  const feb = got.find((r) => r.month === "2026-02");
+  // Worked example README: February 99.98014 %, breached.
+  assert.deepEqual(feb, { month: "2026-02", availability: "99.98014", breached: "true", unavailable: "8" });
+  // Removing the element unmounts the widget.
+  await p.$eval("sla-portal", (e) => e.remove());
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test("HTTP 500 shows a translated error panel; Retry succeeds", async () => {
+  failNext = 1;
+  seen.usageHeaders.length = 0;
+  const p = await page();
+  await p.goto(url({ usage: "/data/flaky-usage.json", incidents: "/data/worked-incidents.json", asOf: WORKED_AS_OF }));
+  const panel = await p.waitForSelector("[data-sla-error=http]");
+  const text = await panel.textContent();
+  assert.match(text, /HTTP 500/);
+  assert.match(text, /重试/); // zh-CN is the default locale
+  await p.click(".slap-retry");
+  await p.waitForSelector('[data-sla-explain]');
+  assert.deepEqual(seen.usageHeaders, ["e2e", "e2e"], "extra headers are sent on every attempt");
+  await p.close();
+});
+
+test("a hung request ends in a timeout panel", async () => {
+  const p = await page();
+  await p.goto(url({ usage: "/data/hung.json", incidents: "/data/worked-incidents.json", asOf: WORKED_AS_OF, locale: "en", timeout: 800 }));
+  const panel = await p.waitForSelector("[data-sla-error=timeout]", { timeout: 10000 });
+  assert.match(await panel.textContent(), /did not finish within 1 s/);
+  await p.close();
+});
+
+test("progress shows the bytes received while a large file streams", async () => {
+  const p = await page();
+  await p.goto(url({ usage: "/data/slow-year.json", incidents: "/data/year-incidents.json", asOf: YEAR_AS_OF, locale: "en" }));
+  const bytes = await p.waitForFunction(() => {
+    const e = document.querySelector("[data-sla-bytes]");
+    return e && Number(e.dataset.slaBytes) > 0 && e.textContent;
+  }, null, { timeout: 10000 }).then((h) => h.jsonValue());
+  // Half of the file arrived: "1.x MB of 4.x MB received" (Intl units).
+  assert.match(bytes, /MB of .*MB received/);
+  await p.waitForSelector("[data-sla-explain]", { timeout: 20000 });
+  // Print: only the monthly statement is printed.
+  await p.emulateMedia({ media: "print" });
+  assert.equal(await p.$eval(".slap-tabs", (e) => getComputedStyle(e).display), "none");
+  assert.equal(await p.$eval(".slap-statement", (e) => getComputedStyle(e).display), "block");
+  await p.locator("#sla").screenshot({ path: path.join(OUT, "print-statement-en.png") });
+  await p.close();
+});
