@@ -25,6 +25,10 @@ fn state_label(env: &Env, s: MinuteState) -> &'static str {
     })
 }
 
+/// Rows of the timeline's data table; a noisy month can have tens of thousands
+/// of runs, and Yew renders ~1,000 rows in ~30 ms (TOOLCHAIN.md).
+const MAX_RUN_ROWS: usize = 500;
+
 /// The core's spelling of a minute state, for the `data-sla-run` hook.
 fn run_state(s: MinuteState) -> &'static str {
     match s {
@@ -323,7 +327,7 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
                         <th scope="col">{ env.t(Key::Start) }</th><th scope="col">{ env.t(Key::End) }</th>
                         <th scope="col">{ env.t(Key::Status) }</th><th scope="col" class="slap-num">{ env.t(Key::Minutes) }</th>
                     </tr></thead>
-                    <tbody>{ for runs.iter().filter(|r| r.state != MinuteState::Up).map(|r| html! {
+                    <tbody>{ for runs.iter().filter(|r| r.state != MinuteState::Up).take(MAX_RUN_ROWS).map(|r| html! {
                         <tr data-sla-run={run_state(r.state)}><td>{ f.datetime(&r.start) }</td><td>{ f.datetime(&r.end) }</td>
                             <td>{ state_label(&env, r.state) }</td><td class="slap-num">{ f.int(r.minutes) }</td></tr>
                     }) }</tbody>

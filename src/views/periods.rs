@@ -52,7 +52,7 @@ pub fn Periods(props: &ViewProps) -> Html {
                             data-breached={p.breached.to_string()}
                             data-unavailable-minutes={p.unavailable_minutes.to_string()}
                             data-status={match p.status { sla_rules::report::PeriodStatus::Judged => "judged", sla_rules::report::PeriodStatus::Partial => "partial", sla_rules::report::PeriodStatus::InProgress => "in_progress" }}
-                            tabindex="0" aria-selected={is_sel.to_string()} {onclick} {onkeydown}>
+                            tabindex="0" aria-current={is_sel.then_some("true")} {onclick} {onkeydown}>
                             <th scope="row">{ f.month(&month) }</th>
                             <td>{ status_label(env, p) }</td>
                             <td class="slap-num">{ f.percent(&p.availability) }</td>
