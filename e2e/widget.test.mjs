@@ -187,6 +187,7 @@ test("HTTP 500 shows a translated error panel; Retry succeeds", async () => {
   const text = await panel.textContent();
   assert.match(text, /HTTP 500/);
   assert.match(text, /重试/); // zh-CN is the default locale
+  await p.locator("#sla").screenshot({ path: path.join(OUT, "error-http-zh-CN.png") });
   await p.click(".slap-retry");
   await p.waitForSelector('[data-sla-explain]');
   assert.deepEqual(seen.usageHeaders, ["e2e", "e2e"], "extra headers are sent on every attempt");
@@ -210,6 +211,7 @@ test("progress shows the bytes received while a large file streams", async () =>
   }, null, { timeout: 10000 }).then((h) => h.jsonValue());
   // Half of the file arrived: "1.x MB of 4.x MB received" (Intl units).
   assert.match(bytes, /MB of .*MB received/);
+  await p.locator("#sla").screenshot({ path: path.join(OUT, "loading-en.png") });
   await p.waitForSelector("[data-sla-explain]", { timeout: 20000 });
   // Print: only the monthly statement is printed.
   await p.emulateMedia({ media: "print" });

@@ -22,6 +22,7 @@ pub struct Formats {
     month_short: Function,
     day: Function,
     datetime: Function,
+    bytes: Function,
     kilobytes: Function,
     megabytes: Function,
 }
@@ -105,6 +106,7 @@ impl Formats {
                     ("hourCycle", s("h23")),
                 ],
             ),
+            bytes: number_format(locale, &[("style", s("unit")), ("unit", s("byte"))]),
             kilobytes: number_format(
                 locale,
                 &[
@@ -184,9 +186,11 @@ impl Formats {
         }
     }
 
-    /// A byte count as kB or MB.
+    /// A byte count as bytes, kB or MB.
     pub fn bytes(&self, n: u64) -> String {
-        if n < 1_000_000 {
+        if n < 1000 {
+            call(&self.bytes, &JsValue::from_f64(n as f64))
+        } else if n < 1_000_000 {
             call(&self.kilobytes, &JsValue::from_f64(n as f64 / 1000.0))
         } else {
             call(&self.megabytes, &JsValue::from_f64(n as f64 / 1_000_000.0))

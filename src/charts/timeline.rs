@@ -185,16 +185,25 @@ impl Timeline {
                 vec![(x, y0 - 1), (x, y0 + ROW + 1)],
                 pal.fg.stroke_width(2),
             ))?;
-            let (anchor, tx) = if x + 70 > LEFT + cols as i32 {
-                (HPos::Right, x - 6)
+            // A label box in the background colour keeps the text legible over the bars.
+            let w = text.chars().count() as i32 * 6 + 6;
+            let tx = if x + 14 + w > LEFT + cols as i32 {
+                x - 6 - w
             } else {
-                (HPos::Left, x + 8)
+                x + 10
             };
+            rect(area, (tx, y0 - 1), (tx + w, y0 + ROW + 1), pal.bg.filled())?;
+            rect(
+                area,
+                (tx, y0 - 1),
+                (tx + w, y0 + ROW + 1),
+                pal.fg.stroke_width(1),
+            )?;
             label(
                 area,
                 text,
-                (tx, y0 + ROW / 2),
-                &font(10, pal.fg, anchor, VPos::Center),
+                (tx + 3, y0 + ROW / 2),
+                &font(10, pal.fg, HPos::Left, VPos::Center),
             )?;
         }
         Ok(())
