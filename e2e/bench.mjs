@@ -26,11 +26,12 @@ function walk(dir) {
 }
 
 const wasm = [path.join(DIST, "sla_portal_bg.wasm")];
-const js = [path.join(DIST, "sla_portal.js"), ...walk(path.join(DIST, "snippets")).filter((f) => f.endsWith(".js"))];
+const snippets = path.join(DIST, "snippets");
+const js = [path.join(DIST, "sla_portal.js"), ...(fs.existsSync(snippets) ? walk(snippets) : []).filter((f) => f.endsWith(".js"))];
 const css = [path.join(DIST, "sla-portal.css")];
 console.log("Bundle (the CSS is compiled into the wasm; the .css file is for hosts that want to read it)");
 console.log("                        raw          gzip        brotli");
-for (const [name, files] of [["wasm", wasm], ["js (glue + snippet)", js], ["css (also inside wasm)", css], ["widget = wasm + js", [...wasm, ...js]]]) {
+for (const [name, files] of [["wasm", wasm], ["js (glue)", js], ["css (also inside wasm)", css], ["widget = wasm + js", [...wasm, ...js]]]) {
   const s = sizes(files);
   console.log(`${name.padEnd(22)}${kb(s.raw)}  ${kb(s.gzip)}  ${kb(s.brotli)}`);
 }
