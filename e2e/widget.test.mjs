@@ -172,6 +172,14 @@ test("<sla-portal> custom element renders the report", async () => {
   const feb = got.find((r) => r.month === "2026-02");
   // Worked example README: February 99.98014 %, breached.
   assert.deepEqual(feb, { month: "2026-02", availability: "99.98014", breached: "true", unavailable: "8" });
+  // Keyboard only: arrows move between tabs (one tab stop), Enter on a row opens its timeline.
+  await p.focus('[role=tab][aria-selected="true"]');
+  await p.keyboard.press("ArrowLeft");
+  assert.equal(await p.evaluate(() => document.activeElement.getAttribute("aria-controls").endsWith("availability")), true);
+  await p.keyboard.press("ArrowRight");
+  await p.focus('[data-sla-month="2026-03"]');
+  await p.keyboard.press("Enter");
+  await p.waitForSelector('[data-sla-timeline-month="2026-03"]');
   // Removing the element unmounts the widget.
   await p.$eval("sla-portal", (e) => e.remove());
   assert.deepEqual(p.errors, []);

@@ -190,7 +190,7 @@ mod tests {
             area.present().unwrap();
         }
         assert_eq!(svg.matches(r##"fill="#B42318""##).count(), 1, "{svg}");
-        assert_eq!(svg.matches(r##"fill="#1A7F37""##).count(), 2);
+        assert_eq!(svg.matches(r##"fill="#17702F""##).count(), 2);
         // The focus ring is an unfilled rectangle in the text colour.
         assert_eq!(svg.matches(r##"stroke="#1B1F24""##).count(), 1);
         // 300 px: cells of (300 − 8) / 3 = 97.3 px from x = 4.

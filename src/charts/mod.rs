@@ -46,7 +46,7 @@ impl Default for Palette {
             muted: RGBColor(0x50, 0x57, 0x5f),
             border: RGBColor(0xc9, 0xce, 0xd4),
             accent: RGBColor(0x0a, 0x58, 0xca),
-            ok: RGBColor(0x1a, 0x7f, 0x37),
+            ok: RGBColor(0x17, 0x70, 0x2f),
             bad: RGBColor(0xb4, 0x23, 0x18),
             open: RGBColor(0x8a, 0x5a, 0x00),
             excluded: RGBColor(0x6c, 0x4a, 0xb6),
@@ -260,6 +260,80 @@ pub fn legend_item(color: &str, text: &str) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--slap-NAME` from the stylesheet the widget ships.
+    fn css_var(name: &str) -> RGBColor {
+        let css = crate::CSS;
+        let at = css.find(&format!("--slap-{name}:")).expect(name);
+        let value = css[at..]
+            .split_once(':')
+            .unwrap()
+            .1
+            .split(';')
+            .next()
+            .unwrap();
+        parse_hex(value).expect(name)
+    }
+
+    /// WCAG 2.x contrast ratio.
+    fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+        let lum = |c: RGBColor| {
+            let f = |v: u8| {
+                let x = v as f64 / 255.0;
+                if x <= 0.03928 {
+                    x / 12.92
+                } else {
+                    ((x + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * f(c.0) + 0.7152 * f(c.1) + 0.0722 * f(c.2)
+        };
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn default_colours_meet_wcag_aa() {
+        // Text: 4.5:1 (badges, muted text, links); chart marks against the background: 3:1.
+        let text = [
+            ("fg", "surface"),
+            ("muted", "bg"),
+            ("muted", "surface"),
+            ("muted", "open-bg"),
+            ("accent", "bg"),
+            ("ok", "ok-bg"),
+            ("bad", "bad-bg"),
+            ("open", "open-bg"),
+        ];
+        for (f, b) in text {
+            let c = contrast(css_var(f), css_var(b));
+            assert!(c >= 4.5, "--slap-{f} on --slap-{b}: {c:.2}");
+        }
+        for g in ["ok", "bad", "open", "excluded", "nodata", "accent"] {
+            let c = contrast(css_var(g), css_var("bg"));
+            assert!(c >= 3.0, "--slap-{g} on --slap-bg: {c:.2}");
+        }
+    }
+
+    #[test]
+    fn chart_defaults_match_the_stylesheet() {
+        let p = Palette::default();
+        for (name, c) in [
+            ("bg", p.bg),
+            ("surface", p.surface),
+            ("fg", p.fg),
+            ("muted", p.muted),
+            ("border", p.border),
+            ("accent", p.accent),
+            ("ok", p.ok),
+            ("bad", p.bad),
+            ("open", p.open),
+            ("excluded", p.excluded),
+            ("nodata", p.nodata),
+        ] {
+            assert_eq!(css_var(name), c, "--slap-{name}");
+        }
+    }
 
     #[test]
     fn hex_colours() {

@@ -297,7 +297,7 @@ mod tests {
         }
         // Row 1: up, outage, up = 2 green + 1 red; row 2: 1 green. Not one per column.
         assert_eq!(svg.matches(r##"fill="#B42318""##).count(), 1, "{svg}");
-        assert_eq!(svg.matches(r##"fill="#1A7F37""##).count(), 3);
+        assert_eq!(svg.matches(r##"fill="#17702F""##).count(), 3);
         assert!(svg.contains("6 min"));
         // Hover over the outage: plot 64..536 (472 cols); minute 610 → column 199.
         assert_eq!(
