@@ -9,12 +9,20 @@ use serde_json::json;
 /// starting 2026-02-27T00:00 (+08:00), and optional excluded windows.
 fn doc(ok: &[u32], exclusions: &[(u32, u32)]) -> serde_json::Value {
     let mut d = usage("2026-02-01", "2026-03-31");
-    push(&mut d, "telemetry", json!({ "start": "2026-02-27T00:00:00+08:00", "total": vec![10; ok.len()], "ok": ok }));
+    push(
+        &mut d,
+        "telemetry",
+        json!({ "start": "2026-02-27T00:00:00+08:00", "total": vec![10; ok.len()], "ok": ok }),
+    );
     let base = chrono::DateTime::parse_from_rfc3339("2026-02-27T00:00:00+08:00").unwrap();
     for &(s, len) in exclusions {
         let start = base + chrono::Duration::minutes(s as i64);
         let end = start + chrono::Duration::minutes(len as i64);
-        push(&mut d, "exclusions", json!({ "cause": "force_majeure", "start": start.to_rfc3339(), "end": end.to_rfc3339() }));
+        push(
+            &mut d,
+            "exclusions",
+            json!({ "cause": "force_majeure", "start": start.to_rfc3339(), "end": end.to_rfc3339() }),
+        );
     }
     d
 }
@@ -27,8 +35,11 @@ fn availability_millionths(p: &sla_rules::report::Period) -> u64 {
 
 fn minutes_strategy() -> impl Strategy<Value = Vec<u32>> {
     // Minutes are up (10 of 10) or down (0 of 10), in runs so that outages of 5+ occur.
-    prop::collection::vec((prop::bool::ANY, 1usize..12), 1..60)
-        .prop_map(|runs| runs.into_iter().flat_map(|(up, n)| std::iter::repeat_n(if up { 10 } else { 0 }, n)).collect())
+    prop::collection::vec((prop::bool::ANY, 1usize..12), 1..60).prop_map(|runs| {
+        runs.into_iter()
+            .flat_map(|(up, n)| std::iter::repeat_n(if up { 10 } else { 0 }, n))
+            .collect()
+    })
 }
 
 proptest! {
