@@ -22,7 +22,8 @@ test: bootstrap lint native-test
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p sla-rules -p sla-portal --all-targets $(WASM) -- -D warnings
+	cargo clippy -p sla-rules $(WASM) -- -D warnings
+	cargo clippy -p sla-portal --all-targets $(WASM) -- -D warnings
 
 native-test:
 	cargo test --workspace
