@@ -264,3 +264,32 @@ fn level_summaries_count_share_and_percentiles() {
     assert_eq!(r.incident_summary[1].count, 0);
     assert_eq!(r.incident_summary[1].response_met_percent, None);
 }
+
+#[test]
+fn a_business_date_outside_the_calendar_years_warns() {
+    // Level 3 on Mon 2027-03-01 (the default calendar covers 2024–2026): a plain weekday,
+    // 10:00 -> 10:20 = 1,200 s, met; the report warns that the calendar did not cover it.
+    let rep = run(
+        &usage("2027-01-01", "2027-12-31"),
+        &incidents(json!([inc(
+            3,
+            "platform",
+            "2027-03-01T10:00:00+08:00",
+            Some("2027-03-01T10:20:00+08:00"),
+            Some("2027-03-01T11:00:00+08:00")
+        )])),
+        None,
+        "2027-04-01T00:00:00+08:00",
+    );
+    assert_eq!(
+        (rep.incidents[0].response_seconds, rep.incidents[0].response),
+        (Some(1200), Met)
+    );
+    assert!(
+        rep.warnings
+            .iter()
+            .any(|w| w.contains("I") && w.contains("outside the business calendar")),
+        "{:?}",
+        rep.warnings
+    );
+}
