@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use sla_rules::claims::{check_claim, parse_claim, ClaimRequest, CLAIMS_SCHEMA};
 
-use crate::data::{DataError, Doc};
+use crate::data::{Coding, DataError, Doc};
 use crate::errors::{json_response, ApiError};
 use crate::store::{InsertError, NewClaim, StoredClaim};
 use crate::AppState;
@@ -132,17 +132,38 @@ async fn document(
     doc: Doc,
 ) -> Result<Response, ApiError> {
     let client = caller.0;
-    let f = blocking(move || state.data.file(&client, doc).map_err(data_error)).await?;
-    // Weak: the compression layer may send another encoding of the same document.
+    let coding = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Coding::choose);
+    let request_headers = headers.clone();
+    let (f, body) = blocking(move || {
+        let f = state.data.file(&client, doc).map_err(data_error)?;
+        let body = match coding {
+            // A revalidation that will answer 304 needs no compressed body.
+            Some(c) if !none_match(&request_headers, &format!("W/{}", f.etag)) => f.encoded(c),
+            _ => f.bytes.clone(),
+        };
+        Ok((f, body))
+    })
+    .await?;
+    // Weak: the same document goes out in several codings.
     let etag = format!("W/{}", f.etag);
-    Ok(conditional(
+    let mut r = conditional(
         &headers,
         &etag,
-        f.bytes.clone(),
+        body,
         "application/json",
         // Per client (it needs the token) and worth revalidating on every view.
         "private, no-cache",
-    ))
+    );
+    let ok = r.status() == StatusCode::OK;
+    let h = r.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let (Some(c), true) = (coding, ok) {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(c.name()));
+    }
+    Ok(r)
 }
 
 pub async fn usage(

@@ -3,8 +3,9 @@
 //! of telemetry, and a document replaced on disk is picked up on the next request.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use axum::body::Bytes;
@@ -43,6 +44,74 @@ pub struct FileDoc {
     pub bytes: Bytes,
     /// A strong hash of the content, quoted, for `ETag`.
     pub etag: String,
+    // Compressed once per file version, on first demand: compressing a year of
+    // telemetry takes far longer than sending it over a fast link.
+    br: OnceLock<Bytes>,
+    gzip: OnceLock<Bytes>,
+}
+
+/// A content coding the server keeps ready for documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Br,
+    Gzip,
+}
+
+impl Coding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Coding::Br => "br",
+            Coding::Gzip => "gzip",
+        }
+    }
+
+    /// The best coding `Accept-Encoding` allows (brotli over gzip), if any.
+    pub fn choose(accept: &str) -> Option<Coding> {
+        let allowed = |name: &str| {
+            accept.split(',').any(|item| {
+                let mut parts = item.split(';');
+                let coding = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|p| {
+                    let p = p.trim().replace(' ', "");
+                    p == "q=0" || p.starts_with("q=0.0") && p.trim_end_matches('0') == "q=0."
+                });
+                coding.eq_ignore_ascii_case(name) && !refused
+            })
+        };
+        if allowed("br") {
+            Some(Coding::Br)
+        } else if allowed("gzip") {
+            Some(Coding::Gzip)
+        } else {
+            None
+        }
+    }
+}
+
+impl FileDoc {
+    /// The document in `coding` (blocking: compresses on first use).
+    pub fn encoded(&self, coding: Coding) -> Bytes {
+        match coding {
+            Coding::Br => self
+                .br
+                .get_or_init(|| {
+                    // Quality 5 is about gzip's speed with a smaller result.
+                    let mut w = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, 5, 22);
+                    let _ = w.write_all(&self.bytes);
+                    Bytes::from(w.into_inner())
+                })
+                .clone(),
+            Coding::Gzip => self
+                .gzip
+                .get_or_init(|| {
+                    let mut w =
+                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+                    let _ = w.write_all(&self.bytes);
+                    Bytes::from(w.finish().unwrap_or_default())
+                })
+                .clone(),
+        }
+    }
 }
 
 /// Why a client's documents could not be used.
@@ -110,6 +179,8 @@ impl DataDir {
             key,
             bytes: Bytes::from(bytes),
             etag,
+            br: OnceLock::new(),
+            gzip: OnceLock::new(),
         });
         self.lock_files().insert(cache_key, f.clone());
         Ok(f)
@@ -157,5 +228,50 @@ impl DataDir {
 
     fn lock_parsed(&self) -> std::sync::MutexGuard<'_, HashMap<String, (FileKey, Arc<Usage>)>> {
         self.parsed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brotli_is_preferred_and_q_zero_refuses_a_coding() {
+        assert_eq!(Coding::choose("gzip, deflate, br"), Some(Coding::Br));
+        assert_eq!(Coding::choose("gzip"), Some(Coding::Gzip));
+        assert_eq!(Coding::choose("br;q=0, gzip;q=0.5"), Some(Coding::Gzip));
+        assert_eq!(Coding::choose("br;q=0.000, gzip; q=0"), None);
+        assert_eq!(Coding::choose("identity"), None);
+        assert_eq!(Coding::choose(""), None);
+    }
+
+    #[test]
+    fn encoded_documents_decode_to_the_original() {
+        let text: String = (0..5000).map(|i| format!("{},", i % 97)).collect();
+        let f = FileDoc {
+            key: FileKey {
+                len: 0,
+                modified: None,
+            },
+            bytes: Bytes::from(text.clone()),
+            etag: String::new(),
+            br: OnceLock::new(),
+            gzip: OnceLock::new(),
+        };
+        let mut gz = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&f.encoded(Coding::Gzip)[..]),
+            &mut gz,
+        )
+        .expect("gunzip");
+        assert_eq!(gz, text);
+        let mut br = String::new();
+        std::io::Read::read_to_string(
+            &mut brotli::Decompressor::new(&f.encoded(Coding::Br)[..], 4096),
+            &mut br,
+        )
+        .expect("unbrotli");
+        assert_eq!(br, text);
+        assert!(f.encoded(Coding::Br).len() * 3 < text.len());
     }
 }

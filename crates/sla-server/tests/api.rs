@@ -97,6 +97,18 @@ fn usage_answers_conditional_get_and_compresses() {
             c.body.len(),
             first.body.len()
         );
+        assert_eq!(c.header("vary"), Some("accept-encoding"));
+        let mut plain = Vec::new();
+        let decoded = if enc == "br" {
+            std::io::Read::read_to_end(
+                &mut brotli::Decompressor::new(&c.body[..], 4096),
+                &mut plain,
+            )
+        } else {
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&c.body[..]), &mut plain)
+        };
+        decoded.expect("decodes");
+        assert!(plain == first.body, "{enc} decodes to the document");
     }
 
     // A replaced document gets a new validator.
