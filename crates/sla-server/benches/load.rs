@@ -102,6 +102,9 @@ fn send(
     }
 }
 
+/// One timed request: its status and the bytes of its answer.
+type Job = Box<dyn FnOnce(&ureq::Agent) -> (u16, usize) + Send>;
+
 struct Stats {
     n: usize,
     secs: f64,
@@ -132,11 +135,7 @@ fn print(label: &str, unit: &str, s: &mut Stats, conc: usize) {
 }
 
 /// Runs `jobs` on `conc` threads, each job timed separately.
-fn run(
-    jobs: Vec<Box<dyn FnOnce(&ureq::Agent) -> (u16, usize) + Send>>,
-    conc: usize,
-    want: u16,
-) -> Stats {
+fn run(jobs: Vec<Job>, conc: usize, want: u16) -> Stats {
     let n = jobs.len();
     let queue = Arc::new(std::sync::Mutex::new(jobs));
     let bad = Arc::new(AtomicUsize::new(0));
@@ -325,7 +324,7 @@ fn main() {
     }
 
     // Refused claims: a full evaluation each, nothing written.
-    let mut jobs: Vec<Box<dyn FnOnce(&ureq::Agent) -> (u16, usize) + Send>> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     for i in 0..o.requests {
         let (_, contract, token) = load[i % load.len()].clone();
         let url = claims_url.clone();
@@ -349,7 +348,7 @@ fn main() {
     );
 
     // Filed claims: evaluate, then a durable SQLite commit each.
-    let mut jobs: Vec<Box<dyn FnOnce(&ureq::Agent) -> (u16, usize) + Send>> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     let mut filed = Vec::new();
     for (c, (_, contract, token)) in load.iter().enumerate() {
         for (k, p) in CLAIMABLE.iter().enumerate() {
@@ -372,7 +371,7 @@ fn main() {
     );
 
     // Retries of filed claims: a lookup, no evaluation.
-    let mut jobs: Vec<Box<dyn FnOnce(&ureq::Agent) -> (u16, usize) + Send>> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     for (token, body) in filed {
         let url = claims_url.clone();
         jobs.push(Box::new(move |a| {
@@ -417,7 +416,7 @@ fn main() {
         ("GET /api/v1/usage Accept-Encoding: br", "br", 200),
         ("GET /api/v1/usage If-None-Match (304)", "", 304),
     ] {
-        let mut jobs: Vec<Box<dyn FnOnce(&ureq::Agent) -> (u16, usize) + Send>> = Vec::new();
+        let mut jobs: Vec<Job> = Vec::new();
         for _ in 0..o.requests {
             let (url, token, etag) = (usage_url.clone(), acme.clone(), etag.clone());
             jobs.push(Box::new(move |a| {
