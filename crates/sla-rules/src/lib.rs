@@ -24,6 +24,7 @@ pub mod calendar;
 pub mod claims;
 pub mod compensation;
 pub mod contacts;
+mod counts;
 pub mod decimal;
 pub mod error;
 pub mod evaluate;

@@ -17,6 +17,8 @@ fuzz_target!(|data: &[u8]| {
         1 => (usage_ok, rest, None),
         _ => (usage_ok, INCIDENTS, Some(rest)),
     };
+    // The lifted-counts fast path must decode exactly what serde_json decodes.
+    assert!(sla_rules::usage::fast_path_agrees(usage));
     let inputs = sla_rules::Inputs { usage, incidents, policy };
     for as_of in ["2026-04-10T12:00:00+08:00", "2024-01-01T00:00:00Z", "2099-12-31T23:59:59-11:00"] {
         if let Ok(r) = sla_rules::report(&inputs, as_of) {
