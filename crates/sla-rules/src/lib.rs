@@ -23,9 +23,12 @@
 pub mod calendar;
 pub mod claims;
 pub mod compensation;
+pub mod contacts;
+mod counts;
 pub mod decimal;
 pub mod error;
 pub mod evaluate;
+pub mod evidence;
 pub mod incidents;
 mod json;
 pub mod minutes;

@@ -20,7 +20,7 @@ pub const MAINTENANCE_KINDS: [&str; 4] = ["upgrade", "scale_out", "maintenance",
 /// The causes an `exclusions` entry may carry (§4.14.1 (2), §5).
 pub const EXCLUSION_CAUSES: [&str; 3] = ["external_network", "force_majeure", "customer_cause"];
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct UsageDoc {
     schema: String,
     client: ClientDoc,
@@ -38,14 +38,14 @@ struct UsageDoc {
     durability: Vec<DurabilityDoc>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct ClientDoc {
     id: String,
     #[serde(default)]
     name: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct ContractDoc {
     id: String,
     service_start: String,
@@ -53,14 +53,14 @@ struct ContractDoc {
     timezone: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct SegmentDoc {
     start: String,
     total: Vec<u32>,
     ok: Vec<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct SpanDoc {
     #[serde(default)]
     id: String,
@@ -68,7 +68,7 @@ struct SpanDoc {
     end: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct MaintenanceDoc {
     #[serde(default)]
     id: String,
@@ -80,7 +80,7 @@ struct MaintenanceDoc {
     announced_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct ExclusionDoc {
     #[serde(default)]
     id: String,
@@ -89,14 +89,14 @@ struct ExclusionDoc {
     end: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct SigningDoc {
     month: String,
     signed: u64,
     failed: u64,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct DurabilityDoc {
     month: String,
     stored: u64,
@@ -156,9 +156,38 @@ pub struct Usage {
     pub warnings: Vec<String>,
 }
 
+/// Decodes with the count arrays lifted out first (`crate::counts`); `None` when
+/// that path does not apply or the rest does not decode, so the caller decodes
+/// the original bytes and reports any error from them.
+fn decode_fast(bytes: &[u8]) -> Option<UsageDoc> {
+    let (rest, lifted) = crate::counts::lift(bytes)?;
+    let mut doc: UsageDoc = serde_json::from_slice(&rest).ok()?;
+    for (i, is_ok, values) in lifted {
+        let seg = doc.telemetry.get_mut(i)?;
+        let slot = if is_ok { &mut seg.ok } else { &mut seg.total };
+        if !slot.is_empty() {
+            return None;
+        }
+        *slot = values;
+    }
+    Some(doc)
+}
+
+/// For the fuzz target: the fast path either does not apply or agrees with serde_json.
+#[cfg(fuzzing)]
+pub fn fast_path_agrees(bytes: &[u8]) -> bool {
+    match decode_fast(bytes) {
+        None => true,
+        Some(fast) => serde_json::from_slice::<UsageDoc>(bytes).is_ok_and(|plain| plain == fast),
+    }
+}
+
 /// Parses and validates a usage document. `file` names it in errors.
 pub fn parse_usage(bytes: &[u8], file: &str) -> Result<Usage, InputError> {
-    let doc: UsageDoc = crate::json::decode(bytes, file, USAGE_SCHEMA)?;
+    let doc = decode_fast(bytes).map_or_else(
+        || crate::json::decode::<UsageDoc>(bytes, file, USAGE_SCHEMA),
+        Ok,
+    )?;
     crate::json::expect_schema(&doc.schema, file, USAGE_SCHEMA)?;
     let err = |path: String, msg: String| InputError::new(file, path, msg);
     let mut warnings = Vec::new();
@@ -371,4 +400,24 @@ pub fn parse_usage(bytes: &[u8], file: &str) -> Result<Usage, InputError> {
         durability,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_path_decodes_exactly_what_serde_decodes() {
+        let worked = include_bytes!("../../../tests/fixtures/worked/usage.json");
+        let v: serde_json::Value = serde_json::from_slice(worked).unwrap();
+        for bytes in [
+            worked.to_vec(),
+            serde_json::to_vec(&v).unwrap(),
+            serde_json::to_vec_pretty(&v).unwrap(),
+        ] {
+            let fast = decode_fast(&bytes).expect("the fast path applies");
+            let plain: UsageDoc = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(fast, plain);
+        }
+    }
 }
