@@ -1,5 +1,7 @@
 // demo.js: the demo page's embedding, exactly as DATA_CONTRACT.md shows, with a demo token.
-import init, { mount } from "./sla_portal.js";
+// Built by scripts/build-widget the module is sla_portal.js; under `trunk serve` (development)
+// trunk names it after the crate, sla-portal.js, and has initialised it already (init is idempotent).
+const { default: init, mount } = await import("./sla_portal.js").catch(() => import("./sla-portal.js"));
 
 const res = await fetch("/demo/token");
 const { token } = await res.json();
