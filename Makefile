@@ -16,7 +16,7 @@ demo: bootstrap dist native-bins
 	./target/server/sla-server serve --addr 127.0.0.1:8080 --data .demo/data --db .demo/claims.db --dist dist --demo
 
 ## test: everything CI checks
-test: bootstrap lint native-test
+test: bootstrap lint native-test wasm-test e2e
 
 lint:
 	cargo fmt --all -- --check
