@@ -10,7 +10,8 @@ import { serve, browser, ROOT } from "./serve.mjs";
 import { writeYear } from "./gen-year.mjs";
 
 const OUT = path.join(ROOT, "e2e", "out");
-const WORKED = path.join(ROOT, "tests", "fixtures", "worked");
+const FIXTURES = path.join(ROOT, "tests", "fixtures");
+const WORKED = path.join(FIXTURES, "worked");
 const WORKED_AS_OF = fs.readFileSync(path.join(WORKED, "as_of.txt"), "utf8").trim();
 const YEAR_AS_OF = "2026-05-20T12:00:00+08:00";
 
@@ -23,9 +24,10 @@ function slaBin() {
   return found;
 }
 
-function slaReport(usage, incidents, asOf) {
-  return JSON.parse(execFileSync(slaBin(), ["report", "--usage", usage, "--incidents", incidents, "--as-of", asOf],
-    { maxBuffer: 64 << 20 }).toString());
+function slaReport(usage, incidents, asOf, policy) {
+  const args = ["report", "--usage", usage, "--incidents", incidents, "--as-of", asOf];
+  if (policy) args.push("--policy", policy);
+  return JSON.parse(execFileSync(slaBin(), args, { maxBuffer: 64 << 20 }).toString());
 }
 
 // A host page with hostile global CSS: the widget must look the same inside it.
@@ -38,7 +40,8 @@ const HOST_JS = `import init, { mount } from "/sla-portal/sla_portal.js";
 await init();
 const q = new URLSearchParams(location.search);
 window.widget = mount(document.getElementById("sla"), {
-  usageUrl: q.get("usage"), incidentsUrl: q.get("incidents"), locale: q.get("locale") || undefined,
+  usageUrl: q.get("usage"), incidentsUrl: q.get("incidents"), policyUrl: q.get("policy"),
+  locale: q.get("locale") || undefined,
   asOf: q.get("asOf"), headers: { "X-Portal": "e2e" },
   timeoutMs: q.has("timeout") ? Number(q.get("timeout")) : undefined });`;
 
@@ -76,6 +79,8 @@ before(async () => {
       },
     },
     files: {
+      ...Object.fromEntries(fs.readdirSync(FIXTURES).flatMap((d) => fs.readdirSync(path.join(FIXTURES, d))
+        .filter((f) => f.endsWith(".json")).map((f) => [`/fixtures/${d}/${f}`, path.join(FIXTURES, d, f)]))),
       "/data/worked-usage.json": path.join(WORKED, "usage.json"),
       "/data/worked-incidents.json": path.join(WORKED, "incidents.json"),
       "/data/year-usage.json": year.usage,
@@ -108,25 +113,48 @@ async function periodsFromPage(p) {
     breached: r.dataset.breached, unavailable: r.dataset.unavailableMinutes })));
 }
 
-for (const [name, usage, incidents, asOf] of [
-  ["worked", "worked-usage.json", "worked-incidents.json", WORKED_AS_OF],
-  ["year", "year-usage.json", "year-incidents.json", YEAR_AS_OF],
-]) {
-  test(`mount(): every period of the ${name} data equals sla report`, async () => {
-    const expected = slaReport(path.join(server && name === "worked" ? WORKED : OUT,
-      name === "worked" ? "usage.json" : "year-usage.json"),
-    name === "worked" ? path.join(WORKED, "incidents.json") : year.incidents, asOf);
-    const p = await page();
-    await p.goto(url({ usage: `/data/${usage}`, incidents: `/data/${incidents}`, asOf, locale: "en" }));
-    await p.waitForSelector(".slap-header", { timeout: 20000 });
-    const got = await periodsFromPage(p);
-    assert.deepEqual(got, expected.periods.map((x) => ({ month: x.month, availability: x.availability,
-      breached: String(x.breached), unavailable: String(x.unavailable_minutes) })));
-    assert.ok(expected.periods.some((x) => x.breached), "the fixture has a breached period to compare");
-    assert.deepEqual(p.errors, []);
-    await p.close();
+async function comparePeriods(q, expected) {
+  const p = await page();
+  await p.goto(url({ ...q, locale: "en" }));
+  await p.waitForSelector(".slap-header", { timeout: 20000 });
+  const got = await periodsFromPage(p);
+  assert.deepEqual(got, expected.periods.map((x) => ({ month: x.month, availability: x.availability,
+    breached: String(x.breached), unavailable: String(x.unavailable_minutes) })));
+  assert.deepEqual(p.errors, []);
+  await p.close();
+}
+
+// Every fixture scenario with an expected report (tests/fixtures/*), with its policy where it has one.
+for (const dir of fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, "expected-report.json")))) {
+  test(`mount(): every period of fixture ${dir} equals sla report`, async () => {
+    const f = (n) => path.join(FIXTURES, dir, n);
+    const asOf = fs.readFileSync(f("as_of.txt"), "utf8").trim();
+    const policy = fs.existsSync(f("policy.json"));
+    const expected = slaReport(f("usage.json"), f("incidents.json"), asOf, policy ? f("policy.json") : undefined);
+    await comparePeriods({ usage: `/fixtures/${dir}/usage.json`, incidents: `/fixtures/${dir}/incidents.json`, asOf,
+      ...(policy ? { policy: `/fixtures/${dir}/policy.json` } : {}) }, expected);
   });
 }
+
+test("mount(): every period of a year of minute telemetry equals sla report", async () => {
+  const expected = slaReport(year.usage, year.incidents, YEAR_AS_OF);
+  assert.ok(expected.periods.filter((x) => x.breached).length >= 2, "the fixture has breached periods to compare");
+  await comparePeriods({ usage: "/data/year-usage.json", incidents: "/data/year-incidents.json", asOf: YEAR_AS_OF }, expected);
+});
+
+test("a contract violation shows the core's file, JSON path and message (fixture bad-usage)", async () => {
+  const f = (n) => path.join(FIXTURES, "bad-usage", n);
+  // expected-error.txt: "usage.json: telemetry[2].ok[4]: 130 ok requests but only 100 in total"
+  const [, jsonPath, message] = fs.readFileSync(f("expected-error.txt"), "utf8").trim().split(": ");
+  const p = await page();
+  await p.goto(url({ usage: "/fixtures/bad-usage/usage.json", incidents: "/fixtures/bad-usage/incidents.json",
+    asOf: fs.readFileSync(f("as_of.txt"), "utf8").trim(), locale: "en" }));
+  const panel = await p.waitForSelector("[data-sla-error=contract]");
+  assert.equal(await p.textContent("[data-sla-error-path]"), jsonPath);
+  assert.match(await panel.textContent(), new RegExp(message));
+  assert.match(await panel.textContent(), /\/fixtures\/bad-usage\/usage\.json/);
+  await p.close();
+});
 
 test("screenshots: overview zh-CN and en, month timeline; host CSS does not leak in", async () => {
   const p = await page();
