@@ -40,8 +40,9 @@ e2e: dist native-bins
 	SLA_BIN=target/server/sla SLA_SERVER_BIN=target/server/sla-server npm run e2e
 
 ## bench: figures for speed and size (never assertions)
-bench: bootstrap
+bench: bootstrap dist native-bins
 	cargo bench -p sla-rules
+	SLA_BIN=target/server/sla SLA_SERVER_BIN=target/server/sla-server npm run bench
 	cargo bench -p sla-server --bench load --profile server
 
 ## fuzz: parse+evaluate of arbitrary bytes (FUZZ_SECONDS, default 600)

@@ -39,6 +39,16 @@ impl Decimal {
         Ok(Decimal { num, den })
     }
 
+    /// `(num, den)` in lowest terms.
+    pub fn reduced(self) -> (u128, u128) {
+        let (mut a, mut b) = (self.num, self.den);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        let g = a.max(1);
+        (self.num / g, self.den / g)
+    }
+
     /// True when `self ≤ 100` (a percentage).
     pub fn is_percentage(self) -> bool {
         self.num <= 100 * self.den
@@ -129,6 +139,13 @@ mod tests {
         for bad in ["", ".5", "5.", "-1", "1e3", "99,99", "0x10", " 1"] {
             assert!(Decimal::parse(bad).is_err(), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn reduces_to_lowest_terms() {
+        assert_eq!(Decimal::parse("0.90").unwrap().reduced(), (9, 10));
+        assert_eq!(Decimal::parse("0.0").unwrap().reduced(), (0, 1));
+        assert_eq!(Decimal::parse("1").unwrap().reduced(), (1, 1));
     }
 
     #[test]

@@ -51,7 +51,12 @@ impl MinuteMap {
         } else {
             COVERED
         };
-        let (num, den) = (policy.minute_ok_ratio.num, policy.minute_ok_ratio.den);
+        // In lowest terms ("0.90" = 9/10) the ratio fits u32 for every ratio anyone
+        // writes, and then `count × term` fits u64: wasm32 has no native u128 multiply.
+        let (num, den) = policy.minute_ok_ratio.reduced();
+        let small = u32::try_from(num)
+            .and_then(|n| Ok((n, u32::try_from(den)?)))
+            .ok();
 
         for seg in &usage.telemetry {
             let n = seg.total.len() as i64;
@@ -68,7 +73,10 @@ impl MinuteMap {
                 // ok / total < ratio  ⇔  ok × den < total × num ("90% 以上" includes 90 %).
                 *f = if t == 0 {
                     zero
-                } else if (o as u128) * den < (t as u128) * num {
+                } else if match small {
+                    Some((n, d)) => u64::from(o) * u64::from(d) < u64::from(t) * u64::from(n),
+                    None => (o as u128) * den < (t as u128) * num,
+                } {
                     COVERED | DOWN
                 } else {
                     COVERED
