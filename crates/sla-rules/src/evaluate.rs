@@ -212,6 +212,7 @@ pub fn evaluate(
         entitlement,
         days,
         metering,
+        contact_sheet: crate::contacts::contact_sheet(policy, tz, as_of),
         warnings,
     };
     Evaluation { report, map, tz }

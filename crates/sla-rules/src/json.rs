@@ -4,7 +4,6 @@
 //! document, so documents are decoded once without it; only when that fails are
 //! they decoded again with `serde_path_to_error` to say where.
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::error::InputError;
@@ -15,8 +14,8 @@ struct SchemaOnly {
 }
 
 /// Decodes `bytes` as `T` after checking the document's `schema` tag.
-pub fn decode<T: DeserializeOwned>(
-    bytes: &[u8],
+pub fn decode<'a, T: Deserialize<'a>>(
+    bytes: &'a [u8],
     file: &str,
     schema: &str,
 ) -> Result<T, InputError> {
@@ -65,7 +64,11 @@ fn check_schema(bytes: &[u8], file: &str, schema: &str) -> Result<(), InputError
     }
 }
 
-fn locate<T: DeserializeOwned>(bytes: &[u8], file: &str, fast: &serde_json::Error) -> InputError {
+fn locate<'a, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+    file: &str,
+    fast: &serde_json::Error,
+) -> InputError {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     match result {

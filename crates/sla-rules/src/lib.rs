@@ -23,9 +23,11 @@
 pub mod calendar;
 pub mod claims;
 pub mod compensation;
+pub mod contacts;
 pub mod decimal;
 pub mod error;
 pub mod evaluate;
+pub mod evidence;
 pub mod incidents;
 mod json;
 pub mod minutes;

@@ -2,7 +2,7 @@
 //!
 //! Field names follow DATA_CONTRACT.md ("report") exactly. Fields that the contract
 //! does not name (`client_name`, `contract`, `rules`, `days`, `incident_summary`,
-//! `metering`, and the extra fields of periods and incidents) are additions that
+//! `metering`, `contact_sheet`, and the extra fields of periods and incidents) are additions that
 //! readers of the contract ignore, and the widget draws from.
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,8 @@ pub struct Report {
     pub days: Vec<Day>,
     /// Signed and failed contracts for up to the last 24 months with data (§4.12).
     pub metering: Vec<Metering>,
+    /// Which hotline is open at `as_of`, and who handles each level (§3.1, §3.2).
+    pub contact_sheet: crate::contacts::ContactSheet,
     pub warnings: Vec<String>,
 }
 

@@ -1,0 +1,47 @@
+# The two commands that matter: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+WASM := --target wasm32-unknown-unknown
+
+.PHONY: demo test bench bootstrap lint native-test wasm-test e2e dist fuzz
+
+bootstrap:
+	@bash scripts/bootstrap
+
+## demo: build the widget, generate the demo data, serve both on http://127.0.0.1:8080/
+demo: bootstrap dist
+	cargo build --release -p sla-server
+	./target/release/sla-server demo-data --out .demo/data
+	@echo "SLA portal demo: http://127.0.0.1:8080/  (Ctrl-C stops it)"
+	./target/release/sla-server serve --addr 127.0.0.1:8080 --data .demo/data --db .demo/claims.db --dist dist --demo
+
+## test: everything CI checks
+test: bootstrap lint native-test
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p sla-rules $(WASM) -- -D warnings
+	cargo clippy -p sla-portal --all-targets $(WASM) -- -D warnings
+
+native-test:
+	cargo test --workspace
+
+wasm-test:
+	cargo test -p sla-portal $(WASM)
+
+dist:
+	bash scripts/build-widget
+
+e2e: dist
+	cargo build --release -p sla-cli -p sla-server
+	npm run e2e
+
+## bench: figures for speed and size (never assertions)
+bench: bootstrap
+	cargo bench -p sla-rules
+
+## fuzz: parse+evaluate of arbitrary bytes (FUZZ_SECONDS, default 600)
+fuzz: bootstrap
+	bash scripts/fuzz

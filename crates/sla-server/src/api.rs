@@ -1,0 +1,389 @@
+//! The per-client API of DATA_CONTRACT.md: the three documents, the claims list,
+//! and filing a claim after the rules core has recomputed it.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use sla_rules::claims::{check_claim, parse_claim, ClaimRequest, CLAIMS_SCHEMA};
+
+use crate::data::{Coding, DataError, Doc};
+use crate::errors::{json_response, ApiError};
+use crate::store::{InsertError, NewClaim, StoredClaim};
+use crate::AppState;
+
+/// A claim body is a few hundred bytes; 64 KiB leaves room for a 2,000-character
+/// note in any script and refuses anything that is not a claim.
+pub const CLAIM_BODY_LIMIT: usize = 64 * 1024;
+
+/// The authenticated client of a request.
+pub struct Caller(pub String);
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Caller, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
+            .ok_or_else(ApiError::unauthorized)?;
+        let client = state
+            .tokens
+            .client_for(token)
+            .ok_or_else(ApiError::unauthorized)?
+            .to_string();
+        // `?client=ID` lets a host name the client it means; naming another is refused.
+        let named = parts
+            .uri
+            .query()
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter_map(|pair| pair.strip_prefix("client="));
+        for other in named {
+            if other != client {
+                return Err(ApiError::new(
+                    403,
+                    "forbidden",
+                    "the token does not grant access to that client",
+                ));
+            }
+        }
+        Ok(Caller(client))
+    }
+}
+
+/// Runs blocking work (files, SQLite, evaluation) off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::internal("the request's work did not finish"))?
+}
+
+fn data_error(e: DataError) -> ApiError {
+    match e {
+        DataError::Missing(doc) => ApiError::new(
+            404,
+            "not_found",
+            format!("no {} for this client", doc.file_name()),
+        ),
+        DataError::Io(m) => {
+            tracing::error!(error = %m, "reading client data");
+            ApiError::internal("client data could not be read")
+        }
+        DataError::Invalid(e) => ApiError::new(500, "data_invalid", e.to_string()),
+    }
+}
+
+/// Whether `If-None-Match` names this entity tag (weak comparison, RFC 9110 §13.1.2).
+fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let want = bare(etag);
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || bare(t) == want)
+}
+
+/// A body with a validator: `304 Not Modified` when the caller has it already.
+pub fn conditional(
+    headers: &HeaderMap,
+    etag: &str,
+    body: Bytes,
+    content_type: &'static str,
+    cache_control: &'static str,
+) -> Response {
+    let tag = HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let mut r = if none_match(headers, etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = Response::new(Body::from(body));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        r
+    };
+    let h = r.headers_mut();
+    h.insert(header::ETAG, tag);
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    r
+}
+
+async fn document(
+    state: Arc<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    doc: Doc,
+) -> Result<Response, ApiError> {
+    let client = caller.0;
+    let coding = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Coding::choose);
+    let request_headers = headers.clone();
+    let (f, body) = blocking(move || {
+        let f = state.data.file(&client, doc).map_err(data_error)?;
+        let body = match coding {
+            // A revalidation that will answer 304 needs no compressed body.
+            Some(c) if !none_match(&request_headers, &format!("W/{}", f.etag)) => f.encoded(c),
+            _ => f.bytes.clone(),
+        };
+        Ok((f, body))
+    })
+    .await?;
+    // Weak: the same document goes out in several codings.
+    let etag = format!("W/{}", f.etag);
+    let mut r = conditional(
+        &headers,
+        &etag,
+        body,
+        "application/json",
+        // Per client (it needs the token) and worth revalidating on every view.
+        "private, no-cache",
+    );
+    let ok = r.status() == StatusCode::OK;
+    let h = r.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let (Some(c), true) = (coding, ok) {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(c.name()));
+    }
+    Ok(r)
+}
+
+pub async fn usage(
+    State(s): State<Arc<AppState>>,
+    c: Caller,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    document(s, c, h, Doc::Usage).await
+}
+
+pub async fn incidents(
+    State(s): State<Arc<AppState>>,
+    c: Caller,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    document(s, c, h, Doc::Incidents).await
+}
+
+pub async fn policy(
+    State(s): State<Arc<AppState>>,
+    c: Caller,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    document(s, c, h, Doc::Policy).await
+}
+
+/// A stored claim as the data contract shows it: the request's fields plus
+/// `status`, `granted`, `submitted_at` and `updated_at`.
+pub fn claim_json(c: &StoredClaim) -> Result<Value, ApiError> {
+    let mut v: Value = serde_json::from_str(&c.request)
+        .map_err(|e| ApiError::internal(format!("stored claim {}: {e}", c.claim_id)))?;
+    let granted: Value = serde_json::from_str(&c.granted)
+        .map_err(|e| ApiError::internal(format!("stored claim {}: {e}", c.claim_id)))?;
+    let Some(o) = v.as_object_mut() else {
+        return Err(ApiError::internal(format!(
+            "stored claim {} is not an object",
+            c.claim_id
+        )));
+    };
+    o.insert("status".into(), json!(c.status.as_str()));
+    o.insert("granted".into(), granted);
+    o.insert("submitted_at".into(), json!(c.submitted_at));
+    o.insert("updated_at".into(), json!(c.updated_at));
+    Ok(v)
+}
+
+pub async fn list_claims(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let client = caller.0;
+    let v = blocking(move || {
+        let usage = state.data.usage(&client).map_err(data_error)?;
+        let claims = state
+            .store
+            .list_claims(&client, &usage.contract_id)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let claims = claims
+            .iter()
+            .map(claim_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(json!({ "schema": CLAIMS_SCHEMA, "claims": claims }))
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &v))
+}
+
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            413,
+            "payload_too_large",
+            format!("a claim body is at most {CLAIM_BODY_LIMIT} bytes"),
+        )
+    };
+    axum::body::to_bytes(body, CLAIM_BODY_LIMIT)
+        .await
+        .map_err(|e| {
+            let mut src: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+            while let Some(s) = src {
+                if s.is::<http_body_util::LengthLimitError>() {
+                    return too_large();
+                }
+                src = s.source();
+            }
+            ApiError::new(400, "bad_request", "the body could not be read")
+        })
+}
+
+pub async fn post_claim(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > CLAIM_BODY_LIMIT as u64) {
+        return Err(ApiError::new(
+            413,
+            "payload_too_large",
+            format!("a claim body is at most {CLAIM_BODY_LIMIT} bytes"),
+        ));
+    }
+    let body = read_body(req.into_body()).await?;
+    let claim = parse_claim(&body, "claim").map_err(|e| {
+        ApiError::new(400, "bad_request", e.to_string()).with_details(json!({ "path": e.path }))
+    })?;
+    let client = caller.0;
+    let (status, v) = blocking(move || file_claim(&state, &client, &claim)).await?;
+    Ok(json_response(status, &v))
+}
+
+/// The answer to a claim_id seen before: the stored claim for a retry of the same
+/// request by the same client, 409 for anything else.
+fn replay(
+    stored: &StoredClaim,
+    client: &str,
+    canonical: &str,
+) -> Result<(StatusCode, Value), ApiError> {
+    if stored.client_id == client && stored.request == canonical {
+        Ok((StatusCode::OK, claim_json(stored)?))
+    } else {
+        Err(ApiError::new(
+            409,
+            "claim_id_reused",
+            "this claim_id was filed before with another body",
+        )
+        .with_details(json!({ "claim_id": stored.claim_id })))
+    }
+}
+
+/// Checks a claim with the rules core against the store and files it. The UNIQUE
+/// keys make the outcome right under concurrency; the lookups before them only
+/// choose the friendliest answer.
+fn file_claim(
+    state: &AppState,
+    client: &str,
+    claim: &ClaimRequest,
+) -> Result<(StatusCode, Value), ApiError> {
+    let store_err = |e: crate::store::StoreError| ApiError::internal(e.to_string());
+    let canonical = serde_json::to_string(claim).map_err(|e| ApiError::internal(e.to_string()))?;
+    let lookup = || state.store.get_claim(&claim.claim_id).map_err(store_err);
+    if let Some(stored) = lookup()? {
+        return replay(&stored, client, &canonical);
+    }
+    let report = state
+        .data
+        .report(client, crate::clock::now_unix())
+        .map_err(|e| match e {
+            DataError::Missing(d) => {
+                ApiError::internal(format!("no {} for this client", d.file_name()))
+            }
+            e => data_error(e),
+        })?;
+    let claimed = state
+        .store
+        .claimed_periods(&report.contract_id)
+        .map_err(store_err)?;
+    let granted = match check_claim(&report, &claimed, claim) {
+        Ok(g) => g,
+        Err(refusal) => {
+            // A concurrent retry of this very claim may have filed it meanwhile.
+            if let Some(stored) = lookup()? {
+                return replay(&stored, client, &canonical);
+            }
+            tracing::info!(claim_id = %claim.claim_id, client, code = refusal.code, "claim refused");
+            return Err(refusal.into());
+        }
+    };
+    let new = NewClaim {
+        claim_id: claim.claim_id.clone(),
+        client_id: client.to_string(),
+        contract_id: report.contract_id.clone(),
+        periods: claim.periods.clone(),
+        request: canonical.clone(),
+        granted: serde_json::to_string(&granted).map_err(|e| ApiError::internal(e.to_string()))?,
+        at: crate::clock::now_rfc3339(),
+    };
+    match state.store.insert_claim(&new) {
+        Ok(()) => {
+            tracing::info!(claim_id = %new.claim_id, client, periods = ?new.periods, "claim filed");
+            let stored = StoredClaim {
+                claim_id: new.claim_id,
+                client_id: new.client_id,
+                contract_id: new.contract_id,
+                request: new.request,
+                granted: new.granted,
+                status: crate::store::Status::Submitted,
+                submitted_at: new.at.clone(),
+                updated_at: new.at,
+            };
+            Ok((StatusCode::CREATED, claim_json(&stored)?))
+        }
+        Err(InsertError::ClaimIdTaken) => match lookup()? {
+            Some(stored) => replay(&stored, client, &canonical),
+            None => Err(ApiError::internal("claim_id conflict without a claim")),
+        },
+        Err(InsertError::PeriodsTaken(taken)) => {
+            if let Some(stored) = lookup()? {
+                return replay(&stored, client, &canonical);
+            }
+            Err(ApiError::new(
+                409,
+                "period_already_claimed",
+                format!("already claimed: {}", taken.join(", ")),
+            )
+            .with_details(json!({ "periods": taken })))
+        }
+        Err(InsertError::Store(e)) => Err(store_err(e)),
+    }
+}
+
+/// `GET /demo/token` (with `--demo` only): the demo client's token for the demo
+/// page, so that no token is written into the page or the widget bundle.
+pub async fn demo_token(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    match &state.demo_token {
+        Some(t) => Ok(json_response(StatusCode::OK, &json!({ "token": t }))),
+        None => Err(ApiError::not_found()),
+    }
+}

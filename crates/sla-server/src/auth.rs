@@ -1,0 +1,132 @@
+//! Bearer tokens: `tokens.json` maps SHA-256 hashes of tokens to clients, so the
+//! file holds no usable secret, and a token is looked up in constant time.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+#[derive(Deserialize)]
+struct TokensDoc {
+    tokens: Vec<TokenDoc>,
+}
+
+#[derive(Deserialize)]
+struct TokenDoc {
+    client: String,
+    sha256: String,
+}
+
+/// The token table.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    entries: Vec<(String, [u8; 32])>,
+}
+
+/// Whether `id` can name a client directory: it becomes a path segment.
+pub fn valid_client_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && !id.starts_with('-')
+}
+
+pub fn sha256_hex(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    let b = s.as_bytes();
+    if b.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in b.chunks(2).enumerate() {
+        let d = |c: u8| (c as char).to_digit(16);
+        out[i] = (d(pair[0])? * 16 + d(pair[1])?) as u8;
+    }
+    Some(out)
+}
+
+impl Tokens {
+    pub fn parse(bytes: &[u8], file: &str) -> Result<Tokens, String> {
+        let doc: TokensDoc = serde_json::from_slice(bytes).map_err(|e| format!("{file}: {e}"))?;
+        let mut entries = Vec::with_capacity(doc.tokens.len());
+        for (i, t) in doc.tokens.into_iter().enumerate() {
+            if !valid_client_id(&t.client) {
+                return Err(format!(
+                    "{file}: tokens[{i}].client: not a valid client id (letters, digits, - and _)"
+                ));
+            }
+            let hash = unhex32(&t.sha256)
+                .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?;
+            entries.push((t.client, hash));
+        }
+        Ok(Tokens { entries })
+    }
+
+    /// The client a token belongs to. Every entry is compared, in constant time,
+    /// so the answer's timing says nothing about which entry matched.
+    pub fn client_for(&self, token: &str) -> Option<&str> {
+        let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let mut found = None;
+        for (client, hash) in &self.entries {
+            if bool::from(hash.ct_eq(&h)) {
+                found = Some(client.as_str());
+            }
+        }
+        found
+    }
+
+    pub fn clients(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(c, _)| c.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_maps_to_its_client_by_hash() {
+        // sha256("abc") is the FIPS 180-2 test vector ba7816bf…f20015ad.
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let doc = format!(
+            r#"{{"tokens":[{{"client":"acme","sha256":"{}"}},{{"client":"globex","sha256":"{}"}}]}}"#,
+            sha256_hex("abc"),
+            sha256_hex("xyz")
+        );
+        let t = Tokens::parse(doc.as_bytes(), "tokens.json").expect("parse");
+        assert_eq!(t.client_for("abc"), Some("acme"));
+        assert_eq!(t.client_for("xyz"), Some("globex"));
+        assert_eq!(t.client_for("abd"), None);
+        assert_eq!(t.client_for(""), None);
+    }
+
+    #[test]
+    fn a_client_id_that_could_leave_the_data_directory_is_refused() {
+        for bad in ["../etc", "a/b", "", ".", "-x"] {
+            let doc = format!(
+                r#"{{"tokens":[{{"client":"{bad}","sha256":"{}"}}]}}"#,
+                sha256_hex("t")
+            );
+            assert!(Tokens::parse(doc.as_bytes(), "t.json").is_err(), "{bad}");
+        }
+        let short = r#"{"tokens":[{"client":"a","sha256":"abcd"}]}"#;
+        assert!(Tokens::parse(short.as_bytes(), "t.json").is_err());
+    }
+}

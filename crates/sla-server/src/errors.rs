@@ -1,0 +1,107 @@
+//! The data contract's error body, `{"error":{"code","message","details"}}`, as
+//! JSON that cannot be read as markup even by a browser that ignores its type.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub details: Value,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: code.to_string(),
+            message: message.into(),
+            details: json!({}),
+        }
+    }
+
+    pub fn with_details(mut self, details: Value) -> ApiError {
+        self.details = details;
+        self
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(401, "unauthorized", "a valid Bearer token is required")
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(404, "not_found", "no such resource")
+    }
+
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(500, "internal", message)
+    }
+}
+
+impl From<sla_rules::claims::Refusal> for ApiError {
+    fn from(r: sla_rules::claims::Refusal) -> ApiError {
+        ApiError::new(r.status, r.code, r.message).with_details(r.details)
+    }
+}
+
+/// JSON text with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`. The
+/// three can only occur inside JSON strings, where the escapes mean the same text,
+/// so a message that quotes the caller's input never contains a tag.
+pub fn json_text(v: &Value) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A JSON response with headers that keep it out of shared caches.
+pub fn json_response(status: StatusCode, v: &Value) -> Response {
+    let mut r = (status, json_text(v)).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": {
+            "code": self.code, "message": self.message, "details": self.details } });
+        let mut r = json_response(self.status, &body);
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_a_message_is_escaped_and_still_the_same_json_text() {
+        let v = json!({"message": "unknown variant `<img src=x onerror=alert(1)>` & more"});
+        let s = json_text(&v);
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
+        let back: Value = serde_json::from_str(&s).expect("still JSON");
+        assert_eq!(back, v);
+    }
+}

@@ -1,0 +1,165 @@
+//! The HTTP service: routes, the hardening layers around them (security headers,
+//! compression, timeouts, logs), and an accept loop with header-read timeouts and
+//! graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{from_fn, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tower_http::compression::CompressionLayer;
+
+use crate::errors::ApiError;
+use crate::{api, static_files, AppState};
+
+/// Content-Security-Policy of every response: the widget runs its own script and
+/// WebAssembly, talks to its own origin, and nothing else loads.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+
+/// A request that has not been answered in this time gets 503: evaluating a year
+/// takes well under a second, so this only cuts off stuck or trickling requests.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A client must send its request headers within this time (slowloris).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for requests in flight.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/v1/usage", get(api::usage))
+        .route("/api/v1/incidents", get(api::incidents))
+        .route("/api/v1/policy", get(api::policy))
+        .route(
+            "/api/v1/claims",
+            get(api::list_claims).post(api::post_claim),
+        )
+        .route("/demo/token", get(api::demo_token))
+        .route("/", get(static_files::index))
+        .route("/sla-portal/{*path}", get(static_files::widget_file))
+        .fallback(static_files::fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(from_fn(security_headers))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(timeout_and_log))
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        405,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+    .into_response()
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    r
+}
+
+async fn timeout_and_log(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    // The path only: a query may carry a client id, and headers carry the token.
+    let path = req.uri().path().to_string();
+    let r = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(503, "timeout", "the request took too long").into_response(),
+    };
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = r.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    r
+}
+
+/// Serves until `shutdown` completes, then stops accepting and lets requests in
+/// flight finish (up to `DRAIN_TIMEOUT`).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let svc = TowerToHyperService::new(app.clone());
+                    let conn = builder.serve_connection(TokioIo::new(stream), svc);
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = conn.await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down: draining requests in flight");
+    tokio::select! {
+        _ = graceful.shutdown() => tracing::info!("drained"),
+        _ = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timed out"),
+    }
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        }
+        _ => {
+            tracing::warn!("no signal handlers: stop the server with SIGKILL");
+            std::future::pending::<()>().await
+        }
+    }
+}

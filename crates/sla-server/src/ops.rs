@@ -1,0 +1,45 @@
+//! Operator commands on the claims database: list claims, and move a claim along
+//! its workflow with an audit row (`claims set-status`).
+
+use std::path::Path;
+
+use crate::sqlite::SqliteStore;
+use crate::store::{Status, StatusError, Store};
+
+pub fn list(db: &Path) -> Result<(), String> {
+    let store = SqliteStore::open(db).map_err(|e| e.to_string())?;
+    let claims = store.all_claims().map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(claims.len());
+    for c in &claims {
+        let mut v = crate::api::claim_json(c).map_err(|e| e.message)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("client_id".into(), serde_json::json!(c.client_id));
+        }
+        out.push(v);
+    }
+    let doc = serde_json::json!({ "schema": sla_rules::claims::CLAIMS_SCHEMA, "claims": out });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+pub fn set_status(db: &Path, claim_id: &str, status: &str, note: &str) -> Result<(), String> {
+    let to = Status::parse(status).ok_or_else(|| {
+        format!("unknown status {status:?}: under_review, approved, rejected or fulfilled")
+    })?;
+    let store = SqliteStore::open(db).map_err(|e| e.to_string())?;
+    let actor = format!(
+        "operator:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    );
+    match store.set_status(claim_id, to, &actor, note, &crate::clock::now_rfc3339()) {
+        Ok(c) => {
+            println!("{} {} -> {}", c.claim_id, status, c.updated_at);
+            Ok(())
+        }
+        Err(StatusError::NotFound) => Err(format!("no claim {claim_id}")),
+        Err(e) => Err(e.to_string()),
+    }
+}

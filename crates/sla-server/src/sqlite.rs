@@ -1,0 +1,428 @@
+//! The embedded store: SQLite in WAL mode with `synchronous=FULL`, so a commit
+//! that returned is on disk; schema versions applied from `migrations/`.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+
+use crate::store::{
+    Event, InsertError, NewClaim, Status, StatusError, Store, StoreError, StoredClaim,
+};
+
+/// Schema versions in order; `PRAGMA user_version` records the last one applied.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_claims.sql"))];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+pub struct SqliteStore {
+    // One connection serialises writers, which SQLite does anyway; reads are
+    // short point lookups, so a pool would buy little here.
+    conn: Mutex<Connection>,
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let mut conn = Connection::open(path).map_err(err)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError(format!(
+                "{}: journal_mode is {mode}, WAL is required",
+                path.display()
+            )));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        )
+        .map_err(err)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+        self.conn
+            .lock()
+            .map_err(|_| StoreError("store connection poisoned".into()))
+    }
+}
+
+/// Applies the migrations newer than the database's version in one transaction
+/// with the version bump, and refuses a database from a newer binary.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+    )
+    .map_err(err)?;
+    let current: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError(format!(
+            "database schema version {current} is newer than this binary's {SCHEMA_VERSION}"
+        )));
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, crate::clock::now_rfc3339()],
+        )
+        .map_err(err)?;
+        // PRAGMA takes no bound parameters; the version is one of our own integers.
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)
+}
+
+const CLAIM_COLUMNS: &str =
+    "claim_id, client_id, contract_id, request, granted, status, submitted_at, updated_at";
+
+fn row_to_claim(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
+    let status: String = r.get(5)?;
+    Ok(StoredClaim {
+        claim_id: r.get(0)?,
+        client_id: r.get(1)?,
+        contract_id: r.get(2)?,
+        request: r.get(3)?,
+        granted: r.get(4)?,
+        // The CHECK constraint keeps other spellings out of the table.
+        status: Status::parse(&status).unwrap_or(Status::Submitted),
+        submitted_at: r.get(6)?,
+        updated_at: r.get(7)?,
+    })
+}
+
+fn get_claim(conn: &Connection, claim_id: &str) -> Result<Option<StoredClaim>, StoreError> {
+    conn.query_row(
+        &format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE claim_id = ?1"),
+        params![claim_id],
+        row_to_claim,
+    )
+    .optional()
+    .map_err(err)
+}
+
+impl Store for SqliteStore {
+    fn get_claim(&self, claim_id: &str) -> Result<Option<StoredClaim>, StoreError> {
+        let conn = self.conn()?;
+        get_claim(&conn, claim_id)
+    }
+
+    fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn()?;
+        let mut st = conn
+            .prepare_cached(
+                "SELECT period FROM claimed_periods WHERE contract_id = ?1 ORDER BY period",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![contract_id], |r| r.get::<_, String>(0))
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    fn insert_claim(&self, c: &NewClaim) -> Result<(), InsertError> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        match tx.execute(
+            &format!(
+                "INSERT INTO claims ({CLAIM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
+            ),
+            params![
+                c.claim_id,
+                c.client_id,
+                c.contract_id,
+                c.request,
+                c.granted,
+                Status::Submitted.as_str(),
+                c.at
+            ],
+        ) {
+            Ok(_) => {}
+            Err(e) if is_constraint(&e) => return Err(InsertError::ClaimIdTaken),
+            Err(e) => return Err(err(e).into()),
+        }
+        for p in &c.periods {
+            match tx.execute(
+                "INSERT INTO claimed_periods (contract_id, period, claim_id) VALUES (?1, ?2, ?3)",
+                params![c.contract_id, p, c.claim_id],
+            ) {
+                Ok(_) => {}
+                Err(e) if is_constraint(&e) => {
+                    drop(tx);
+                    let held = self_claimed(&conn, &c.contract_id)?;
+                    let taken = c
+                        .periods
+                        .iter()
+                        .filter(|p| held.contains(p))
+                        .cloned()
+                        .collect();
+                    return Err(InsertError::PeriodsTaken(taken));
+                }
+                Err(e) => return Err(err(e).into()),
+            }
+        }
+        tx.execute(
+            "INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
+             VALUES (?1, ?2, NULL, ?3, ?4, '')",
+            params![
+                c.claim_id,
+                c.at,
+                Status::Submitted.as_str(),
+                format!("client:{}", c.client_id)
+            ],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(())
+    }
+
+    fn list_claims(
+        &self,
+        client_id: &str,
+        contract_id: &str,
+    ) -> Result<Vec<StoredClaim>, StoreError> {
+        let conn = self.conn()?;
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT {CLAIM_COLUMNS} FROM claims WHERE client_id = ?1 AND contract_id = ?2
+                 ORDER BY rowid"
+            ))
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![client_id, contract_id], row_to_claim)
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    fn all_claims(&self) -> Result<Vec<StoredClaim>, StoreError> {
+        let conn = self.conn()?;
+        let mut st = conn
+            .prepare(&format!(
+                "SELECT {CLAIM_COLUMNS} FROM claims ORDER BY rowid"
+            ))
+            .map_err(err)?;
+        let rows = st.query_map([], row_to_claim).map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    fn set_status(
+        &self,
+        claim_id: &str,
+        to: Status,
+        actor: &str,
+        note: &str,
+        at: &str,
+    ) -> Result<StoredClaim, StatusError> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let Some(claim) = get_claim(&tx, claim_id)? else {
+            return Err(StatusError::NotFound);
+        };
+        if !claim.status.can_move_to(to) {
+            return Err(StatusError::NotAllowed {
+                from: claim.status,
+                to,
+            });
+        }
+        tx.execute(
+            "UPDATE claims SET status = ?2, updated_at = ?3 WHERE claim_id = ?1",
+            params![claim_id, to.as_str(), at],
+        )
+        .map_err(err)?;
+        tx.execute(
+            "INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                claim_id,
+                at,
+                claim.status.as_str(),
+                to.as_str(),
+                actor,
+                note
+            ],
+        )
+        .map_err(err)?;
+        let updated = get_claim(&tx, claim_id)?.ok_or(StatusError::NotFound)?;
+        tx.commit().map_err(err)?;
+        Ok(updated)
+    }
+
+    fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError> {
+        let conn = self.conn()?;
+        let mut st = conn
+            .prepare(
+                "SELECT at, from_status, to_status, actor, note FROM claim_events
+                 WHERE claim_id = ?1 ORDER BY id",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![claim_id], |r| {
+                let from: Option<String> = r.get(1)?;
+                let to: String = r.get(2)?;
+                Ok(Event {
+                    at: r.get(0)?,
+                    from: from.as_deref().and_then(Status::parse),
+                    to: Status::parse(&to).unwrap_or(Status::Submitted),
+                    actor: r.get(3)?,
+                    note: r.get(4)?,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+}
+
+fn self_claimed(conn: &Connection, contract_id: &str) -> Result<Vec<String>, StoreError> {
+    let mut st = conn
+        .prepare_cached("SELECT period FROM claimed_periods WHERE contract_id = ?1")
+        .map_err(err)?;
+    let rows = st
+        .query_map(params![contract_id], |r| r.get::<_, String>(0))
+        .map_err(err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "sla-server-store-{name}-{}-{}",
+            std::process::id(),
+            crate::clock::unix_nanos()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir.join("claims.db")
+    }
+
+    fn claim(id: &str, contract: &str, periods: &[&str]) -> NewClaim {
+        NewClaim {
+            claim_id: id.into(),
+            client_id: "acme".into(),
+            contract_id: contract.into(),
+            periods: periods.iter().map(|s| s.to_string()).collect(),
+            request: "{}".into(),
+            granted: "{}".into(),
+            at: "2026-11-29T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn unique_keys_refuse_a_second_claim_id_and_a_second_claim_of_a_period() {
+        let s = SqliteStore::open(&temp_db("unique")).expect("open");
+        s.insert_claim(&claim("a", "K", &["2026-01", "2026-02"]))
+            .expect("first claim");
+        assert_eq!(
+            s.insert_claim(&claim("a", "K", &["2026-03"])),
+            Err(InsertError::ClaimIdTaken)
+        );
+        assert_eq!(
+            s.insert_claim(&claim("b", "K", &["2026-03", "2026-02"])),
+            Err(InsertError::PeriodsTaken(vec!["2026-02".into()]))
+        );
+        // The refused claim left nothing behind: 2026-03 is still free.
+        assert_eq!(
+            s.claimed_periods("K").expect("periods"),
+            vec!["2026-01".to_string(), "2026-02".to_string()]
+        );
+        assert_eq!(s.get_claim("b").expect("get"), None);
+        // Another contract may claim the same month.
+        s.insert_claim(&claim("c", "K2", &["2026-02"]))
+            .expect("other contract");
+    }
+
+    #[test]
+    fn status_changes_follow_the_workflow_and_leave_an_audit_row_each() {
+        let s = SqliteStore::open(&temp_db("status")).expect("open");
+        s.insert_claim(&claim("a", "K", &["2026-01"]))
+            .expect("claim");
+        let c = s
+            .set_status(
+                "a",
+                Status::Approved,
+                "operator",
+                "ok",
+                "2026-11-30T00:00:00Z",
+            )
+            .expect("approve");
+        assert_eq!(c.status, Status::Approved);
+        assert_eq!(c.updated_at, "2026-11-30T00:00:00Z");
+        assert_eq!(c.submitted_at, "2026-11-29T00:00:00Z");
+        assert_eq!(
+            s.set_status("a", Status::Rejected, "operator", "", "x"),
+            Err(StatusError::NotAllowed {
+                from: Status::Approved,
+                to: Status::Rejected
+            })
+        );
+        assert_eq!(
+            s.set_status("zz", Status::Approved, "operator", "", "x"),
+            Err(StatusError::NotFound)
+        );
+        let ev = s.events("a").expect("events");
+        assert_eq!(ev.len(), 2, "filed + approved, the refusal wrote nothing");
+        assert_eq!(ev[0].from, None);
+        assert_eq!(ev[0].actor, "client:acme");
+        assert_eq!(ev[1].from, Some(Status::Submitted));
+        assert_eq!(ev[1].to, Status::Approved);
+        assert_eq!(ev[1].note, "ok");
+    }
+
+    #[test]
+    fn reopening_keeps_the_data_and_the_schema_version() {
+        let path = temp_db("reopen");
+        SqliteStore::open(&path)
+            .expect("open")
+            .insert_claim(&claim("a", "K", &["2026-01"]))
+            .expect("claim");
+        let s = SqliteStore::open(&path).expect("reopen");
+        assert!(s.get_claim("a").expect("get").is_some());
+        let conn = s.conn().expect("conn");
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, SCHEMA_VERSION);
+        let applied: i64 = conn
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(applied, 1, "the migration ran once, not on every open");
+    }
+
+    #[test]
+    fn a_database_from_a_newer_binary_is_refused() {
+        let path = temp_db("newer");
+        drop(SqliteStore::open(&path).expect("open"));
+        let conn = Connection::open(&path).expect("raw");
+        conn.execute_batch("PRAGMA user_version = 99")
+            .expect("bump");
+        drop(conn);
+        let e = SqliteStore::open(&path).err().expect("refused");
+        assert!(e.0.contains("newer"), "{e}");
+    }
+}
