@@ -348,13 +348,17 @@ pub fn parse_draft(text: &str, contract_id: &str) -> Option<Draft> {
         .then_some(d)
 }
 
-pub fn load(contract_id: &str) -> Option<Draft> {
+/// The stored text of a contract's draft, as it sits in localStorage.
+pub fn stored_text(contract_id: &str) -> Option<String> {
     let s = storage()?;
-    let text = method(&s, "getItem")?
+    method(&s, "getItem")?
         .call1(&s, &JsValue::from_str(&storage_key(contract_id)))
         .ok()?
-        .as_string()?;
-    parse_draft(&text, contract_id)
+        .as_string()
+}
+
+pub fn load(contract_id: &str) -> Option<Draft> {
+    parse_draft(&stored_text(contract_id)?, contract_id)
 }
 
 /// Stores the draft; a full or blocked storage only loses the reload safety net.

@@ -196,7 +196,7 @@ catalogue! {
     Level1 => "核心功能不可用", "core function unusable";
     Level2 => "次要功能不可用或间歇故障", "secondary function or intermittent";
     Level3 => "一般使用问题", "usage problem";
-    IncCount => "{n} 起故障", "{n} incidents";
+    IncCount => "{n} 起故障", "incidents: {n}";
     Assessed => "{n} / {total} 起参与考核", "{n} of {total} assessed";
     TargetShort => "目标", "Target";
     MetPercent => "达标率", "Met";
@@ -232,6 +232,7 @@ catalogue! {
     DurMin => "{m} 分钟", "{m} min";
     DurMinSec => "{m} 分 {s} 秒", "{m} min {s} s";
     DurHourMin => "{h} 小时 {m} 分", "{h} h {m} min";
+    DurHour => "{h} 小时", "{h} h";
     DurDayHour => "{d} 天 {h} 小时", "{d} d {h} h";
     ChartIncidents => "每月故障数（按级别）", "Incidents per month, by level";
     PerMonthTip => "{month}：1 级 {a}，2 级 {b}，3 级 {c}", "{month}: level 1 {a}, level 2 {b}, level 3 {c}";
@@ -271,13 +272,13 @@ catalogue! {
     RoleCto => "CTO", "CTO";
     EntTitle => "可申请的补偿", "Compensation you can claim";
     EntNone => "没有尚未申请的违约周期。", "No breached period is left to claim.";
-    EntPeriods => "尚未申请的违约周期：{months}，共 {units} 次可补偿的宕机。", "Breached periods not yet claimed: {months}, with {units} compensable outages.";
-    EntMonths => "{n} 个月", "{n} months";
+    EntPeriods => "尚未申请的违约周期：{months}，共 {units} 次可补偿的宕机。", "Breached periods not yet claimed: {months}. Compensable outages: {units}.";
+    EntMonths => "{n} 个月", "{n} month(s)";
     EntContracts => "{n} 份合同", "{n} contracts";
     EntNewEnd => "新的服务截止日：{end}", "New service end: {end}";
-    EntExtensionWhy => "每次宕机延长 1 个月：{units} 次宕机共 {months} 个月，服务截止日由 {old} 延至 {end}。", "Each outage extends the term by one month: {units} outages give {months} months, moving the end from {old} to {end}.";
-    EntCreditWhy => "{month}：{units} 次宕机 × 当年月平均签约 {average} 份（{n} 个月共 {sum} 份，四舍五入）= {contracts} 份。", "{month}: {units} outages × this year's monthly average of {average} contracts ({sum} signed over {n} months, rounded half up) = {contracts} contracts.";
-    CreditSumWhy => "{units} 次宕机按各月当年月平均签约份数补偿，共 {n} 份。", "{units} outages, each worth the monthly average of signed contracts of its year: {n} contracts in all.";
+    EntExtensionWhy => "每次宕机延长 1 个月：{units} 次宕机共 {months} 个月，服务截止日由 {old} 延至 {end}。", "One month per compensable outage ({units}) gives {months} month(s), moving the service end from {old} to {end}.";
+    EntCreditWhy => "{month}：{units} 次宕机 × 当年月平均签约 {average} 份（{n} 个月共 {sum} 份，四舍五入）= {contracts} 份。", "{month}: compensable outages ({units}) × this year's monthly average of {average} contracts ({sum} signed in {n} month(s), rounded half up) = {contracts} contracts.";
+    CreditSumWhy => "{units} 次宕机按各月当年月平均签约份数补偿，共 {n} 份。", "Each compensable outage ({units}) is worth its year's monthly average of signed contracts: {n} contracts in all.";
     EntOneRemedy => "每次申请只能选择一种补偿方式，补偿不可兑换现金（§4.14.2）。", "Each claim takes one remedy; neither converts to cash (§4.14.2).";
     RemedyExtension => "延长服务期", "Service extension";
     RemedyCredit => "赠送合同份数", "Contract credit";
@@ -290,7 +291,7 @@ catalogue! {
     ChoosePeriods => "选择要申请补偿的违约周期", "Choose the breached periods to claim";
     PeriodClaimed => "已申请", "claimed already";
     PeriodNoUnits => "无可补偿的宕机（已计入其他周期）", "no compensable outage (counted in another period)";
-    PeriodUnits => "{n} 次可补偿的宕机", "{n} compensable outages";
+    PeriodUnits => "{n} 次可补偿的宕机", "compensable outages: {n}";
     ChooseRemedy => "选择一种补偿方式", "Choose one remedy";
     FailedSignings => "签约失败份数", "Failed signings";
     AttributedTo => "计入周期", "Counted in";
@@ -319,9 +320,9 @@ catalogue! {
     ClaimSubmitted => "提交时间", "Submitted";
     ClaimUpdated => "更新时间", "Updated";
     ClaimOpen => "查看", "View";
-    FiguresExtension => "{units} 次宕机：延长 {n} 个月", "{units} outages: {n} months' extension";
+    FiguresExtension => "{units} 次宕机：延长 {n} 个月", "{n} month(s) of extension (outages: {units})";
     FiguresEnd => "，服务至 {end}", ", service until {end}";
-    FiguresCredit => "{units} 次宕机：{n} 份合同", "{units} outages: {n} contracts";
+    FiguresCredit => "{units} 次宕机：{n} 份合同", "{n} contracts (outages: {units})";
     Back => "上一步", "Back";
     Next => "下一步", "Next";
     Submit => "提交申请", "Submit claim";

@@ -158,6 +158,8 @@ pub fn duration(env: &Env, seconds: u64) -> String {
             );
         }
         env.fill(Key::DurMin, &[("m", &f.int(m))])
+    } else if m < 48 * 60 && m % 60 == 0 {
+        env.fill(Key::DurHour, &[("h", &f.int(m / 60))])
     } else if m < 48 * 60 {
         env.fill(
             Key::DurHourMin,
@@ -211,7 +213,7 @@ pub fn against(env: &Env, secs: Option<u64>, target: u64, st: TargetStatus) -> S
         Some(s) => format!("{icon} {} / {t}", duration(env, s)),
         None if st == TargetStatus::Running => format!("{icon} {} / {t}", env.t(Key::IncRunning)),
         None if st == TargetStatus::Breached => format!("{icon} > {t}"),
-        None => format!("{icon} – / {t}"),
+        None => format!("– / {t}"),
     }
 }
 
