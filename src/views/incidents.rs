@@ -151,14 +151,14 @@ pub fn duration(env: &Env, seconds: u64) -> String {
     let f = &env.fmt;
     let m = seconds / 60;
     if m < 60 {
-        if seconds % 60 != 0 && m < 10 {
+        if !seconds.is_multiple_of(60) && m < 10 {
             return env.fill(
                 Key::DurMinSec,
                 &[("m", &f.int(m)), ("s", &f.int(seconds % 60))],
             );
         }
         env.fill(Key::DurMin, &[("m", &f.int(m))])
-    } else if m < 48 * 60 && m % 60 == 0 {
+    } else if m < 48 * 60 && m.is_multiple_of(60) {
         env.fill(Key::DurHour, &[("h", &f.int(m / 60))])
     } else if m < 48 * 60 {
         env.fill(
@@ -217,6 +217,9 @@ pub fn against(env: &Env, secs: Option<u64>, target: u64, st: TargetStatus) -> S
     }
 }
 
+/// Applies a filter's chosen value to the query.
+type Apply = Rc<dyn Fn(&mut Query, String)>;
+
 /// Row height in px; the CSS gives every row exactly this height.
 pub const ROW_PX: i32 = 36;
 const VIEWPORT_PX: i32 = 468;
@@ -268,7 +271,7 @@ pub fn Incidents(props: &ViewProps) -> Html {
                          name: &'static str,
                          options: Vec<(String, String)>,
                          current: String,
-                         apply: Rc<dyn Fn(&mut Query, String)>| {
+                         apply: Apply| {
         let set = set.clone();
         let onchange = Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlSelectElement>().value();
