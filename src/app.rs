@@ -87,6 +87,16 @@ pub const TABS: &[TabDef] = &[
         label: Key::TabPeriods,
         view: |p| html! { <views::periods::Periods ..p /> },
     },
+    TabDef {
+        id: "incidents",
+        label: Key::TabIncidents,
+        view: |p| html! { <views::incidents::Incidents ..p /> },
+    },
+    TabDef {
+        id: "claims",
+        label: Key::TabClaims,
+        view: |p| html! { <views::claims::Claims ..p /> },
+    },
 ];
 
 #[derive(Properties, PartialEq)]
@@ -143,7 +153,10 @@ pub fn App(props: &AppProps) -> Html {
 
     html! {
         <div class="slap" lang={locale.tag()} data-sla-portal="">
-            { body }
+            // Part 2: the claims list, fetched once at load, shared by the periods table and the Claims tab.
+            <crate::claims_api::ClaimsProvider options={options.clone()}>
+                { body }
+            </crate::claims_api::ClaimsProvider>
         </div>
     }
 }

@@ -7,6 +7,8 @@
 
 pub mod app;
 pub mod charts;
+pub mod claims_api;
+pub mod draft;
 pub mod export;
 pub mod fetch;
 pub mod i18n;

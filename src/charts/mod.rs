@@ -7,6 +7,8 @@
 //! decimated charts stay a few hundred calls. Every chart has a data table too.
 
 pub mod daily;
+pub mod incident_clock;
+pub mod incidents;
 pub mod metering;
 pub mod monthly;
 pub mod timeline;

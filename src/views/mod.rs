@@ -1,8 +1,12 @@
 //! The views: one module per tab or panel, each drawing only from the computed report.
 
 pub mod availability;
+pub mod claims;
+pub mod contacts;
 pub mod figures;
 pub mod header;
+pub mod incident_detail;
+pub mod incidents;
 pub mod overview;
 pub mod periods;
 pub mod statement;

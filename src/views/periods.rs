@@ -13,6 +13,10 @@ pub fn Periods(props: &ViewProps) -> Html {
     let r = &props.data.ev.report;
     let selected = props.month.as_deref();
     let opt = |v: Option<u64>| v.map(|n| f.int(n)).unwrap_or_else(|| "–".into());
+    // Part 2: periods named by a filed claim are marked (and cannot be chosen again in the claim flow).
+    let claimed = use_context::<crate::claims_api::ClaimsCtx>()
+        .map(|c| c.claimed())
+        .unwrap_or_default();
     html! {
         <div class="slap-table-wrap">
             <table class="slap-table slap-periods">
@@ -51,12 +55,14 @@ pub fn Periods(props: &ViewProps) -> Html {
                             data-availability={p.availability.clone()}
                             data-breached={p.breached.to_string()}
                             data-unavailable-minutes={p.unavailable_minutes.to_string()}
+                            data-claimed={claimed.contains(&p.month).to_string()}
                             data-status={match p.status { sla_rules::report::PeriodStatus::Judged => "judged", sla_rules::report::PeriodStatus::Partial => "partial", sla_rules::report::PeriodStatus::InProgress => "in_progress" }}
                             tabindex="0" aria-current={is_sel.then_some("true")} {onclick} {onkeydown}>
                             <th scope="row">{ f.month(&month) }</th>
                             <td>{ status_label(env, p) }</td>
                             <td class="slap-num">{ f.percent(&p.availability) }</td>
-                            <td><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span></td>
+                            <td><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span>
+                                if claimed.contains(&p.month) { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }</td>
                             <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
                             <td class="slap-num">{ f.int(p.excluded_minutes) }</td>
                             <td class="slap-num">{ f.int(p.no_data_minutes) }</td>

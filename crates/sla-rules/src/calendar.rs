@@ -173,6 +173,31 @@ impl Calendar {
         self.is_open_day(self.tz.date(t)) && s >= self.open && s < self.close
     }
 
+    /// The business-hours intervals inside `[a, b)`, in order: what a
+    /// business-hours clock counts, so a view can draw the closed gaps between them.
+    pub fn open_intervals(&self, a: Instant, b: Instant) -> Vec<(Instant, Instant)> {
+        let mut out = Vec::new();
+        if b <= a {
+            return out;
+        }
+        let mut day = self.tz.date(a);
+        let last = self.tz.date(b - 1);
+        while day <= last {
+            if self.is_open_day(day) {
+                let d0 = self.tz.day_start(day);
+                let (s, e) = (a.max(d0 + self.open), b.min(d0 + self.close));
+                if e > s {
+                    out.push((s, e));
+                }
+            }
+            match day.succ_opt() {
+                Some(n) => day = n,
+                None => break,
+            }
+        }
+        out
+    }
+
     /// Business seconds in `[a, b)`. Also returns whether any date fell outside
     /// the calendar's years (the caller warns).
     pub fn business_seconds(&self, a: Instant, b: Instant) -> (i64, bool) {
@@ -273,5 +298,45 @@ mod tests {
             e.to_string(),
             "cal.json: weekdays[1]: 8 is not a weekday (1 = Monday … 7 = Sunday)"
         );
+    }
+
+    #[test]
+    fn open_intervals_leave_nights_weekends_and_holidays_out() {
+        let c = Calendar::default_cn();
+        let t = |s: &str| crate::time::parse_instant(s).unwrap();
+        // Fri 2026-09-04 14:00 to Mon 09-07 10:00: Friday 14:00-18:00 and Monday
+        // 09:00-10:00; the weekend is closed. 4 h + 1 h = 18,000 s, as business_seconds says.
+        let v = c.open_intervals(
+            t("2026-09-04T14:00:00+08:00"),
+            t("2026-09-07T10:00:00+08:00"),
+        );
+        assert_eq!(
+            v,
+            vec![
+                (
+                    t("2026-09-04T14:00:00+08:00"),
+                    t("2026-09-04T18:00:00+08:00")
+                ),
+                (
+                    t("2026-09-07T09:00:00+08:00"),
+                    t("2026-09-07T10:00:00+08:00")
+                ),
+            ]
+        );
+        let total: i64 = v.iter().map(|(a, b)| b - a).sum();
+        assert_eq!(
+            total,
+            c.business_seconds(
+                t("2026-09-04T14:00:00+08:00"),
+                t("2026-09-07T10:00:00+08:00")
+            )
+            .0
+        );
+        assert!(c
+            .open_intervals(
+                t("2026-09-05T10:00:00+08:00"),
+                t("2026-09-05T12:00:00+08:00")
+            )
+            .is_empty());
     }
 }

@@ -19,6 +19,8 @@ pub struct Evaluation {
     pub report: Report,
     pub map: MinuteMap,
     pub tz: Tz,
+    /// The business calendar the clocks ran on (views draw business-hours gaps from it).
+    pub calendar: crate::calendar::Calendar,
 }
 
 /// Evaluates a contract as of `as_of` (seconds since the epoch).
@@ -215,7 +217,12 @@ pub fn evaluate(
         contact_sheet: crate::contacts::contact_sheet(policy, tz, as_of),
         warnings,
     };
-    Evaluation { report, map, tz }
+    Evaluation {
+        report,
+        map,
+        tz,
+        calendar: policy.calendar.clone(),
+    }
 }
 
 /// `1 − lost / stored ≥ target`, exactly: `(stored − lost) × 100 × den ≥ stored × num`.

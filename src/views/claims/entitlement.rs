@@ -1,0 +1,76 @@
+//! The entitlement panel: the breached periods not yet claimed, both remedies side by
+//! side, each figure from the core and explained in one sentence.
+
+use sla_rules::claims::{figures_for, Remedy};
+use yew::prelude::*;
+
+use crate::app::ViewProps;
+use crate::i18n::Key;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct EntitlementProps {
+    pub view: ViewProps,
+    /// Months that can be claimed now (breached, not claimed before), in order.
+    pub open: Vec<String>,
+}
+
+#[component]
+pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
+    let env = &props.view.env;
+    let f = &env.fmt;
+    let r = &props.view.data.ev.report;
+    let ext = figures_for(r, &props.open, Remedy::ServiceExtension).ok();
+    let credit = figures_for(r, &props.open, Remedy::ContractCredit).ok();
+    let units = ext.as_ref().map(|g| g.units).unwrap_or(0);
+    let months = ext
+        .as_ref()
+        .and_then(|g| g.service_extension_months)
+        .unwrap_or(0);
+    let end = ext
+        .as_ref()
+        .and_then(|g| g.service_end.clone())
+        .unwrap_or_default();
+    let contracts = credit.as_ref().and_then(|g| g.contract_credit).unwrap_or(0);
+    let rows: Vec<_> = r
+        .entitlement
+        .contract_credit
+        .per_period
+        .iter()
+        .filter(|c| props.open.contains(&c.month))
+        .collect();
+    html! {
+        <section class="slap-entitlement" data-sla-entitlement=""
+            data-units={units.to_string()}
+            data-service-extension-months={months.to_string()}
+            data-contract-credit={contracts.to_string()}
+            aria-labelledby="slap-ent-title">
+            <h2 class="slap-h2" id="slap-ent-title">{ env.t(Key::EntTitle) }</h2>
+            if props.open.is_empty() {
+                <p class="slap-muted">{ env.t(Key::EntNone) }</p>
+            } else {
+                <p>{ env.fill(Key::EntPeriods, &[("months", &props.open.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep))), ("units", &f.int(units))]) }</p>
+                <div class="slap-cards slap-remedies">
+                    <div class="slap-card slap-remedy" data-remedy="service_extension">
+                        <h3 class="slap-card-title">{ env.t(Key::RemedyExtension) }</h3>
+                        <p class="slap-big">{ env.fill(Key::EntMonths, &[("n", &f.int(months))]) }</p>
+                        <p>{ env.fill(Key::EntNewEnd, &[("end", &end)]) }</p>
+                        <p class="slap-explain">{ env.fill(Key::EntExtensionWhy, &[("units", &f.int(units)), ("months", &f.int(months)), ("old", &r.contract.service_end), ("end", &end)]) }</p>
+                    </div>
+                    <div class="slap-card slap-remedy" data-remedy="contract_credit">
+                        <h3 class="slap-card-title">{ env.t(Key::RemedyCredit) }</h3>
+                        <p class="slap-big">{ env.fill(Key::EntContracts, &[("n", &f.int(contracts))]) }</p>
+                        <ul class="slap-explain-list">
+                        { for rows.iter().map(|c| html! {
+                            <li data-sla-credit-month={c.month.clone()}>{ env.fill(Key::EntCreditWhy, &[
+                                ("month", &f.month(&c.month)), ("units", &f.int(c.units)),
+                                ("average", &f.int(c.monthly_average)), ("sum", &f.int(c.average_sum)),
+                                ("n", &f.int(c.average_months)), ("contracts", &f.int(c.contracts))]) }</li>
+                        }) }
+                        </ul>
+                    </div>
+                </div>
+                <p class="slap-muted">{ env.t(Key::EntOneRemedy) }</p>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,140 @@
+//! Claim history (every claim with status, remedy, granted figures, dates) and the
+//! printable confirmation of one claim.
+
+use yew::prelude::*;
+
+use super::{figures_text, remedy_label};
+use crate::app::{Env, ViewProps};
+use crate::claims_api::{ClaimsCtx, FiledClaim};
+use crate::i18n::Key;
+
+pub fn status_text(env: &Env, s: &str) -> String {
+    match s {
+        "submitted" => env.t(Key::CsSubmitted).to_string(),
+        "under_review" => env.t(Key::CsUnderReview).to_string(),
+        "approved" => env.t(Key::CsApproved).to_string(),
+        "rejected" => env.t(Key::CsRejected).to_string(),
+        "fulfilled" => env.t(Key::CsFulfilled).to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn granted(env: &Env, c: &FiledClaim) -> String {
+    let g = &c.granted;
+    figures_text(
+        env,
+        g.remedy,
+        g.units,
+        g.service_extension_months,
+        g.service_end.as_deref(),
+        g.contract_credit,
+    )
+}
+
+#[component]
+pub fn History(props: &ViewProps) -> Html {
+    let env = &props.env;
+    let f = &env.fmt;
+    let shown = use_state(|| None::<String>);
+    let Some(ctx) = use_context::<ClaimsCtx>() else {
+        return html! {};
+    };
+    let mut claims: Vec<FiledClaim> = (*ctx.claims).clone();
+    claims.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at));
+    let open = shown
+        .as_ref()
+        .and_then(|id| claims.iter().find(|c| &c.claim_id == id))
+        .cloned();
+    html! {
+        <section class="slap-history" aria-labelledby="slap-history-title">
+            <h2 class="slap-h2" id="slap-history-title">{ env.t(Key::HistoryTitle) }</h2>
+            if claims.is_empty() {
+                <p class="slap-muted">{ env.t(Key::HistoryEmpty) }</p>
+            } else {
+                <div class="slap-table-wrap">
+                    <table class="slap-table">
+                        <thead><tr>
+                            <th scope="col">{ env.t(Key::ClaimSubmitted) }</th>
+                            <th scope="col">{ env.t(Key::ClaimPeriods) }</th>
+                            <th scope="col">{ env.t(Key::ClaimRemedy) }</th>
+                            <th scope="col">{ env.t(Key::ClaimGranted) }</th>
+                            <th scope="col">{ env.t(Key::Status) }</th>
+                            <th scope="col">{ env.t(Key::ClaimUpdated) }</th>
+                            <th scope="col"><span class="slap-live">{ env.t(Key::ClaimOpen) }</span></th>
+                        </tr></thead>
+                        <tbody>
+                        { for claims.iter().map(|c| {
+                            let id = c.claim_id.clone();
+                            let shown = shown.clone();
+                            let onclick = Callback::from(move |_| shown.set(Some(id.clone())));
+                            html! {
+                                <tr key={c.claim_id.clone()} data-sla-claim={c.claim_id.clone()} data-status={c.status.clone()}>
+                                    <td>{ f.datetime(&c.submitted_at) }</td>
+                                    <td>{ c.periods.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep)) }</td>
+                                    <td>{ remedy_label(env, c.remedy) }</td>
+                                    <td>{ granted(env, c) }</td>
+                                    <td><span class={format!("slap-badge slap-badge--claim-{}", c.status)}>{ status_text(env, &c.status) }</span></td>
+                                    <td>{ f.datetime(&c.updated_at) }</td>
+                                    <td><button type="button" class="slap-linkish" {onclick}>{ env.t(Key::ClaimOpen) }</button></td>
+                                </tr>
+                            }
+                        }) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+            if let Some(c) = open {
+                <Confirmation view={props.clone()} claim={c} />
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct ConfirmationProps {
+    pub view: ViewProps,
+    pub claim: FiledClaim,
+}
+
+/// One claim's confirmation. "Print" marks it so the print stylesheet prints it alone.
+#[component]
+pub fn Confirmation(props: &ConfirmationProps) -> Html {
+    let env = &props.view.env;
+    let f = &env.fmt;
+    let r = &props.view.data.ev.report;
+    let c = &props.claim;
+    let printing = use_state(|| false);
+    {
+        let printing = printing.clone();
+        use_effect_with(*printing, move |p| {
+            if *p {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.print();
+                }
+                printing.set(false);
+            }
+        });
+    }
+    let on_print = {
+        let printing = printing.clone();
+        Callback::from(move |_| printing.set(true))
+    };
+    html! {
+        <article class={classes!("slap-confirmation", (*printing).then_some("slap-print-claim"))} data-sla-confirmation={c.claim_id.clone()}>
+            <h3 class="slap-h2">{ env.t(Key::ConfirmationTitle) }</h3>
+            <p>{ env.fill(Key::ContractLine, &[("client", &r.client_name), ("contract", &r.contract_id), ("start", &r.contract.service_start), ("end", &r.contract.service_end)]) }</p>
+            <dl class="slap-summary">
+                <dt>{ env.t(Key::ClaimId) }</dt><dd><code>{ c.claim_id.clone() }</code></dd>
+                <dt>{ env.t(Key::Status) }</dt><dd data-sla-claim-status={c.status.clone()}>{ status_text(env, &c.status) }</dd>
+                <dt>{ env.t(Key::ClaimPeriods) }</dt><dd>{ c.periods.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep)) }</dd>
+                <dt>{ env.t(Key::ClaimRemedy) }</dt><dd>{ remedy_label(env, c.remedy) }</dd>
+                <dt>{ env.t(Key::ClaimGranted) }</dt><dd data-sla-granted-units={c.granted.units.to_string()}>{ granted(env, c) }</dd>
+                <dt>{ env.t(Key::ClaimSubmitted) }</dt><dd>{ f.datetime(&c.submitted_at) }</dd>
+                <dt>{ env.t(Key::ClaimUpdated) }</dt><dd>{ f.datetime(&c.updated_at) }</dd>
+                if !c.note.is_empty() { <dt>{ env.t(Key::ContactNote) }</dt><dd>{ c.note.clone() }</dd> }
+            </dl>
+            <p class="slap-muted">{ env.t(Key::ConfirmationNote) }</p>
+            <button type="button" class="slap-button slap-noprint" data-sla-action="print" onclick={on_print}>{ env.t(Key::PrintConfirmation) }</button>
+        </article>
+    }
+}
