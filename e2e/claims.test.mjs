@@ -89,6 +89,17 @@ async function toConfirm(page, { month = "2026-02", remedy = "contract_credit", 
   await page.click("[data-sla-action=next]");
   await page.waitForSelector("[data-sla-step=evidence]");
   if (tag) await shot(page, `claim-3-evidence-${tag}`);
+  if (tag === "zh-CN") {
+    // The evidence file: the period, its outage and the minute states around it.
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-sla-action=evidence]")]);
+    const ev = JSON.parse(fs.readFileSync(await dl.path(), "utf8"));
+    assert.equal(ev.schema, "sla-portal/evidence/v1");
+    assert.deepEqual(ev.periods.map((p) => p.month), [month]);
+    // README: the outage across midnight of 01-31 (5 + 7 minutes) is February's, 12 counted.
+    const out = ev.outages.find((o) => o.outage.id === "OUT-20260131T2355");
+    assert.equal(out.outage.counted_minutes, 12);
+    assert.ok(out.minutes.some((r) => r.state === "outage" && r.minutes === 12), JSON.stringify(out.minutes));
+  }
   await page.click("[data-sla-action=next]");
   await page.waitForSelector("[data-sla-step=contact]");
   await page.fill("#slap-claim-name", "王敏");
