@@ -19,10 +19,11 @@ pub fn Statement(props: &ViewProps) -> Html {
         return html! {};
     };
     let (kind, icon, text) = verdict(env, p);
-    let outages: Vec<_> = r
-        .outages
+    // This month's share of each outage (an outage across a month end is split).
+    let outages: Vec<_> = p
+        .outage_minutes
         .iter()
-        .filter(|o| p.outages.contains(&o.id))
+        .filter_map(|m| r.outages.iter().find(|o| o.id == m.id).map(|o| (o, m)))
         .collect();
     let row =
         |k: Key, v: String| html! { <tr><th scope="row">{ env.t(k) }</th><td>{ v }</td></tr> };
@@ -53,9 +54,9 @@ pub fn Statement(props: &ViewProps) -> Html {
                         <th>{ env.t(Key::Counted) }</th><th>{ env.t(Key::Excluded) }</th>
                     </tr></thead>
                     <tbody>
-                    { for outages.iter().map(|o| html! {
+                    { for outages.iter().map(|(o, m)| html! {
                         <tr><td>{ o.id.clone() }</td><td>{ f.datetime(&o.start) }</td><td>{ f.datetime(&o.end) }</td>
-                            <td>{ f.int(o.counted_minutes) }</td><td>{ f.int(o.excluded_minutes) }</td></tr>
+                            <td>{ f.int(m.counted_minutes) }</td><td>{ f.int(m.excluded_minutes) }</td></tr>
                     }) }
                     </tbody>
                 </table>

@@ -7,8 +7,8 @@ use crate::incidents::{assess, summarise, Incident};
 use crate::minutes::{MinuteMap, Run};
 use crate::policy::Policy;
 use crate::report::{
-    ContractInfo, Day, Durability, Metering, Outage, Period, PeriodStatus, Report, RulesInfo,
-    REPORT_SCHEMA,
+    ContractInfo, Day, Durability, Metering, Outage, Period, PeriodOutage, PeriodStatus, Report,
+    RulesInfo, REPORT_SCHEMA,
 };
 use crate::time::{Instant, Month, Tz};
 use crate::usage::Usage;
@@ -97,6 +97,7 @@ pub fn evaluate(
             target: policy.availability_target_text.clone(),
             breached,
             outages: Vec::new(),
+            outage_minutes: Vec::new(),
             compensable_outages: 0,
             signed: usage.signing.get(&m).map(|s| s.0),
             failed: usage.signing.get(&m).map(|s| s.1),
@@ -109,25 +110,35 @@ pub fn evaluate(
         m = m.next();
     }
 
-    let counted: CountedByPeriod = runs
+    // Each outage's minutes per period it touches: counted (unavailable) and excluded.
+    let split: Vec<Vec<(usize, crate::minutes::Counts)>> = runs
         .iter()
         .map(|r| {
             ranges
                 .iter()
                 .enumerate()
                 .filter(|(_, &(a, b))| r.start < b && a < r.end)
-                .map(|(i, &(a, b))| (i, map.counts(r.start.max(a), r.end.min(b)).unavailable))
+                .map(|(i, &(a, b))| (i, map.counts(r.start.max(a), r.end.min(b))))
                 .collect()
         })
         .collect();
+    let counted: CountedByPeriod = split
+        .iter()
+        .map(|per| per.iter().map(|&(i, c)| (i, c.unavailable)).collect())
+        .collect();
     let attributed = attribute(&counted, &periods);
     let mut outages = Vec::with_capacity(runs.len());
-    for ((r, per_period), to) in runs.iter().zip(&counted).zip(&attributed) {
+    for ((r, per_period), to) in runs.iter().zip(&split).zip(&attributed) {
         let c = map.counts(r.start, r.end);
         let id = outage_id(tz, r);
-        for &(p, n) in per_period {
-            if n > 0 {
+        for &(p, pc) in per_period {
+            if pc.unavailable > 0 {
                 periods[p].outages.push(id.clone());
+                periods[p].outage_minutes.push(PeriodOutage {
+                    id: id.clone(),
+                    counted_minutes: pc.unavailable,
+                    excluded_minutes: pc.excluded,
+                });
             }
         }
         if let Some(p) = *to {

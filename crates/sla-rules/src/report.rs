@@ -73,6 +73,9 @@ pub struct Period {
     pub target: String,
     pub breached: bool,
     pub outages: Vec<String>,
+    /// For each id in `outages`, in the same order, the minutes of that outage that fall in
+    /// this period: a month's statement shows its own share of an outage across a month end.
+    pub outage_minutes: Vec<PeriodOutage>,
     pub compensable_outages: u64,
     pub signed: Option<u64>,
     pub failed: Option<u64>,
@@ -83,6 +86,13 @@ pub struct Period {
     /// The range the minute counts cover, RFC 3339 in the contract timezone.
     pub range_start: String,
     pub range_end: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodOutage {
+    pub id: String,
+    pub counted_minutes: u64,
+    pub excluded_minutes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

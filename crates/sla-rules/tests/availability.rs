@@ -434,3 +434,26 @@ fn warnings_flag_suspicious_but_valid_input() {
         r.warnings
     );
 }
+
+#[test]
+fn each_period_carries_its_own_share_of_an_outage() {
+    // Worked example shape: down 02-28 23:58 .. 03-01 00:05 is 2 counted minutes in February
+    // and 5 in March; a month's statement must show its share, not the outage's 7.
+    let mut doc = usage("2026-01-01", "2026-12-31");
+    outage(
+        &mut doc,
+        "2026-02-28T23:58:00+08:00",
+        "2026-03-01T00:05:00+08:00",
+    );
+    let r = run(&doc, &no_incidents(), None, "2026-04-01T00:00:00+08:00");
+    let share = |m: &str| {
+        period(&r, m)
+            .outage_minutes
+            .iter()
+            .map(|o| (o.id.clone(), o.counted_minutes))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(share("2026-02"), vec![("OUT-20260228T2358".to_string(), 2)]);
+    assert_eq!(share("2026-03"), vec![("OUT-20260228T2358".to_string(), 5)]);
+    assert_eq!(r.outages[0].counted_minutes, 7);
+}
