@@ -8,7 +8,6 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
 use sla_rules::claims::{ClaimRequest, Contact, Expected, Granted, Remedy, CLAIMS_SCHEMA};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
@@ -161,40 +160,24 @@ pub fn classify(status: u16, body: &[u8]) -> ClaimError {
     }
 }
 
-/// A `setTimeout` that aborts a request unless dropped first.
+/// A `setTimeout` that aborts a request unless dropped first, remembering whether it fired.
 struct Deadline {
-    id: i32,
     fired: Rc<Cell<bool>>,
-    _closure: Closure<dyn FnMut()>,
+    _timer: crate::fetch::Timer,
 }
 
 impl Deadline {
     fn new(ms: u32, controller: &web_sys::AbortController) -> Option<Deadline> {
         let fired = Rc::new(Cell::new(false));
         let (f, c) = (fired.clone(), controller.clone());
-        let closure = Closure::<dyn FnMut()>::new(move || {
+        let timer = crate::fetch::Timer::new(ms, move || {
             f.set(true);
             c.abort();
-        });
-        let id = web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                closure.as_ref().unchecked_ref(),
-                ms.min(i32::MAX as u32) as i32,
-            )
-            .ok()?;
+        })?;
         Some(Deadline {
-            id,
             fired,
-            _closure: closure,
+            _timer: timer,
         })
-    }
-}
-
-impl Drop for Deadline {
-    fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_timeout_with_handle(self.id);
-        }
     }
 }
 

@@ -71,14 +71,14 @@ impl Cancel {
     }
 }
 
-/// A `setTimeout` that is cleared when dropped.
-struct Timer {
+/// A `setTimeout` that is cleared when dropped (shared by every request with a deadline).
+pub(crate) struct Timer {
     id: i32,
     _closure: Closure<dyn FnMut()>,
 }
 
 impl Timer {
-    fn new(ms: u32, f: impl FnMut() + 'static) -> Option<Timer> {
+    pub(crate) fn new(ms: u32, f: impl FnMut() + 'static) -> Option<Timer> {
         let closure = Closure::<dyn FnMut()>::new(f);
         let id = web_sys::window()?
             .set_timeout_with_callback_and_timeout_and_arguments_0(
