@@ -39,6 +39,10 @@ pub const DAYS: usize = 90;
 const SIDE: i32 = 4;
 const TOP: i32 = 18;
 pub const HEIGHT: u32 = 64;
+const SLOTS: super::Slots = super::Slots {
+    left: SIDE,
+    right: SIDE,
+};
 
 /// Classifies a day from the report's counts (display only).
 pub fn kind(minutes: u64, excluded: u64, unavailable: u64, no_data: u64) -> DayKind {
@@ -72,15 +76,11 @@ pub fn step(focus: usize, len: usize, key: &str) -> Option<usize> {
 
 impl Daily {
     fn cell_width(&self, width: u32) -> f64 {
-        (width as i32 - 2 * SIDE).max(1) as f64 / self.cells.len().max(1) as f64
+        SLOTS.width(width, self.cells.len())
     }
 
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
-        if x < SIDE || self.cells.is_empty() {
-            return None;
-        }
-        let i = ((x - SIDE) as f64 / self.cell_width(width)) as usize;
-        (i < self.cells.len()).then_some(i)
+        SLOTS.index_at(x, width, self.cells.len())
     }
 
     pub fn draw<DB: DrawingBackend>(

@@ -24,6 +24,10 @@ const RIGHT: i32 = 12;
 const TOP: i32 = 10;
 const BOTTOM: i32 = 24;
 pub const HEIGHT: u32 = 200;
+const SLOTS: super::Slots = super::Slots {
+    left: LEFT,
+    right: RIGHT,
+};
 
 /// Counts per month (`YYYY-MM`, in order) and level from (month, level) pairs; levels outside 1–3 are skipped.
 pub fn count(months: &[String], incidents: impl Iterator<Item = (String, u8)>) -> Vec<[u64; 3]> {
@@ -38,7 +42,7 @@ pub fn count(months: &[String], incidents: impl Iterator<Item = (String, u8)>) -
 
 impl PerMonth {
     fn slot(&self, width: u32) -> f64 {
-        (width as i32 - LEFT - RIGHT).max(1) as f64 / self.months.len().max(1) as f64
+        SLOTS.width(width, self.months.len())
     }
 
     fn max(&self) -> u64 {
@@ -51,11 +55,7 @@ impl PerMonth {
     }
 
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
-        if x < LEFT || self.months.is_empty() {
-            return None;
-        }
-        let i = ((x - LEFT) as f64 / self.slot(width)) as usize;
-        (i < self.months.len()).then_some(i)
+        SLOTS.index_at(x, width, self.months.len())
     }
 
     pub fn draw<DB: DrawingBackend>(

@@ -26,18 +26,18 @@ const LEFT: i32 = 12;
 const RIGHT: i32 = 12;
 pub const HEIGHT: u32 = 220;
 const SPLIT: i32 = 140;
+const SLOTS: super::Slots = super::Slots {
+    left: LEFT,
+    right: RIGHT,
+};
 
 impl Metering {
     fn slot(&self, width: u32) -> f64 {
-        (width as i32 - LEFT - RIGHT).max(1) as f64 / self.months.len().max(1) as f64
+        SLOTS.width(width, self.months.len())
     }
 
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
-        if x < LEFT || self.months.is_empty() {
-            return None;
-        }
-        let i = ((x - LEFT) as f64 / self.slot(width)) as usize;
-        (i < self.months.len()).then_some(i)
+        SLOTS.index_at(x, width, self.months.len())
     }
 
     pub fn draw<DB: DrawingBackend>(

@@ -132,6 +132,30 @@ pub fn rect<DB: DrawingBackend>(
 }
 
 /// What the canvas wrapper needs from a chart: draw at a size, and say what is under a point.
+/// Equal slots (bars, day cells) laid out between a left and a right margin: the layout
+/// every bar chart shares, so drawing and tooltip hit-testing agree on where a slot is.
+#[derive(Debug, Clone, Copy)]
+pub struct Slots {
+    pub left: i32,
+    pub right: i32,
+}
+
+impl Slots {
+    /// The width of one of `n` slots in a `width`-pixel drawing.
+    pub fn width(self, width: u32, n: usize) -> f64 {
+        (width as i32 - self.left - self.right).max(1) as f64 / n.max(1) as f64
+    }
+
+    /// The slot under pixel column `x`, if any.
+    pub fn index_at(self, x: i32, width: u32, n: usize) -> Option<usize> {
+        if x < self.left || n == 0 {
+            return None;
+        }
+        let i = ((x - self.left) as f64 / self.width(width, n)) as usize;
+        (i < n).then_some(i)
+    }
+}
+
 pub trait CanvasChart {
     fn height(&self, width: u32) -> u32;
     fn draw_canvas(

@@ -46,10 +46,14 @@ const RIGHT: i32 = 12;
 const TOP: i32 = 22;
 const BOTTOM: i32 = 26;
 pub const HEIGHT: u32 = 240;
+const SLOTS: super::Slots = super::Slots {
+    left: LEFT,
+    right: RIGHT,
+};
 
 impl Monthly {
     fn slot(&self, width: u32) -> f64 {
-        (width as i32 - LEFT - RIGHT).max(1) as f64 / self.bars.len().max(1) as f64
+        SLOTS.width(width, self.bars.len())
     }
 
     fn y(&self, v: f64) -> i32 {
@@ -60,11 +64,7 @@ impl Monthly {
 
     /// The bar under pixel column `x`.
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
-        if x < LEFT || self.bars.is_empty() {
-            return None;
-        }
-        let i = ((x - LEFT) as f64 / self.slot(width)) as usize;
-        (i < self.bars.len()).then_some(i)
+        SLOTS.index_at(x, width, self.bars.len())
     }
 
     pub fn draw<DB: DrawingBackend>(
