@@ -21,23 +21,40 @@ impl Tz {
         offset_secs: 8 * 3600,
     };
 
-    /// Parses `+08:00`, `-05:30`, `Z` or `+00:00`.
+    /// Parses `+08:00`, `-05:30`, `Z` or `+00:00`: a sign, exactly two hour
+    /// digits (00–23), a colon and exactly two minute digits (00–59).
+    ///
+    /// Each digit is checked as a byte, so `"+08:-5"` or `"+8:00"` cannot slip
+    /// through a signed integer parse and become another offset.
+    ///
+    /// # Errors
+    ///
+    /// `None` for anything else, including hours above 23 and minutes above 59.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::time::Tz;
+    /// assert_eq!(Tz::parse("+08:00"), Some(Tz::CST));
+    /// assert_eq!(Tz::parse("-05:30").map(|t| t.offset_secs), Some(-19_800));
+    /// assert_eq!(Tz::parse("+08:-5"), None);
+    /// ```
     pub fn parse(s: &str) -> Option<Tz> {
         if s == "Z" {
             return Some(Tz { offset_secs: 0 });
         }
-        let b = s.as_bytes();
-        if b.len() != 6 || b[3] != b':' {
+        let &[sign, h1, h2, b':', m1, m2] = s.as_bytes() else {
             return None;
-        }
-        let sign = match b[0] {
+        };
+        let sign = match sign {
             b'+' => 1,
             b'-' => -1,
             _ => return None,
         };
-        let h: i32 = s[1..3].parse().ok()?;
-        let m: i32 = s[4..6].parse().ok()?;
-        if h > 23 || m > 59 || !s[1..3].bytes().all(|c| c.is_ascii_digit()) {
+        let digit = |c: u8| c.is_ascii_digit().then(|| i32::from(c - b'0'));
+        let h = digit(h1)? * 10 + digit(h2)?;
+        let m = digit(m1)? * 10 + digit(m2)?;
+        if h > 23 || m > 59 {
             return None;
         }
         Some(Tz {
@@ -266,6 +283,21 @@ mod tests {
         assert_eq!(Tz::parse("Z").unwrap().label(), "+00:00");
         assert_eq!(Tz::parse("8:00"), None);
         assert_eq!(Tz::parse("+24:00"), None);
+    }
+
+    #[test]
+    fn malformed_offsets_are_refused_not_reinterpreted() {
+        // "+08:-5" once parsed as 8 h + (−5) min = +07:55.
+        assert_eq!(Tz::parse("+08:-5"), None);
+        assert_eq!(Tz::parse("+8:00"), None, "one hour digit");
+        assert_eq!(Tz::parse("+08:60"), None, "minutes above 59");
+        assert_eq!(Tz::parse("+24:00"), None, "hours above 23");
+        assert_eq!(Tz::parse("+0+:00"), None);
+        assert_eq!(Tz::parse("+08:+5"), None);
+        assert_eq!(Tz::parse("+08:5 "), None);
+        // The edges that are valid: +23:59 = 86,340 s, −00:01 = −60 s.
+        assert_eq!(Tz::parse("+23:59").map(|t| t.offset_secs), Some(86_340));
+        assert_eq!(Tz::parse("-00:01").map(|t| t.offset_secs), Some(-60));
     }
 
     #[test]
