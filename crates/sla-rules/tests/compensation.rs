@@ -179,7 +179,7 @@ fn the_server_check_accepts_exact_figures_and_refuses_the_rest() {
         ),
     )
     .unwrap_err();
-    assert_eq!((e.status, e.code), (422, "expected_mismatch"));
+    assert_eq!((e.status, e.code.as_str()), (422, "expected_mismatch"));
     assert_eq!(e.details["granted"]["contract_credit"], 1984);
     // February already claimed: 409.
     let e = check_claim(
@@ -188,7 +188,7 @@ fn the_server_check_accepts_exact_figures_and_refuses_the_rest() {
         &claim(&["2026-02"], Remedy::ContractCredit, credit(950)),
     )
     .unwrap_err();
-    assert_eq!((e.status, e.code), (409, "period_already_claimed"));
+    assert_eq!((e.status, e.code.as_str()), (409, "period_already_claimed"));
     // January did not breach: 422.
     let e = check_claim(
         &r,
@@ -196,7 +196,7 @@ fn the_server_check_accepts_exact_figures_and_refuses_the_rest() {
         &claim(&["2026-01"], Remedy::ContractCredit, credit(0)),
     )
     .unwrap_err();
-    assert_eq!((e.status, e.code), (422, "period_not_breached"));
+    assert_eq!((e.status, e.code.as_str()), (422, "period_not_breached"));
     // Extension for March alone: 1 month, end 2026-12-31 + 1 = 2027-01-31.
     let ext = Expected {
         units: 1,

@@ -3,19 +3,29 @@
 
 use std::path::Path;
 
+use serde::Serialize;
+use sla_rules::claims::ClaimRecord;
+
 use crate::sqlite::SqliteStore;
 use crate::store::{Status, StatusError, Store};
+
+/// A claim as the operator sees it: the client's record plus whose it is.
+#[derive(Serialize)]
+struct OperatorClaim {
+    #[serde(flatten)]
+    claim: ClaimRecord,
+    client_id: String,
+}
 
 pub fn list(db: &Path) -> Result<(), String> {
     let store = SqliteStore::open(db).map_err(|e| e.to_string())?;
     let claims = store.all_claims().map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(claims.len());
     for c in &claims {
-        let mut v = crate::api::claim_json(c).map_err(|e| e.message)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("client_id".into(), serde_json::json!(c.client_id));
-        }
-        out.push(v);
+        out.push(OperatorClaim {
+            claim: crate::api::claim_record(c).map_err(|e| e.message)?,
+            client_id: c.client_id.clone(),
+        });
     }
     let doc = serde_json::json!({ "schema": sla_rules::claims::CLAIMS_SCHEMA, "claims": out });
     println!(
