@@ -49,6 +49,20 @@ impl Decimal {
         (self.num / g, self.den / g)
     }
 
+    /// The nearest `f64`, for drawing only (a chart's scale); never for a judgement.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::decimal::Decimal;
+    /// assert_eq!(Decimal::parse("99.99").unwrap().to_f64(), 99.99);
+    /// ```
+    pub fn to_f64(self) -> f64 {
+        // den is a power of ten of at most 10^12 and num < 10^18: both convert exactly
+        // enough for a scale, and the quotient is the one decimal parsing would give.
+        self.num as f64 / self.den.max(1) as f64
+    }
+
     /// True when `self ≤ 100` (a percentage).
     pub fn is_percentage(self) -> bool {
         self.num <= 100 * self.den

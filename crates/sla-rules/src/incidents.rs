@@ -338,6 +338,84 @@ pub fn nearest_rank(sorted: &[u64], p: u64) -> Option<u64> {
     sorted.get((rank - 1) as usize).copied()
 }
 
+/// An incident's one-word standing, from its two target verdicts (the fault
+/// history's status column and filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Overall {
+    Met,
+    Breached,
+    Running,
+    NotAssessed,
+}
+
+impl Overall {
+    /// Every standing, in the order a filter lists them.
+    pub const ALL: [Overall; 4] = [
+        Overall::Met,
+        Overall::Breached,
+        Overall::Running,
+        Overall::NotAssessed,
+    ];
+
+    /// The id used in `data-sla-status` and the filter's values.
+    pub fn id(self) -> &'static str {
+        match self {
+            Overall::Met => "met",
+            Overall::Breached => "breached",
+            Overall::Running => "running",
+            Overall::NotAssessed => "not_assessed",
+        }
+    }
+
+    /// The standing named by its id; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Overall> {
+        Overall::ALL.into_iter().find(|o| o.id() == s)
+    }
+}
+
+/// An incident's standing: not assessed when it is not assessed or neither target
+/// applies; else breached if either target was missed; else running while a clock
+/// runs; else met.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::{overall, Overall};
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+///   "telemetry":[]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:10:00+08:00"},
+///   {"id":"B","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:20:00+08:00"},
+///   {"id":"C","level":1,"cause":"force_majeure","reported_at":"2026-02-10T10:00:00+08:00"}]}"#;
+/// let r = sla_rules::report(
+///     &sla_rules::Inputs { usage, incidents, policy: None },
+///     "2026-02-10T10:30:00+08:00",
+/// ).unwrap();
+/// let of = |id: &str| overall(r.incidents.iter().find(|i| i.id == id).unwrap());
+/// // Level 1: respond within 15 min, recover within 120 min.
+/// // A responded after 10 min and is 30 min into recovery: running.
+/// assert_eq!(of("A"), Overall::Running);
+/// // B responded after 20 min: breached, whatever recovery does.
+/// assert_eq!(of("B"), Overall::Breached);
+/// // C's cause (force majeure) is not assessed at levels 1 and 2.
+/// assert_eq!(of("C"), Overall::NotAssessed);
+/// ```
+pub fn overall(i: &IncidentReport) -> Overall {
+    let both = [i.response, i.recovery];
+    if !i.assessed || both.iter().all(|s| *s == TargetStatus::NotAssessed) {
+        Overall::NotAssessed
+    } else if both.contains(&TargetStatus::Breached) {
+        Overall::Breached
+    } else if both.contains(&TargetStatus::Running) {
+        Overall::Running
+    } else {
+        Overall::Met
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::nearest_rank;
