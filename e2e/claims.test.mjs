@@ -84,7 +84,7 @@ async function toConfirm(page, { month = "2026-02", remedy = "contract_credit", 
   if (tag) await shot(page, `claim-1-periods-${tag}`);
   await page.click("[data-sla-action=next]");
   await page.waitForSelector("[data-sla-step=remedy]");
-  await page.check(`input[name=slap-remedy][value=${remedy}]`);
+  await page.check(`.slap-remedy-choice input[value=${remedy}]`);
   if (tag) await shot(page, `claim-2-remedy-${tag}`);
   await page.click("[data-sla-action=next]");
   await page.waitForSelector("[data-sla-step=evidence]");
@@ -102,9 +102,9 @@ async function toConfirm(page, { month = "2026-02", remedy = "contract_credit", 
   }
   await page.click("[data-sla-action=next]");
   await page.waitForSelector("[data-sla-step=contact]");
-  await page.fill("#slap-claim-name", "王敏");
-  await page.fill("#slap-claim-email", "wm@example.com");
-  await page.fill("#slap-claim-phone", "+86 138-0000-0000");
+  await page.fill(".slap-contact input[name=name]", "王敏");
+  await page.fill(".slap-contact input[name=email]", "wm@example.com");
+  await page.fill(".slap-contact input[name=phone]", "+86 138-0000-0000");
   if (tag) await shot(page, `claim-4-contact-${tag}`);
   await page.click("[data-sla-action=next]");
   await page.waitForSelector("[data-sla-step=confirm]");
@@ -135,12 +135,12 @@ for (const locale of ["zh-CN", "en"]) {
       await toConfirm(page, { tag: locale });
       // The contact step validated through the core; go back and try a bad e-mail.
       await page.click("[data-sla-action=back]");
-      await page.fill("#slap-claim-email", "wm@example");
+      await page.fill(".slap-contact input[name=email]", "wm@example");
       await page.click("[data-sla-action=next]");
       await page.waitForSelector("[data-sla-error=email]:not(:empty)");
-      assert.equal(await page.getAttribute("#slap-claim-email", "aria-invalid"), "true");
+      assert.equal(await page.getAttribute(".slap-contact input[name=email]", "aria-invalid"), "true");
       await shot(page, `claim-4b-contact-invalid-${locale}`);
-      await page.fill("#slap-claim-email", "wm@example.com");
+      await page.fill(".slap-contact input[name=email]", "wm@example.com");
       await page.click("[data-sla-action=next]");
       await page.waitForSelector("[data-sla-step=confirm]");
       const sent = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/claims"));
@@ -307,11 +307,11 @@ test("a reload mid-form restores the draft; a reload mid-submit files once", asy
     await tab(page, "claims");
     await page.check('[data-sla-choose-month="2026-02"] input');
     await page.click("[data-sla-action=next]");
-    await page.check("input[name=slap-remedy][value=service_extension]");
+    await page.check(".slap-remedy-choice input[value=service_extension]");
     await page.click("[data-sla-action=next]");
     await page.click("[data-sla-action=next]");
-    await page.fill("#slap-claim-name", "王敏");
-    await page.fill("#slap-claim-email", "wm@exa");
+    await page.fill(".slap-contact input[name=name]", "王敏");
+    await page.fill(".slap-contact input[name=email]", "wm@exa");
     const stored = await draft(page);
     assert.ok(!stored.includes(srv.token) && !/authorization|bearer/i.test(stored), "no credentials in the draft");
     const before = JSON.parse(stored);
@@ -319,11 +319,11 @@ test("a reload mid-form restores the draft; a reload mid-submit files once", asy
     await page.waitForSelector("[role=tab]");
     await tab(page, "claims");
     await page.waitForSelector("[data-sla-step=contact]");
-    assert.equal(await page.inputValue("#slap-claim-name"), "王敏");
-    assert.equal(await page.inputValue("#slap-claim-email"), "wm@exa");
+    assert.equal(await page.inputValue(".slap-contact input[name=name]"), "王敏");
+    assert.equal(await page.inputValue(".slap-contact input[name=email]"), "wm@exa");
     await shot(page, "claim-restored-zh-CN");
-    await page.fill("#slap-claim-email", "wm@example.com");
-    await page.fill("#slap-claim-phone", "13800000000");
+    await page.fill(".slap-contact input[name=email]", "wm@example.com");
+    await page.fill(".slap-contact input[name=phone]", "13800000000");
     await page.click("[data-sla-action=next]");
     await page.waitForSelector("[data-sla-step=confirm]");
     // The server files the claim; its answer never arrives, and the client reloads.

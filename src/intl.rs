@@ -66,12 +66,12 @@ fn call(f: &Function, v: &JsValue) -> String {
 }
 
 impl Formats {
-    /// Formatters for `locale`; `timezone` is the contract's (`+08:00`), default +08:00.
+    /// Formatters for `locale`; `timezone` is the contract's (`+08:00`), default the core's `Tz::CST`.
     pub fn new(locale: Locale, timezone: &str) -> Formats {
         let n = |x: u32| JsValue::from_f64(x as f64);
         Formats {
             locale,
-            tz: Tz::parse(timezone).unwrap_or_else(|| Tz::parse("+08:00").expect("constant")),
+            tz: Tz::parse(timezone).unwrap_or(Tz::CST),
             int: number_format(locale, &[("maximumFractionDigits", n(0))]),
             decimal2: number_format(
                 locale,

@@ -5,12 +5,13 @@
 //! - `mount(element, options)` returns a [`WidgetHandle`] with `unmount()`;
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI.
 
+pub mod api;
 pub mod app;
 pub mod charts;
 pub mod claims_api;
 pub mod draft;
+pub mod env;
 pub mod export;
-pub mod fetch;
 pub mod i18n;
 pub mod intl;
 pub mod load;
@@ -26,6 +27,13 @@ use wasm_bindgen::JsCast;
 
 use crate::app::{App, AppProps};
 use crate::options::Options;
+
+/// A `performance.mark` for hosts and the bench (data received, first chart drawn).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
 
 /// The widget's stylesheet, compiled in so a host needs no extra `<link>`.
 pub const CSS: &str = include_str!("../static/sla-portal.css");

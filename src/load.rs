@@ -4,7 +4,7 @@
 use serde::de::IgnoredAny;
 use sla_rules::{Evaluation, InputError, Inputs};
 
-use crate::fetch::FetchError;
+use crate::api::FetchError;
 
 /// Why the report cannot be shown. Each variant has its own translated panel.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -230,7 +230,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                         let area = backend.into_drawing_area();
                         chart.draw_canvas(&area, &pal, w);
                         let _ = area.present();
-                        crate::fetch::mark("sla-portal:chart-drawn");
+                        crate::mark("sla-portal:chart-drawn");
                     }
                     size.set((w, h));
                 }

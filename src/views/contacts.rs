@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::incidents::duration;
 
@@ -39,9 +39,10 @@ pub fn ContactSheetView(props: &ViewProps) -> Html {
             .collect::<Vec<_>>()
             .join(env.t(Key::ListSep))
     };
+    let title_id = props.id("contacts-title");
     html! {
-        <section class="slap-contacts" aria-labelledby="slap-contacts-title" data-sla-contacts="">
-            <h2 class="slap-h2" id="slap-contacts-title">{ env.t(Key::ContactsTitle) }</h2>
+        <section class="slap-contacts" aria-labelledby={title_id.clone()} data-sla-contacts="">
+            <h2 class="slap-h2" id={title_id}>{ env.t(Key::ContactsTitle) }</h2>
             <p class="slap-muted">{ env.fill(Key::AsOf, &[("when", &f.datetime(&props.data.ev.report.as_of))]) }</p>
             <div class="slap-cards">
                 { for s.lines.iter().map(|l| {

@@ -3,15 +3,17 @@
 
 use std::rc::Rc;
 
+use sla_rules::decimal::Decimal;
+use sla_rules::policy::Policy;
 use sla_rules::report::PeriodStatus;
 use sla_rules::time::Month;
 use sla_rules::timeline::{month_timeline, MinuteState};
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
 use crate::charts::{
     daily, legend_item, metering, monthly, timeline, Canvas, CanvasAttrs, CanvasChart,
 };
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::{status_label, verdict};
 
@@ -56,7 +58,10 @@ pub fn MonthlyFigure(props: &ViewProps) -> Html {
     let chart = use_memo((data.clone(), env.clone()), |(data, env)| {
         let r = &data.ev.report;
         let f = &env.fmt;
-        let target = r.rules.availability_target.parse::<f64>().unwrap_or(99.99);
+        // The report's target is the core's own text; the policy default only if it were unreadable.
+        let target = Decimal::parse(&r.rules.availability_target)
+            .unwrap_or_else(|_| Policy::default().availability_target)
+            .to_f64();
         let bars: Vec<monthly::Bar> = r
             .periods
             .iter()
@@ -165,7 +170,6 @@ pub fn DailyFigure(props: &ViewProps) -> Html {
             .collect::<Vec<_>>()
     });
     let focus = use_state(|| cells.len().saturating_sub(1));
-    let uid = use_state(crate::app::next_instance);
     let chart = use_memo((cells.clone(), *focus), |(cells, focus)| {
         Rc::new(daily::Daily {
             cells: (**cells).clone(),
@@ -175,7 +179,7 @@ pub fn DailyFigure(props: &ViewProps) -> Html {
     if cells.is_empty() {
         return html! { <p class="slap-muted">{ env.t(Key::NoDays) }</p> };
     }
-    let live_id = format!("slap-daily-{}", *uid);
+    let live_id = props.id("daily-live");
     let select = {
         let on = props.on_select_month.clone();
         let dates = dates.clone();

@@ -6,10 +6,12 @@ use std::rc::Rc;
 use sla_rules::time::parse_instant;
 use yew::prelude::*;
 
-use crate::app::ViewProps;
 use crate::charts::{incident_clock as clock, legend_item, Canvas, CanvasChart};
+use crate::env::ViewProps;
 use crate::i18n::Key;
-use crate::views::incidents::{against, cause_label, duration, overall, overall_badge};
+use sla_rules::incidents::overall;
+
+use crate::views::incidents::{against, cause_label, duration, overall_badge};
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct DetailProps {
@@ -134,9 +136,10 @@ pub fn IncidentDetail(props: &DetailProps) -> Html {
             .map(|s| f.datetime(s))
             .unwrap_or_else(|| "–".into())
     };
+    let title_id = props.view.id("incd-title");
     html! {
-        <section class="slap-incident-detail" data-sla-incident-detail={x.id.clone()} aria-labelledby="slap-incd-title">
-            <h2 class="slap-h2" id="slap-incd-title">{ x.id.clone() }{ " · " }{ x.title.clone() }</h2>
+        <section class="slap-incident-detail" data-sla-incident-detail={x.id.clone()} aria-labelledby={title_id.clone()}>
+            <h2 class="slap-h2" id={title_id}>{ x.id.clone() }{ " · " }{ x.title.clone() }</h2>
             <p>{ overall_badge(&env, overall(x)) }{ " " }{ env.fill(Key::LevelN, &[("n", &x.level.to_string())]) }
                { " · " }{ x.component.clone() }{ " · " }{ cause_label(&env, &x.cause) }
                { " · " }{ if x.clock == "business" { env.t(Key::ClockBusiness) } else { env.t(Key::Clock247) } }</p>

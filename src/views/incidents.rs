@@ -4,60 +4,18 @@
 
 use std::rc::Rc;
 
+use sla_rules::incidents::{overall, Overall};
+use sla_rules::policy::INCIDENT_CAUSES;
 use sla_rules::report::{IncidentReport, TargetStatus};
 use sla_rules::time::parse_instant;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
 use crate::charts::{incidents as chart, legend_item, Canvas, CanvasChart};
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::contacts::ContactSheetView;
 use crate::views::incident_detail::IncidentDetail;
-
-/// An incident's one-word standing, from the core's two verdicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overall {
-    Met,
-    Breached,
-    Running,
-    NotAssessed,
-}
-
-impl Overall {
-    pub fn id(self) -> &'static str {
-        match self {
-            Overall::Met => "met",
-            Overall::Breached => "breached",
-            Overall::Running => "running",
-            Overall::NotAssessed => "not_assessed",
-        }
-    }
-    fn parse(s: &str) -> Option<Overall> {
-        [
-            Overall::Met,
-            Overall::Breached,
-            Overall::Running,
-            Overall::NotAssessed,
-        ]
-        .into_iter()
-        .find(|o| o.id() == s)
-    }
-}
-
-/// Breached if either target was missed, running while a clock runs, else met.
-pub fn overall(i: &IncidentReport) -> Overall {
-    let both = [i.response, i.recovery];
-    if !i.assessed || both.iter().all(|s| *s == TargetStatus::NotAssessed) {
-        Overall::NotAssessed
-    } else if both.contains(&TargetStatus::Breached) {
-        Overall::Breached
-    } else if both.contains(&TargetStatus::Running) {
-        Overall::Running
-    } else {
-        Overall::Met
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -278,7 +236,7 @@ pub fn Incidents(props: &ViewProps) -> Html {
             let apply = apply.clone();
             set(&move |q: &mut Query| apply(q, v.clone()));
         });
-        let id = format!("slap-inc-{name}");
+        let id = props.id(&format!("inc-{name}"));
         html! {
             <label class="slap-filter" for={id.clone()}>
                 <span>{ env.t(label) }</span>
@@ -291,26 +249,20 @@ pub fn Incidents(props: &ViewProps) -> Html {
     };
     let q = &*query;
     let months: Vec<String> = r.periods.iter().map(|p| p.month.clone()).collect();
-    let causes = [
-        "platform",
-        "third_party",
-        "customer_cause",
-        "external_network",
-        "force_majeure",
-    ];
+    let search_id = props.id("inc-search");
     let filters = html! {
         <div class="slap-filters" role="search">
             { select_filter(Key::Level, "level", (1..=3).map(|l: u8| (l.to_string(), env.fill(Key::LevelN, &[("n", &l.to_string())]))).collect(),
                 q.level.map(|l| l.to_string()).unwrap_or_default(), Rc::new(|q, v| q.level = v.parse().ok())) }
-            { select_filter(Key::Status, "status", [Overall::Met, Overall::Breached, Overall::Running, Overall::NotAssessed].iter().map(|o| (o.id().to_string(), env.t(match o { Overall::Met => Key::IncMet, Overall::Breached => Key::IncBreached, Overall::Running => Key::IncRunning, Overall::NotAssessed => Key::IncNotAssessed }).to_string())).collect(),
+            { select_filter(Key::Status, "status", Overall::ALL.iter().map(|o| (o.id().to_string(), env.t(match o { Overall::Met => Key::IncMet, Overall::Breached => Key::IncBreached, Overall::Running => Key::IncRunning, Overall::NotAssessed => Key::IncNotAssessed }).to_string())).collect(),
                 q.status.map(|s| s.id().to_string()).unwrap_or_default(), Rc::new(|q, v| q.status = Overall::parse(&v))) }
             { select_filter(Key::Period, "month", months.iter().rev().map(|m| (m.clone(), f.month(m))).collect(),
                 q.month.clone().unwrap_or_default(), Rc::new(|q, v| q.month = (!v.is_empty()).then_some(v))) }
-            { select_filter(Key::Cause, "cause", causes.iter().map(|c| (c.to_string(), cause_label(&env, c))).collect(),
+            { select_filter(Key::Cause, "cause", INCIDENT_CAUSES.iter().map(|c| (c.to_string(), cause_label(&env, c))).collect(),
                 q.cause.clone().unwrap_or_default(), Rc::new(|q, v| q.cause = (!v.is_empty()).then_some(v))) }
-            <label class="slap-filter" for="slap-inc-search">
+            <label class="slap-filter" for={search_id.clone()}>
                 <span>{ env.t(Key::Search) }</span>
-                <input id="slap-inc-search" type="search" class="slap-select" data-sla-filter="text" value={q.text.clone()}
+                <input id={search_id} type="search" class="slap-select" data-sla-filter="text" value={q.text.clone()}
                     placeholder={env.t(Key::SearchHint)}
                     oninput={ let set = set.clone(); Callback::from(move |e: InputEvent| {
                         let v = e.target_unchecked_into::<HtmlInputElement>().value();
@@ -414,12 +366,13 @@ pub fn Incidents(props: &ViewProps) -> Html {
     let detail = selected
         .as_ref()
         .and_then(|id| incidents.iter().position(|x| &x.id == id));
+    let title_id = props.id("inc-title");
     html! {
         <div class="slap-fault-history">
             <Summary ..props.clone() />
             <PerMonthFigure ..props.clone() />
-            <section aria-labelledby="slap-inc-title">
-                <h2 class="slap-h2" id="slap-inc-title">{ env.t(Key::IncTitleAll) }</h2>
+            <section aria-labelledby={title_id.clone()}>
+                <h2 class="slap-h2" id={title_id}>{ env.t(Key::IncTitleAll) }</h2>
                 { filters }
                 <p class="slap-muted" role="status" data-sla-incident-count={rows.len().to_string()}>
                     { env.fill(Key::IncShown, &[("n", &f.int(rows.len() as u64)), ("total", &f.int(incidents.len() as u64))]) }

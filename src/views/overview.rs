@@ -3,7 +3,7 @@
 use sla_rules::report::PeriodStatus;
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views::figures::MonthlyFigure;
 use crate::views::{explain, verdict};

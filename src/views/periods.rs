@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views::{status_label, verdict};
 
@@ -13,7 +13,7 @@ pub fn Periods(props: &ViewProps) -> Html {
     let r = &props.data.ev.report;
     let selected = props.month.as_deref();
     let opt = |v: Option<u64>| v.map(|n| f.int(n)).unwrap_or_else(|| "–".into());
-    // Part 2: periods named by a filed claim are marked (and cannot be chosen again in the claim flow).
+    // Periods named by a filed claim are marked (and cannot be chosen again in the claim flow).
     let claimed = use_context::<crate::claims_api::ClaimsCtx>()
         .map(|c| c.claimed())
         .unwrap_or_default();
