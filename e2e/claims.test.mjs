@@ -14,7 +14,9 @@ const BIN = process.env.SLA_SERVER_BIN
   || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "sla-server");
 const OUT = path.join(ROOT, "e2e", "out");
 fs.mkdirSync(OUT, { recursive: true });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/// A promise and the function that resolves it: tests release held answers when the
+/// condition they wait for has been seen, never after a fixed time.
+const gate = () => { let open; const p = new Promise((r) => { open = r; }); return [p, open]; };
 
 // The host page: the embedding of DATA_CONTRACT.md with a token from /demo/token, and the
 // locale and request timeout from the query string (an external module, for the server's CSP).
@@ -154,8 +156,12 @@ for (const locale of ["zh-CN", "en"]) {
       const claims = await srv.claims();
       assert.equal(claims.length, 1);
       assert.equal(claims[0].claim_id, body.claim_id);
-      assert.deepEqual(claims[0].granted.units, body.expected.units);
-      assert.equal(claims[0].granted.contract_credit, body.expected.contract_credit);
+      // By hand: February has one compensable outage (the one across 01-31), so 1 unit; the
+      // monthly average is calendar-year-to-date over January and February 2026, signed
+      // 1,537 and 1,674 (demo_data.rs: 1,400 + i × 137): 3,211 / 2 = 1,605.5, half up 1,606.
+      assert.equal(claims[0].granted.units, 1);
+      assert.equal(claims[0].granted.contract_credit, 1606);
+      assert.deepEqual(body.expected, { units: 1, contract_credit: 1606 });
       assert.equal(await draft(page), null, "the draft is cleared once the server confirms");
       // Printable confirmation: in print media only the confirmation shows.
       // window.print() blocks while the dialog is open; the stub records what was marked for printing.
@@ -208,14 +214,15 @@ test("a retry after a timeout re-sends the same claim and files it once", async 
   try {
     const { page } = w;
     const bodies = [];
+    const [timedOut, answerLate] = gate();
     await page.route("**/api/v1/claims", async (route) => {
       const req = route.request();
       if (req.method() !== "POST") return route.continue();
       bodies.push(req.postData());
       if (bodies.length === 1) {
-        // The server files the claim, but its answer arrives after the widget gave up (4 s).
+        // The server files the claim, but its answer is held until the widget has given up (4 s).
         const resp = await route.fetch();
-        await sleep(5000);
+        await timedOut;
         try { await route.fulfill({ response: resp }); } catch { /* the widget aborted */ }
       } else {
         await route.continue();
@@ -224,6 +231,7 @@ test("a retry after a timeout re-sends the same claim and files it once", async 
     await toConfirm(page, { month: "2026-05", remedy: "service_extension" });
     await page.click("[data-sla-action=submit]");
     await page.waitForSelector("[data-sla-claim-error=timeout]", { timeout: 15000 });
+    answerLate();
     assert.equal((await srv.claims()).length, 1, "the lost answer was a filed claim");
     assert.notEqual(await draft(page), null, "the draft is kept after a timeout");
     await shot(page, "claim-error-timeout-zh-CN");
@@ -327,13 +335,16 @@ test("a reload mid-form restores the draft; a reload mid-submit files once", asy
     await page.click("[data-sla-action=next]");
     await page.waitForSelector("[data-sla-step=confirm]");
     // The server files the claim; its answer never arrives, and the client reloads.
+    const [filed, fileDone] = gate();
     await page.route("**/api/v1/claims", async (route) => {
       if (route.request().method() !== "POST") return route.continue();
       await route.fetch();
-      await sleep(60000);
+      fileDone();
+      await new Promise(() => {}); // never answered
     });
     await page.click("[data-sla-action=submit]");
-    for (let i = 0; i < 50 && (await srv.claims()).length === 0; i++) await sleep(100);
+    await filed;
+    assert.equal((await srv.claims()).length, 1, "the server filed it before the reload");
     // The route stays: unrouting would let the held request through and the page would see the answer.
     await page.reload();
     await page.waitForSelector("[role=tab]");
@@ -413,9 +424,8 @@ test("10,000 incidents: only visible rows render; timings printed", async () => 
     const midRows = await page.locator("[data-sla-incident]").count();
     assert.ok(midRows < 40);
     await page.fill("[data-sla-filter=text]", "故障 999");
-    const searched = await page.getAttribute("[data-sla-incident-count]", "data-sla-incident-count");
-    // "故障 999" matches 999 and 9990..9999: 11 incidents.
-    assert.equal(searched, "11");
+    // "故障 999" matches 999 and 9990..9999: 11 incidents (waited for, not read right after typing).
+    await page.waitForSelector('[data-sla-incident-count="11"]');
     console.log(`10,000 incidents: tab opened with rows in ${firstRender} ms; ${rendered} rows in the DOM; ` +
       `sort by level ${sort.toFixed(1)} ms; scroll to the middle ${scroll.toFixed(1)} ms (to next frame)`);
   } finally { await w.close(); srv.close(); }
