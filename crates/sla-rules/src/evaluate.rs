@@ -104,6 +104,15 @@ pub fn evaluate(
         let breached = status == PeriodStatus::Judged
             && ((measured - c.unavailable) as u128) * 100 * t.den < measured as u128 * t.num;
         let budget = measured as u128 * (100 * t.den - t.num) * 100 / (100 * t.den);
+        // A month still running that will be judged once it ends (wholly inside the term)
+        // can no longer meet the target when even its best case falls short: every
+        // remaining minute measured and available, `(full − excluded − unavailable) /
+        // (full − excluded) < target`. More exclusions could only shrink the denominator.
+        let out_of_reach =
+            status == PeriodStatus::InProgress && ms >= term_start && me <= term_end && {
+                let best = (me - ms) as u64 - c.excluded;
+                ((best - c.unavailable) as u128) * 100 * t.den < best as u128 * t.num
+            };
         let durability = usage.durability.get(&m).map(|&(stored, lost)| Durability {
             stored,
             lost,
@@ -127,6 +136,7 @@ pub fn evaluate(
             failed: usage.signing.get(&m).map(|s| s.1),
             durability,
             downtime_budget_minutes: fixed(budget, 2),
+            target_out_of_reach: out_of_reach,
             range_start: tz.format(a * 60),
             range_end: tz.format(b * 60),
             policy_version: version.map(Month::label),

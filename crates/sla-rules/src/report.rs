@@ -155,6 +155,11 @@ pub struct Period {
     /// `measured × (100 − target) / 100`, truncated to 2 decimals: the minutes
     /// this period may be down without breaching.
     pub downtime_budget_minutes: String,
+    /// For a month in progress that will be judged when it ends: its downtime so far
+    /// already exceeds the budget of the whole month, so it can no longer meet the target
+    /// ("this month can no longer meet 99.99 %; you can claim once it ends"). Always
+    /// `false` for other periods.
+    pub target_out_of_reach: bool,
     /// The range the minute counts cover, RFC 3339 in the contract timezone.
     pub range_start: String,
     pub range_end: String,
