@@ -4,7 +4,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: demo test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins
+.PHONY: demo test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins diffcheck
 
 bootstrap:
 	@bash scripts/bootstrap
@@ -16,7 +16,7 @@ demo: bootstrap dist native-bins
 	./target/server/sla-server serve --addr 127.0.0.1:8080 --data .demo/data --db .demo/claims.db --dist dist --demo
 
 ## test: everything CI checks
-test: bootstrap lint native-test wasm-test e2e
+test: bootstrap lint native-test wasm-test diffcheck e2e
 
 lint:
 	cargo fmt --all -- --check
@@ -35,6 +35,10 @@ dist:
 
 native-bins:
 	cargo build --profile server -p sla-cli -p sla-server
+
+## diffcheck: `sla report` against an independent Python implementation of the rules
+diffcheck: native-bins
+	python3 scripts/diffcheck.py target/server/sla 120
 
 e2e: dist native-bins
 	SLA_BIN=target/server/sla SLA_SERVER_BIN=target/server/sla-server npm run e2e

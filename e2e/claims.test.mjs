@@ -124,13 +124,13 @@ for (const locale of ["zh-CN", "en"]) {
       const { page } = w;
       await tab(page, "claims");
       const ent = page.locator("[data-sla-entitlement]");
-      // Demo data (sla-server README): breached Jan, Feb, Mar, May, Jul, Sep; the outage across
-      // midnight of 01-31 counts once, in February, so 5 units; 2026-11-30 + 5 months = 2027-04-30.
-      assert.equal(await ent.getAttribute("data-units"), "5");
-      assert.equal(await ent.getAttribute("data-service-extension-months"), "5");
-      assert.match(await ent.textContent(), /2027-04-30/);
-      // January grants nothing, so it cannot be chosen.
-      assert.equal(await page.isDisabled('[data-sla-choose-month="2026-01"] input'), true);
+      // Demo data (sla-server README): breached Jan, Feb, Mar, May, Jul, Sep. One breached month
+      // is one 宕机 (§4.14.2), so 6 units; 2026-11-30 + 6 months = 2027-05-30.
+      assert.equal(await ent.getAttribute("data-units"), "6");
+      assert.equal(await ent.getAttribute("data-service-extension-months"), "6");
+      assert.match(await ent.textContent(), /2027-05-30/);
+      // January's outage crossed into February, but January fell short on its own: claimable.
+      assert.equal(await page.isDisabled('[data-sla-choose-month="2026-01"] input'), false);
       // Nothing chosen: Next says why and stays.
       await page.click("[data-sla-action=next]");
       await page.waitForSelector(".slap-problems");
@@ -181,7 +181,7 @@ for (const locale of ["zh-CN", "en"]) {
       // February is now claimed: marked in the periods table and not selectable again.
       await page.click("text=" + (locale === "en" ? "Start another claim" : "再申请一次"));
       assert.equal(await page.isDisabled('[data-sla-choose-month="2026-02"] input'), true);
-      assert.equal(await page.locator("[data-sla-entitlement]").getAttribute("data-units"), "4");
+      assert.equal(await page.locator("[data-sla-entitlement]").getAttribute("data-units"), "5");
       assert.equal(await page.locator(`[data-sla-claim="${body.claim_id}"]`).count(), 1);
       await shot(page, `claim-8-history-${locale}`);
       await tab(page, "periods");

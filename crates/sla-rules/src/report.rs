@@ -21,8 +21,13 @@ pub struct Report {
     pub contract: ContractInfo,
     /// The policy figures the views need to explain a judgement in words.
     pub rules: RulesInfo,
+    /// The policy's dated versions, oldest first, each with its figures (empty for a
+    /// single-object policy). A period names the one that judged it in `policy_version`.
+    pub policy_versions: Vec<PolicyVersionInfo>,
     pub periods: Vec<Period>,
     pub outages: Vec<Outage>,
+    /// Every maintenance window and exclusion of the usage document, applied or not.
+    pub exclusions: Vec<ExclusionRecord>,
     pub incidents: Vec<IncidentReport>,
     pub incident_summary: Vec<LevelSummary>,
     pub entitlement: Entitlement,
@@ -47,9 +52,76 @@ pub struct RulesInfo {
     pub availability_target: String,
     pub min_outage_minutes: u32,
     pub minute_ok_ratio: String,
+    /// `minute_ok_ratio` as a percentage without trailing zeros (`"0.90"` → `"90"`).
+    pub minute_ok_percent: String,
     pub missing_data: String,
+    pub zero_traffic: String,
+    pub min_notice_minutes: u32,
+    pub excluded_causes: Vec<String>,
     pub compensation_unit: String,
+    pub average_window: String,
+    pub rounding: String,
     pub durability_target: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyVersionInfo {
+    /// `YYYY-MM`: the first service period this version judges.
+    pub effective_from: String,
+    pub rules: RulesInfo,
+}
+
+/// Where an excluded-time record comes from in usage.json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionSource {
+    Maintenance,
+    Exclusion,
+}
+
+/// Why a record removes no minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplied {
+    /// Not announced early enough under `min_notice_minutes` (or not announced at all).
+    AnnouncedLate,
+    /// The policy's `excluded_causes` leaves this cause in.
+    CauseNotExcluded,
+}
+
+/// One maintenance window or exclusion, applied or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionRecord {
+    pub id: String,
+    pub source: ExclusionSource,
+    /// The maintenance kind; `null` for an exclusion.
+    pub kind: Option<String>,
+    /// The exclusion cause; `null` for a maintenance window.
+    pub cause: Option<String>,
+    /// The window's title, or the exclusion's note.
+    pub title: String,
+    /// The record's interval widened to whole minutes, in the contract timezone.
+    pub start: String,
+    pub end: String,
+    pub announced_at: Option<String>,
+    /// Whole minutes from `announced_at` to the start, rounded down (negative when
+    /// announced after the start); `null` for an exclusion or an unannounced window.
+    pub notice_minutes: Option<i64>,
+    pub applied: bool,
+    pub reason: Option<NotApplied>,
+    /// Minutes of the record inside the term and ended by `as_of` that it removed
+    /// (0 when not applied). A minute two records cover counts in each record.
+    pub excluded_minutes: u64,
+    /// The periods the record overlaps, with the minutes it removed in each.
+    pub periods: Vec<ExclusionPeriod>,
+    /// Ids of the outages that overlap the record.
+    pub outages: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionPeriod {
+    pub month: String,
+    pub excluded_minutes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,9 +155,17 @@ pub struct Period {
     /// `measured × (100 − target) / 100`, truncated to 2 decimals: the minutes
     /// this period may be down without breaching.
     pub downtime_budget_minutes: String,
+    /// For a month in progress that will be judged when it ends: its downtime so far
+    /// already exceeds the budget of the whole month, so it can no longer meet the target
+    /// ("this month can no longer meet 99.99 %; you can claim once it ends"). Always
+    /// `false` for other periods.
+    pub target_out_of_reach: bool,
     /// The range the minute counts cover, RFC 3339 in the contract timezone.
     pub range_start: String,
     pub range_end: String,
+    /// The `effective_from` of the policy version that judged this period; `null` when
+    /// the policy's top-level settings did.
+    pub policy_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
