@@ -157,6 +157,17 @@ impl Calendar {
     }
 
     /// Whether a local date is a working day.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::parse_date;
+    /// let c = Calendar::default_cn();
+    /// // National Day is a holiday; Sunday 2026-09-20 is a make-up working day (调休).
+    /// assert!(!c.is_open_day(parse_date("2026-10-01").unwrap()));
+    /// assert!(c.is_open_day(parse_date("2026-09-20").unwrap()));
+    /// ```
     pub fn is_open_day(&self, d: NaiveDate) -> bool {
         if self.holidays.contains(&d) {
             return false;
@@ -200,6 +211,18 @@ impl Calendar {
 
     /// Business seconds in `[a, b)`. Also returns whether any date fell outside
     /// the calendar's years (the caller warns).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::parse_instant;
+    /// let c = Calendar::default_cn();
+    /// // Friday 17:00 to Monday 10:00: one hour each side of the weekend.
+    /// let (a, b) = (parse_instant("2025-03-07T17:00:00+08:00").unwrap(),
+    ///               parse_instant("2025-03-10T10:00:00+08:00").unwrap());
+    /// assert_eq!(c.business_seconds(a, b), (7_200, false));
+    /// ```
     pub fn business_seconds(&self, a: Instant, b: Instant) -> (i64, bool) {
         if b <= a {
             return (0, false);
@@ -228,6 +251,24 @@ impl Calendar {
 }
 
 /// Parses a calendar document (`sla-portal/calendar/v1`).
+///
+/// # Errors
+///
+/// An [`InputError`] in `file` naming the JSON path: not JSON or not a calendar,
+/// another schema, a weekday outside 1–7, a time that is not `HH:MM`, a closing time not
+/// after the opening time, or a date that is not `YYYY-MM-DD`.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::calendar::parse_calendar;
+/// let doc = br#"{"schema":"sla-portal/calendar/v1","weekdays":[1,2,3,4,5],
+///   "open":"09:00","close":"18:00","holidays":["2026-10-01"]}"#;
+/// let c = parse_calendar(doc, "calendar.json").unwrap();
+/// assert_eq!((c.open, c.close), (32_400, 64_800));
+/// let bad = br#"{"schema":"sla-portal/calendar/v1","weekdays":[1],"open":"9","close":"18:00"}"#;
+/// assert_eq!(parse_calendar(bad, "calendar.json").unwrap_err().path, "open");
+/// ```
 pub fn parse_calendar(bytes: &[u8], file: &str) -> Result<Calendar, InputError> {
     let doc: CalendarDoc = crate::json::decode(bytes, file, CALENDAR_SCHEMA)?;
     Calendar::from_doc(&doc, file, "")

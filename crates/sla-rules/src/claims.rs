@@ -172,7 +172,7 @@ fn claim_schema() -> String {
 }
 
 impl ClaimRecord {
-    /// The record of `request` as filed, in its current `status`.
+    /// The record of `request` as filed, in its current `status`: the server's answer.
     pub fn new(
         request: ClaimRequest,
         status: ClaimStatus,
@@ -215,6 +215,7 @@ pub struct ClaimsList {
 }
 
 impl ClaimsList {
+    /// The listing of `claims` under the current schema tag.
     pub fn new(claims: Vec<ClaimRecord>) -> ClaimsList {
         ClaimsList {
             schema: CLAIMS_SCHEMA.to_string(),
@@ -248,6 +249,18 @@ pub fn parse_claims_list(bytes: &[u8]) -> Result<Vec<ClaimRecord>, String> {
 
 /// Every period named by a filed claim, sorted, each once: a period is claimed
 /// once, whatever became of the claim (a rejected claim keeps its periods).
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{claimed_periods, parse_claims_list};
+/// let list = parse_claims_list(br#"{"schema":"sla-portal/claims/v1","claims":[
+///   {"claim_id":"a","periods":["2026-03","2026-02"],"remedy":"contract_credit","status":"rejected",
+///    "granted":{"remedy":"contract_credit","units":2,"contract_credit":10}},
+///   {"claim_id":"b","periods":["2026-02"],"remedy":"service_extension","status":"submitted",
+///    "granted":{"remedy":"service_extension","units":1,"service_extension_months":1}}]}"#).unwrap();
+/// assert_eq!(claimed_periods(&list), ["2026-02", "2026-03"]);
+/// ```
 pub fn claimed_periods(claims: &[ClaimRecord]) -> Vec<String> {
     let mut v: Vec<String> = claims.iter().flat_map(|c| c.periods.clone()).collect();
     v.sort();
@@ -358,6 +371,7 @@ pub enum ContactProblem {
 }
 
 impl ContactProblem {
+    /// The contact field the problem is about (`name`, `email` or `phone`).
     pub fn field(self) -> &'static str {
         match self {
             ContactProblem::NameMissing | ContactProblem::NameTooLong => "name",
@@ -366,6 +380,7 @@ impl ContactProblem {
         }
     }
 
+    /// The problem's code, as a 400 answer names it.
     pub fn code(self) -> &'static str {
         match self {
             ContactProblem::NameMissing => "name_missing",
@@ -379,6 +394,18 @@ impl ContactProblem {
 /// Validates contact details: a name (1–100 characters), an e-mail address
 /// with one `@`, a dotted domain and no spaces, and a phone number of 5–20
 /// digits, optionally with a leading `+` and spaces or dashes between digits.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{validate_contact, Contact, ContactProblem};
+/// let ok = Contact { name: "王敏".into(), email: "wm@example.com".into(), phone: "+86 138-0000-0000".into() };
+/// assert_eq!(validate_contact(&ok), []);
+/// let bad = Contact { name: " ".into(), email: "wm@example".into(), phone: "12ab".into() };
+/// assert_eq!(validate_contact(&bad), [
+///     ContactProblem::NameMissing, ContactProblem::EmailInvalid, ContactProblem::PhoneInvalid,
+/// ]);
+/// ```
 pub fn validate_contact(c: &Contact) -> Vec<ContactProblem> {
     let mut out = Vec::new();
     let name = c.name.trim();
@@ -419,6 +446,15 @@ pub fn validate_contact(c: &Contact) -> Vec<ContactProblem> {
 }
 
 /// Whether `s` is a UUID version 4 in canonical lowercase-or-uppercase hex form.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::is_uuid_v4;
+/// assert!(is_uuid_v4("0b7e7a8e-3c1d-4f5a-9b2c-1d2e3f4a5b6c"));
+/// // Version nibble 1, not 4.
+/// assert!(!is_uuid_v4("0b7e7a8e-3c1d-1f5a-9b2c-1d2e3f4a5b6c"));
+/// ```
 pub fn is_uuid_v4(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
@@ -431,6 +467,25 @@ pub fn is_uuid_v4(s: &str) -> bool {
 }
 
 /// Parses and validates the shape of a claim request (a 400 when it fails).
+///
+/// # Errors
+///
+/// An [`InputError`] in `file` naming the JSON path: not JSON or not a claim, another
+/// schema, a `claim_id` that is not a UUID v4, no period or a period that is not
+/// `YYYY-MM` or is named twice, the remedy's expected figure missing, a contact field
+/// that fails [`validate_contact`] (its code as the message), or a note over
+/// [`NOTE_MAX_CHARS`] characters.
+///
+/// # Examples
+///
+/// ```
+/// let body = br#"{"schema":"sla-portal/claim/v1","claim_id":"0b7e7a8e-3c1d-4f5a-9b2c-1d2e3f4a5b6c",
+///   "contract_id":"K","periods":["2026-02","2026-02"],"remedy":"contract_credit",
+///   "expected":{"units":1,"contract_credit":10},
+///   "contact":{"name":"Wang Min","email":"wm@example.com","phone":"13800000000"}}"#;
+/// let e = sla_rules::claims::parse_claim(body, "claim").unwrap_err();
+/// assert_eq!(e.to_string(), "claim: periods[1]: 2026-02 is named twice");
+/// ```
 pub fn parse_claim(bytes: &[u8], file: &str) -> Result<ClaimRequest, InputError> {
     let c: ClaimRequest = crate::json::decode(bytes, file, CLAIM_SCHEMA)?;
     crate::json::expect_schema(&c.schema, file, CLAIM_SCHEMA)?;
@@ -489,6 +544,29 @@ pub fn parse_claim(bytes: &[u8], file: &str) -> Result<ClaimRequest, InputError>
 }
 
 /// The figures for claiming `periods` (each must be a breached period of the report).
+///
+/// # Errors
+///
+/// `422 period_not_breached` listing the periods that are not breached service periods.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{figures_for, Remedy};
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let report = sla_rules::report(
+/// #     &sla_rules::Inputs { usage, incidents, policy: None }, "2026-04-01T00:00:00+08:00").unwrap();
+/// // February 2026 lost 5 minutes: one unit. Without signing data the credit is 0;
+/// // the extension moves the end 2026-12-31 by one month.
+/// let feb = ["2026-02".to_string()];
+/// let g = figures_for(&report, &feb, Remedy::ServiceExtension).unwrap();
+/// assert_eq!((g.units, g.service_end.as_deref()), (1, Some("2027-01-31")));
+/// assert_eq!(figures_for(&report, &feb, Remedy::ContractCredit).unwrap().contract_credit, Some(0));
+/// ```
 pub fn figures_for(
     report: &Report,
     periods: &[String],
@@ -611,6 +689,32 @@ pub fn check_periods(
 /// The server's check: the claim is for this report's contract, its periods
 /// are breached and not claimed before, it grants something, and its expected
 /// figures equal the ones computed here.
+///
+/// # Errors
+///
+/// A [`Refusal`]: `403 contract_mismatch`, then those of [`check_periods`], then
+/// `422 expected_mismatch` carrying the server's figures in `details.granted`.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{check_claim, parse_claim, ErrorCode};
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let report = sla_rules::report(
+/// #     &sla_rules::Inputs { usage, incidents, policy: None }, "2026-04-01T00:00:00+08:00").unwrap();
+/// let body = |units: u64| format!(r#"{{"schema":"sla-portal/claim/v1",
+///   "claim_id":"0b7e7a8e-3c1d-4f5a-9b2c-1d2e3f4a5b6c","contract_id":"K","periods":["2026-02"],
+///   "remedy":"service_extension","expected":{{"units":{units},"service_extension_months":{units}}},
+///   "contact":{{"name":"王敏","email":"wm@example.com","phone":"13800000000"}}}}"#);
+/// let claim = parse_claim(body(1).as_bytes(), "claim").unwrap();
+/// assert_eq!(check_claim(&report, &[], &claim).unwrap().units, 1);
+/// let greedy = parse_claim(body(2).as_bytes(), "claim").unwrap();
+/// assert_eq!(check_claim(&report, &[], &greedy).unwrap_err().code, ErrorCode::ExpectedMismatch);
+/// ```
 pub fn check_claim(
     report: &Report,
     already_claimed: &[String],

@@ -58,6 +58,22 @@ pub struct Incident {
 }
 
 /// Parses and validates an incidents document.
+///
+/// # Errors
+///
+/// An [`InputError`] in `file` naming the JSON path: not JSON or not an incidents
+/// document, another schema, a level outside 1–3, an unknown cause, an instant that is
+/// not RFC 3339 with an offset, a response or resolution before the report, or a pause
+/// that ends before it starts.
+///
+/// # Examples
+///
+/// ```
+/// let doc = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":4,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00"}]}"#;
+/// let e = sla_rules::incidents::parse_incidents(doc, "incidents.json").unwrap_err();
+/// assert_eq!((e.file.as_str(), e.path.as_str()), ("incidents.json", "incidents[0].level"));
+/// ```
 pub fn parse_incidents(bytes: &[u8], file: &str) -> Result<Vec<Incident>, InputError> {
     let doc: IncidentsDoc = crate::json::decode(bytes, file, INCIDENTS_SCHEMA)?;
     crate::json::expect_schema(&doc.schema, file, INCIDENTS_SCHEMA)?;
@@ -341,6 +357,20 @@ pub fn summarise(reports: &[IncidentReport], policy: &Policy) -> Vec<LevelSummar
 /// The nearest-rank percentile of sorted values: the value at rank ⌈p/100 × n⌉.
 /// For the median of an even count this is the lower middle value, a time that
 /// actually occurred.
+///
+/// # Errors
+///
+/// `None` for no values.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::nearest_rank;
+/// // Three values: the median is rank ⌈1.5⌉ = 2, the 90th percentile rank ⌈2.7⌉ = 3.
+/// assert_eq!(nearest_rank(&[10, 20, 30], 50), Some(20));
+/// assert_eq!(nearest_rank(&[10, 20, 30], 90), Some(30));
+/// assert_eq!(nearest_rank(&[], 50), None);
+/// ```
 pub fn nearest_rank(sorted: &[u64], p: u64) -> Option<u64> {
     if sorted.is_empty() {
         return None;
