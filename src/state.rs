@@ -97,7 +97,7 @@ pub fn default_month(ev: &Evaluation) -> Option<String> {
         .rev()
         .find(|p| p.status == PeriodStatus::Judged)
         .or(periods.last())
-        .map(|p| p.month.clone())
+        .map(|p| p.month.to_string())
 }
 
 impl Reducible for State {

@@ -79,7 +79,7 @@ pub fn MonthPicker(props: &ViewProps) -> Html {
             { env.t(Key::SelectMonth) }{ " " }
             <select class="slap-select" {onchange}>
                 { for r.periods.iter().rev().map(|p| html! {
-                    <option value={p.month.clone()} selected={props.month.as_deref() == Some(p.month.as_str())}>{ f.month(&p.month) }</option>
+                    <option value={p.month.to_string()} selected={props.month.as_deref() == Some(p.month.to_string().as_str())}>{ f.month(&p.month) }</option>
                 }) }
             </select>
         </label>

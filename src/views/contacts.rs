@@ -73,7 +73,7 @@ pub fn ContactSheetView(props: &ViewProps) -> Html {
                             <td>{ join(&l.notified) }</td>
                             <td>{ env.fill(Key::WithinN, &[("d", &duration(env, l.response_minutes as u64 * 60))]) }</td>
                             <td>{ env.fill(if l.level == 3 { Key::AdviceWithin } else { Key::RecoveredWithin }, &[("d", &duration(env, l.recovery_minutes as u64 * 60))]) }</td>
-                            <td>{ if l.clock == "business" { env.t(Key::ClockBusiness) } else { env.t(Key::Clock247) } }</td>
+                            <td>{ crate::views::incidents::clock_label(env, l.clock) }</td>
                         </tr>
                     }) }</tbody>
                 </table>

@@ -287,14 +287,18 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
             let day_labels = (1..=days)
                 .map(|d| f.day(&format!("{month}-{d:02}")))
                 .collect();
-            let period = ev.report.periods.iter().find(|p| &p.month == month);
+            let period = ev
+                .report
+                .periods
+                .iter()
+                .find(|p| p.month == *month.as_str());
             let marks = ev
                 .report
                 .outages
                 .iter()
                 .filter(|o| period.is_some_and(|p| p.outages.contains(&o.id)))
                 .filter_map(|o| {
-                    let at = timeline::offset_in_month(month, &o.start)?;
+                    let at = timeline::offset_in_month(month, &o.start.to_string())?;
                     Some((
                         at,
                         format!("{} {}", f.int(o.counted_minutes), env.t(Key::Minute)),
@@ -316,7 +320,7 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
     let (chart, runs) = &*built;
     html! {
         <figure class="slap-chart" data-sla-chart="timeline" data-sla-timeline-month={month.to_string()}>
-            <figcaption>{ env.fill(Key::ChartTimeline, &[("month", &f.month(&month))]) }{ " · " }{ f.tz_label() }</figcaption>
+            <figcaption>{ env.fill(Key::ChartTimeline, &[("month", &f.month(month.as_str()))]) }{ " · " }{ f.tz_label() }</figcaption>
             <Canvas chart={chart.clone()} version={0} />
             <div class="slap-legend">
                 { legend_item("--slap-ok", env.t(Key::LegendUp)) }

@@ -28,7 +28,7 @@ pub fn Statement(props: &ViewProps) -> Html {
     let row =
         |k: Key, v: String| html! { <tr><th scope="row">{ env.t(k) }</th><td>{ v }</td></tr> };
     html! {
-        <section class="slap-statement" aria-hidden="true" data-sla-statement={p.month.clone()}>
+        <section class="slap-statement" aria-hidden="true" data-sla-statement={p.month.to_string()}>
             <h1>{ env.fill(Key::StatementTitle, &[("month", &f.month(&p.month))]) }</h1>
             <p>{ env.fill(Key::ContractLine, &[("client", &r.client_name), ("contract", &r.contract_id), ("start", &r.contract.service_start), ("end", &r.contract.service_end)]) }</p>
             <p>{ env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }{ " · " }{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</p>

@@ -293,8 +293,8 @@ pub fn claimable_periods(report: &Report, claimed: &[String]) -> Vec<String> {
         .contract_credit
         .per_period
         .iter()
-        .map(|c| c.month.clone())
-        .filter(|m| !claimed.contains(m))
+        .filter(|c| !claimed.iter().any(|m| c.month == *m))
+        .map(|c| c.month.to_string())
         .collect()
 }
 
@@ -575,7 +575,7 @@ pub fn figures_for(
     let per = &report.entitlement.contract_credit.per_period;
     let not_breached: Vec<&String> = periods
         .iter()
-        .filter(|p| !per.iter().any(|c| &c.month == *p))
+        .filter(|p| !per.iter().any(|c| c.month == **p))
         .collect();
     if !not_breached.is_empty() {
         return Err(Refusal {
@@ -592,7 +592,10 @@ pub fn figures_for(
             details: serde_json::json!({ "periods": not_breached }),
         });
     }
-    let chosen: Vec<_> = per.iter().filter(|c| periods.contains(&c.month)).collect();
+    let chosen: Vec<_> = per
+        .iter()
+        .filter(|c| periods.iter().any(|p| c.month == *p))
+        .collect();
     let units: u64 = chosen.iter().map(|c| c.units).sum();
     let credit: u64 = chosen
         .iter()

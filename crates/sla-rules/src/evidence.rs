@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::evaluate::Evaluation;
 use crate::report::{Outage, Period};
-use crate::time::parse_instant;
+use crate::time::Stamp;
 use crate::timeline::{timeline, StateRun};
 
 /// The schema tag of an evidence document.
@@ -21,7 +21,7 @@ pub struct OutageEvidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub schema: String,
-    pub as_of: String,
+    pub as_of: Stamp,
     pub client_id: String,
     pub contract_id: String,
     pub rules: crate::report::RulesInfo,
@@ -35,7 +35,7 @@ pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
     let chosen: Vec<Period> = r
         .periods
         .iter()
-        .filter(|p| periods.contains(&p.month))
+        .filter(|p| periods.iter().any(|m| p.month == *m))
         .cloned()
         .collect();
     let outages = r
@@ -43,12 +43,8 @@ pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
         .iter()
         .filter(|o| chosen.iter().any(|p| p.outages.contains(&o.id)))
         .map(|o| {
-            let a = parse_instant(&o.start)
-                .map(|t| t.div_euclid(60) - 5)
-                .unwrap_or(0);
-            let b = parse_instant(&o.end)
-                .map(|t| t.div_euclid(60) + 5)
-                .unwrap_or(0);
+            let a = o.start.at.div_euclid(60) - 5;
+            let b = o.end.at.div_euclid(60) + 5;
             OutageEvidence {
                 outage: o.clone(),
                 minutes: timeline(ev, a, b),
@@ -57,7 +53,7 @@ pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
         .collect();
     Evidence {
         schema: EVIDENCE_SCHEMA.into(),
-        as_of: r.as_of.clone(),
+        as_of: r.as_of,
         client_id: r.client_id.clone(),
         contract_id: r.contract_id.clone(),
         rules: r.rules.clone(),

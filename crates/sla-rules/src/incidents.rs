@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use crate::error::InputError;
 use crate::policy::{Policy, INCIDENT_CAUSES};
-use crate::report::{IncidentReport, Interval, LevelSummary, TargetStatus};
-use crate::time::{parse_instant, Instant, Month, Tz};
+use crate::report::{Clock, IncidentCause, IncidentReport, Interval, LevelSummary, TargetStatus};
+use crate::time::{parse_instant, Instant, Month, Stamp, Tz};
 
 /// The schema tag of an incidents document.
 pub const INCIDENTS_SCHEMA: &str = "sla-portal/incidents/v1";
@@ -287,24 +287,20 @@ fn assess_one(
         paused_seconds,
         title: inc.title.clone(),
         component: inc.component.clone(),
-        cause: inc.cause.clone(),
-        clock: if rule.business_clock {
-            "business"
-        } else {
-            "24x7"
-        }
-        .into(),
-        reported_at: tz.format(inc.reported_at),
-        responded_at: responded.map(|t| tz.format(t)),
-        resolved_at: resolved.map(|t| tz.format(t)),
+        // parse_incidents let only the contract's causes in.
+        cause: IncidentCause::parse(&inc.cause).unwrap_or(IncidentCause::Platform),
+        clock: Clock::of(rule.business_clock),
+        reported_at: Stamp::new(inc.reported_at, tz),
+        responded_at: responded.map(|t| Stamp::new(t, tz)),
+        resolved_at: resolved.map(|t| Stamp::new(t, tz)),
         paused: merged
             .iter()
             .map(|&(s, e)| Interval {
-                start: tz.format(s),
-                end: tz.format(e),
+                start: Stamp::new(s, tz),
+                end: Stamp::new(e, tz),
             })
             .collect(),
-        month: Month::of(tz.date(inc.reported_at)).label(),
+        month: Month::of(tz.date(inc.reported_at)),
         outages: Vec::new(),
     }
 }

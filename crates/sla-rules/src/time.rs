@@ -5,13 +5,16 @@
 //! are civil dates in the contract timezone, a fixed offset (§1: China has no
 //! daylight saving, and the contract names an offset, not a region).
 
+use std::fmt;
+
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Seconds since 1970-01-01T00:00:00Z.
 pub type Instant = i64;
 
 /// A fixed UTC offset, in seconds east of UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tz {
     pub offset_secs: i32,
 }
@@ -173,6 +176,74 @@ impl Tz {
             s / 3600,
             (s % 3600) / 60
         )
+    }
+}
+
+/// An instant and the offset it is written in: a report's times are typed, not text,
+/// and serialise as RFC 3339 in the contract timezone (`2026-02-10T09:57:00+08:00`),
+/// the same JSON as before, so a reader never parses a report's instants again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Stamp {
+    /// The instant (ordering compares it first).
+    pub at: Instant,
+    pub tz: Tz,
+}
+
+impl Stamp {
+    pub fn new(at: Instant, tz: Tz) -> Stamp {
+        Stamp { at, tz }
+    }
+
+    /// Reads RFC 3339 text, keeping its offset (`Z` is `+00:00`).
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_instant`], or when the offset is not `Z` or `±HH:MM`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::time::{Stamp, Tz};
+    /// let s = Stamp::parse("2026-02-10T09:57:00+08:00").unwrap();
+    /// assert_eq!((s.at, s.tz), (1_770_688_620, Tz::CST));
+    /// assert_eq!(s.to_string(), "2026-02-10T09:57:00+08:00");
+    /// assert!(Stamp::parse("2026-02-10T09:57:00").is_err());
+    /// ```
+    pub fn parse(s: &str) -> Result<Stamp, String> {
+        let at = parse_instant(s)?;
+        let tz = if s.ends_with(['Z', 'z']) {
+            Some(Tz { offset_secs: 0 })
+        } else {
+            s.get(s.len().saturating_sub(6)..).and_then(Tz::parse)
+        };
+        let tz = tz.ok_or_else(|| format!("\"{s}\" has no offset ±HH:MM or Z"))?;
+        Ok(Stamp { at, tz })
+    }
+}
+
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.tz.format(self.at))
+    }
+}
+
+/// A stamp equals its RFC 3339 text in its own offset.
+impl PartialEq<&str> for Stamp {
+    fn eq(&self, other: &&str) -> bool {
+        Stamp::parse(other).is_ok_and(|s| s == *self)
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
+        let s = String::deserialize(d)?;
+        Stamp::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -377,6 +448,45 @@ impl Month {
     /// `YYYY-MM`.
     pub fn label(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// A month equals its `YYYY-MM` text (claims name periods as text).
+impl PartialEq<str> for Month {
+    fn eq(&self, other: &str) -> bool {
+        Month::parse(other).is_ok_and(|m| m == *self)
+    }
+}
+
+impl PartialEq<&str> for Month {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq<String> for Month {
+    fn eq(&self, other: &String) -> bool {
+        *self == *other.as_str()
+    }
+}
+
+/// A month is `"YYYY-MM"` in JSON.
+impl Serialize for Month {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Month {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Month, D::Error> {
+        let s = String::deserialize(d)?;
+        Month::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 

@@ -46,7 +46,10 @@ fn a_tie_is_attributed_to_the_earlier_breached_month() {
     // Per outage, the outage counts once, in the earlier month of the tie.
     let p = policy(json!({ "compensation_unit": "per_outage" }));
     let r = run(&doc, &no_incidents(), Some(&p), "2026-04-01T00:00:00+08:00");
-    assert_eq!(r.outages[0].attributed_to.as_deref(), Some("2026-02"));
+    assert_eq!(
+        r.outages[0].attributed_to.map(|m| m.to_string()).as_deref(),
+        Some("2026-02")
+    );
     assert_eq!(r.entitlement.units, 1);
     assert_eq!(r.entitlement.breached_periods, ["2026-02", "2026-03"]);
     // The evidence is the same under either setting.

@@ -36,7 +36,7 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
         .contract_credit
         .per_period
         .iter()
-        .filter(|c| props.open.contains(&c.month))
+        .filter(|c| props.open.iter().any(|m| c.month == *m))
         .collect();
     let title_id = props.view.id("ent-title");
     html! {
@@ -62,7 +62,7 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
                         <p class="slap-big">{ env.fill(Key::EntContracts, &[("n", &f.int(contracts))]) }</p>
                         <ul class="slap-explain-list">
                         { for rows.iter().map(|c| html! {
-                            <li data-sla-credit-month={c.month.clone()}>{ env.fill(Key::EntCreditWhy, &[
+                            <li data-sla-credit-month={c.month.to_string()}>{ env.fill(Key::EntCreditWhy, &[
                                 ("month", &f.month(&c.month)), ("units", &f.int(c.units)),
                                 ("average", &f.int(c.monthly_average)), ("sum", &f.int(c.average_sum)),
                                 ("n", &f.int(c.average_months)), ("contracts", &f.int(c.contracts))]) }</li>

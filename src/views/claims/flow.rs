@@ -167,7 +167,7 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                 <legend>{ env.t(Key::ChoosePeriods) }</legend>
                 if per.is_empty() { <p class="slap-muted">{ env.t(Key::EntNone) }</p> }
                 { for per.iter().map(|c| {
-                    let m = c.month.clone();
+                    let m = c.month.to_string();
                     let is_claimed = claimed.contains(&m);
                     let usable = !is_claimed && c.units > 0 && props.open.contains(&m);
                     let checked = d.periods.contains(&m);
@@ -399,7 +399,7 @@ fn evidence(v: &ViewProps, periods: &[String]) -> Html {
     let chosen: Vec<_> = r
         .periods
         .iter()
-        .filter(|p| periods.contains(&p.month))
+        .filter(|p| periods.iter().any(|m| p.month == *m))
         .collect();
     let outages: Vec<_> = r
         .outages
@@ -435,7 +435,7 @@ fn evidence(v: &ViewProps, periods: &[String]) -> Html {
                     </tr></thead>
                     <tbody>
                     { for chosen.iter().map(|p| html! {
-                        <tr data-sla-evidence-month={p.month.clone()}>
+                        <tr data-sla-evidence-month={p.month.to_string()}>
                             <th scope="row">{ f.month(&p.month) }</th>
                             <td>{ f.percent(&p.availability) }{ " / " }{ f.percent(&p.target) }</td>
                             <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
@@ -467,7 +467,7 @@ fn evidence(v: &ViewProps, periods: &[String]) -> Html {
                             <td class="slap-num">{ f.int(o.minutes) }</td>
                             <td class="slap-num">{ f.int(o.counted_minutes) }</td>
                             <td class="slap-num">{ f.int(o.excluded_minutes) }</td>
-                            <td>{ o.attributed_to.as_deref().map(|m| f.month(m)).unwrap_or_else(|| "–".into()) }</td>
+                            <td>{ o.attributed_to.map(|m| f.month(&m)).unwrap_or_else(|| "–".into()) }</td>
                         </tr>
                     }) }
                     </tbody>
