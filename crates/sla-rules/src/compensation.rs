@@ -112,6 +112,16 @@ pub fn entitlement(
 }
 
 /// `service_end + months`, clamped to the target month's last day.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::compensation::extended_end;
+/// use sla_rules::time::parse_date;
+/// // Worked example: 2027-01-14 + 2 months; 31 August + 1 month clamps to 30 September.
+/// assert_eq!(extended_end(parse_date("2027-01-14").unwrap(), 2), "2027-03-14");
+/// assert_eq!(extended_end(parse_date("2026-08-31").unwrap(), 1), "2026-09-30");
+/// ```
 pub fn extended_end(service_end: NaiveDate, months: u64) -> String {
     add_months(service_end, months)
         .unwrap_or(service_end)

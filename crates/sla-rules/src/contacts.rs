@@ -40,6 +40,21 @@ pub struct ContactSheet {
 }
 
 /// The contact sheet as of an instant.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::contacts::contact_sheet;
+/// use sla_rules::policy::Policy;
+/// use sla_rules::report::Clock;
+/// use sla_rules::time::{parse_instant, Tz};
+/// // Tuesday 2026-02-10 10:00: the 5×9 hotline is open until 18:00 that day.
+/// let s = contact_sheet(&Policy::default(), Tz::CST, parse_instant("2026-02-10T10:00:00+08:00").unwrap());
+/// assert!(s.lines[0].open_now);
+/// assert_eq!(s.lines[0].next_change.unwrap().to_string(), "2026-02-10T18:00:00+08:00");
+/// // Level 3 runs on the business clock by default.
+/// assert_eq!(s.levels[2].clock, Clock::Business);
+/// ```
 pub fn contact_sheet(policy: &Policy, tz: Tz, as_of: Instant) -> ContactSheet {
     let cal = &policy.calendar;
     let open = cal.is_open_at(as_of);

@@ -332,6 +332,18 @@ fn trim_decimal(s: &str) -> String {
 }
 
 /// `1 − lost / stored ≥ target`, exactly: `(stored − lost) × 100 × den ≥ stored × num`.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::evaluate::durability_met;
+/// use sla_rules::policy::Policy;
+/// // Ten nines: 1 lost of 10^10 is exactly the target; 1 of 10^6 is far short of it.
+/// let p = Policy::default();
+/// assert!(durability_met(10_000_000_000, 1, &p));
+/// assert!(!durability_met(1_000_000, 1, &p));
+/// assert!(durability_met(0, 0, &p), "nothing stored, nothing lost");
+/// ```
 pub fn durability_met(stored: u64, lost: u64, policy: &Policy) -> bool {
     let t = policy.durability_target;
     (stored.saturating_sub(lost) as u128) * 100 * t.den >= stored as u128 * t.num

@@ -30,6 +30,23 @@ pub struct Evidence {
 }
 
 /// Evidence for the named periods (`YYYY-MM`); unknown months are skipped.
+///
+/// # Examples
+///
+/// ```
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let ev = sla_rules::evaluate_bytes(&sla_rules::Inputs { usage, incidents, policy: None },
+/// #     "2026-04-01T00:00:00+08:00", ["u", "i", "p"]).unwrap();
+/// let e = sla_rules::evidence::evidence(&ev, &["2026-02".into(), "2031-01".into()]);
+/// assert_eq!(e.periods.len(), 1, "2031-01 is no period of the report");
+/// // The outage's minutes from 5 before to 5 after: 5 + 5 + 5.
+/// let total: u64 = e.outages[0].minutes.iter().map(|r| r.minutes).sum();
+/// assert_eq!(total, 15);
+/// ```
 pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
     let r = &ev.report;
     let chosen: Vec<Period> = r
