@@ -54,6 +54,15 @@ impl Cancel {
             self.controllers.borrow_mut().push(c.clone());
         }
     }
+
+    /// A finished request is no longer aborted by this switch: aborting a completed
+    /// fetch changes nothing for the page, but the browser then discards its response
+    /// (and a host's or a test's view of it) as cancelled.
+    fn forget(&self, c: &AbortController) {
+        self.controllers
+            .borrow_mut()
+            .retain(|x| !Object::is(x.as_ref(), c.as_ref()));
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +142,7 @@ pub async fn request(opts: &Options, call: Call<'_>, cancel: &Cancel) -> Result<
         })
     };
     let result = send(opts, &call, &controller).await;
+    cancel.forget(&controller);
     result.map_err(|e| {
         if fired.get() {
             Failure::Timeout
