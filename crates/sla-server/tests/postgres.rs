@@ -203,7 +203,7 @@ impl CodeOrEmpty for Reply {
 
 #[test]
 fn sigkill_of_one_instance_loses_no_acknowledged_claim() {
-    const CLIENTS: usize = 8;
+    const CLIENTS: usize = 16;
     let ids: Vec<String> = (0..CLIENTS).map(|i| format!("k{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let months: Vec<u32> = (1..=12).collect();
