@@ -185,8 +185,10 @@ pub async fn serve(
     }
 }
 
-/// Completes on SIGTERM or SIGINT.
-pub async fn shutdown_signal() {
+/// Completes on SIGTERM or SIGINT; with a `grace` period, calls `on_signal` at
+/// the first signal and completes when the period has passed or at a second
+/// signal (the same streams, so a quick second signal is not lost).
+pub async fn shutdown_signal(on_signal: impl FnOnce(), grace: Duration) {
     use tokio::signal::unix::{signal, SignalKind};
     match (
         signal(SignalKind::terminate()),
@@ -196,6 +198,18 @@ pub async fn shutdown_signal() {
             tokio::select! {
                 _ = term.recv() => {},
                 _ = int.recv() => {},
+            }
+            on_signal();
+            if !grace.is_zero() {
+                tracing::info!(
+                    seconds = grace.as_secs(),
+                    "shutting down: not ready, still serving"
+                );
+                tokio::select! {
+                    _ = tokio::time::sleep(grace) => {},
+                    _ = term.recv() => {},
+                    _ = int.recv() => {},
+                }
             }
         }
         _ => {

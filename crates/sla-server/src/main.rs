@@ -71,7 +71,7 @@ fn number<T: std::str::FromStr>(args: &Args, name: &str, default: T) -> Result<T
 const USAGE: &str = "usage:
   sla-server [serve] --data DIR --db FILE|postgres://USER@HOST:PORT/DB [--addr 127.0.0.1:8080]
              [--dist DIR] [--tokens FILE] [--demo] [--pool-size 16] [--sqlite-writer group|naive]
-             [--rate-limit 100] [--max-connections 512]
+             [--rate-limit 100] [--max-connections 512] [--shutdown-grace 0]
   sla-server demo-data --out DIR
   sla-server claims list --db FILE|URL
   sla-server claims set-status CLAIM STATUS --db FILE|URL [--note TEXT]";
@@ -133,6 +133,7 @@ fn serve(args: &Args) -> Result<(), String> {
         "sqlite-writer",
         "rate-limit",
         "max-connections",
+        "shutdown-grace",
     ])?;
     if !args.positional.is_empty() {
         return Err(format!("unexpected argument {:?}", args.positional[0]));
@@ -175,6 +176,7 @@ fn serve(args: &Args) -> Result<(), String> {
     };
     let rate = number(args, "rate-limit", limits::DEFAULT_RATE)?;
     let max_connections = number(args, "max-connections", limits::DEFAULT_MAX_CONNECTIONS)?;
+    let grace: u64 = number(args, "shutdown-grace", 0)?;
     let store = open_store(args.required("db")?, pool_size, mode)?;
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir),
@@ -201,11 +203,16 @@ fn serve(args: &Args) -> Result<(), String> {
         let _ = std::io::stdout().flush();
         tracing::info!(addr = %local, clients = state.tokens.clients().count(), "listening");
         let st = state.clone();
-        let shutdown = async move {
-            http::shutdown_signal().await;
-            st.shutting_down
-                .store(true, std::sync::atomic::Ordering::SeqCst);
-        };
+        // At the first signal `/readyz` answers 503; during the grace period the
+        // server keeps serving, so a load balancer sees that and moves traffic
+        // away before the listener closes.
+        let shutdown = http::shutdown_signal(
+            move || {
+                st.shutting_down
+                    .store(true, std::sync::atomic::Ordering::SeqCst)
+            },
+            std::time::Duration::from_secs(grace),
+        );
         http::serve(listener, http::router(state), shutdown, max_connections).await;
         Ok::<(), String>(())
     })

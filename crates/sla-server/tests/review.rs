@@ -357,3 +357,49 @@ fn connections_over_the_cap_get_429_and_the_rest_are_served() {
     }
     assert_eq!(r.status, 200);
 }
+
+#[test]
+fn after_sigterm_readyz_turns_503_while_the_grace_period_lasts() {
+    let dir = review_data("grace");
+    let mut s = Server::start(&dir, &dir.join("claims.db"), &["--shutdown-grace", "60"]);
+    assert_eq!(get(&s.url("/readyz"), None, &[]).status, 200);
+    let pid = s.child.id().to_string();
+    let term = || {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+    };
+    term();
+    // The flag is set once the signal is handled; the listener stays open.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut r = get(&s.url("/readyz"), None, &[]);
+    while r.status == 200 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        r = get(&s.url("/readyz"), None, &[]);
+    }
+    assert_eq!(
+        (r.status, r.error_code()),
+        (503, "shutting_down".to_string())
+    );
+    assert_eq!(get(&s.url("/healthz"), None, &[]).status, 200);
+    assert_eq!(
+        get(&s.url("/api/v1/claims"), Some(&token_of("acme")), &[]).status,
+        200,
+        "still serving during the grace period"
+    );
+    // A second signal ends the grace period: drain and exit 0.
+    term();
+    let status = loop {
+        if let Some(st) = s.child.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running after the second SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
