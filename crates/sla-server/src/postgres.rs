@@ -65,15 +65,31 @@ fn pg_err(e: tokio_postgres::Error) -> StoreError {
         }
     };
     StoreError {
-        message: one_line(format!("PostgreSQL: {e}")),
+        message: one_line(format!("PostgreSQL: {}", with_causes(&e))),
         unavailable,
     }
+}
+
+/// The error and its causes: "error connecting to server" alone does not say
+/// whether the port was closed or the name did not resolve.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cause = c.source();
+    }
+    s
 }
 
 fn pool_err(e: PoolError) -> StoreError {
     let message = match e {
         PoolError::Backend(e) => return pg_err(e),
-        e => format!("PostgreSQL pool: {e}"),
+        e => format!("PostgreSQL pool: {}", with_causes(&e)),
     };
     StoreError::unavailable(one_line(message))
 }
@@ -102,9 +118,12 @@ impl PgStore {
     /// Parses the URL (`postgres://USER@HOST:PORT/DB`, or `…/DB?host=/socket/dir`),
     /// connects, and brings the schema up to date. Every failure is one line.
     pub fn connect(url: &str, pool_size: usize) -> Result<PgStore, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::new(one_line(format!("not a PostgreSQL URL: {e}"))))?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e| {
+            StoreError::new(one_line(format!(
+                "not a PostgreSQL URL: {}",
+                with_causes(&e)
+            )))
+        })?;
         if config.get_hosts().is_empty() {
             return Err(StoreError::new(
                 "not a PostgreSQL URL: no host (postgres://USER@HOST:PORT/DB or ?host=/socket/dir)",
