@@ -136,3 +136,68 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<(), InsertErr
         Err(e) => fail_all(err(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqlite::{SqliteStore, WriteMode};
+    use crate::store::Store;
+
+    fn claim(id: &str, periods: &[&str]) -> NewClaim {
+        NewClaim {
+            claim_id: id.into(),
+            client_id: "acme".into(),
+            contract_id: "K".into(),
+            periods: periods.iter().map(|s| s.to_string()).collect(),
+            request: "{}".into(),
+            granted: "{}".into(),
+            at: "2026-11-29T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn one_batch_files_the_winners_and_tells_each_loser_why() {
+        let dir = std::env::temp_dir().join(format!(
+            "sla-server-batch-{}-{}",
+            std::process::id(),
+            crate::clock::unix_nanos()
+        ));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("claims.db");
+        // The store migrates the file; the batch is written on a second connection.
+        let store = SqliteStore::open_with(&path, WriteMode::Naive).expect("open");
+        let mut conn = Connection::open(&path).expect("conn");
+        let mut replies = Vec::new();
+        let batch: Vec<Job> = [
+            claim("a", &["2026-01"]),
+            claim("b", &["2026-02", "2026-01"]), // January is a's, in this same batch
+            claim("a", &["2026-03"]),            // a's claim_id again
+            claim("c", &["2026-02"]),            // February is free: b rolled back
+        ]
+        .into_iter()
+        .map(|claim| {
+            let (reply, rx) = mpsc::sync_channel(1);
+            replies.push(rx);
+            Job { claim, reply }
+        })
+        .collect();
+        let results = write_batch(&mut conn, &batch);
+        assert_eq!(
+            results,
+            vec![
+                Ok(()),
+                Err(InsertError::PeriodsTaken(vec!["2026-01".into()])),
+                Err(InsertError::ClaimIdTaken),
+                Ok(()),
+            ]
+        );
+        // Committed: another connection sees a and c with their periods, b not at all.
+        assert_eq!(
+            store.claimed_periods("K").expect("periods"),
+            vec!["2026-01".to_string(), "2026-02".to_string()]
+        );
+        assert_eq!(store.get_claim("b").expect("get"), None);
+        assert_eq!(store.events("c").expect("events").len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
