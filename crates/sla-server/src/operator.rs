@@ -122,10 +122,12 @@ pub async fn list(
     }
     let v = blocking(move || {
         let store = state.store.as_ref();
-        let claims = store
-            .all_claims()?
+        let claims = match filter {
+            Some(s) => store.claims_with_status(s)?,
+            None => store.all_claims()?,
+        };
+        let claims = claims
             .iter()
-            .filter(|c| filter.is_none_or(|s| c.status == s))
             .map(|c| operator_claim(store, c))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(json!({ "claims": claims }))

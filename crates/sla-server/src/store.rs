@@ -199,6 +199,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<StoredClaim>, StoreError>;
     /// Every claim, oldest first (operator listing).
     fn all_claims(&self) -> Result<Vec<StoredClaim>, StoreError>;
+    /// The claims in one status, oldest first (the operator's review queue).
+    fn claims_with_status(&self, status: Status) -> Result<Vec<StoredClaim>, StoreError> {
+        Ok(self
+            .all_claims()?
+            .into_iter()
+            .filter(|c| c.status == status)
+            .collect())
+    }
     /// Moves a claim along the workflow and writes an audit row in the same transaction.
     fn set_status(
         &self,

@@ -105,6 +105,27 @@ fn lists_are_per_client_and_contract_oldest_first() {
             Vec::<String>::new()
         );
         assert_eq!(ids(s.all_claims().expect("all")), ["z", "a", "m", "b"]);
+        s.set_status(
+            "a",
+            Status::UnderReview,
+            "operator",
+            "",
+            "2026-11-30T00:00:00Z",
+        )
+        .expect("review a");
+        s.set_status(
+            "z",
+            Status::Rejected,
+            "operator",
+            "",
+            "2026-11-30T00:00:01Z",
+        )
+        .expect("reject z");
+        let queue = |st| ids(s.claims_with_status(st).expect("by status"));
+        assert_eq!(queue(Status::Submitted), ["m", "b"]);
+        assert_eq!(queue(Status::UnderReview), ["a"]);
+        assert_eq!(queue(Status::Rejected), ["z"]);
+        assert_eq!(queue(Status::Approved), Vec::<String>::new());
         s.ping().expect("ping");
     });
 }
