@@ -85,6 +85,7 @@ pub fn too_many(code: &str, message: &str, retry_after: u64) -> Response {
 
 /// The answer on a connection over the cap; the connection closes after it.
 pub fn over_capacity() -> Response {
+    crate::metrics::connection_refused();
     let mut r = too_many(
         "too_many_connections",
         "the server has too many open connections; try again shortly",

@@ -31,6 +31,7 @@ struct Metrics {
     refused: IntCounterVec,
     batch: Histogram,
     pool: IntGaugeVec,
+    refused_connections: IntCounter,
 }
 
 fn build() -> Result<Metrics, prometheus::Error> {
@@ -75,6 +76,11 @@ fn build() -> Result<Metrics, prometheus::Error> {
         ),
         &["state"],
     )?;
+    let refused_connections = IntCounter::new(
+        "sla_connections_refused_total",
+        "Connections over --max-connections, answered 429 and closed",
+    )?;
+    registry.register(Box::new(refused_connections.clone()))?;
     registry.register(Box::new(requests.clone()))?;
     registry.register(Box::new(latency.clone()))?;
     registry.register(Box::new(filed.clone()))?;
@@ -91,6 +97,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         refused,
         batch,
         pool,
+        refused_connections,
     })
 }
 
@@ -107,6 +114,12 @@ static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
 pub fn observe_batch(n: usize) {
     if let Some(m) = METRICS.as_ref() {
         m.batch.observe(n as f64);
+    }
+}
+
+pub fn connection_refused() {
+    if let Some(m) = METRICS.as_ref() {
+        m.refused_connections.inc();
     }
 }
 

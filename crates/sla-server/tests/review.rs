@@ -356,6 +356,13 @@ fn connections_over_the_cap_get_429_and_the_rest_are_served() {
         r = get(&s.url("/healthz"), None, &[]);
     }
     assert_eq!(r.status, 200);
+    let text = String::from_utf8_lossy(&get(&s.url("/metrics"), None, &[]).body).to_string();
+    let refused: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("sla_connections_refused_total "))
+        .and_then(|v| v.parse().ok())
+        .expect("sla_connections_refused_total");
+    assert!(refused >= 1, "{text}");
 }
 
 #[test]
