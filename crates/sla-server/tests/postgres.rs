@@ -385,3 +385,55 @@ fn db_urls_that_cannot_work_stop_the_server_with_one_line() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn connections_killed_under_a_server_cost_at_most_a_503_and_never_a_lost_claim() {
+    let pg = PgCluster::shared();
+    let dir = temp_dir("pg-terminate");
+    write_client(&dir, "acme", "K-ACME", &[3, 5, 7]);
+    write_tokens(&dir, &["acme"]);
+    let db = pg.create_db();
+    let s = Server::start_db(&dir, &db, dir.join("s.log"), &["--pool-size", "4"]);
+    let url = s.url("/api/v1/claims");
+    let t = token_of("acme");
+    assert_eq!(
+        post(
+            &url,
+            Some(&t),
+            &claim(&uuid(6, 3), "K-ACME", &["2025-03"], 1, 300)
+        )
+        .status,
+        201
+    );
+    for (round, month) in [(5u64, "2025-05"), (7, "2025-07")] {
+        // An administrator (or a failover) ends every session of the server.
+        pg.sql(
+            &db,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        );
+        let body = claim(&uuid(6, round), "K-ACME", &[month], 1, 300);
+        let first = post(&url, Some(&t), &body);
+        // Either the pool noticed and reconnected (201), or the request met a
+        // dead connection (503, nothing acknowledged); never a 500.
+        assert!(
+            first.status == 201
+                || (first.status == 503 && first.error_code() == "store_unavailable"),
+            "{} {}",
+            first.status,
+            String::from_utf8_lossy(&first.body)
+        );
+        // The client's retry, with the same claim_id, files it or finds it filed.
+        let mut r = first;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while r.status == 503 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            r = post(&url, Some(&t), &body);
+        }
+        assert!(r.status == 201 || r.status == 200, "{}", r.status);
+    }
+    let list = get(&url, Some(&t), &[]).json();
+    assert_eq!(list["claims"].as_array().map(Vec::len), Some(3));
+    let log = std::fs::read_to_string(&s.log).unwrap_or_default();
+    assert!(!log.contains("panicked"), "{log}");
+}
