@@ -18,6 +18,7 @@ pub fn Periods(props: &ViewProps) -> Html {
         .map(|c| c.claimed())
         .unwrap_or_default();
     html! {
+        <>
         <div class="slap-table-wrap">
             <table class="slap-table slap-periods">
                 <caption>{ env.t(Key::RowSelectHint) }</caption>
@@ -80,5 +81,7 @@ pub fn Periods(props: &ViewProps) -> Html {
                 </tbody>
             </table>
         </div>
+        <crate::views::exclusions::TermExclusions ..props.clone() />
+        </>
     }
 }
