@@ -390,7 +390,7 @@ pub const AGREEMENT: &[Chapter] = &[
                 "上上签有权根据变化适时调整本服务等级协议，并及时通过公告、邮件或书面通知提示修改内容；服务期限、变更与终止的前提条件及双方权利义务与《上上签电子签约平台服务协议》一致。",
                 "Bestsign may adjust this SLA as things change, and will promptly tell users what changed by announcement, e-mail or written notice; the term, the conditions for change and termination and both parties' rights and duties follow the service agreement.",
             ),
-            handling: Handling::Measured("periods"),
+            handling: Handling::Measured("availability"),
             facts: NONE,
             note: (
                 "收到的协议参数带有版本时，每个月按其开始时有效的版本评判，并标明所用版本；通知本身不在本门户数据中。",

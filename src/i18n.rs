@@ -374,11 +374,11 @@ catalogue! {
     ExclNo => "未排除", "not applied";
     ExclWindowText => "{start} 至 {end}", "{start} to {end}";
     ExclReasonLate => "未预先通知：只有预先通知的维护才不计入不可用时间（§4.8 (3)、§4.14.1 (1)），这些分钟照常计算。", "Not announced in advance: only maintenance announced beforehand is left out (§4.8 (3), §4.14.1 (1)), so these minutes count.";
-    ExclReasonLateMin => "通知不够早：协议参数要求至少提前 {lead} 通知，这些分钟照常计算。", "Not announced early enough: the policy asks for at least {lead} of notice, so these minutes count.";
+    ExclReasonLateMin => "通知不够早：协议参数要求至少提前 {lead}通知，这些分钟照常计算。", "Not announced early enough: the policy asks for at least {lead} of notice, so these minutes count.";
     ExclReasonCause => "协议参数未将此原因列为排除原因，这些分钟照常计算。", "The policy does not exclude this cause, so these minutes count.";
-    NoticeBefore => "提前 {d} 通知（{when}）", "announced {d} before ({when})";
+    NoticeBefore => "提前 {d}通知（{when}）", "announced {d} before ({when})";
     NoticeJustBefore => "开始前不到 1 分钟通知（{when}）", "announced less than a minute before ({when})";
-    NoticeAfter => "开始后 {d} 才通知（{when}）", "announced {d} after it began ({when})";
+    NoticeAfter => "开始后 {d}才通知（{when}）", "announced {d} after it began ({when})";
     NoticeNone => "未通知", "not announced";
     NoticeNotNeeded => "无需预先通知", "no notice required";
     KindUpgrade => "升级", "upgrade";
