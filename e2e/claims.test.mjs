@@ -537,6 +537,15 @@ test("excluded time: a host page reads the data-sla-exclusion hooks; MW-3 is not
       await page.waitForTimeout(200);
       await page.locator('[data-sla-chart="timeline"]').screenshot({ path: path.join(OUT, `timeline-2026-03-${locale}.png`) });
       assert.equal(await page.getAttribute('[data-sla-excluded-time=month] [data-sla-exclusion="MW-1"]', "data-month-excluded-minutes"), "30");
+      // The tooltip over 03-14 02:15 (inside MW-1) names the record. Timeline geometry
+      // (src/charts/timeline.rs): plot from x = 64 across width − 128 px for 1,440 minutes;
+      // day 14 is row 13, rows 12 px + 2 px gap below y = 20, so its middle is y = 20 + 13 × 14 + 6.
+      const canvas = await page.locator('[data-sla-chart="timeline"] canvas').boundingBox();
+      const cols = Math.round(canvas.width) - 128;
+      await page.mouse.move(canvas.x + 64 + Math.floor((135 * cols) / 1440) + 1, canvas.y + 20 + 13 * 14 + 6);
+      const tip = page.locator('[data-sla-chart="timeline"] .slap-tooltip');
+      await page.waitForFunction(() => /MW-1/.test(document.querySelector('[data-sla-chart="timeline"] .slap-tooltip')?.textContent || ""));
+      assert.match(await tip.textContent(), locale === "en" ? /excluded by MW-1 数据库升级/ : /排除依据：MW-1 数据库升级/);
       // The printed statement of March lists MW-1.
       await page.emulateMedia({ media: "print" });
       assert.match(await page.locator('[data-sla-statement="2026-03"]').textContent(), /MW-1/);
