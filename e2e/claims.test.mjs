@@ -551,6 +551,19 @@ test("excluded time: a host page reads the data-sla-exclusion hooks; MW-3 is not
       assert.match(await page.locator('[data-sla-statement="2026-03"]').textContent(), /MW-1/);
       await page.locator('[data-sla-statement="2026-03"]').screenshot({ path: path.join(OUT, `statement-2026-03-${locale}.png`) });
       await page.emulateMedia({ media: "screen" });
+      if (locale === "en") {
+        // The claim evidence for July carries July's record: MW-3, not applied, 0 minutes.
+        await tab(page, "claims");
+        await page.check('[data-sla-choose-month="2026-07"] input');
+        await page.click("[data-sla-action=next]");
+        await page.check("input[name=slap-remedy][value=service_extension]");
+        await page.click("[data-sla-action=next]");
+        await page.waitForSelector("[data-sla-step=evidence]");
+        const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-sla-action=evidence]")]);
+        const ev = JSON.parse(fs.readFileSync(await dl.path(), "utf8"));
+        assert.deepEqual(ev.exclusions.map((x) => [x.id, x.applied, x.reason, x.excluded_minutes, x.notice_minutes]),
+          [["MW-3", false, "announced_late", 0, -10]]);
+      }
       // The Agreement view, every clause.
       await tab(page, "agreement");
       await page.waitForSelector("[data-sla-agreement]");

@@ -115,8 +115,8 @@ pub const AGREEMENT: &[Chapter] = &[
                 number: "3.1",
                 title: ("服务时间", "Service hours"),
                 promise: (
-                    "系统对接与生产切换服务、网站服务热线：5×9（星期一至星期五 9:00–18:00，国家法定节假日除外）；接口故障热线：7×24。",
-                    "Integration and switch services and the website hotline: 5×9 (Monday to Friday, 9:00–18:00, except public holidays); the interface-fault hotline: 7×24.",
+                    "系统对接与生产切换服务、网站服务热线：5×9（星期一至星期五 9:00–18:00，国家法定节假日除外）；接口故障热线：7×24（星期一至星期日）。上述时间以外的非工作日服务需求，请提前三天通过商务人员、项目管理渠道预约。",
+                    "Integration and switch services and the website hotline: 5×9 (Monday to Friday, 9:00–18:00, except public holidays); the interface-fault hotline: 7×24 (Monday to Sunday). Service on other, non-working days must be booked three days ahead through the account manager or project management.",
                 ),
                 handling: Handling::Measured("incidents"),
                 facts: NONE,
