@@ -356,6 +356,16 @@ async fn a_month_shows_the_version_of_the_terms_that_judged_it() {
     wait_for(&root, ".slap-header").await;
     click(&root, "[role=tab][aria-controls$=periods]").await;
     // README: March is judged by the version of 2026-03, February by the top level.
+    // The periods table says it on every row.
+    let row_version = |m: &str| {
+        root.query_selector(&format!(
+            "[data-sla-month=\"{m}\"] [data-sla-policy-version]"
+        ))
+        .unwrap()
+        .map(|e| attr(&e, "data-sla-policy-version"))
+    };
+    assert_eq!(row_version("2026-03").as_deref(), Some("2026-03"));
+    assert_eq!(row_version("2026-02").as_deref(), Some(""));
     click(&root, "[data-sla-month=\"2026-03\"]").await;
     let badge = wait_for(&root, ".slap-version [data-sla-policy-version]").await;
     assert_eq!(attr(&badge, "data-sla-policy-version"), "2026-03");

@@ -55,6 +55,7 @@ pub fn Overview(props: &ViewProps) -> Html {
                         <span aria-hidden="true">{ icon }</span>{ " " }{ text }{ " · " }{ f.percent(&p.availability) }
                     </p>
                     <p class="slap-explain" data-sla-explain="">{ explain(env, p) }</p>
+                    { crate::views::exclusions::version_badge(env, r, p) }
                 </div>
             }
         }

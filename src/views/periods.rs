@@ -63,7 +63,8 @@ pub fn Periods(props: &ViewProps) -> Html {
                             <td>{ status_label(env, p) }</td>
                             <td class="slap-num">{ f.percent(&p.availability) }</td>
                             <td><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span>
-                                if claimed.contains(&p.month) { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }</td>
+                                if claimed.contains(&p.month) { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }
+                                { " " }{ crate::views::exclusions::version_badge(env, r, p) }</td>
                             <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
                             <td class="slap-num">{ f.int(p.excluded_minutes) }</td>
                             <td class="slap-num">{ f.int(p.no_data_minutes) }</td>
