@@ -122,16 +122,12 @@ for (const locale of ["zh-CN", "en"]) {
       const { page } = w;
       await tab(page, "claims");
       const ent = page.locator("[data-sla-entitlement]");
-      // Demo data (crates/sla-server/src/demo_data.rs), worked by hand: breached are
-      // Jan (5 of the 12 minutes across midnight of 01-31 > the 4.464-minute budget of 44,640),
-      // Feb (the other 7 > 4.032), Mar (15 counted around MW-1), May (8 after MW-2 ends),
-      // Jul (20 inside MW-3, announced late) and Sep (declared P-1, 6 > 4.32). Under the default
-      // per_breached_month each breached month is one unit: 6 units, 6 months of extension,
-      // 2026-11-30 + 6 months = 2027-05-30.
+      // Demo data (sla-server README): breached Jan, Feb, Mar, May, Jul, Sep. One breached month
+      // is one 宕机 (§4.14.2), so 6 units; 2026-11-30 + 6 months = 2027-05-30.
       assert.equal(await ent.getAttribute("data-units"), "6");
       assert.equal(await ent.getAttribute("data-service-extension-months"), "6");
       assert.match(await ent.textContent(), /2027-05-30/);
-      // January is one breached month, so one unit that can be claimed.
+      // January's outage crossed into February, but January fell short on its own: claimable.
       assert.equal(await page.isDisabled('[data-sla-choose-month="2026-01"] input'), false);
       // Nothing chosen: Next says why and stays.
       await page.click("[data-sla-action=next]");
@@ -179,7 +175,6 @@ for (const locale of ["zh-CN", "en"]) {
       // February is now claimed: marked in the periods table and not selectable again.
       await page.click("text=" + (locale === "en" ? "Start another claim" : "再申请一次"));
       assert.equal(await page.isDisabled('[data-sla-choose-month="2026-02"] input'), true);
-      // 6 units less February's one.
       assert.equal(await page.locator("[data-sla-entitlement]").getAttribute("data-units"), "5");
       assert.equal(await page.locator(`[data-sla-claim="${body.claim_id}"]`).count(), 1);
       await shot(page, `claim-8-history-${locale}`);
@@ -428,6 +423,10 @@ test("10,000 incidents: only visible rows render; timings printed", async () => 
 
 // Issue 9 ------------------------------------------------------------------------------------
 
+// The demo's breached months, worked by hand from demo_data.rs: Jan (5 of the 12 minutes across
+// midnight of 01-31 > the 4.464-minute budget of 44,640 minutes), Feb (the other 7 > 4.032),
+// Mar (15 counted around MW-1), May (8 after MW-2 ends), Jul (20 inside MW-3, announced late)
+// and Sep (declared P-1, 6 > 4.32): 6 units under the default per_breached_month.
 test("January 2026 grants 1 unit and a claim for it is filed on sla-server", async () => {
   const srv = await server();
   const w = await open(srv, { locale: "en" });
