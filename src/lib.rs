@@ -5,6 +5,7 @@
 //! - `mount(element, options)` returns a [`WidgetHandle`] with `unmount()`;
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI.
 
+pub mod agreement_text;
 pub mod api;
 pub mod app;
 pub mod charts;

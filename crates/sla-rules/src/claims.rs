@@ -165,6 +165,20 @@ pub struct ClaimRecord {
     pub submitted_at: String,
     #[serde(default)]
     pub updated_at: String,
+    /// The claim's status changes as the client sees them, oldest first (in the claims
+    /// list; a POST answer carries none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<StatusChange>,
+}
+
+/// One status change of a claim as its client sees it: the status, when it was set,
+/// and the operator's note (never who set it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: ClaimStatus,
+    pub at: String,
+    #[serde(default)]
+    pub note: String,
 }
 
 fn claim_schema() -> String {
@@ -203,6 +217,7 @@ impl ClaimRecord {
             granted,
             submitted_at,
             updated_at,
+            history: Vec::new(),
         }
     }
 }
@@ -318,6 +333,16 @@ pub enum ErrorCode {
     DataInvalid,
     Internal,
     Timeout,
+    /// An operator asked for a status change the workflow does not allow.
+    StatusNotAllowed,
+    /// 429: this token's holder sent too many requests.
+    RateLimited,
+    /// 429: the server has too many open connections.
+    TooManyConnections,
+    /// 503: the claims store is not answering.
+    StoreUnavailable,
+    /// 503: the server is draining before it stops.
+    ShuttingDown,
     #[serde(other)]
     Other,
 }
@@ -341,6 +366,11 @@ impl ErrorCode {
             ErrorCode::DataInvalid => "data_invalid",
             ErrorCode::Internal => "internal",
             ErrorCode::Timeout => "timeout",
+            ErrorCode::StatusNotAllowed => "status_not_allowed",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TooManyConnections => "too_many_connections",
+            ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Other => "other",
         }
     }

@@ -392,3 +392,77 @@ pub struct Metering {
     pub signed: u64,
     pub failed: u64,
 }
+
+impl Report {
+    /// The figures of the settings that judged a period whose `policy_version` is
+    /// `version`, so a view explains each month by its own terms. `None` when the report
+    /// does not carry them: a period judged by the top-level settings while `rules` holds a
+    /// later version's (the report lists only the versions' figures and those in force at
+    /// `as_of`).
+    pub fn rules_for(&self, version: Option<&str>) -> Option<&RulesInfo> {
+        match version {
+            Some(v) => self
+                .policy_versions
+                .iter()
+                .find(|p| p.effective_from == v)
+                .map(|p| &p.rules),
+            None => {
+                let as_of_month = Month::of(self.as_of.tz.date(self.as_of.at)).to_string();
+                let top_level_at_as_of = self
+                    .policy_versions
+                    .iter()
+                    .all(|p| p.effective_from > as_of_month);
+                top_level_at_as_of.then_some(&self.rules)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod rules_for_tests {
+    use super::*;
+
+    fn report(policy: Option<&[u8]>, as_of: &str) -> Report {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/policy-versions"
+        );
+        let usage = std::fs::read(format!("{dir}/usage.json")).unwrap();
+        let incidents = std::fs::read(format!("{dir}/incidents.json")).unwrap();
+        crate::report(
+            &crate::Inputs {
+                usage: &usage,
+                incidents: &incidents,
+                policy,
+            },
+            as_of,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn each_period_finds_the_figures_of_its_own_version() {
+        // policy-versions/policy.json: top level = defaults (99.99), from 2026-03 target 99.9.
+        let policy = br#"{ "schema": "sla-portal/policy/v1",
+            "versions": [ { "effective_from": "2026-03", "availability_target": "99.9" } ] }"#;
+        let r = report(Some(policy), "2026-04-01T00:00:00+08:00");
+        let target = |v: Option<&str>| r.rules_for(v).map(|x| x.availability_target.clone());
+        assert_eq!(target(Some("2026-03")).as_deref(), Some("99.9"));
+        // At as_of (April) the 2026-03 version is in force, so `rules` is its figures and
+        // the top level's are not in the report.
+        assert_eq!(target(None), None);
+        assert_eq!(target(Some("2026-05")), None);
+        // Before the version takes effect, `rules` are the top level's.
+        let r = report(Some(policy), "2026-02-20T00:00:00+08:00");
+        assert_eq!(
+            r.rules_for(None).map(|x| x.availability_target.as_str()),
+            Some("99.99")
+        );
+        // A single-object policy: always `rules`.
+        let r = report(None, "2026-04-01T00:00:00+08:00");
+        assert_eq!(
+            r.rules_for(None).map(|x| x.availability_target.as_str()),
+            Some("99.99")
+        );
+    }
+}

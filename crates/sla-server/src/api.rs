@@ -47,11 +47,17 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, t)| t.trim())
             .ok_or_else(ApiError::unauthorized)?;
-        let client = state
-            .tokens
-            .client_for(token)
-            .ok_or_else(ApiError::unauthorized)?
-            .to_string();
+        let client = match state.tokens.lookup(token) {
+            Some((id, crate::auth::Role::Client)) => id.to_string(),
+            Some((_, crate::auth::Role::Operator)) => {
+                return Err(ApiError::new(
+                    403,
+                    ErrorCode::Forbidden,
+                    "an operator token cannot use client routes",
+                ))
+            }
+            None => return Err(ApiError::unauthorized()),
+        };
         // `?client=ID` lets a host name the client it means; naming another is refused.
         // axum's `Query` percent-decodes, so `?client=ac%6De` names `acme`.
         let Query(named) = Query::<ClientQuery>::try_from_uri(&parts.uri).map_err(|e| {
@@ -222,14 +228,15 @@ pub async fn list_claims(
     let client = caller.0;
     let v = blocking(move || {
         let usage = state.data.usage(&client).map_err(data_error)?;
-        let claims = state
-            .store
-            .list_claims(&client, &usage.contract_id)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let claims = state.store.list_claims(&client, &usage.contract_id)?;
         let claims = claims
             .iter()
-            .map(claim_record)
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|c| {
+                let mut record = claim_record(c)?;
+                record.history = crate::operator::client_history(&state.store.events(&c.claim_id)?);
+                Ok(record)
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(ClaimsList::new(claims))
     })
     .await?;
@@ -312,7 +319,7 @@ fn file_claim(
     client: &str,
     claim: &ClaimRequest,
 ) -> Result<(StatusCode, ClaimRecord), ApiError> {
-    let store_err = |e: crate::store::StoreError| ApiError::internal(e.to_string());
+    let store_err = ApiError::from;
     let canonical = serde_json::to_string(claim).map_err(|e| ApiError::internal(e.to_string()))?;
     let lookup = || state.store.get_claim(&claim.claim_id).map_err(store_err);
     if let Some(stored) = lookup()? {

@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The reference portal backend: serves the widget and each client's documents,
 /// and files claims only after the rules core agrees.
@@ -40,9 +40,9 @@ pub struct ServeArgs {
     /// The directory of client documents (`CLIENT/usage.json`, …).
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
-    /// The SQLite claims store (created when missing).
-    #[arg(long, value_name = "FILE")]
-    pub db: PathBuf,
+    /// The claims store: a SQLite file (created when missing) or a `postgres://` URL.
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: String,
     /// The built widget to serve under `/sla-portal/`.
     #[arg(long, value_name = "DIR", default_value = "dist")]
     pub dist: PathBuf,
@@ -52,14 +52,36 @@ pub struct ServeArgs {
     /// Serve the demo page and hand its token to it (`GET /demo/token`).
     #[arg(long)]
     pub demo: bool,
+    /// PostgreSQL connections in the pool.
+    #[arg(long, default_value_t = crate::postgres::DEFAULT_POOL_SIZE)]
+    pub pool_size: usize,
+    /// How SQLite commits claims: batched (`group`) or one transaction each (`naive`).
+    #[arg(long, value_enum, default_value_t = SqliteWriter::Group)]
+    pub sqlite_writer: SqliteWriter,
+    /// Requests per second and client before 429.
+    #[arg(long, default_value_t = crate::limits::DEFAULT_RATE)]
+    pub rate_limit: u32,
+    /// Open connections before new ones wait.
+    #[arg(long, default_value_t = crate::limits::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds `/readyz` answers 503 before the listener closes on SIGTERM.
+    #[arg(long, default_value_t = 0)]
+    pub shutdown_grace: u64,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqliteWriter {
+    Group,
+    Naive,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ClaimsCommand {
     /// List every filed claim.
     List {
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
     },
     /// Move a claim along its workflow, with an audit row.
     SetStatus {
@@ -67,8 +89,9 @@ pub enum ClaimsCommand {
         claim: String,
         /// under_review, approved, rejected or fulfilled.
         status: String,
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
         /// Why (kept in the audit row).
         #[arg(long, default_value = "")]
         note: String,
@@ -105,10 +128,27 @@ mod tests {
             panic!("not serve: {:?}", cli.command)
         };
         assert_eq!(s.data, PathBuf::from("d"));
-        assert_eq!(s.db, PathBuf::from("c.db"));
+        assert_eq!(s.db, "c.db");
         assert_eq!(s.addr, "127.0.0.1:8080");
         assert_eq!(s.dist, PathBuf::from("dist"));
         assert!(s.demo && s.tokens.is_none());
+        assert_eq!((s.sqlite_writer, s.rate_limit), (SqliteWriter::Group, 100));
+        let cli = parse(&[
+            "--data",
+            "d",
+            "--db",
+            "postgres://u@h:5432/db",
+            "--sqlite-writer",
+            "naive",
+            "--pool-size",
+            "4",
+        ])
+        .unwrap();
+        let Command::Serve(s) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!((s.sqlite_writer, s.pool_size), (SqliteWriter::Naive, 4));
+        assert!(parse(&["--data", "d", "--db", "c.db", "--sqlite-writer", "fast"]).is_err());
     }
 
     #[test]

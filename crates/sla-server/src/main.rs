@@ -8,17 +8,26 @@ mod clock;
 mod data;
 mod demo_data;
 mod errors;
+mod group_commit;
+mod health;
 mod http;
+mod limits;
+mod metrics;
+mod operator;
 mod ops;
+mod postgres;
 mod sqlite;
 mod static_files;
 mod store;
+#[cfg(test)]
+mod store_tests;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use args::{ClaimsCommand, Cli, Command, ServeArgs};
+use args::{ClaimsCommand, Cli, Command, ServeArgs, SqliteWriter};
 use clap::Parser;
 
 /// What every handler shares.
@@ -28,6 +37,26 @@ pub struct AppState {
     pub store: Arc<dyn store::Store>,
     pub dist: PathBuf,
     pub demo_token: Option<String>,
+    pub rate: limits::RateLimiter,
+    /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
+    pub shutting_down: AtomicBool,
+}
+
+/// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
+pub fn open_store(
+    db: &str,
+    pool_size: usize,
+    mode: sqlite::WriteMode,
+) -> Result<Arc<dyn store::Store>, String> {
+    let store: Arc<dyn store::Store> = if postgres::is_url(db) {
+        Arc::new(postgres::PgStore::connect(db, pool_size).map_err(|e| format!("--db: {e}"))?)
+    } else {
+        Arc::new(
+            sqlite::SqliteStore::open_with(Path::new(db), mode)
+                .map_err(|e| format!("--db: {e}"))?,
+        )
+    };
+    Ok(store)
 }
 
 fn main() {
@@ -85,13 +114,21 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     } else {
         None
     };
-    let store = sqlite::SqliteStore::open(&args.db).map_err(|e| format!("--db: {e}"))?;
+    let mode = match args.sqlite_writer {
+        SqliteWriter::Group => sqlite::WriteMode::Group,
+        SqliteWriter::Naive => sqlite::WriteMode::Naive,
+    };
+    let (rate, max_connections, grace) =
+        (args.rate_limit, args.max_connections, args.shutdown_grace);
+    let store = open_store(&args.db, args.pool_size, mode)?;
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir),
         tokens,
-        store: Arc::new(store),
+        store,
         dist: args.dist.clone(),
         demo_token,
+        rate: limits::RateLimiter::new(rate),
+        shutting_down: AtomicBool::new(false),
     });
     let addr = args.addr.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -108,7 +145,18 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         println!("sla-server listening on http://{local}");
         let _ = std::io::stdout().flush();
         tracing::info!(addr = %local, clients = state.tokens.clients().count(), "listening");
-        http::serve(listener, http::router(state), http::shutdown_signal()).await;
+        let st = state.clone();
+        // At the first signal `/readyz` answers 503; during the grace period the
+        // server keeps serving, so a load balancer sees that and moves traffic
+        // away before the listener closes.
+        let shutdown = http::shutdown_signal(
+            move || {
+                st.shutting_down
+                    .store(true, std::sync::atomic::Ordering::SeqCst)
+            },
+            std::time::Duration::from_secs(grace),
+        );
+        http::serve(listener, http::router(state), shutdown, max_connections).await;
         Ok::<(), String>(())
     })
 }
