@@ -266,6 +266,7 @@ pub fn evaluate(
             timezone: tz.label(),
         },
         rules: rules_info(current),
+        original_rules: rules_info(policy),
         policy_versions: policy
             .versions
             .iter()

@@ -26,6 +26,9 @@ pub struct Report {
     pub contract: ContractInfo,
     /// The policy figures the views need to explain a judgement in words.
     pub rules: RulesInfo,
+    /// The figures of the policy's top-level settings, which judge every period before the
+    /// first version (equal to `rules` for a single-object policy).
+    pub original_rules: RulesInfo,
     /// The policy's dated versions, oldest first, each with its figures (empty for a
     /// single-object policy). A period names the one that judged it in `policy_version`.
     pub policy_versions: Vec<PolicyVersionInfo>,
@@ -395,10 +398,8 @@ pub struct Metering {
 
 impl Report {
     /// The figures of the settings that judged a period whose `policy_version` is
-    /// `version`, so a view explains each month by its own terms. `None` when the report
-    /// does not carry them: a period judged by the top-level settings while `rules` holds a
-    /// later version's (the report lists only the versions' figures and those in force at
-    /// `as_of`).
+    /// `version` (`None`: the policy's top-level settings), so a view explains each month by
+    /// its own terms. `None` only for a version the report does not list.
     pub fn rules_for(&self, version: Option<&str>) -> Option<&RulesInfo> {
         match version {
             Some(v) => self
@@ -406,14 +407,7 @@ impl Report {
                 .iter()
                 .find(|p| p.effective_from == v)
                 .map(|p| &p.rules),
-            None => {
-                let as_of_month = Month::of(self.as_of.tz.date(self.as_of.at)).to_string();
-                let top_level_at_as_of = self
-                    .policy_versions
-                    .iter()
-                    .all(|p| p.effective_from > as_of_month);
-                top_level_at_as_of.then_some(&self.rules)
-            }
+            None => Some(&self.original_rules),
         }
     }
 }
@@ -448,9 +442,10 @@ mod rules_for_tests {
         let r = report(Some(policy), "2026-04-01T00:00:00+08:00");
         let target = |v: Option<&str>| r.rules_for(v).map(|x| x.availability_target.clone());
         assert_eq!(target(Some("2026-03")).as_deref(), Some("99.9"));
-        // At as_of (April) the 2026-03 version is in force, so `rules` is its figures and
-        // the top level's are not in the report.
-        assert_eq!(target(None), None);
+        // At as_of (April) the 2026-03 version is in force: `rules` is its figures, and the
+        // top level's, which judged February, are `original_rules`.
+        assert_eq!(r.rules.availability_target, "99.9");
+        assert_eq!(target(None).as_deref(), Some("99.99"));
         assert_eq!(target(Some("2026-05")), None);
         // Before the version takes effect, `rules` are the top level's.
         let r = report(Some(policy), "2026-02-20T00:00:00+08:00");
