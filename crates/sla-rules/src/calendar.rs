@@ -58,6 +58,17 @@ impl Calendar {
     }
 
     /// Mon–Fri 09:00–18:00 with no holidays.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::{parse_date, Tz};
+    /// let c = Calendar::plain(Tz::CST);
+    /// // 2026-10-01 is a Thursday: open in the plain calendar, a holiday in the default one.
+    /// assert!(c.is_open_day(parse_date("2026-10-01").unwrap()));
+    /// assert!(!Calendar::default_cn().is_open_day(parse_date("2026-10-01").unwrap()));
+    /// ```
     pub fn plain(tz: Tz) -> Calendar {
         let mut weekdays = [false; 8];
         weekdays[1..=5].iter_mut().for_each(|d| *d = true);
@@ -149,6 +160,16 @@ impl Calendar {
     }
 
     /// Whether the calendar's holiday lists cover this date's year.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::parse_date;
+    /// let c = Calendar::default_cn();
+    /// assert!(c.covers(parse_date("2026-06-01").unwrap()));
+    /// assert!(!c.covers(parse_date("2027-06-01").unwrap()), "the built-in lists end in 2026");
+    /// ```
     pub fn covers(&self, d: NaiveDate) -> bool {
         match self.years {
             Some((a, b)) => (a..=b).contains(&d.year()),
@@ -179,6 +200,17 @@ impl Calendar {
     }
 
     /// Whether the business line is open at an instant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::{parse_instant, Tz};
+    /// let c = Calendar::plain(Tz::CST);
+    /// // Tuesday: open from 09:00 up to (not including) 18:00.
+    /// assert!(c.is_open_at(parse_instant("2026-02-10T09:00:00+08:00").unwrap()));
+    /// assert!(!c.is_open_at(parse_instant("2026-02-10T18:00:00+08:00").unwrap()));
+    /// ```
     pub fn is_open_at(&self, t: Instant) -> bool {
         let s = self.tz.second_of_day(t);
         self.is_open_day(self.tz.date(t)) && s >= self.open && s < self.close
@@ -186,6 +218,21 @@ impl Calendar {
 
     /// The business-hours intervals inside `[a, b)`, in order: what a
     /// business-hours clock counts, so a view can draw the closed gaps between them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::{parse_instant, Tz};
+    /// let t = |s: &str| parse_instant(s).unwrap();
+    /// let c = Calendar::plain(Tz::CST);
+    /// // Friday 17:00 to Monday 10:00: Friday's last hour and Monday's first.
+    /// assert_eq!(
+    ///     c.open_intervals(t("2026-02-13T17:00:00+08:00"), t("2026-02-16T10:00:00+08:00")),
+    ///     [(t("2026-02-13T17:00:00+08:00"), t("2026-02-13T18:00:00+08:00")),
+    ///      (t("2026-02-16T09:00:00+08:00"), t("2026-02-16T10:00:00+08:00"))],
+    /// );
+    /// ```
     pub fn open_intervals(&self, a: Instant, b: Instant) -> Vec<(Instant, Instant)> {
         let mut out = Vec::new();
         if b <= a {

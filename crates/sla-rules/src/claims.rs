@@ -87,6 +87,13 @@ impl ClaimStatus {
     ];
 
     /// The wire name, as serde writes it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::claims::ClaimStatus;
+    /// assert_eq!(ClaimStatus::UnderReview.as_str(), "under_review");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ClaimStatus::Submitted => "submitted",
@@ -349,6 +356,16 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// The wire name, as serde writes it (`Other` has none of its own: `"other"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::claims::ErrorCode;
+    /// assert_eq!(ErrorCode::PeriodAlreadyClaimed.as_str(), "period_already_claimed");
+    /// // A code this build does not know reads as Other.
+    /// let c: ErrorCode = serde_json::from_str(r#""brand_new_code""#).unwrap();
+    /// assert_eq!(c, ErrorCode::Other);
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadRequest => "bad_request",
