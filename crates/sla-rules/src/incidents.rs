@@ -146,6 +146,28 @@ pub fn parse_incidents(bytes: &[u8], file: &str) -> Result<Vec<Incident>, InputE
 /// Judges every incident reported by `as_of`. Times after `as_of` have not
 /// happened yet from the report's point of view, so a view "as of" a past
 /// instant is reproducible.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::{assess, parse_incidents};
+/// use sla_rules::policy::Policy;
+/// use sla_rules::report::TargetStatus;
+/// use sla_rules::time::{parse_instant, Tz};
+/// let doc = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:12:00+08:00","resolved_at":"2026-02-10T13:00:00+08:00"}]}"#;
+/// let incidents = parse_incidents(doc, "incidents.json").unwrap();
+/// let as_of = parse_instant("2026-03-01T00:00:00+08:00").unwrap();
+/// let r = assess(&incidents, &Policy::default(), Tz::CST, as_of, &mut Vec::new());
+/// // Level 1: responded in 12 of 15 minutes; recovered in 180 of 120 minutes.
+/// assert_eq!((r[0].response_seconds, r[0].response), (Some(720), TargetStatus::Met));
+/// assert_eq!((r[0].recovery_seconds, r[0].recovery), (Some(10_800), TargetStatus::Breached));
+/// // As of 10:05 nothing had been responded to yet: the clock still ran.
+/// let early = parse_instant("2026-02-10T10:05:00+08:00").unwrap();
+/// let r = assess(&incidents, &Policy::default(), Tz::CST, early, &mut Vec::new());
+/// assert_eq!(r[0].response, TargetStatus::Running);
+/// ```
 pub fn assess(
     incidents: &[Incident],
     policy: &Policy,
@@ -306,6 +328,28 @@ fn assess_one(
 }
 
 /// Count, share met, median and 90th percentile per level (§3.2).
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::{assess, parse_incidents, summarise};
+/// use sla_rules::policy::Policy;
+/// use sla_rules::time::{parse_instant, Tz};
+/// let doc = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:10:00+08:00"},
+///   {"id":"B","level":1,"cause":"platform","reported_at":"2026-02-11T10:00:00+08:00",
+///    "responded_at":"2026-02-11T10:20:00+08:00"}]}"#;
+/// let incidents = parse_incidents(doc, "incidents.json").unwrap();
+/// let p = Policy::default();
+/// let as_of = parse_instant("2026-03-01T00:00:00+08:00").unwrap();
+/// let s = summarise(&assess(&incidents, &p, Tz::CST, as_of, &mut Vec::new()), &p);
+/// // Responses of 10 and 20 minutes against 15: one of two met, 50.0 %; the median
+/// // (nearest rank ⌈1⌉) is 600 s, the 90th percentile (rank 2) 1,200 s.
+/// assert_eq!((s[0].response_met, s[0].response_breached), (1, 1));
+/// assert_eq!(s[0].response_met_percent.as_deref(), Some("50.0"));
+/// assert_eq!((s[0].response_median_seconds, s[0].response_p90_seconds), (Some(600), Some(1200)));
+/// ```
 pub fn summarise(reports: &[IncidentReport], policy: &Policy) -> Vec<LevelSummary> {
     (1..=3u8)
         .map(|level| {
