@@ -19,6 +19,8 @@ demo: bootstrap dist native-bins
 test: bootstrap lint native-test wasm-test e2e
 
 lint:
+	@# The repository documents itself (docs/): no file may point outside it.
+	@! git grep -n -I -e '\.\./shared' -- . || { echo 'lint: references outside the repository (see above)'; exit 1; }
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sla-rules $(WASM) -- -D warnings

@@ -1,4 +1,4 @@
-//! The claims API of DATA_CONTRACT.md from the widget's side: list and file claims,
+//! The claims API of docs/DATA_CONTRACT.md from the widget's side: list and file claims,
 //! classify every answer into a [`ClaimError`] the views translate, and share the
 //! claims list with every tab through a context ([`ClaimsProvider`]).
 
@@ -43,7 +43,7 @@ struct ClaimsDoc {
     claims: Vec<FiledClaim>,
 }
 
-/// Reads a `GET claimsUrl` answer; an unknown schema is an error (DATA_CONTRACT.md).
+/// Reads a `GET claimsUrl` answer; an unknown schema is an error (docs/DATA_CONTRACT.md).
 pub fn parse_claims(bytes: &[u8]) -> Result<Vec<FiledClaim>, String> {
     let doc: ClaimsDoc = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     if doc.schema != CLAIMS_SCHEMA {

@@ -1,6 +1,6 @@
 //! The SLA portal widget: a Yew app a host page embeds with `init()` + `mount()` or `<sla-portal>`.
 //!
-//! JS API (DATA_CONTRACT.md, "Embedding"):
+//! JS API (docs/DATA_CONTRACT.md, "Embedding"):
 //! - `init()` (wasm-bindgen's default export) runs [`start`], which registers `<sla-portal>`;
 //! - `mount(element, options)` returns a [`WidgetHandle`] with `unmount()`;
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI.

@@ -27,7 +27,7 @@ impl Credentials {
     }
 }
 
-/// The widget's options; see DATA_CONTRACT.md, "Embedding".
+/// The widget's options; see docs/DATA_CONTRACT.md, "Embedding".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     pub usage_url: String,

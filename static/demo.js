@@ -1,4 +1,4 @@
-// demo.js: the demo page's embedding, exactly as DATA_CONTRACT.md shows, with a demo token.
+// demo.js: the demo page's embedding, exactly as docs/DATA_CONTRACT.md shows, with a demo token.
 // Built by scripts/build-widget the module is sla_portal.js; under `trunk serve` (development)
 // trunk names it after the crate, sla-portal.js, and has initialised it already (init is idempotent).
 const { default: init, mount } = await import("./sla_portal.js").catch(() => import("./sla-portal.js"));
