@@ -4,7 +4,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: demo test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins
+.PHONY: demo dev test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins
 
 bootstrap:
 	@bash scripts/bootstrap
@@ -14,6 +14,12 @@ demo: bootstrap dist native-bins
 	./target/server/sla-server demo-data --out .demo/data
 	@echo "SLA portal demo: http://127.0.0.1:8080/  (Ctrl-C stops it)"
 	./target/server/sla-server serve --addr 127.0.0.1:8080 --data .demo/data --db .demo/claims.db --dist dist --demo
+
+## dev: the development loop: `trunk serve` on :8081 (rebuilds on change), API passed through
+## to a running `make demo` on :8080. The only target that needs trunk.
+dev:
+	@BOOTSTRAP_TRUNK=1 bash scripts/bootstrap
+	trunk serve
 
 ## test: everything CI checks
 test: bootstrap lint native-test wasm-test e2e
