@@ -4,7 +4,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: demo dev test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins
+.PHONY: demo dev package test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins
 
 bootstrap:
 	@bash scripts/bootstrap
@@ -40,6 +40,10 @@ wasm-test:
 
 dist:
 	bash scripts/build-widget
+
+## package: sla-portal-<version>.tgz (npm pack) for host portals; see package/README.md
+package: bootstrap
+	bash scripts/package
 
 native-bins:
 	cargo build --profile server -p sla-cli -p sla-server
