@@ -44,7 +44,7 @@ fn data_table(env: &Env, table: Html) -> Html {
     html! {
         <details class="slap-data">
             <summary>{ env.t(Key::DataTable) }</summary>
-            <div class="slap-table-wrap">{ table }</div>
+            <div class="slap-table-wrap" tabindex="0" role="region" aria-label={env.t(Key::DataTable)}>{ table }</div>
         </details>
     }
 }
