@@ -25,7 +25,7 @@ pub fn decode<'a, T: Deserialize<'a>>(
         Ok(v) => Ok(v),
         Err(fast) => {
             check_schema(bytes, file, schema)?;
-            Err(locate::<T>(bytes, file, &fast))
+            Err(locate(bytes, file, &fast))
         }
     }
 }
@@ -66,11 +66,7 @@ fn check_schema(bytes: &[u8], file: &str, schema: &str) -> Result<(), InputError
     }
 }
 
-fn locate<'a, T: Deserialize<'a>>(
-    bytes: &'a [u8],
-    file: &str,
-    fast: &serde_json::Error,
-) -> InputError {
+fn locate(bytes: &[u8], file: &str, fast: &serde_json::Error) -> InputError {
     let path = path_at(bytes, error_offset(bytes, fast), peeked(fast));
     InputError::new(file, path, clean_message(&fast.to_string()))
 }
