@@ -26,7 +26,7 @@ fn state_label(env: &Env, s: MinuteState) -> &'static str {
 }
 
 /// Rows of the timeline's data table; a noisy month can have tens of thousands
-/// of runs, and Yew renders ~1,000 rows in ~30 ms (TOOLCHAIN.md).
+/// of runs, and Yew renders ~1,000 rows in ~30 ms (measured).
 const MAX_RUN_ROWS: usize = 500;
 
 /// The core's spelling of a minute state, for the `data-sla-run` hook.
