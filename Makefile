@@ -4,7 +4,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: demo dev package test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins
+.PHONY: demo dev package test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins diffcheck
 
 bootstrap:
 	@bash scripts/bootstrap
@@ -22,7 +22,7 @@ dev:
 	trunk serve
 
 ## test: everything CI checks
-test: bootstrap lint native-test wasm-test e2e
+test: bootstrap lint native-test wasm-test diffcheck e2e
 
 lint:
 	@# The repository documents itself (docs/): no file may point outside it.
@@ -47,6 +47,10 @@ package: bootstrap
 
 native-bins:
 	cargo build --profile server -p sla-cli -p sla-server
+
+## diffcheck: `sla report` against an independent Python implementation of the rules
+diffcheck: native-bins
+	python3 scripts/diffcheck.py target/server/sla 120
 
 e2e: dist native-bins
 	SLA_BIN=target/server/sla SLA_SERVER_BIN=target/server/sla-server npm run e2e

@@ -57,7 +57,7 @@ async function server({ incidents } = {}) {
     return (await r.json()).claims;
   };
   const close = () => { proc.kill("SIGTERM"); fs.rmSync(dir, { recursive: true, force: true }); };
-  return { base, token, claims, close };
+  return { base, token, claims, close, dist: path.join(dir, "dist") };
 }
 
 /// A page with the widget loaded; fails the test on any dialog (an injected alert()).
@@ -122,13 +122,13 @@ for (const locale of ["zh-CN", "en"]) {
       const { page } = w;
       await tab(page, "claims");
       const ent = page.locator("[data-sla-entitlement]");
-      // Demo data (sla-server README): breached Jan, Feb, Mar, May, Jul, Sep; the outage across
-      // midnight of 01-31 counts once, in February, so 5 units; 2026-11-30 + 5 months = 2027-04-30.
-      assert.equal(await ent.getAttribute("data-units"), "5");
-      assert.equal(await ent.getAttribute("data-service-extension-months"), "5");
-      assert.match(await ent.textContent(), /2027-04-30/);
-      // January grants nothing, so it cannot be chosen.
-      assert.equal(await page.isDisabled('[data-sla-choose-month="2026-01"] input'), true);
+      // Demo data (sla-server README): breached Jan, Feb, Mar, May, Jul, Sep. One breached month
+      // is one 宕机 (§4.14.2), so 6 units; 2026-11-30 + 6 months = 2027-05-30.
+      assert.equal(await ent.getAttribute("data-units"), "6");
+      assert.equal(await ent.getAttribute("data-service-extension-months"), "6");
+      assert.match(await ent.textContent(), /2027-05-30/);
+      // January's outage crossed into February, but January fell short on its own: claimable.
+      assert.equal(await page.isDisabled('[data-sla-choose-month="2026-01"] input'), false);
       // Nothing chosen: Next says why and stays.
       await page.click("[data-sla-action=next]");
       await page.waitForSelector(".slap-problems");
@@ -175,7 +175,7 @@ for (const locale of ["zh-CN", "en"]) {
       // February is now claimed: marked in the periods table and not selectable again.
       await page.click("text=" + (locale === "en" ? "Start another claim" : "再申请一次"));
       assert.equal(await page.isDisabled('[data-sla-choose-month="2026-02"] input'), true);
-      assert.equal(await page.locator("[data-sla-entitlement]").getAttribute("data-units"), "4");
+      assert.equal(await page.locator("[data-sla-entitlement]").getAttribute("data-units"), "5");
       assert.equal(await page.locator(`[data-sla-claim="${body.claim_id}"]`).count(), 1);
       await shot(page, `claim-8-history-${locale}`);
       await tab(page, "periods");
@@ -419,4 +419,161 @@ test("10,000 incidents: only visible rows render; timings printed", async () => 
     console.log(`10,000 incidents: tab opened with rows in ${firstRender} ms; ${rendered} rows in the DOM; ` +
       `sort by level ${sort.toFixed(1)} ms; scroll to the middle ${scroll.toFixed(1)} ms (to next frame)`);
   } finally { await w.close(); srv.close(); }
+});
+
+// Issue 9 ------------------------------------------------------------------------------------
+
+// The demo's breached months, worked by hand from demo_data.rs: Jan (5 of the 12 minutes across
+// midnight of 01-31 > the 4.464-minute budget of 44,640 minutes), Feb (the other 7 > 4.032),
+// Mar (15 counted around MW-1), May (8 after MW-2 ends), Jul (20 inside MW-3, announced late)
+// and Sep (declared P-1, 6 > 4.32): 6 units under the default per_breached_month.
+test("January 2026 grants 1 unit and a claim for it is filed on sla-server", async () => {
+  const srv = await server();
+  const w = await open(srv, { locale: "en" });
+  try {
+    const { page } = w;
+    await tab(page, "claims");
+    // January is breached (5 counted minutes > 4.464) and is one unit under per_breached_month.
+    // Its contract credit: the mean of 2026's signed counts up to January = January alone,
+    // 1400 + (1 × 137) mod 400 = 1,537 (demo_data.rs), so 1 × 1,537 = 1,537 contracts.
+    const jan = page.locator('[data-sla-credit-month="2026-01"]');
+    assert.match(await jan.textContent(), /January 2026: 1 unit\(s\) × .*1,537 contracts/);
+    await page.waitForSelector('[data-sla-entitlement] [data-sla-unit-rule="per_breached_month"]');
+    await toConfirm(page, { month: "2026-01", remedy: "contract_credit" });
+    const sent = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/claims"));
+    await page.click("[data-sla-action=submit]");
+    const body = JSON.parse((await sent).postData());
+    assert.deepEqual(body.periods, ["2026-01"]);
+    assert.deepEqual(body.expected, { units: 1, contract_credit: 1537 });
+    await page.waitForSelector("[data-sla-step=done] [data-sla-claim-status=submitted]");
+    const claims = await srv.claims();
+    assert.equal(claims.length, 1);
+    assert.deepEqual(claims[0].periods, ["2026-01"]);
+    assert.equal(claims[0].granted.units, 1);
+    assert.equal(claims[0].granted.contract_credit, 1537);
+    assert.deepEqual(w.errors, []);
+  } finally { await w.close(); srv.close(); }
+});
+
+// A host page of the kind a client portal writes: its own script reads the widget's public
+// hooks (plain selectors, no widget code) when the host's button is pressed.
+const HOOKS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>client portal</title>
+<script type="module" src="hooks-host.js"></script></head>
+<body style="margin:0;padding:16px"><button id="read">read</button><pre id="host-read"></pre><div id="sla"></div></body></html>`;
+const HOOKS_JS = `import init, { mount } from "./sla_portal.js";
+const q = new URLSearchParams(location.search);
+const { token } = await (await fetch("/demo/token")).json();
+await init();
+mount(document.getElementById("sla"), { usageUrl: "/api/v1/usage", incidentsUrl: "/api/v1/incidents",
+  claimsUrl: "/api/v1/claims", policyUrl: "/api/v1/policy", locale: q.get("locale") || "zh-CN",
+  headers: { Authorization: "Bearer " + token } });
+document.getElementById("read").addEventListener("click", () => {
+  const rows = [...document.querySelectorAll("[data-sla-exclusion]")].map((e) => ({
+    id: e.getAttribute("data-sla-exclusion"), applied: e.getAttribute("data-applied"),
+    excluded_minutes: e.getAttribute("data-excluded-minutes") }));
+  document.getElementById("host-read").textContent = JSON.stringify(rows);
+});`;
+
+// Worked by hand from demo_data.rs (every record lies before the server's as_of, inside the
+// term 2025-12-01 .. 2026-11-30, and the demo policy keeps the default excluded causes):
+//   MW-1 upgrade 03-14 02:00–02:30, announced 03-10: applied, 30 minutes;
+//   MW-2 scale_out 05-16 01:00–02:00, announced 05-12: applied, 60;
+//   MW-3 maintenance 07-18 03:00–03:30, announced 03:10, 10 minutes after it began: not applied, 0;
+//   MW-4 fault_drill 04-11 01:00–01:30, announced 04-01: applied, 30;
+//   EX-1 external_network 06-09 10:00–10:20: 20; EX-2 force_majeure 10-01 00:00–06:00: 360;
+//   EX-3 customer_cause 2025-12-12 09:00–09:30: 30.
+const DEMO_RECORDS = [
+  { id: "MW-1", applied: "true", excluded_minutes: "30" },
+  { id: "MW-2", applied: "true", excluded_minutes: "60" },
+  { id: "MW-3", applied: "false", excluded_minutes: "0" },
+  { id: "MW-4", applied: "true", excluded_minutes: "30" },
+  { id: "EX-1", applied: "true", excluded_minutes: "20" },
+  { id: "EX-2", applied: "true", excluded_minutes: "360" },
+  { id: "EX-3", applied: "true", excluded_minutes: "30" },
+];
+
+test("excluded time: a host page reads the data-sla-exclusion hooks; MW-3 is not applied, with why", async () => {
+  const srv = await server();
+  fs.writeFileSync(path.join(srv.dist, "hooks-host.html"), HOOKS_HTML);
+  fs.writeFileSync(path.join(srv.dist, "hooks-host.js"), HOOKS_JS);
+  try { for (const locale of ["en", "zh-CN"]) {
+    const b = await browser();
+    try {
+      const page = await b.ctx.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("dialog", async (d) => { errors.push(`dialog: ${d.message()}`); await d.dismiss(); });
+      await page.goto(`${srv.base}/hooks-host.html?locale=${locale}`);
+      await page.waitForSelector("[role=tab]", { timeout: 30000 });
+      await tab(page, "periods");
+      await page.waitForSelector("[data-sla-excluded-time=term] [data-sla-exclusion]");
+      await page.click("#read");
+      const read = JSON.parse(await page.textContent("#host-read"));
+      assert.deepEqual(read, DEMO_RECORDS);
+      const mw3 = page.locator('[data-sla-exclusion="MW-3"]');
+      assert.equal(await mw3.getAttribute("data-reason"), "announced_late");
+      const text = await mw3.textContent();
+      if (locale === "en") {
+        assert.match(text, /announced 10 min after it began/);
+        assert.match(text, /not applied/);
+        assert.match(text, /Not announced in advance/);
+        // MW-1: 03-10 18:00 to 03-14 02:00 is 3 days 8 hours ahead.
+        assert.match(await page.locator('[data-sla-exclusion="MW-1"]').textContent(), /announced 3 d 8 h before/);
+      } else {
+        assert.match(text, /开始后 10 分钟才通知/);
+        assert.match(text, /未排除/);
+        assert.match(text, /未预先通知/);
+      }
+      await page.locator("[data-sla-excluded-time=term]").screenshot({ path: path.join(OUT, `excluded-time-term-${locale}.png`) });
+      // July's own view: MW-3 listed, 0 minutes removed; its timeline tooltip names it.
+      await page.click('[data-sla-month="2026-07"]');
+      await page.waitForSelector('[data-sla-excluded-time=month][data-month="2026-07"] [data-sla-exclusion="MW-3"]');
+      await page.locator('[data-sla-excluded-time=month]').screenshot({ path: path.join(OUT, `excluded-time-2026-07-${locale}.png`) });
+      // March: MW-1 labelled on the timeline, 30 of the outage's 45 minutes excluded.
+      await page.click('[role=tab][aria-controls$="-panel-periods"]');
+      await page.click('[data-sla-month="2026-03"]');
+      await page.waitForSelector('[data-sla-timeline-month="2026-03"] canvas');
+      await page.waitForTimeout(200);
+      await page.locator('[data-sla-chart="timeline"]').screenshot({ path: path.join(OUT, `timeline-2026-03-${locale}.png`) });
+      assert.equal(await page.getAttribute('[data-sla-excluded-time=month] [data-sla-exclusion="MW-1"]', "data-month-excluded-minutes"), "30");
+      // The tooltip over 03-14 02:15 (inside MW-1) names the record. Timeline geometry
+      // (src/charts/timeline.rs): plot from x = 64 across width − 128 px for 1,440 minutes;
+      // day 14 is row 13, rows 12 px + 2 px gap below y = 20, so its middle is y = 20 + 13 × 14 + 6.
+      const canvas = await page.locator('[data-sla-chart="timeline"] canvas').boundingBox();
+      const cols = Math.round(canvas.width) - 128;
+      await page.mouse.move(canvas.x + 64 + Math.floor((135 * cols) / 1440) + 1, canvas.y + 20 + 13 * 14 + 6);
+      const tip = page.locator('[data-sla-chart="timeline"] .slap-tooltip');
+      await page.waitForFunction(() => /MW-1/.test(document.querySelector('[data-sla-chart="timeline"] .slap-tooltip')?.textContent || ""));
+      assert.match(await tip.textContent(), locale === "en" ? /excluded by MW-1 数据库升级/ : /排除依据：MW-1 数据库升级/);
+      // The printed statement of March lists MW-1.
+      await page.emulateMedia({ media: "print" });
+      assert.match(await page.locator('[data-sla-statement="2026-03"]').textContent(), /MW-1/);
+      await page.locator('[data-sla-statement="2026-03"]').screenshot({ path: path.join(OUT, `statement-2026-03-${locale}.png`) });
+      await page.emulateMedia({ media: "screen" });
+      if (locale === "en") {
+        // The claim evidence for July carries July's record: MW-3, not applied, 0 minutes.
+        await tab(page, "claims");
+        await page.check('[data-sla-choose-month="2026-07"] input');
+        await page.click("[data-sla-action=next]");
+        await page.check("input[name=slap-remedy][value=service_extension]");
+        await page.click("[data-sla-action=next]");
+        await page.waitForSelector("[data-sla-step=evidence]");
+        const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-sla-action=evidence]")]);
+        const ev = JSON.parse(fs.readFileSync(await dl.path(), "utf8"));
+        assert.deepEqual(ev.exclusions.map((x) => [x.id, x.applied, x.reason, x.excluded_minutes, x.notice_minutes]),
+          [["MW-3", false, "announced_late", 0, -10]]);
+      }
+      // The Agreement view, every clause.
+      await tab(page, "agreement");
+      await page.waitForSelector("[data-sla-agreement]");
+      assert.equal(await page.locator("[data-sla-clause]").count(), 23);
+      await page.locator("[data-sla-agreement]").screenshot({ path: path.join(OUT, `agreement-${locale}.png`) });
+      // Overview: the rule note from the demo policy (defaults 90 %, 5 minutes, missing data up).
+      await tab(page, "overview");
+      const how = await page.locator("[data-sla-how]").textContent();
+      assert.match(how, locale === "en" ? /at least 90 % of its requests succeed/ : /至少 90% 的请求/);
+      await page.locator("[data-sla-how]").screenshot({ path: path.join(OUT, `how-computed-${locale}.png`) });
+      assert.deepEqual(errors, []);
+    } finally { await b.close(); }
+  } } finally { srv.close(); }
 });

@@ -256,3 +256,32 @@ test("progress shows the bytes received while a large file streams", async () =>
   await p.locator("#sla").screenshot({ path: path.join(OUT, "print-statement-en.png") });
   await p.close();
 });
+
+// Issue 9: fixture policy-versions (README): March is judged by the version of 2026-03, February
+// by the top-level settings; the badge says which, in both languages.
+test("policy versions: each month shows the terms that judged it (screenshots)", async () => {
+  const dir = "/fixtures/policy-versions";
+  const asOf = fs.readFileSync(path.join(FIXTURES, "policy-versions", "as_of.txt"), "utf8").trim();
+  const p = await page();
+  for (const [locale, march, feb] of [["en", "Terms from March 2026", "Original terms"], ["zh-CN", "条款版本 2026年3月 起", "原始条款"]]) {
+    await p.goto(url({ usage: `${dir}/usage.json`, incidents: `${dir}/incidents.json`, policy: `${dir}/policy.json`, asOf, locale }));
+    await p.waitForSelector(".slap-header", { timeout: 20000 });
+    await p.click('[role=tab][aria-controls$="periods"]');
+    await p.click('[data-sla-month="2026-03"]');
+    const badge = p.locator(".slap-version [data-sla-policy-version]");
+    await badge.waitFor();
+    assert.equal(await badge.getAttribute("data-sla-policy-version"), "2026-03");
+    assert.equal((await badge.textContent()).trim(), march);
+    // The month's section, from its heading to its excluded time, with the badge between.
+    const top = await p.locator(".slap-month-outages").boundingBox();
+    const end = await p.locator("[data-sla-excluded-time=month]").boundingBox();
+    await p.screenshot({ path: path.join(OUT, `version-badge-2026-03-${locale}.png`), fullPage: true,
+      clip: { x: 0, y: top.y - 8, width: 1200, height: end.y + end.height - top.y + 16 } });
+    await p.click('[role=tab][aria-controls$="periods"]');
+    await p.click('[data-sla-month="2026-02"]');
+    await p.waitForSelector('[data-sla-timeline-month="2026-02"]');
+    assert.equal((await p.locator(".slap-version [data-sla-policy-version]").textContent()).trim(), feb);
+  }
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});

@@ -97,6 +97,11 @@ pub const TABS: &[TabDef] = &[
         label: Key::TabClaims,
         view: |p| html! { <views::claims::Claims ..p /> },
     },
+    TabDef {
+        id: "agreement",
+        label: Key::TabAgreement,
+        view: |p| html! { <views::agreement::Agreement ..p /> },
+    },
 ];
 
 #[derive(Properties, PartialEq)]

@@ -6,6 +6,7 @@
 //! - the widget tells the host what happens through events ([`host_events`]);
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI.
 
+pub mod agreement_text;
 pub mod app;
 pub mod charts;
 pub mod claims_api;

@@ -152,7 +152,7 @@ async fn overview_explains_the_breach_in_both_languages() {
     let explain = wait_for(&root, "[data-sla-explain]").await;
     assert_eq!(
         explain.text_content().unwrap(),
-        "1 次故障，计入 5 分钟不可用；31 天的月份停机预算为 4.46 分钟。"
+        "1 次宕机，计入 5 分钟不可用；31 天的月份停机预算为 4.46 分钟。"
     );
     assert_eq!(
         attr(&root.query_selector(".slap").unwrap().unwrap(), "lang"),
@@ -232,6 +232,180 @@ fn report_export_takes_strings_and_bytes() {
     let err = sla_portal::report("{}".into(), INCIDENTS.into(), JsValue::UNDEFINED);
     assert!(err.is_err());
 }
+
+/// Issue 9: options with a policy document and an as-of instant of the caller's choice.
+fn options_with(usage: &str, incidents: &str, policy: &str, as_of: &str, locale: &str) -> JsValue {
+    let o = options(usage, incidents, locale);
+    Reflect::set(&o, &"policyUrl".into(), &blob_url(policy).into()).unwrap();
+    Reflect::set(&o, &"asOf".into(), &as_of.into()).unwrap();
+    o
+}
+
+fn text(e: &Element) -> String {
+    e.text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn excluded_time_rows_carry_the_report_values() {
+    let root = host();
+    let mut h = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
+    wait_for(&root, ".slap-header").await;
+    click(&root, "[role=tab][aria-controls$=periods]").await;
+    wait_for(&root, "[data-sla-excluded-time=term] [data-sla-exclusion]").await;
+    let rows = root.query_selector_all("[data-sla-exclusion]").unwrap();
+    assert_eq!(rows.length(), 2);
+    let row = |id: &str| {
+        root.query_selector(&format!("[data-sla-exclusion=\"{id}\"]"))
+            .unwrap()
+            .unwrap()
+    };
+    // Worked example README: MW-1 (02-10 10:00–10:20, announced 02-07 18:00, 2 days 16 h =
+    // 3,840 min ahead) applied, 20 minutes; MW-2 (03-20 02:00, announced 02:10) not applied.
+    let mw1 = row("MW-1");
+    assert_eq!(attr(&mw1, "data-applied"), "true");
+    assert_eq!(attr(&mw1, "data-excluded-minutes"), "20");
+    assert!(
+        text(&mw1).contains("announced 2 d 16 h before"),
+        "{}",
+        text(&mw1)
+    );
+    assert!(text(&mw1).contains("upgrade") && text(&mw1).contains("数据库升级"));
+    let mw2 = row("MW-2");
+    assert_eq!(attr(&mw2, "data-applied"), "false");
+    assert_eq!(attr(&mw2, "data-excluded-minutes"), "0");
+    assert_eq!(attr(&mw2, "data-reason"), "announced_late");
+    assert!(
+        text(&mw2).contains("announced 10 min after it began"),
+        "{}",
+        text(&mw2)
+    );
+    assert!(
+        text(&mw2).contains("Not announced in advance"),
+        "{}",
+        text(&mw2)
+    );
+
+    // February's own view lists MW-1 only, with the minutes it removed in February.
+    click(&root, "[data-sla-month=\"2026-02\"]").await;
+    let month = wait_for(&root, "[data-sla-excluded-time=month]").await;
+    assert_eq!(attr(&month, "data-month"), "2026-02");
+    let rows = month.query_selector_all("[data-sla-exclusion]").unwrap();
+    assert_eq!(rows.length(), 1);
+    let mw1 = month
+        .query_selector("[data-sla-exclusion]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(attr(&mw1, "data-sla-exclusion"), "MW-1");
+    assert_eq!(attr(&mw1, "data-month-excluded-minutes"), "20");
+    // The printed statement carries February's record too, without a second hook.
+    let statement = wait_for(&root, "[data-sla-statement=\"2026-02\"]").await;
+    assert!(text(&statement).contains("MW-1"));
+    assert!(statement
+        .query_selector("[data-sla-exclusion]")
+        .unwrap()
+        .is_none());
+    // No policy versions in this report: no version badge.
+    assert!(root
+        .query_selector("[data-sla-policy-version]")
+        .unwrap()
+        .is_none());
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn overview_says_how_availability_is_computed_from_the_rules() {
+    let root = host();
+    // A policy with other figures than the defaults: the words must follow it.
+    let policy = r#"{ "schema": "sla-portal/policy/v1", "minute_ok_ratio": "0.95",
+        "min_outage_minutes": 3, "missing_data": "down" }"#;
+    let mut h = sla_portal::mount(
+        root.clone(),
+        options_with(USAGE, INCIDENTS, policy, AS_OF, "en"),
+    )
+    .unwrap();
+    let how = wait_for(&root, "[data-sla-how]").await;
+    let t = text(&how);
+    assert!(t.contains("at least 95 % of its requests succeed"), "{t}");
+    assert!(t.contains("shorter than 3 minutes do not count"), "{t}");
+    assert!(t.contains("without data counts as unavailable"), "{t}");
+    h.unmount();
+
+    let root = host();
+    let mut h = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "zh-CN")).unwrap();
+    let t = text(&wait_for(&root, "[data-sla-how]").await);
+    // The defaults: 90 %, 5 minutes, missing data up.
+    assert!(t.contains("至少 90% 的请求得到正常响应"), "{t}");
+    assert!(t.contains("不足 5 分钟"), "{t}");
+    assert!(t.contains("没有数据的分钟按可用计"), "{t}");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_month_shows_the_version_of_the_terms_that_judged_it() {
+    let root = host();
+    let f = |n: &str| n.to_string();
+    let usage = f(include_str!("fixtures/policy-versions/usage.json"));
+    let incidents = f(include_str!("fixtures/policy-versions/incidents.json"));
+    let policy = include_str!("fixtures/policy-versions/policy.json");
+    let as_of = include_str!("fixtures/policy-versions/as_of.txt").trim();
+    let mut h = sla_portal::mount(
+        root.clone(),
+        options_with(&usage, &incidents, policy, as_of, "en"),
+    )
+    .unwrap();
+    wait_for(&root, ".slap-header").await;
+    click(&root, "[role=tab][aria-controls$=periods]").await;
+    // README: March is judged by the version of 2026-03, February by the top level.
+    // The periods table says it on every row.
+    let row_version = |m: &str| {
+        root.query_selector(&format!(
+            "[data-sla-month=\"{m}\"] [data-sla-policy-version]"
+        ))
+        .unwrap()
+        .map(|e| attr(&e, "data-sla-policy-version"))
+    };
+    assert_eq!(row_version("2026-03").as_deref(), Some("2026-03"));
+    assert_eq!(row_version("2026-02").as_deref(), Some(""));
+    click(&root, "[data-sla-month=\"2026-03\"]").await;
+    let badge = wait_for(&root, ".slap-version [data-sla-policy-version]").await;
+    assert_eq!(attr(&badge, "data-sla-policy-version"), "2026-03");
+    assert_eq!(text(&badge).trim(), "Terms from March 2026");
+    click(&root, "[role=tab][aria-controls$=periods]").await;
+    click(&root, "[data-sla-month=\"2026-02\"]").await;
+    wait_for(&root, "[data-sla-timeline-month=\"2026-02\"]").await;
+    let badge = wait_for(&root, ".slap-version [data-sla-policy-version]").await;
+    assert_eq!(attr(&badge, "data-sla-policy-version"), "");
+    assert_eq!(text(&badge).trim(), "Original terms");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn agreement_view_lists_every_clause_and_links_to_the_measuring_view() {
+    let root = host();
+    let mut h = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "zh-CN")).unwrap();
+    wait_for(&root, ".slap-header").await;
+    click(&root, "[role=tab][aria-controls$=agreement]").await;
+    wait_for(&root, "[data-sla-agreement]").await;
+    // §1, §2.1–2.3, §3.1–3.2, §4.1–4.13, §4.14.1–4.14.2, §5, §6: 1 + 3 + 2 + 13 + 2 + 1 + 1 = 23.
+    let clauses = root.query_selector_all("[data-sla-clause]").unwrap();
+    assert_eq!(clauses.length(), 23);
+    let clause = |n: &str| {
+        root.query_selector(&format!("[data-sla-clause=\"{n}\"]"))
+            .unwrap()
+            .unwrap()
+    };
+    let dr = clause("4.5");
+    assert_eq!(attr(&dr, "data-handling"), "stated");
+    assert!(text(&dr).contains("上海") && text(&dr).contains("深圳"));
+    assert_eq!(attr(&clause("4.13"), "data-handling"), "stated");
+    assert!(text(&clause("4.12")).contains("至少保留 2 年"));
+    assert_eq!(attr(&clause("4.9"), "data-handling"), "not_measurable");
+    assert_eq!(attr(&clause("4.8"), "data-handling"), "measured");
+    // The measured clause opens its view.
+    click(&root, "[data-sla-clause=\"4.8\"] [data-sla-open-tab]").await;
+    let tab = wait_for(&root, "[role=tab][aria-selected=true]").await;
+    assert!(attr(&tab, "aria-controls").ends_with("availability"));
+    h.unmount();
 
 /// The `sla-portal:*` events a host listens for, recorded on the mount element.
 fn record_events(root: &Element) -> std::rc::Rc<std::cell::RefCell<Vec<(String, JsValue)>>> {

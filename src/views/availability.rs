@@ -96,6 +96,8 @@ pub fn Availability(props: &ViewProps) -> Html {
             <MonthPicker ..props.clone() />
             <TimelineFigure ..props.clone() />
             <MonthOutages ..props.clone() />
+            <crate::views::exclusions::MonthVersion ..props.clone() />
+            <crate::views::exclusions::MonthExclusions ..props.clone() />
             <MeteringFigure ..props.clone() />
         </div>
     }

@@ -269,14 +269,17 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
             let f = &env.fmt;
             let ev = &data.ev;
             let runs = month_timeline(ev, month);
+            // Issue 9: the tooltip names the maintenance windows and exclusions under a run.
+            let spans = crate::views::exclusions::RecordSpans::new(&ev.report);
             let located = timeline::locate(month, &runs, |r| {
                 format!(
-                    "{} – {} · {} ({} {})",
+                    "{} – {} · {} ({} {}){}",
                     f.datetime(&r.start),
                     f.datetime(&r.end),
                     state_label(env, r.state),
                     f.int(r.minutes),
-                    env.t(Key::Minute)
+                    env.t(Key::Minute),
+                    spans.note(env, &r.start, &r.end)
                 )
             });
             let days = Month::parse(month).map(|m| m.days()).unwrap_or(0).max(0) as usize;
@@ -284,7 +287,7 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
                 .map(|d| f.day(&format!("{month}-{d:02}")))
                 .collect();
             let period = ev.report.periods.iter().find(|p| &p.month == month);
-            let marks = ev
+            let mut marks: Vec<(u32, String)> = ev
                 .report
                 .outages
                 .iter()
@@ -297,6 +300,18 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
                     ))
                 })
                 .collect();
+            // Issue 9: each applied record is labelled at its first minute. A label is about
+            // 100 px wide, some 130 minutes at 1,200 px, so one within three hours of another
+            // on the same day joins it instead of overlapping it.
+            for (at, id) in crate::views::exclusions::month_marks(&ev.report, month) {
+                match marks
+                    .iter_mut()
+                    .find(|(m, _)| m / 1440 == at / 1440 && m.abs_diff(at) < 180)
+                {
+                    Some((_, text)) => *text = format!("{text} · {id}"),
+                    None => marks.push((at, id)),
+                }
+            }
             let chart = Rc::new(timeline::Timeline {
                 day_labels,
                 runs: located,

@@ -1,8 +1,10 @@
 //! The views: one module per tab or panel, each drawing only from the computed report.
 
+pub mod agreement;
 pub mod availability;
 pub mod claims;
 pub mod contacts;
+pub mod exclusions;
 pub mod figures;
 pub mod header;
 pub mod incident_detail;

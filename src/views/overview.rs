@@ -55,6 +55,7 @@ pub fn Overview(props: &ViewProps) -> Html {
                         <span aria-hidden="true">{ icon }</span>{ " " }{ text }{ " · " }{ f.percent(&p.availability) }
                     </p>
                     <p class="slap-explain" data-sla-explain="">{ explain(env, p) }</p>
+                    { crate::views::exclusions::version_badge(env, r, p) }
                 </div>
             }
         }
@@ -91,7 +92,7 @@ pub fn Overview(props: &ViewProps) -> Html {
             <dl class="slap-facts">
                 <div class="slap-fact">
                     <dt>{ env.t(Key::Target) }</dt>
-                    <dd data-sla-target={r.rules.availability_target.clone()}>{ target.clone() }</dd>
+                    <dd data-sla-target={r.rules.availability_target.clone()}>{ target }</dd>
                 </div>
                 <div class="slap-fact">
                     <dt>{ env.t(Key::Budget) }</dt>
@@ -117,9 +118,7 @@ pub fn Overview(props: &ViewProps) -> Html {
                 </div>
             </dl>
             <MonthlyFigure ..props.clone() />
-            <p class="slap-muted slap-rule-note">
-                { env.fill(Key::BudgetExplain, &[("target", &target), ("min", &f.int(r.rules.min_outage_minutes as u64))]) }
-            </p>
+            <crate::views::exclusions::HowComputed ..props.clone() />
             if !r.warnings.is_empty() {
                 <details class="slap-warnings">
                     <summary>{ env.t(Key::Warnings) }{ format!(" ({})", r.warnings.len()) }</summary>

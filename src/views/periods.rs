@@ -18,6 +18,7 @@ pub fn Periods(props: &ViewProps) -> Html {
         .map(|c| c.claimed())
         .unwrap_or_default();
     html! {
+        <>
         <div class="slap-table-wrap">
             <table class="slap-table slap-periods">
                 <caption>{ env.t(Key::RowSelectHint) }</caption>
@@ -62,7 +63,8 @@ pub fn Periods(props: &ViewProps) -> Html {
                             <td>{ status_label(env, p) }</td>
                             <td class="slap-num">{ f.percent(&p.availability) }</td>
                             <td><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span>
-                                if claimed.contains(&p.month) { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }</td>
+                                if claimed.contains(&p.month) { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }
+                                { " " }{ crate::views::exclusions::version_badge(env, r, p) }</td>
                             <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
                             <td class="slap-num">{ f.int(p.excluded_minutes) }</td>
                             <td class="slap-num">{ f.int(p.no_data_minutes) }</td>
@@ -80,5 +82,7 @@ pub fn Periods(props: &ViewProps) -> Html {
                 </tbody>
             </table>
         </div>
+        <crate::views::exclusions::TermExclusions ..props.clone() />
+        </>
     }
 }

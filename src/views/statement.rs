@@ -25,6 +25,7 @@ pub fn Statement(props: &ViewProps) -> Html {
         .iter()
         .filter_map(|m| r.outages.iter().find(|o| o.id == m.id).map(|o| (o, m)))
         .collect();
+    let records = crate::views::exclusions::month_records(r, &p.month);
     let row =
         |k: Key, v: String| html! { <tr><th scope="row">{ env.t(k) }</th><td>{ v }</td></tr> };
     html! {
@@ -33,7 +34,7 @@ pub fn Statement(props: &ViewProps) -> Html {
             <p>{ env.fill(Key::ContractLine, &[("client", &r.client_name), ("contract", &r.contract_id), ("start", &r.contract.service_start), ("end", &r.contract.service_end)]) }</p>
             <p>{ env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }{ " · " }{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</p>
             <p class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</p>
-            <p>{ explain(env, p) }</p>
+            <p>{ explain(env, p) }{ " " }{ crate::views::exclusions::version_badge(env, r, p) }</p>
             <table class="slap-table">
                 <tbody>
                     { row(Key::Status, status_label(env, p).to_string()) }
@@ -60,6 +61,11 @@ pub fn Statement(props: &ViewProps) -> Html {
                     }) }
                     </tbody>
                 </table>
+            }
+            // Issue 9: the month's maintenance windows and exclusions, applied or not.
+            if !records.is_empty() {
+                <h2>{ env.fill(Key::ExclTitleMonth, &[("month", &f.month(&p.month))]) }</h2>
+                { crate::views::exclusions::records_table(env, r, &records, Some(&p.month), false) }
             }
         </section>
     }

@@ -58,17 +58,21 @@ pub fn average_basis(
     (sum, n)
 }
 
-/// The entitlement over all breached periods. `units_per_period[i]` is the
-/// compensable outages attributed to period `i`.
+/// The entitlement over all breached periods, each judged by its own settings
+/// (`policies[i]` for `periods[i]`).
+///
+/// Under `per_breached_month` (the default) a breached period is one 宕机 and gives one
+/// unit, however its down minutes are grouped (§4.14.2: "发生宕机，即平台可用性达不到服务可用性承诺时").
+/// Under `per_outage` it gives one unit per compensable outage attributed to it.
 pub fn entitlement(
     periods: &[Period],
+    policies: &[&Policy],
     signing: &BTreeMap<Month, (u64, u64)>,
-    policy: &Policy,
     service_end: NaiveDate,
     warnings: &mut Vec<String>,
 ) -> Entitlement {
     let mut per_period = Vec::new();
-    for p in periods.iter().filter(|p| p.breached) {
+    for (p, policy) in periods.iter().zip(policies).filter(|(p, _)| p.breached) {
         let units = match policy.compensation_unit {
             CompensationUnit::PerOutage => p.compensable_outages,
             CompensationUnit::PerBreachedMonth => 1,

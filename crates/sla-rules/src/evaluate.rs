@@ -3,12 +3,13 @@
 
 use crate::compensation::{attribute, entitlement, CountedByPeriod};
 use crate::decimal::{fixed, percent_truncated};
-use crate::incidents::{assess, summarise, Incident};
+use crate::exclusions::PeriodRange;
+use crate::incidents::{assess_with, summarise, Incident};
 use crate::minutes::{MinuteMap, Run};
 use crate::policy::Policy;
 use crate::report::{
-    ContractInfo, Day, Durability, Metering, Outage, Period, PeriodOutage, PeriodStatus, Report,
-    RulesInfo, REPORT_SCHEMA,
+    ContractInfo, Day, Durability, Metering, Outage, Period, PeriodOutage, PeriodStatus,
+    PolicyVersionInfo, Report, RulesInfo, REPORT_SCHEMA,
 };
 use crate::time::{Instant, Month, Tz};
 use crate::usage::Usage;
@@ -41,7 +42,36 @@ pub fn evaluate(
     // Only whole minutes that ended by as_of count; the window never leaves the term.
     let w0 = term_start;
     let w1 = term_end.min(as_of.div_euclid(60)).max(w0);
-    let (map, runs) = MinuteMap::build(usage, policy, w0, w1);
+    let first = Month::of(usage.service_start);
+    let last = Month::of(tz.date(as_of)).min(Month::of(usage.service_end));
+    // Each period's minute range and the settings in force at its start (§6: a later
+    // policy version never changes an earlier period).
+    let mut months = Vec::new();
+    let mut m = first;
+    while m <= last {
+        let ms = tz.month_start(m).div_euclid(60);
+        let me = tz.month_start(m.next()).div_euclid(60);
+        let a = ms.max(w0);
+        let b = me.min(w1).max(a);
+        let (pol, version) = policy.in_force(m);
+        months.push((m, ms, me, a, b, pol, version));
+        m = m.next();
+    }
+    let (map, runs) = if policy.versions.is_empty() {
+        MinuteMap::build(usage, policy, w0, w1)
+    } else {
+        let (mut map, _) = MinuteMap::build(usage, policy, w0, w1);
+        for v in &policy.versions {
+            if months.iter().any(|x| x.6 == Some(v.effective_from)) {
+                let (vmap, _) = MinuteMap::build(usage, &v.policy, w0, w1);
+                for x in months.iter().filter(|x| x.6 == Some(v.effective_from)) {
+                    map.splice(&vmap, x.3, x.4);
+                }
+            }
+        }
+        let runs = map.outage_runs();
+        (map, runs)
+    };
 
     let outside: i64 = usage
         .telemetry
@@ -59,14 +89,8 @@ pub fn evaluate(
 
     let mut periods = Vec::new();
     let mut ranges = Vec::new();
-    let first = Month::of(usage.service_start);
-    let last = Month::of(tz.date(as_of)).min(Month::of(usage.service_end));
-    let mut m = first;
-    while m <= last {
-        let ms = tz.month_start(m).div_euclid(60);
-        let me = tz.month_start(m.next()).div_euclid(60);
-        let (a, b) = (ms.max(w0), me.min(w1));
-        let b = b.max(a);
+    let mut policies: Vec<&Policy> = Vec::new();
+    for &(m, ms, me, a, b, policy, version) in &months {
         let status = if me * 60 > as_of {
             PeriodStatus::InProgress
         } else if ms < term_start || me > term_end {
@@ -80,6 +104,15 @@ pub fn evaluate(
         let breached = status == PeriodStatus::Judged
             && ((measured - c.unavailable) as u128) * 100 * t.den < measured as u128 * t.num;
         let budget = measured as u128 * (100 * t.den - t.num) * 100 / (100 * t.den);
+        // A month still running that will be judged once it ends (wholly inside the term)
+        // can no longer meet the target when even its best case falls short: every
+        // remaining minute measured and available, `(full − excluded − unavailable) /
+        // (full − excluded) < target`. More exclusions could only shrink the denominator.
+        let out_of_reach =
+            status == PeriodStatus::InProgress && ms >= term_start && me <= term_end && {
+                let best = (me - ms) as u64 - c.excluded;
+                ((best - c.unavailable) as u128) * 100 * t.den < best as u128 * t.num
+            };
         let durability = usage.durability.get(&m).map(|&(stored, lost)| Durability {
             stored,
             lost,
@@ -103,11 +136,13 @@ pub fn evaluate(
             failed: usage.signing.get(&m).map(|s| s.1),
             durability,
             downtime_budget_minutes: fixed(budget, 2),
+            target_out_of_reach: out_of_reach,
             range_start: tz.format(a * 60),
             range_end: tz.format(b * 60),
+            policy_version: version.map(Month::label),
         });
         ranges.push((a, b));
-        m = m.next();
+        policies.push(policy);
     }
 
     // Each outage's minutes per period it touches: counted (unavailable) and excluded.
@@ -158,12 +193,36 @@ pub fn evaluate(
 
     let entitlement = entitlement(
         &periods,
+        &policies,
         &usage.signing,
-        policy,
         usage.service_end,
         &mut warnings,
     );
-    let mut incident_reports = assess(incidents, policy, tz, as_of, &mut warnings);
+    let period_ranges: Vec<PeriodRange> = months
+        .iter()
+        .map(|&(month, _, _, a, b, policy, _)| PeriodRange {
+            month,
+            a,
+            b,
+            policy,
+        })
+        .collect();
+    let outage_spans: Vec<(String, i64, i64)> = runs
+        .iter()
+        .zip(&outages)
+        .map(|(r, o)| (o.id.clone(), r.start, r.end))
+        .collect();
+    let exclusions = crate::exclusions::records(usage, policy, tz, &period_ranges, &outage_spans);
+    // Incidents and the figures "now" (summary, contact sheet) follow the version in
+    // force when each was reported, and at `as_of`.
+    let current = policy.in_force(Month::of(tz.date(as_of))).0;
+    let mut incident_reports = assess_with(
+        incidents,
+        |inc| policy.in_force(Month::of(tz.date(inc.reported_at))).0,
+        tz,
+        as_of,
+        &mut warnings,
+    );
     for inc in &mut incident_reports {
         let start = incidents
             .iter()
@@ -183,7 +242,7 @@ pub fn evaluate(
                 .collect();
         }
     }
-    let incident_summary = summarise(&incident_reports, policy);
+    let incident_summary = summarise(&incident_reports, current);
     let days = days(&map, &runs, tz, w0, w1);
     let as_of_month = Month::of(tz.date(as_of));
     let mut metering: Vec<Metering> = usage
@@ -210,29 +269,70 @@ pub fn evaluate(
             service_end: usage.service_end.format("%Y-%m-%d").to_string(),
             timezone: tz.label(),
         },
-        rules: RulesInfo {
-            availability_target: policy.availability_target_text.clone(),
-            min_outage_minutes: policy.min_outage_minutes,
-            minute_ok_ratio: policy.minute_ok_ratio_text.clone(),
-            missing_data: policy.missing_data_text().into(),
-            compensation_unit: policy.compensation_unit_text().into(),
-            durability_target: policy.durability_target_text.clone(),
-        },
+        rules: rules_info(current),
+        original_rules: rules_info(policy),
+        policy_versions: policy
+            .versions
+            .iter()
+            .map(|v| PolicyVersionInfo {
+                effective_from: v.effective_from.label(),
+                rules: rules_info(&v.policy),
+            })
+            .collect(),
         periods,
         outages,
+        exclusions,
         incidents: incident_reports,
         incident_summary,
         entitlement,
         days,
         metering,
-        contact_sheet: crate::contacts::contact_sheet(policy, tz, as_of),
+        contact_sheet: crate::contacts::contact_sheet(current, tz, as_of),
         warnings,
     };
     Evaluation {
         report,
         map,
         tz,
-        calendar: policy.calendar.clone(),
+        calendar: current.calendar.clone(),
+    }
+}
+
+/// The policy figures the views explain a judgement with.
+pub fn rules_info(p: &Policy) -> RulesInfo {
+    let (num, den) = p.minute_ok_ratio.reduced();
+    RulesInfo {
+        availability_target: p.availability_target_text.clone(),
+        min_outage_minutes: p.min_outage_minutes,
+        minute_ok_ratio: p.minute_ok_ratio_text.clone(),
+        minute_ok_percent: trim_decimal(&crate::decimal::fixed(num * 100 * 10_000 / den, 4)),
+        missing_data: p.missing_data_text().into(),
+        zero_traffic: match p.zero_traffic {
+            crate::policy::Fill::Up => "up".into(),
+            crate::policy::Fill::Down => "down".into(),
+        },
+        min_notice_minutes: p.min_notice_minutes,
+        excluded_causes: p.excluded_causes.clone(),
+        compensation_unit: p.compensation_unit_text().into(),
+        average_window: match p.average_window {
+            crate::policy::AverageWindow::CalendarYearToDate => "calendar_year_to_date".into(),
+            crate::policy::AverageWindow::Trailing12Months => "trailing_12_months".into(),
+        },
+        rounding: match p.rounding {
+            crate::decimal::Rounding::HalfUp => "half_up".into(),
+            crate::decimal::Rounding::Ceil => "ceil".into(),
+            crate::decimal::Rounding::Floor => "floor".into(),
+        },
+        durability_target: p.durability_target_text.clone(),
+    }
+}
+
+/// `"90.0000"` → `"90"`, `"99.5000"` → `"99.5"`.
+fn trim_decimal(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
     }
 }
 

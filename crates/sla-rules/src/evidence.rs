@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::evaluate::Evaluation;
-use crate::report::{Outage, Period};
+use crate::report::{ExclusionRecord, Outage, Period};
 use crate::time::parse_instant;
 use crate::timeline::{timeline, StateRun};
 
@@ -27,6 +27,10 @@ pub struct Evidence {
     pub rules: crate::report::RulesInfo,
     pub periods: Vec<Period>,
     pub outages: Vec<OutageEvidence>,
+    /// The maintenance windows and exclusions that touch the chosen periods, applied or
+    /// not, so the client can check each excluded minute and its announcement.
+    #[serde(default)]
+    pub exclusions: Vec<ExclusionRecord>,
 }
 
 /// Evidence for the named periods (`YYYY-MM`); unknown months are skipped.
@@ -55,6 +59,12 @@ pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
             }
         })
         .collect();
+    let exclusions = r
+        .exclusions
+        .iter()
+        .filter(|x| x.periods.iter().any(|p| periods.contains(&p.month)))
+        .cloned()
+        .collect();
     Evidence {
         schema: EVIDENCE_SCHEMA.into(),
         as_of: r.as_of.clone(),
@@ -63,6 +73,7 @@ pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
         rules: r.rules.clone(),
         periods: chosen,
         outages,
+        exclusions,
     }
 }
 
@@ -95,5 +106,20 @@ mod tests {
             .collect();
         use crate::timeline::MinuteState::*;
         assert_eq!(states, vec![(NoData, 2), (Up, 3), (Outage, 7), (Up, 5)]);
+        // README: MW-2 (03-20 02:00, announced 02:10) is March's record, not applied.
+        let ids: Vec<(&str, bool, u64)> = e
+            .exclusions
+            .iter()
+            .map(|x| (x.id.as_str(), x.applied, x.excluded_minutes))
+            .collect();
+        assert_eq!(ids, vec![("MW-2", false, 0)]);
+        // February holds MW-1, applied, its 20 minutes (10:00–10:20).
+        let feb = evidence(&ev, &["2026-02".to_string()]);
+        let ids: Vec<(&str, bool, u64)> = feb
+            .exclusions
+            .iter()
+            .map(|x| (x.id.as_str(), x.applied, x.excluded_minutes))
+            .collect();
+        assert_eq!(ids, vec![("MW-1", true, 20)]);
     }
 }

@@ -137,6 +137,18 @@ pub fn assess(
     as_of: Instant,
     warnings: &mut Vec<String>,
 ) -> Vec<IncidentReport> {
+    assess_with(incidents, |_| policy, tz, as_of, warnings)
+}
+
+/// As [`assess`], with the settings for each incident chosen by `policy_for` (the policy
+/// version in force in the month the incident was reported).
+pub fn assess_with<'p>(
+    incidents: &[Incident],
+    policy_for: impl Fn(&Incident) -> &'p Policy,
+    tz: Tz,
+    as_of: Instant,
+    warnings: &mut Vec<String>,
+) -> Vec<IncidentReport> {
     let mut out = Vec::new();
     let mut later = 0;
     for inc in incidents {
@@ -144,7 +156,7 @@ pub fn assess(
             later += 1;
             continue;
         }
-        out.push(assess_one(inc, policy, tz, as_of, warnings));
+        out.push(assess_one(inc, policy_for(inc), tz, as_of, warnings));
     }
     if later > 0 {
         warnings.push(format!(

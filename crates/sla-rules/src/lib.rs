@@ -29,6 +29,7 @@ pub mod decimal;
 pub mod error;
 pub mod evaluate;
 pub mod evidence;
+pub mod exclusions;
 pub mod incidents;
 mod json;
 pub mod minutes;

@@ -87,17 +87,13 @@ impl MinuteMap {
         for o in &usage.outages {
             map.set(o, COVERED | DOWN, COVERED | DOWN);
         }
-        if policy.excluded_causes.iter().any(|c| c == "maintenance") {
-            let notice = (policy.min_notice_minutes as i64 * 60).max(1);
-            for m in &usage.maintenance {
-                // Only windows announced before they began (by at least the notice) are excluded.
-                if m.announced_at.is_some_and(|a| m.start - a >= notice) {
-                    map.set(&m.span, EXCLUDED, 0);
-                }
+        for m in &usage.maintenance {
+            if crate::exclusions::maintenance_applies(policy, m).is_ok() {
+                map.set(&m.span, EXCLUDED, 0);
             }
         }
         for x in &usage.exclusions {
-            if policy.excluded_causes.contains(&x.cause) {
+            if crate::exclusions::exclusion_applies(policy, x).is_ok() {
                 map.set(&x.span, EXCLUDED, 0);
             }
         }
@@ -137,6 +133,40 @@ impl MinuteMap {
                     end: self.start + i as i64,
                 });
             }
+        }
+        runs
+    }
+
+    /// Copies `other`'s flags for the minutes `[a, b)` (both maps cover the same window):
+    /// a period judged by another policy version takes its minutes from that version's map.
+    pub fn splice(&mut self, other: &MinuteMap, a: i64, b: i64) {
+        let lo = (a - self.start).clamp(0, self.flags.len() as i64) as usize;
+        let hi = (b - self.start).clamp(0, self.flags.len() as i64) as usize;
+        if hi > lo && other.start == self.start && other.flags.len() == self.flags.len() {
+            self.flags[lo..hi].copy_from_slice(&other.flags[lo..hi]);
+        }
+    }
+
+    /// The maximal runs of outage minutes, as already marked. After [`MinuteMap::splice`],
+    /// an outage that crosses into a month judged by another version is one run again
+    /// when both versions count its minutes.
+    pub fn outage_runs(&self) -> Vec<Run> {
+        let mut runs = Vec::new();
+        let mut i = 0;
+        let n = self.flags.len();
+        while i < n {
+            if self.flags[i] & OUTAGE == 0 {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < n && self.flags[i] & OUTAGE != 0 {
+                i += 1;
+            }
+            runs.push(Run {
+                start: self.start + s as i64,
+                end: self.start + i as i64,
+            });
         }
         runs
     }

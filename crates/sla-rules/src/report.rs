@@ -21,8 +21,16 @@ pub struct Report {
     pub contract: ContractInfo,
     /// The policy figures the views need to explain a judgement in words.
     pub rules: RulesInfo,
+    /// The figures of the policy's top-level settings, which judge every period before the
+    /// first version (equal to `rules` for a single-object policy).
+    pub original_rules: RulesInfo,
+    /// The policy's dated versions, oldest first, each with its figures (empty for a
+    /// single-object policy). A period names the one that judged it in `policy_version`.
+    pub policy_versions: Vec<PolicyVersionInfo>,
     pub periods: Vec<Period>,
     pub outages: Vec<Outage>,
+    /// Every maintenance window and exclusion of the usage document, applied or not.
+    pub exclusions: Vec<ExclusionRecord>,
     pub incidents: Vec<IncidentReport>,
     pub incident_summary: Vec<LevelSummary>,
     pub entitlement: Entitlement,
@@ -47,9 +55,76 @@ pub struct RulesInfo {
     pub availability_target: String,
     pub min_outage_minutes: u32,
     pub minute_ok_ratio: String,
+    /// `minute_ok_ratio` as a percentage without trailing zeros (`"0.90"` → `"90"`).
+    pub minute_ok_percent: String,
     pub missing_data: String,
+    pub zero_traffic: String,
+    pub min_notice_minutes: u32,
+    pub excluded_causes: Vec<String>,
     pub compensation_unit: String,
+    pub average_window: String,
+    pub rounding: String,
     pub durability_target: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyVersionInfo {
+    /// `YYYY-MM`: the first service period this version judges.
+    pub effective_from: String,
+    pub rules: RulesInfo,
+}
+
+/// Where an excluded-time record comes from in usage.json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionSource {
+    Maintenance,
+    Exclusion,
+}
+
+/// Why a record removes no minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplied {
+    /// Not announced early enough under `min_notice_minutes` (or not announced at all).
+    AnnouncedLate,
+    /// The policy's `excluded_causes` leaves this cause in.
+    CauseNotExcluded,
+}
+
+/// One maintenance window or exclusion, applied or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionRecord {
+    pub id: String,
+    pub source: ExclusionSource,
+    /// The maintenance kind; `null` for an exclusion.
+    pub kind: Option<String>,
+    /// The exclusion cause; `null` for a maintenance window.
+    pub cause: Option<String>,
+    /// The window's title, or the exclusion's note.
+    pub title: String,
+    /// The record's interval widened to whole minutes, in the contract timezone.
+    pub start: String,
+    pub end: String,
+    pub announced_at: Option<String>,
+    /// Whole minutes from `announced_at` to the start, rounded down (negative when
+    /// announced after the start); `null` for an exclusion or an unannounced window.
+    pub notice_minutes: Option<i64>,
+    pub applied: bool,
+    pub reason: Option<NotApplied>,
+    /// Minutes of the record inside the term and ended by `as_of` that it removed
+    /// (0 when not applied). A minute two records cover counts in each record.
+    pub excluded_minutes: u64,
+    /// The periods the record overlaps, with the minutes it removed in each.
+    pub periods: Vec<ExclusionPeriod>,
+    /// Ids of the outages that overlap the record.
+    pub outages: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionPeriod {
+    pub month: String,
+    pub excluded_minutes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,9 +158,17 @@ pub struct Period {
     /// `measured × (100 − target) / 100`, truncated to 2 decimals: the minutes
     /// this period may be down without breaching.
     pub downtime_budget_minutes: String,
+    /// For a month in progress that will be judged when it ends: its downtime so far
+    /// already exceeds the budget of the whole month, so it can no longer meet the target
+    /// ("this month can no longer meet 99.99 %; you can claim once it ends"). Always
+    /// `false` for other periods.
+    pub target_out_of_reach: bool,
     /// The range the minute counts cover, RFC 3339 in the contract timezone.
     pub range_start: String,
     pub range_end: String,
+    /// The `effective_from` of the policy version that judged this period; `null` when
+    /// the policy's top-level settings did.
+    pub policy_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,4 +322,70 @@ pub struct Metering {
     pub month: String,
     pub signed: u64,
     pub failed: u64,
+}
+
+impl Report {
+    /// The figures of the settings that judged a period whose `policy_version` is
+    /// `version` (`None`: the policy's top-level settings), so a view explains each month by
+    /// its own terms. `None` only for a version the report does not list.
+    pub fn rules_for(&self, version: Option<&str>) -> Option<&RulesInfo> {
+        match version {
+            Some(v) => self
+                .policy_versions
+                .iter()
+                .find(|p| p.effective_from == v)
+                .map(|p| &p.rules),
+            None => Some(&self.original_rules),
+        }
+    }
+}
+
+#[cfg(test)]
+mod rules_for_tests {
+    use super::*;
+
+    fn report(policy: Option<&[u8]>, as_of: &str) -> Report {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/policy-versions"
+        );
+        let usage = std::fs::read(format!("{dir}/usage.json")).unwrap();
+        let incidents = std::fs::read(format!("{dir}/incidents.json")).unwrap();
+        crate::report(
+            &crate::Inputs {
+                usage: &usage,
+                incidents: &incidents,
+                policy,
+            },
+            as_of,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn each_period_finds_the_figures_of_its_own_version() {
+        // policy-versions/policy.json: top level = defaults (99.99), from 2026-03 target 99.9.
+        let policy = br#"{ "schema": "sla-portal/policy/v1",
+            "versions": [ { "effective_from": "2026-03", "availability_target": "99.9" } ] }"#;
+        let r = report(Some(policy), "2026-04-01T00:00:00+08:00");
+        let target = |v: Option<&str>| r.rules_for(v).map(|x| x.availability_target.clone());
+        assert_eq!(target(Some("2026-03")).as_deref(), Some("99.9"));
+        // At as_of (April) the 2026-03 version is in force: `rules` is its figures, and the
+        // top level's, which judged February, are `original_rules`.
+        assert_eq!(r.rules.availability_target, "99.9");
+        assert_eq!(target(None).as_deref(), Some("99.99"));
+        assert_eq!(target(Some("2026-05")), None);
+        // Before the version takes effect, `rules` are the top level's.
+        let r = report(Some(policy), "2026-02-20T00:00:00+08:00");
+        assert_eq!(
+            r.rules_for(None).map(|x| x.availability_target.as_str()),
+            Some("99.99")
+        );
+        // A single-object policy: always `rules`.
+        let r = report(None, "2026-04-01T00:00:00+08:00");
+        assert_eq!(
+            r.rules_for(None).map(|x| x.availability_target.as_str()),
+            Some("99.99")
+        );
+    }
 }

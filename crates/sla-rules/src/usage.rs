@@ -87,6 +87,8 @@ struct ExclusionDoc {
     cause: String,
     start: String,
     end: String,
+    #[serde(default)]
+    note: String,
 }
 
 #[derive(Debug, PartialEq, Deserialize)]
@@ -133,6 +135,8 @@ pub struct Maintenance {
 pub struct Exclusion {
     pub span: Span,
     pub cause: String,
+    /// Free text from the provider (display as text, never markup).
+    pub note: String,
 }
 
 /// A validated usage document.
@@ -345,6 +349,7 @@ pub fn parse_usage(bytes: &[u8], file: &str) -> Result<Usage, InputError> {
         exclusions.push(Exclusion {
             span: sp,
             cause: x.cause,
+            note: x.note,
         });
     }
     for i in 0..maintenance.len() {

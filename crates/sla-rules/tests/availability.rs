@@ -457,3 +457,44 @@ fn each_period_carries_its_own_share_of_an_outage() {
     assert_eq!(share("2026-03"), vec![("OUT-20260228T2358".to_string(), 5)]);
     assert_eq!(r.outages[0].counted_minutes, 7);
 }
+
+#[test]
+fn a_month_in_progress_is_out_of_reach_once_its_whole_budget_is_spent() {
+    // April has 43,200 minutes: the budget is 4.32, so 4 counted minutes keep it within
+    // reach ((43,200 − 4) × 10,000 = 431,960,000 ≥ 43,200 × 9,999 = 431,956,800) and a
+    // 5-minute outage puts it out of reach (431,950,000 < 431,956,800), though April has
+    // not ended and is not judged.
+    let mut d = usage("2026-01-01", "2026-12-31");
+    outage(
+        &mut d,
+        "2026-04-02T10:00:00+08:00",
+        "2026-04-02T10:05:00+08:00",
+    );
+    let r = run(&d, &no_incidents(), None, "2026-04-10T00:00:00+08:00");
+    let april = period(&r, "2026-04");
+    assert_eq!(april.status, sla_rules::report::PeriodStatus::InProgress);
+    assert!(april.target_out_of_reach);
+    assert!(!april.breached);
+    // Judged months never carry the flag.
+    assert!(!period(&r, "2026-03").target_out_of_reach);
+
+    let p = policy(serde_json::json!({ "min_outage_minutes": 4 }));
+    let mut d = usage("2026-01-01", "2026-12-31");
+    outage(
+        &mut d,
+        "2026-04-02T10:00:00+08:00",
+        "2026-04-02T10:04:00+08:00",
+    );
+    let r = run(&d, &no_incidents(), Some(&p), "2026-04-10T00:00:00+08:00");
+    assert!(!period(&r, "2026-04").target_out_of_reach);
+
+    // A month that will end after the term (partial) is never judged, so never out of reach.
+    let mut d = usage("2026-01-01", "2026-04-20");
+    outage(
+        &mut d,
+        "2026-04-02T10:00:00+08:00",
+        "2026-04-02T10:30:00+08:00",
+    );
+    let r = run(&d, &no_incidents(), None, "2026-04-10T00:00:00+08:00");
+    assert!(!period(&r, "2026-04").target_out_of_reach);
+}

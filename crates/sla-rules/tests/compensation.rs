@@ -38,11 +38,18 @@ fn a_tie_is_attributed_to_the_earlier_breached_month() {
         "2026-02-28T23:55:00+08:00",
         "2026-03-01T00:05:00+08:00",
     );
+    // The default counts breached months (§4.14.2: one 宕机 is one breached period), so
+    // the one outage that breached both months grants 2 units.
     let r = run(&doc, &no_incidents(), None, "2026-04-01T00:00:00+08:00");
     assert!(period(&r, "2026-02").breached && period(&r, "2026-03").breached);
+    assert_eq!(r.entitlement.units, 2);
+    // Per outage, the outage counts once, in the earlier month of the tie.
+    let p = policy(json!({ "compensation_unit": "per_outage" }));
+    let r = run(&doc, &no_incidents(), Some(&p), "2026-04-01T00:00:00+08:00");
     assert_eq!(r.outages[0].attributed_to.as_deref(), Some("2026-02"));
     assert_eq!(r.entitlement.units, 1);
     assert_eq!(r.entitlement.breached_periods, ["2026-02", "2026-03"]);
+    // The evidence is the same under either setting.
     assert_eq!(
         (
             period(&r, "2026-02").compensable_outages,
@@ -50,10 +57,38 @@ fn a_tie_is_attributed_to_the_earlier_breached_month() {
         ),
         (1, 0)
     );
-    // Per breached month, the same facts grant 2 units.
-    let p = policy(json!({ "compensation_unit": "per_breached_month" }));
-    let r = run(&doc, &no_incidents(), Some(&p), "2026-04-01T00:00:00+08:00");
+}
+
+#[test]
+fn a_breached_month_with_its_outage_counted_elsewhere_still_grants_one_unit() {
+    // 01-31 23:58 .. 02-01 00:08: 2 minutes in January (31 d, budget 4.46: 2 < 4.46, but
+    // plus a 5-minute outage on 01-10 makes 7 > 4.46, breached), 8 in February (breached).
+    // Per outage, January's 5-minute outage is attributed to January and the crossing
+    // one to February: 2 units. A third outage in February makes per_outage 3, while
+    // per_breached_month stays 2: a month's units do not depend on how its minutes group.
+    let mut doc = usage("2026-01-01", "2026-12-31");
+    outage(
+        &mut doc,
+        "2026-01-10T10:00:00+08:00",
+        "2026-01-10T10:05:00+08:00",
+    );
+    outage(
+        &mut doc,
+        "2026-01-31T23:58:00+08:00",
+        "2026-02-01T00:08:00+08:00",
+    );
+    outage(
+        &mut doc,
+        "2026-02-20T10:00:00+08:00",
+        "2026-02-20T10:05:00+08:00",
+    );
+    let r = run(&doc, &no_incidents(), None, "2026-03-01T00:00:00+08:00");
+    assert_eq!(r.entitlement.breached_periods, ["2026-01", "2026-02"]);
     assert_eq!(r.entitlement.units, 2);
+    assert_eq!(r.entitlement.service_extension.months, 2);
+    let p = policy(json!({ "compensation_unit": "per_outage" }));
+    let r = run(&doc, &no_incidents(), Some(&p), "2026-03-01T00:00:00+08:00");
+    assert_eq!(r.entitlement.units, 3);
 }
 
 #[test]

@@ -38,11 +38,17 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, t)| t.trim())
             .ok_or_else(ApiError::unauthorized)?;
-        let client = state
-            .tokens
-            .client_for(token)
-            .ok_or_else(ApiError::unauthorized)?
-            .to_string();
+        let client = match state.tokens.lookup(token) {
+            Some((id, crate::auth::Role::Client)) => id.to_string(),
+            Some((_, crate::auth::Role::Operator)) => {
+                return Err(ApiError::new(
+                    403,
+                    "forbidden",
+                    "an operator token cannot use client routes",
+                ))
+            }
+            None => return Err(ApiError::unauthorized()),
+        };
         // `?client=ID` lets a host name the client it means; naming another is refused.
         let named = parts
             .uri
@@ -217,14 +223,18 @@ pub async fn list_claims(
     let client = caller.0;
     let v = blocking(move || {
         let usage = state.data.usage(&client).map_err(data_error)?;
-        let claims = state
-            .store
-            .list_claims(&client, &usage.contract_id)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let claims = state.store.list_claims(&client, &usage.contract_id)?;
         let claims = claims
             .iter()
-            .map(claim_json)
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|c| {
+                let mut v = claim_json(c)?;
+                let history = crate::operator::client_history(&state.store.events(&c.claim_id)?);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("history".into(), history);
+                }
+                Ok(v)
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(json!({ "schema": CLAIMS_SCHEMA, "claims": claims }))
     })
     .await?;
@@ -306,7 +316,7 @@ fn file_claim(
     client: &str,
     claim: &ClaimRequest,
 ) -> Result<(StatusCode, Value), ApiError> {
-    let store_err = |e: crate::store::StoreError| ApiError::internal(e.to_string());
+    let store_err = ApiError::from;
     let canonical = serde_json::to_string(claim).map_err(|e| ApiError::internal(e.to_string()))?;
     let lookup = || state.store.get_claim(&claim.claim_id).map_err(store_err);
     if let Some(stored) = lookup()? {

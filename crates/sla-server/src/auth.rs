@@ -1,5 +1,6 @@
-//! Bearer tokens: `tokens.json` maps SHA-256 hashes of tokens to clients, so the
-//! file holds no usable secret, and a token is looked up in constant time.
+//! Bearer tokens: `tokens.json` maps SHA-256 hashes of tokens to clients (or, with
+//! `"role": "operator"`, to operators), so the file holds no usable secret, and a
+//! token is looked up in constant time.
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -12,14 +13,25 @@ struct TokensDoc {
 
 #[derive(Deserialize)]
 struct TokenDoc {
+    /// The client id, or the operator's name for an operator token.
     client: String,
     sha256: String,
+    #[serde(default)]
+    role: Option<String>,
+}
+
+/// What a token may do: a client reads its documents and files claims; an
+/// operator reviews claims and can do nothing a client can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Client,
+    Operator,
 }
 
 /// The token table.
 #[derive(Debug, Clone)]
 pub struct Tokens {
-    entries: Vec<(String, [u8; 32])>,
+    entries: Vec<(String, [u8; 32], Role)>,
 }
 
 /// Whether `id` can name a client directory: it becomes a path segment.
@@ -71,26 +83,45 @@ impl Tokens {
             }
             let hash = unhex32(&t.sha256)
                 .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?;
-            entries.push((t.client, hash));
+            let role = match t.role.as_deref() {
+                None | Some("client") => Role::Client,
+                Some("operator") => Role::Operator,
+                Some(other) => {
+                    return Err(format!(
+                        "{file}: tokens[{i}].role: {other:?} is neither \"client\" nor \"operator\""
+                    ))
+                }
+            };
+            entries.push((t.client, hash, role));
         }
         Ok(Tokens { entries })
     }
 
-    /// The client a token belongs to. Every entry is compared, in constant time,
-    /// so the answer's timing says nothing about which entry matched.
-    pub fn client_for(&self, token: &str) -> Option<&str> {
+    /// Who a token belongs to and in which role. Every entry is compared, in
+    /// constant time, so the answer's timing says nothing about which one matched.
+    pub fn lookup(&self, token: &str) -> Option<(&str, Role)> {
         let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let mut found = None;
-        for (client, hash) in &self.entries {
+        for (id, hash, role) in &self.entries {
             if bool::from(hash.ct_eq(&h)) {
-                found = Some(client.as_str());
+                found = Some((id.as_str(), *role));
             }
         }
         found
     }
 
+    /// The client a client token belongs to (`None` for operator tokens).
+    pub fn client_for(&self, token: &str) -> Option<&str> {
+        self.lookup(token)
+            .filter(|(_, r)| *r == Role::Client)
+            .map(|(id, _)| id)
+    }
+
     pub fn clients(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(c, _)| c.as_str())
+        self.entries
+            .iter()
+            .filter(|(_, _, r)| *r == Role::Client)
+            .map(|(c, _, _)| c.as_str())
     }
 }
 
@@ -128,5 +159,24 @@ mod tests {
         }
         let short = r#"{"tokens":[{"client":"a","sha256":"abcd"}]}"#;
         assert!(Tokens::parse(short.as_bytes(), "t.json").is_err());
+    }
+
+    #[test]
+    fn an_operator_token_is_no_client_token() {
+        let doc = format!(
+            r#"{{"tokens":[{{"client":"acme","sha256":"{}"}},{{"client":"alice","role":"operator","sha256":"{}"}}]}}"#,
+            sha256_hex("c"),
+            sha256_hex("o")
+        );
+        let t = Tokens::parse(doc.as_bytes(), "tokens.json").expect("parse");
+        assert_eq!(t.lookup("c"), Some(("acme", Role::Client)));
+        assert_eq!(t.lookup("o"), Some(("alice", Role::Operator)));
+        assert_eq!(t.client_for("o"), None);
+        assert_eq!(t.clients().collect::<Vec<_>>(), vec!["acme"]);
+        let bad = format!(
+            r#"{{"tokens":[{{"client":"x","role":"admin","sha256":"{}"}}]}}"#,
+            sha256_hex("t")
+        );
+        assert!(Tokens::parse(bad.as_bytes(), "t.json").is_err());
     }
 }

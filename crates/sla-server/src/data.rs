@@ -128,6 +128,18 @@ pub struct DataDir {
     root: PathBuf,
     files: Mutex<HashMap<(String, Doc), Arc<FileDoc>>>,
     parsed: Mutex<HashMap<String, (FileKey, Arc<Usage>)>>,
+    reports: Mutex<HashMap<String, (ReportKey, Arc<Report>)>>,
+}
+
+/// Everything a report depends on: the instant (whole seconds, the server's
+/// clock resolution) and the version of each document. Equal keys give equal
+/// reports, so a memoised report is exactly the one a new evaluation would give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReportKey {
+    as_of: i64,
+    usage: FileKey,
+    incidents: FileKey,
+    policy: Option<FileKey>,
 }
 
 fn key_of(path: &Path) -> std::io::Result<FileKey> {
@@ -144,6 +156,7 @@ impl DataDir {
             root,
             files: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
+            reports: Mutex::new(HashMap::new()),
         }
     }
 
@@ -204,20 +217,46 @@ impl DataDir {
     }
 
     /// The client's report as of `as_of` (seconds since the epoch), computed by the
-    /// rules core from the client's current documents.
-    pub fn report(&self, client: &str, as_of: i64) -> Result<Report, DataError> {
-        let policy = match self.file(client, Doc::Policy) {
-            Ok(p) => sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name())
-                .map_err(DataError::Invalid)?,
-            Err(DataError::Missing(_)) => sla_rules::policy::Policy::default(),
+    /// rules core from the client's current documents. The last report of each
+    /// client is kept: claims filed in the same second (a burst, a double click,
+    /// retries) share one evaluation of the year instead of one each.
+    pub fn report(&self, client: &str, as_of: i64) -> Result<Arc<Report>, DataError> {
+        let policy_file = match self.file(client, Doc::Policy) {
+            Ok(p) => Some(p),
+            Err(DataError::Missing(_)) => None,
             Err(e) => return Err(e),
         };
-        let usage = self.usage(client)?;
+        let usage_file = self.file(client, Doc::Usage)?;
         let inc = self.file(client, Doc::Incidents)?;
+        let key = ReportKey {
+            as_of,
+            usage: usage_file.key,
+            incidents: inc.key,
+            policy: policy_file.as_ref().map(|p| p.key),
+        };
+        if let Some((k, r)) = self.lock_reports().get(client) {
+            if *k == key {
+                return Ok(r.clone());
+            }
+        }
+        let policy = match &policy_file {
+            Some(p) => sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name())
+                .map_err(DataError::Invalid)?,
+            None => sla_rules::policy::Policy::default(),
+        };
+        let usage = self.usage(client)?;
         let incidents =
             sla_rules::incidents::parse_incidents(&inc.bytes, Doc::Incidents.file_name())
                 .map_err(DataError::Invalid)?;
-        Ok(sla_rules::evaluate(&usage, &incidents, &policy, as_of).report)
+        let report = Arc::new(sla_rules::evaluate(&usage, &incidents, &policy, as_of).report);
+        self.lock_reports()
+            .insert(client.to_string(), (key, report.clone()));
+        Ok(report)
+    }
+
+    fn lock_reports(&self) -> std::sync::MutexGuard<'_, HashMap<String, (ReportKey, Arc<Report>)>> {
+        // Whole entries are inserted in one call: a poisoned map is still consistent.
+        self.reports.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock_files(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Doc), Arc<FileDoc>>> {
@@ -273,5 +312,36 @@ mod tests {
         .expect("unbrotli");
         assert_eq!(br, text);
         assert!(f.encoded(Coding::Br).len() * 3 < text.len());
+    }
+
+    #[test]
+    fn a_report_is_reused_within_its_second_and_redone_when_a_document_changes() {
+        let root = std::env::temp_dir().join(format!(
+            "sla-server-data-{}-{}",
+            std::process::id(),
+            crate::clock::unix_nanos()
+        ));
+        let dir = root.join("acme");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let usage = r#"{"schema":"sla-portal/usage/v1","client":{"id":"acme","name":"A"},
+            "contract":{"id":"K-1","service_start":"2025-01-01","service_end":"2025-12-31",
+            "timezone":"+08:00"},"telemetry":[],"outages":[],"signing":[]}"#;
+        std::fs::write(dir.join("usage.json"), usage).expect("usage");
+        let no_incidents = r#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+        std::fs::write(dir.join("incidents.json"), no_incidents).expect("incidents");
+        let d = DataDir::new(root.clone());
+        // 2026-01-01T00:00:00Z: the whole 2025 term has ended.
+        let t = 1_767_225_600;
+        let a = d.report("acme", t).expect("report");
+        assert_eq!(a.contract_id, "K-1");
+        assert!(Arc::ptr_eq(&a, &d.report("acme", t).expect("again")));
+        // Another second: evaluated again (same figures, a new report).
+        let b = d.report("acme", t + 1).expect("next second");
+        assert!(!Arc::ptr_eq(&a, &b));
+        // A changed document (another size): evaluated again, within the same second.
+        std::fs::write(dir.join("incidents.json"), format!("{no_incidents}\n")).expect("incidents");
+        let c = d.report("acme", t + 1).expect("changed");
+        assert!(!Arc::ptr_eq(&b, &c));
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -81,6 +81,8 @@ impl IntoResponse for ApiError {
         let body = json!({ "error": {
             "code": self.code, "message": self.message, "details": self.details } });
         let mut r = json_response(self.status, &body);
+        r.extensions_mut()
+            .insert(crate::metrics::ErrorCodeTag(self.code.clone()));
         if self.status == StatusCode::UNAUTHORIZED {
             r.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -3,21 +3,22 @@
 //! graceful shutdown.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::{from_fn, Next};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
-use crate::{api, static_files, AppState};
+use crate::{api, health, limits, metrics, operator, static_files, AppState};
 
 /// Content-Security-Policy of every response: the widget runs its own script and
 /// WebAssembly, talks to its own origin, and nothing else loads.
@@ -42,15 +43,25 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/claims",
             get(api::list_claims).post(api::post_claim),
         )
+        .route("/api/v1/operator/claims", get(operator::list))
+        .route(
+            "/api/v1/operator/claims/{claim_id}/status",
+            post(operator::set_status),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .route("/demo/token", get(api::demo_token))
         .route("/", get(static_files::index))
         .route("/sla-portal/{*path}", get(static_files::widget_file))
         .fallback(static_files::fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), limits::rate_limit))
         .with_state(state)
         .layer(from_fn(security_headers))
         .layer(CompressionLayer::new())
         .layer(from_fn(timeout_and_log))
+        .layer(from_fn(metrics::track))
 }
 
 async fn method_not_allowed() -> Response {
@@ -99,13 +110,25 @@ async fn timeout_and_log(req: Request, next: Next) -> Response {
     r
 }
 
+/// Counts an open connection until dropped.
+struct Open(Arc<AtomicUsize>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Serves until `shutdown` completes, then stops accepting and lets requests in
-/// flight finish (up to `DRAIN_TIMEOUT`).
+/// flight finish (up to `DRAIN_TIMEOUT`). A connection beyond `max_connections`
+/// gets one 429 and is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()>,
+    max_connections: usize,
 ) {
+    let open = Arc::new(AtomicUsize::new(0));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -118,10 +141,28 @@ pub async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
+                    let n = open.fetch_add(1, Ordering::SeqCst) + 1;
+                    let guard = Open(open.clone());
+                    if n > max_connections {
+                        let mut refuse = hyper::server::conn::http1::Builder::new();
+                        refuse
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(HEADER_READ_TIMEOUT)
+                            .keep_alive(false);
+                        tokio::spawn(async move {
+                            let _guard = guard;
+                            let svc = hyper::service::service_fn(|_req| async {
+                                Ok::<_, std::convert::Infallible>(limits::over_capacity())
+                            });
+                            let _ = refuse.serve_connection(TokioIo::new(stream), svc).await;
+                        });
+                        continue;
+                    }
                     let svc = TowerToHyperService::new(app.clone());
                     let conn = builder.serve_connection(TokioIo::new(stream), svc);
                     let conn = graceful.watch(conn);
                     tokio::spawn(async move {
+                        let _guard = guard;
                         if let Err(e) = conn.await {
                             tracing::debug!(error = %e, "connection ended with an error");
                         }
@@ -144,8 +185,10 @@ pub async fn serve(
     }
 }
 
-/// Completes on SIGTERM or SIGINT.
-pub async fn shutdown_signal() {
+/// Completes on SIGTERM or SIGINT; with a `grace` period, calls `on_signal` at
+/// the first signal and completes when the period has passed or at a second
+/// signal (the same streams, so a quick second signal is not lost).
+pub async fn shutdown_signal(on_signal: impl FnOnce(), grace: Duration) {
     use tokio::signal::unix::{signal, SignalKind};
     match (
         signal(SignalKind::terminate()),
@@ -155,6 +198,18 @@ pub async fn shutdown_signal() {
             tokio::select! {
                 _ = term.recv() => {},
                 _ = int.recv() => {},
+            }
+            on_signal();
+            if !grace.is_zero() {
+                tracing::info!(
+                    seconds = grace.as_secs(),
+                    "shutting down: not ready, still serving"
+                );
+                tokio::select! {
+                    _ = tokio::time::sleep(grace) => {},
+                    _ = term.recv() => {},
+                    _ = int.recv() => {},
+                }
             }
         }
         _ => {

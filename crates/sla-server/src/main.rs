@@ -8,14 +8,23 @@ mod clock;
 mod data;
 mod demo_data;
 mod errors;
+mod group_commit;
+mod health;
 mod http;
+mod limits;
+mod metrics;
+mod operator;
 mod ops;
+mod postgres;
 mod sqlite;
 mod static_files;
 mod store;
+#[cfg(test)]
+mod store_tests;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use args::Args;
@@ -27,13 +36,45 @@ pub struct AppState {
     pub store: Arc<dyn store::Store>,
     pub dist: PathBuf,
     pub demo_token: Option<String>,
+    pub rate: limits::RateLimiter,
+    /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
+    pub shutting_down: AtomicBool,
+}
+
+/// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
+pub fn open_store(
+    db: &str,
+    pool_size: usize,
+    mode: sqlite::WriteMode,
+) -> Result<Arc<dyn store::Store>, String> {
+    let store: Arc<dyn store::Store> = if postgres::is_url(db) {
+        Arc::new(postgres::PgStore::connect(db, pool_size).map_err(|e| format!("--db: {e}"))?)
+    } else {
+        Arc::new(
+            sqlite::SqliteStore::open_with(Path::new(db), mode)
+                .map_err(|e| format!("--db: {e}"))?,
+        )
+    };
+    Ok(store)
+}
+
+/// A numeric flag, with its default when absent.
+fn number<T: std::str::FromStr>(args: &Args, name: &str, default: T) -> Result<T, String> {
+    match args.get(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| format!("--{name}: {v:?} is not a whole number")),
+    }
 }
 
 const USAGE: &str = "usage:
-  sla-server [serve] --data DIR --db FILE [--addr 127.0.0.1:8080] [--dist DIR] [--tokens FILE] [--demo]
+  sla-server [serve] --data DIR --db FILE|postgres://USER@HOST:PORT/DB [--addr 127.0.0.1:8080]
+             [--dist DIR] [--tokens FILE] [--demo] [--pool-size 16] [--sqlite-writer group|naive]
+             [--rate-limit 100] [--max-connections 512] [--shutdown-grace 0]
   sla-server demo-data --out DIR
-  sla-server claims list --db FILE
-  sla-server claims set-status CLAIM STATUS --db FILE [--note TEXT]";
+  sla-server claims list --db FILE|URL
+  sla-server claims set-status CLAIM STATUS --db FILE|URL [--note TEXT]";
 
 fn main() {
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
@@ -61,7 +102,7 @@ fn main() {
 }
 
 fn claims(args: &Args) -> Result<(), String> {
-    let db = PathBuf::from(args.required("db")?);
+    let db = args.required("db")?;
     match args
         .positional
         .iter()
@@ -71,18 +112,29 @@ fn claims(args: &Args) -> Result<(), String> {
     {
         ["list"] => {
             args.only(&["db"])?;
-            ops::list(&db)
+            ops::list(db)
         }
         ["set-status", claim, status] => {
             args.only(&["db", "note"])?;
-            ops::set_status(&db, claim, status, args.get("note").unwrap_or(""))
+            ops::set_status(db, claim, status, args.get("note").unwrap_or(""))
         }
         _ => Err(format!("unknown claims command\n{USAGE}")),
     }
 }
 
 fn serve(args: &Args) -> Result<(), String> {
-    args.only(&["addr", "data", "db", "dist", "tokens"])?;
+    args.only(&[
+        "addr",
+        "data",
+        "db",
+        "dist",
+        "tokens",
+        "pool-size",
+        "sqlite-writer",
+        "rate-limit",
+        "max-connections",
+        "shutdown-grace",
+    ])?;
     if !args.positional.is_empty() {
         return Err(format!("unexpected argument {:?}", args.positional[0]));
     }
@@ -116,14 +168,24 @@ fn serve(args: &Args) -> Result<(), String> {
     } else {
         None
     };
-    let store = sqlite::SqliteStore::open(Path::new(args.required("db")?))
-        .map_err(|e| format!("--db: {e}"))?;
+    let pool_size = number(args, "pool-size", postgres::DEFAULT_POOL_SIZE)?;
+    let mode = match args.get("sqlite-writer").unwrap_or("group") {
+        "group" => sqlite::WriteMode::Group,
+        "naive" => sqlite::WriteMode::Naive,
+        other => return Err(format!("--sqlite-writer: {other:?} is not group or naive")),
+    };
+    let rate = number(args, "rate-limit", limits::DEFAULT_RATE)?;
+    let max_connections = number(args, "max-connections", limits::DEFAULT_MAX_CONNECTIONS)?;
+    let grace: u64 = number(args, "shutdown-grace", 0)?;
+    let store = open_store(args.required("db")?, pool_size, mode)?;
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir),
         tokens,
-        store: Arc::new(store),
+        store,
         dist: PathBuf::from(args.get("dist").unwrap_or("dist")),
         demo_token,
+        rate: limits::RateLimiter::new(rate),
+        shutting_down: AtomicBool::new(false),
     });
     let addr = args.get("addr").unwrap_or("127.0.0.1:8080").to_string();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -140,7 +202,18 @@ fn serve(args: &Args) -> Result<(), String> {
         println!("sla-server listening on http://{local}");
         let _ = std::io::stdout().flush();
         tracing::info!(addr = %local, clients = state.tokens.clients().count(), "listening");
-        http::serve(listener, http::router(state), http::shutdown_signal()).await;
+        let st = state.clone();
+        // At the first signal `/readyz` answers 503; during the grace period the
+        // server keeps serving, so a load balancer sees that and moves traffic
+        // away before the listener closes.
+        let shutdown = http::shutdown_signal(
+            move || {
+                st.shutting_down
+                    .store(true, std::sync::atomic::Ordering::SeqCst)
+            },
+            std::time::Duration::from_secs(grace),
+        );
+        http::serve(listener, http::router(state), shutdown, max_connections).await;
         Ok::<(), String>(())
     })
 }

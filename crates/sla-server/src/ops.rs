@@ -1,13 +1,17 @@
 //! Operator commands on the claims database: list claims, and move a claim along
 //! its workflow with an audit row (`claims set-status`).
 
-use std::path::Path;
+use crate::sqlite::WriteMode;
+use crate::store::{Status, StatusError};
 
-use crate::sqlite::SqliteStore;
-use crate::store::{Status, StatusError, Store};
+/// `--db` for an operator command: a SQLite file or a PostgreSQL URL, with a
+/// small pool (one command, one connection at a time).
+fn open(db: &str) -> Result<std::sync::Arc<dyn crate::store::Store>, String> {
+    crate::open_store(db, 2, WriteMode::Naive)
+}
 
-pub fn list(db: &Path) -> Result<(), String> {
-    let store = SqliteStore::open(db).map_err(|e| e.to_string())?;
+pub fn list(db: &str) -> Result<(), String> {
+    let store = open(db)?;
     let claims = store.all_claims().map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(claims.len());
     for c in &claims {
@@ -25,11 +29,11 @@ pub fn list(db: &Path) -> Result<(), String> {
     Ok(())
 }
 
-pub fn set_status(db: &Path, claim_id: &str, status: &str, note: &str) -> Result<(), String> {
+pub fn set_status(db: &str, claim_id: &str, status: &str, note: &str) -> Result<(), String> {
     let to = Status::parse(status).ok_or_else(|| {
         format!("unknown status {status:?}: under_review, approved, rejected or fulfilled")
     })?;
-    let store = SqliteStore::open(db).map_err(|e| e.to_string())?;
+    let store = open(db)?;
     let actor = format!(
         "operator:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())

@@ -1,5 +1,7 @@
 //! The embedded store: SQLite in WAL mode with `synchronous=FULL`, so a commit
 //! that returned is on disk; schema versions applied from `migrations/`.
+//! Claims are written by the group-commit writer (`group_commit.rs`) or, in the
+//! naive mode kept for the bench and the operator commands, one transaction each.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -16,14 +18,38 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_claims
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = 1;
 
-pub struct SqliteStore {
-    // One connection serialises writers, which SQLite does anyway; reads are
-    // short point lookups, so a pool would buy little here.
-    conn: Mutex<Connection>,
+/// How claims are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// One writer thread commits queued claims in batches (`group_commit.rs`).
+    Group,
+    /// One transaction (and one fsync) per claim, on the shared connection.
+    Naive,
 }
 
-fn err(e: rusqlite::Error) -> StoreError {
-    StoreError(e.to_string())
+pub struct SqliteStore {
+    // One connection for reads, status changes and naive inserts; reads are short
+    // point lookups, so a pool would buy little here. SQLite serialises writers
+    // anyway, and the group writer has its own connection.
+    conn: Mutex<Connection>,
+    writer: Option<crate::group_commit::GroupWriter>,
+}
+
+pub(crate) fn err(e: rusqlite::Error) -> StoreError {
+    // Busy or locked past busy_timeout, or a file that cannot be opened or
+    // written right now: worth a retry, not a bug.
+    let unavailable = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if matches!(
+        f.code,
+        ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::CannotOpen
+            | ErrorCode::DiskFull
+            | ErrorCode::SystemIoFailure
+    ));
+    StoreError {
+        message: e.to_string(),
+        unavailable,
+    }
 }
 
 fn is_constraint(e: &rusqlite::Error) -> bool {
@@ -32,13 +58,36 @@ fn is_constraint(e: &rusqlite::Error) -> bool {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        let mut conn = Connection::open(path).map_err(err)?;
+    pub fn open_with(path: &Path, mode: WriteMode) -> Result<SqliteStore, StoreError> {
+        let mut conn = connect(path)?;
+        migrate(&mut conn)?;
+        let writer = match mode {
+            WriteMode::Group => Some(crate::group_commit::GroupWriter::start(connect(path)?)?),
+            WriteMode::Naive => None,
+        };
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            writer,
+        })
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+        self.conn
+            .lock()
+            .map_err(|_| StoreError::new("store connection poisoned"))
+    }
+}
+
+/// A connection with the store's pragmas: every connection that writes must have
+/// `synchronous=FULL`, or a commit could return before it is on disk.
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    {
+        let conn = Connection::open(path).map_err(err)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError(format!(
+            return Err(StoreError::new(format!(
                 "{}: journal_mode is {mode}, WAL is required",
                 path.display()
             )));
@@ -47,16 +96,7 @@ impl SqliteStore {
             "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
         )
         .map_err(err)?;
-        migrate(&mut conn)?;
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
-    }
-
-    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
-        self.conn
-            .lock()
-            .map_err(|_| StoreError("store connection poisoned".into()))
+        Ok(conn)
     }
 }
 
@@ -75,13 +115,13 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(err)?;
     if current > SCHEMA_VERSION {
-        return Err(StoreError(format!(
+        return Err(StoreError::new(format!(
             "database schema version {current} is newer than this binary's {SCHEMA_VERSION}"
         )));
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         tx.execute_batch(sql)
-            .map_err(|e| StoreError(format!("migration {version}: {e}")))?;
+            .map_err(|e| StoreError::new(format!("migration {version}: {e}")))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
             params![version, crate::clock::now_rfc3339()],
@@ -142,59 +182,22 @@ impl Store for SqliteStore {
     }
 
     fn insert_claim(&self, c: &NewClaim) -> Result<(), InsertError> {
+        if let Some(w) = &self.writer {
+            return w.insert(c);
+        }
         let mut conn = self.conn()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        match tx.execute(
-            &format!(
-                "INSERT INTO claims ({CLAIM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
-            ),
-            params![
-                c.claim_id,
-                c.client_id,
-                c.contract_id,
-                c.request,
-                c.granted,
-                Status::Submitted.as_str(),
-                c.at
-            ],
-        ) {
-            Ok(_) => {}
-            Err(e) if is_constraint(&e) => return Err(InsertError::ClaimIdTaken),
-            Err(e) => return Err(err(e).into()),
-        }
-        for p in &c.periods {
-            match tx.execute(
-                "INSERT INTO claimed_periods (contract_id, period, claim_id) VALUES (?1, ?2, ?3)",
-                params![c.contract_id, p, c.claim_id],
-            ) {
-                Ok(_) => {}
-                Err(e) if is_constraint(&e) => {
-                    drop(tx);
-                    let held = self_claimed(&conn, &c.contract_id)?;
-                    let taken = c
-                        .periods
-                        .iter()
-                        .filter(|p| held.contains(p))
-                        .cloned()
-                        .collect();
-                    return Err(InsertError::PeriodsTaken(taken));
-                }
-                Err(e) => return Err(err(e).into()),
+        match insert_rows(&tx, c) {
+            Ok(()) => {}
+            Err(conflict) => {
+                // Roll back first, so the periods read next are the ones other
+                // claims hold, not this claim's half-written rows.
+                drop(tx);
+                return Err(conflict_answer(&conn, c, conflict));
             }
         }
-        tx.execute(
-            "INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
-             VALUES (?1, ?2, NULL, ?3, ?4, '')",
-            params![
-                c.claim_id,
-                c.at,
-                Status::Submitted.as_str(),
-                format!("client:{}", c.client_id)
-            ],
-        )
-        .map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(())
     }
@@ -295,6 +298,95 @@ impl Store for SqliteStore {
             .map_err(err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(err)
     }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        if let Some(w) = &self.writer {
+            w.alive()?;
+        }
+        let conn = self.conn()?;
+        conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(err)?;
+        Ok(())
+    }
+}
+
+/// Why `insert_rows` stopped.
+pub(crate) enum RowError {
+    ClaimId,
+    Periods,
+    Store(StoreError),
+}
+
+/// The claim's rows, its periods and its first audit row, inside a transaction
+/// (or savepoint) the caller owns and rolls back on an error.
+pub(crate) fn insert_rows(conn: &Connection, c: &NewClaim) -> Result<(), RowError> {
+    let store = |e| RowError::Store(err(e));
+    match conn
+        .prepare_cached(&format!(
+            "INSERT INTO claims ({CLAIM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
+        ))
+        .and_then(|mut st| {
+            st.execute(params![
+                c.claim_id,
+                c.client_id,
+                c.contract_id,
+                c.request,
+                c.granted,
+                Status::Submitted.as_str(),
+                c.at
+            ])
+        }) {
+        Ok(_) => {}
+        Err(e) if is_constraint(&e) => return Err(RowError::ClaimId),
+        Err(e) => return Err(store(e)),
+    }
+    for p in &c.periods {
+        match conn
+            .prepare_cached(
+                "INSERT INTO claimed_periods (contract_id, period, claim_id) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut st| st.execute(params![c.contract_id, p, c.claim_id]))
+        {
+            Ok(_) => {}
+            Err(e) if is_constraint(&e) => return Err(RowError::Periods),
+            Err(e) => return Err(store(e)),
+        }
+    }
+    conn.prepare_cached(
+        "INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
+         VALUES (?1, ?2, NULL, ?3, ?4, '')",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            c.claim_id,
+            c.at,
+            Status::Submitted.as_str(),
+            format!("client:{}", c.client_id)
+        ])
+    })
+    .map_err(store)?;
+    Ok(())
+}
+
+/// The answer to a refused insert, read after its rows were rolled back: which of
+/// the claim's periods other claims hold.
+pub(crate) fn conflict_answer(conn: &Connection, c: &NewClaim, e: RowError) -> InsertError {
+    match e {
+        RowError::ClaimId => InsertError::ClaimIdTaken,
+        RowError::Store(e) => InsertError::Store(e),
+        RowError::Periods => match self_claimed(conn, &c.contract_id) {
+            Ok(held) => InsertError::PeriodsTaken(
+                c.periods
+                    .iter()
+                    .filter(|p| held.contains(p))
+                    .cloned()
+                    .collect(),
+            ),
+            Err(e) => InsertError::Store(e),
+        },
+    }
 }
 
 fn self_claimed(conn: &Connection, contract_id: &str) -> Result<Vec<String>, StoreError> {
@@ -333,75 +425,17 @@ mod tests {
         }
     }
 
-    #[test]
-    fn unique_keys_refuse_a_second_claim_id_and_a_second_claim_of_a_period() {
-        let s = SqliteStore::open(&temp_db("unique")).expect("open");
-        s.insert_claim(&claim("a", "K", &["2026-01", "2026-02"]))
-            .expect("first claim");
-        assert_eq!(
-            s.insert_claim(&claim("a", "K", &["2026-03"])),
-            Err(InsertError::ClaimIdTaken)
-        );
-        assert_eq!(
-            s.insert_claim(&claim("b", "K", &["2026-03", "2026-02"])),
-            Err(InsertError::PeriodsTaken(vec!["2026-02".into()]))
-        );
-        // The refused claim left nothing behind: 2026-03 is still free.
-        assert_eq!(
-            s.claimed_periods("K").expect("periods"),
-            vec!["2026-01".to_string(), "2026-02".to_string()]
-        );
-        assert_eq!(s.get_claim("b").expect("get"), None);
-        // Another contract may claim the same month.
-        s.insert_claim(&claim("c", "K2", &["2026-02"]))
-            .expect("other contract");
-    }
-
-    #[test]
-    fn status_changes_follow_the_workflow_and_leave_an_audit_row_each() {
-        let s = SqliteStore::open(&temp_db("status")).expect("open");
-        s.insert_claim(&claim("a", "K", &["2026-01"]))
-            .expect("claim");
-        let c = s
-            .set_status(
-                "a",
-                Status::Approved,
-                "operator",
-                "ok",
-                "2026-11-30T00:00:00Z",
-            )
-            .expect("approve");
-        assert_eq!(c.status, Status::Approved);
-        assert_eq!(c.updated_at, "2026-11-30T00:00:00Z");
-        assert_eq!(c.submitted_at, "2026-11-29T00:00:00Z");
-        assert_eq!(
-            s.set_status("a", Status::Rejected, "operator", "", "x"),
-            Err(StatusError::NotAllowed {
-                from: Status::Approved,
-                to: Status::Rejected
-            })
-        );
-        assert_eq!(
-            s.set_status("zz", Status::Approved, "operator", "", "x"),
-            Err(StatusError::NotFound)
-        );
-        let ev = s.events("a").expect("events");
-        assert_eq!(ev.len(), 2, "filed + approved, the refusal wrote nothing");
-        assert_eq!(ev[0].from, None);
-        assert_eq!(ev[0].actor, "client:acme");
-        assert_eq!(ev[1].from, Some(Status::Submitted));
-        assert_eq!(ev[1].to, Status::Approved);
-        assert_eq!(ev[1].note, "ok");
-    }
+    // The behaviour every store shares is tested against each backend in
+    // `store_tests.rs`; these are SQLite's own: the file and its version.
 
     #[test]
     fn reopening_keeps_the_data_and_the_schema_version() {
         let path = temp_db("reopen");
-        SqliteStore::open(&path)
+        SqliteStore::open_with(&path, WriteMode::Naive)
             .expect("open")
             .insert_claim(&claim("a", "K", &["2026-01"]))
             .expect("claim");
-        let s = SqliteStore::open(&path).expect("reopen");
+        let s = SqliteStore::open_with(&path, WriteMode::Naive).expect("reopen");
         assert!(s.get_claim("a").expect("get").is_some());
         let conn = s.conn().expect("conn");
         let v: i64 = conn
@@ -417,12 +451,14 @@ mod tests {
     #[test]
     fn a_database_from_a_newer_binary_is_refused() {
         let path = temp_db("newer");
-        drop(SqliteStore::open(&path).expect("open"));
+        drop(SqliteStore::open_with(&path, WriteMode::Naive).expect("open"));
         let conn = Connection::open(&path).expect("raw");
         conn.execute_batch("PRAGMA user_version = 99")
             .expect("bump");
         drop(conn);
-        let e = SqliteStore::open(&path).err().expect("refused");
-        assert!(e.0.contains("newer"), "{e}");
+        let e = SqliteStore::open_with(&path, WriteMode::Naive)
+            .err()
+            .expect("refused");
+        assert!(e.message.contains("newer"), "{e}");
     }
 }

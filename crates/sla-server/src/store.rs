@@ -88,13 +88,53 @@ pub struct Event {
     pub note: String,
 }
 
-/// The store failed (I/O, corruption, a schema it does not know).
+/// The store failed (I/O, corruption, a schema it does not know), or could not be
+/// reached (`unavailable`: a lost connection, a database that is down or busy).
+/// The second kind is worth a retry and answers 503; the first is a bug or damage.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
+pub struct StoreError {
+    pub message: String,
+    pub unavailable: bool,
+}
+
+impl StoreError {
+    pub fn new(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            unavailable: false,
+        }
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            unavailable: true,
+        }
+    }
+}
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
+    }
+}
+
+impl From<StoreError> for crate::errors::ApiError {
+    /// A store that does not answer is 503 (the client keeps its draft and retries
+    /// with the same claim_id); anything else is a 500. The message stays in the log:
+    /// it may name tables or hosts.
+    fn from(e: StoreError) -> crate::errors::ApiError {
+        if e.unavailable {
+            tracing::warn!(error = %e.message, "store unavailable");
+            crate::errors::ApiError::new(
+                503,
+                "store_unavailable",
+                "the claims store is not answering; nothing was filed by this request unless a retry says so",
+            )
+        } else {
+            tracing::error!(error = %e.message, "store failed");
+            crate::errors::ApiError::internal("the claims store failed")
+        }
     }
 }
 
@@ -159,6 +199,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<StoredClaim>, StoreError>;
     /// Every claim, oldest first (operator listing).
     fn all_claims(&self) -> Result<Vec<StoredClaim>, StoreError>;
+    /// The claims in one status, oldest first (the operator's review queue).
+    fn claims_with_status(&self, status: Status) -> Result<Vec<StoredClaim>, StoreError> {
+        Ok(self
+            .all_claims()?
+            .into_iter()
+            .filter(|c| c.status == status)
+            .collect())
+    }
     /// Moves a claim along the workflow and writes an audit row in the same transaction.
     fn set_status(
         &self,
@@ -169,6 +217,21 @@ pub trait Store: Send + Sync + 'static {
         at: &str,
     ) -> Result<StoredClaim, StatusError>;
     fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError>;
+    /// A cheap round trip, for `/readyz`.
+    fn ping(&self) -> Result<(), StoreError>;
+    /// Connection pool figures for `/metrics`, when the store has a pool.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
+}
+
+/// How busy a connection pool is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub max_size: usize,
+    pub size: usize,
+    pub available: usize,
+    pub waiting: usize,
 }
 
 #[cfg(test)]

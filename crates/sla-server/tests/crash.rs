@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-const CLIENTS: usize = 8;
+const CLIENTS: usize = 16;
 
 #[test]
 fn sigkill_during_claims_loses_no_acknowledged_claim() {

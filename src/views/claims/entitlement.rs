@@ -49,6 +49,8 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
                 <p class="slap-muted">{ env.t(Key::EntNone) }</p>
             } else {
                 <p>{ env.fill(Key::EntPeriods, &[("months", &props.open.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep))), ("units", &f.int(units))]) }</p>
+                // Issue 9: what one unit is, from the policy in force (never a fixed sentence).
+                <p class="slap-explain" data-sla-unit-rule={r.rules.compensation_unit.clone()}>{ crate::views::exclusions::unit_rule(env, &r.rules) }</p>
                 <div class="slap-cards slap-remedies">
                     <div class="slap-card slap-remedy" data-remedy="service_extension">
                         <h3 class="slap-card-title">{ env.t(Key::RemedyExtension) }</h3>
@@ -60,11 +62,23 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
                         <h3 class="slap-card-title">{ env.t(Key::RemedyCredit) }</h3>
                         <p class="slap-big">{ env.fill(Key::EntContracts, &[("n", &f.int(contracts))]) }</p>
                         <ul class="slap-explain-list">
-                        { for rows.iter().map(|c| html! {
-                            <li data-sla-credit-month={c.month.clone()}>{ env.fill(Key::EntCreditWhy, &[
-                                ("month", &f.month(&c.month)), ("units", &f.int(c.units)),
-                                ("average", &f.int(c.monthly_average)), ("sum", &f.int(c.average_sum)),
-                                ("n", &f.int(c.average_months)), ("contracts", &f.int(c.contracts))]) }</li>
+                        { for rows.iter().map(|c| {
+                            // Each month's average window and rounding are those of the terms that judged it.
+                            let rules = r.periods.iter().find(|p| p.month == c.month)
+                                .and_then(|p| r.rules_for(p.policy_version.as_deref()));
+                            let (month, units, average, sum, n, contracts) = (f.month(&c.month), f.int(c.units),
+                                f.int(c.monthly_average), f.int(c.average_sum), f.int(c.average_months), f.int(c.contracts));
+                            let mut args = vec![("month", month.as_str()), ("units", units.as_str()), ("average", average.as_str()),
+                                ("sum", sum.as_str()), ("n", n.as_str()), ("contracts", contracts.as_str())];
+                            let text = match rules {
+                                Some(rules) => {
+                                    args.push(("window", crate::views::exclusions::window_text(env, rules)));
+                                    args.push(("rounding", crate::views::exclusions::rounding_text(env, rules)));
+                                    env.fill(Key::EntCreditWhy, &args)
+                                }
+                                None => env.fill(Key::EntCreditWhyBare, &args),
+                            };
+                            html! { <li data-sla-credit-month={c.month.clone()}>{ text }</li> }
                         }) }
                         </ul>
                     </div>

@@ -2,6 +2,8 @@
 //! `sla-server` binary started on a loopback port, and a small HTTP client.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod pg;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -41,10 +43,19 @@ pub fn token_of(id: &str) -> String {
 }
 
 pub fn write_tokens(dir: &Path, clients: &[&str]) {
-    let tokens: Vec<Value> = clients
-        .iter()
-        .map(|c| json!({"client": c, "sha256": sha256_hex(&token_of(c))}))
-        .collect();
+    write_tokens_with_operators(dir, clients, &[]);
+}
+
+/// Client tokens plus operator tokens (`"role": "operator"`), each `token_of(name)`.
+pub fn write_tokens_with_operators(dir: &Path, clients: &[&str], operators: &[&str]) {
+    let tokens: Vec<Value> =
+        clients
+            .iter()
+            .map(|c| json!({"client": c, "sha256": sha256_hex(&token_of(c))}))
+            .chain(operators.iter().map(
+                |o| json!({"client": o, "role": "operator", "sha256": sha256_hex(&token_of(o))}),
+            ))
+            .collect();
     std::fs::write(
         dir.join("tokens.json"),
         json!({ "tokens": tokens }).to_string(),
@@ -116,7 +127,16 @@ impl Server {
     /// Starts `sla-server serve` on a free loopback port and waits for the line
     /// that says where it listens (no sleeping, no port guessing).
     pub fn start(data: &Path, db: &Path, extra: &[&str]) -> Server {
-        let log = db.with_extension("log");
+        Server::start_db(
+            data,
+            db.to_str().expect("utf-8 path"),
+            db.with_extension("log"),
+            extra,
+        )
+    }
+
+    /// Like `start`, with `--db` as given (a PostgreSQL URL) and the log at `log`.
+    pub fn start_db(data: &Path, db: &str, log: PathBuf, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--addr", "127.0.0.1:0", "--data"])
             .arg(data)

@@ -1,0 +1,199 @@
+//! `/metrics` in the Prometheus text format: requests by route and status, their
+//! latency, claims filed and refused by code, group-commit batch sizes and pool
+//! use. Labels are route patterns, methods, status codes and error codes only, so
+//! no token, client id or claim id ever appears.
+
+use std::sync::{Arc, LazyLock};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+
+use crate::AppState;
+
+/// The error code of an error response, left in its extensions by `ApiError` so
+/// that the claims counter can label refusals without reading the body.
+#[derive(Debug, Clone)]
+pub struct ErrorCodeTag(pub String);
+
+struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    filed: IntCounter,
+    replayed: IntCounter,
+    refused: IntCounterVec,
+    batch: Histogram,
+    pool: IntGaugeVec,
+    refused_connections: IntCounter,
+}
+
+fn build() -> Result<Metrics, prometheus::Error> {
+    let registry = Registry::new();
+    let requests = IntCounterVec::new(
+        Opts::new(
+            "sla_http_requests_total",
+            "HTTP requests by route and status",
+        ),
+        &["route", "method", "status"],
+    )?;
+    let latency = HistogramVec::new(
+        HistogramOpts::new(
+            "sla_http_request_duration_seconds",
+            "Time from request to response head, by route",
+        )
+        .buckets(vec![
+            0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0,
+        ]),
+        &["route", "method"],
+    )?;
+    let filed = IntCounter::new("sla_claims_filed_total", "Claims filed (201)")?;
+    let replayed = IntCounter::new(
+        "sla_claims_replayed_total",
+        "Retries answered with the stored claim (200)",
+    )?;
+    let refused = IntCounterVec::new(
+        Opts::new("sla_claims_refused_total", "Claims refused, by error code"),
+        &["code"],
+    )?;
+    let batch = Histogram::with_opts(
+        HistogramOpts::new(
+            "sla_sqlite_group_commit_batch_size",
+            "Claims written per SQLite group-commit transaction",
+        )
+        .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+    )?;
+    let pool = IntGaugeVec::new(
+        Opts::new(
+            "sla_store_pool_connections",
+            "PostgreSQL pool: max, open, idle connections and waiting requests",
+        ),
+        &["state"],
+    )?;
+    let refused_connections = IntCounter::new(
+        "sla_connections_refused_total",
+        "Connections over --max-connections, answered 429 and closed",
+    )?;
+    registry.register(Box::new(refused_connections.clone()))?;
+    registry.register(Box::new(requests.clone()))?;
+    registry.register(Box::new(latency.clone()))?;
+    registry.register(Box::new(filed.clone()))?;
+    registry.register(Box::new(replayed.clone()))?;
+    registry.register(Box::new(refused.clone()))?;
+    registry.register(Box::new(batch.clone()))?;
+    registry.register(Box::new(pool.clone()))?;
+    Ok(Metrics {
+        registry,
+        requests,
+        latency,
+        filed,
+        replayed,
+        refused,
+        batch,
+        pool,
+        refused_connections,
+    })
+}
+
+// Built once; the names and labels are constants, so `build` cannot fail unless
+// this file is wrong, and then every metric is simply absent instead of a panic.
+static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
+    Ok(m) => Some(m),
+    Err(e) => {
+        tracing::error!(error = %e, "metrics disabled");
+        None
+    }
+});
+
+pub fn observe_batch(n: usize) {
+    if let Some(m) = METRICS.as_ref() {
+        m.batch.observe(n as f64);
+    }
+}
+
+pub fn connection_refused() {
+    if let Some(m) = METRICS.as_ref() {
+        m.refused_connections.inc();
+    }
+}
+
+/// Counts every request under its route pattern (`/sla-portal/{*path}`, never the
+/// path itself: paths are unbounded and could carry anything).
+pub async fn track(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = match *req.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        _ => "other",
+    };
+    let r = next.run(req).await;
+    if let Some(m) = METRICS.as_ref() {
+        let status = r.status();
+        m.requests
+            .with_label_values(&[route.as_str(), method, status.as_str()])
+            .inc();
+        m.latency
+            .with_label_values(&[route.as_str(), method])
+            .observe(started.elapsed().as_secs_f64());
+        if route == "/api/v1/claims" && method == "POST" {
+            match status {
+                StatusCode::CREATED => m.filed.inc(),
+                StatusCode::OK => m.replayed.inc(),
+                _ => {
+                    let code = r
+                        .extensions()
+                        .get::<ErrorCodeTag>()
+                        .map(|c| c.0.as_str())
+                        .unwrap_or("other");
+                    m.refused.with_label_values(&[code]).inc();
+                }
+            }
+        }
+    }
+    r
+}
+
+/// `GET /metrics`: no token (scrapers run beside the load balancer), nothing
+/// about any client.
+pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let Some(m) = METRICS.as_ref() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    if let Some(p) = state.store.pool_status() {
+        for (label, v) in [
+            ("max", p.max_size),
+            ("open", p.size),
+            ("idle", p.available),
+            ("waiting", p.waiting),
+        ] {
+            m.pool
+                .with_label_values(&[label])
+                .set(i64::try_from(v).unwrap_or(i64::MAX));
+        }
+    }
+    let encoder = TextEncoder::new();
+    let mut buf = Vec::new();
+    if encoder.encode(&m.registry.gather(), &mut buf).is_err() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let mut r = Response::new(axum::body::Body::from(buf));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}

@@ -1,0 +1,194 @@
+//! Operator review over HTTP: list claims by status and move a claim along the
+//! workflow, with the same rules and audit rows as `claims set-status`. Only
+//! operator tokens get in; they in turn can do nothing a client token can.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Role;
+use crate::errors::{json_response, ApiError};
+use crate::store::{Event, Status, StatusError, Store, StoredClaim};
+use crate::AppState;
+
+/// An operator's note is for the client to read; a few paragraphs at most.
+pub const NOTE_LIMIT: usize = 2000;
+
+/// The `Authorization: Bearer` token of a request, if any.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+}
+
+/// The authenticated operator of a request.
+pub struct Operator(pub String);
+
+impl FromRequestParts<Arc<AppState>> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Operator, ApiError> {
+        let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        match state.tokens.lookup(token) {
+            Some((name, Role::Operator)) => Ok(Operator(name.to_string())),
+            Some((_, Role::Client)) => Err(ApiError::new(
+                403,
+                "forbidden",
+                "operator routes need an operator token",
+            )),
+            None => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+/// A claim's status history as a client sees it: each status, when it was set,
+/// and the operator's note (not who set it).
+pub fn client_history(events: &[Event]) -> Value {
+    Value::Array(
+        events
+            .iter()
+            .map(|e| json!({ "status": e.to.as_str(), "at": e.at, "note": e.note }))
+            .collect(),
+    )
+}
+
+/// The full audit trail, for operators.
+fn audit_history(events: &[Event]) -> Value {
+    Value::Array(
+        events
+            .iter()
+            .map(|e| {
+                json!({ "status": e.to.as_str(), "from": e.from.map(Status::as_str),
+                        "at": e.at, "actor": e.actor, "note": e.note })
+            })
+            .collect(),
+    )
+}
+
+fn operator_claim(store: &dyn Store, c: &StoredClaim) -> Result<Value, ApiError> {
+    let mut v = crate::api::claim_json(c)?;
+    let events = store.events(&c.claim_id)?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("client_id".into(), json!(c.client_id));
+        o.insert("history".into(), audit_history(&events));
+    }
+    Ok(v)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::internal("the request's work did not finish"))?
+}
+
+/// `GET /api/v1/operator/claims[?status=S]`: every claim (of every client),
+/// oldest first, with its audit trail.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    _op: Operator,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let mut filter = None;
+    for (k, v) in req
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+    {
+        if k == "status" {
+            filter = Some(Status::parse(v).ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "bad_request",
+                    "status: one of submitted, under_review, approved, rejected, fulfilled",
+                )
+            })?);
+        }
+    }
+    let v = blocking(move || {
+        let store = state.store.as_ref();
+        let claims = match filter {
+            Some(s) => store.claims_with_status(s)?,
+            None => store.all_claims()?,
+        };
+        let claims = claims
+            .iter()
+            .map(|c| operator_claim(store, c))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(json!({ "claims": claims }))
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &v))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusChange {
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /api/v1/operator/claims/{claim_id}/status` with `{"status", "note"}`.
+pub async fn set_status(
+    State(state): State<Arc<AppState>>,
+    op: Operator,
+    Path(claim_id): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = axum::body::to_bytes(body, crate::api::CLAIM_BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::new(400, "bad_request", "the body could not be read"))?;
+    let change: StatusChange = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(400, "bad_request", format!("status change: {e}")))?;
+    let to = Status::parse(&change.status).ok_or_else(|| {
+        ApiError::new(
+            400,
+            "bad_request",
+            "status: one of under_review, approved, rejected, fulfilled",
+        )
+    })?;
+    if change.note.chars().count() > NOTE_LIMIT {
+        return Err(ApiError::new(
+            400,
+            "bad_request",
+            format!("note: at most {NOTE_LIMIT} characters"),
+        ));
+    }
+    let actor = format!("operator:{}", op.0);
+    let v = blocking(move || {
+        let store = state.store.as_ref();
+        let at = crate::clock::now_rfc3339();
+        match store.set_status(&claim_id, to, &actor, &change.note, &at) {
+            Ok(c) => {
+                tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
+                operator_claim(store, &c)
+            }
+            Err(StatusError::NotFound) => Err(ApiError::new(404, "not_found", "no such claim")),
+            Err(StatusError::NotAllowed { from, to }) => Err(ApiError::new(
+                409,
+                "status_not_allowed",
+                format!("a {} claim cannot become {}", from.as_str(), to.as_str()),
+            )
+            .with_details(json!({ "from": from.as_str(), "to": to.as_str() }))),
+            Err(StatusError::Store(e)) => Err(e.into()),
+        }
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &v))
+}

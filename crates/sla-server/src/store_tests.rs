@@ -1,0 +1,259 @@
+//! The store's behaviour, written once and run against every backend: SQLite
+//! with one transaction per claim, SQLite with group commit, and PostgreSQL in a
+//! throwaway cluster.
+
+#[path = "../tests/common/pg.rs"]
+mod pg;
+
+use std::sync::{Arc, Barrier};
+
+use crate::postgres::PgStore;
+use crate::sqlite::{SqliteStore, WriteMode};
+use crate::store::{InsertError, NewClaim, Status, StatusError, Store};
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "sla-server-store-{name}-{}-{}",
+        std::process::id(),
+        crate::clock::unix_nanos()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join("claims.db")
+}
+
+fn claim(id: &str, contract: &str, periods: &[&str]) -> NewClaim {
+    NewClaim {
+        claim_id: id.into(),
+        client_id: "acme".into(),
+        contract_id: contract.into(),
+        periods: periods.iter().map(|s| s.to_string()).collect(),
+        request: format!("{{\"claim_id\":\"{id}\"}}"),
+        granted: "{}".into(),
+        at: "2026-11-29T00:00:00Z".into(),
+    }
+}
+
+/// Runs `check` against a fresh store of every kind. The PostgreSQL cluster
+/// lives as long as the handle (`_pg`), so it stops even if `check` panics.
+fn each_backend(name: &str, check: impl Fn(Arc<dyn Store>)) {
+    check(Arc::new(
+        SqliteStore::open_with(&temp_db(name), WriteMode::Naive).expect("sqlite naive"),
+    ));
+    check(Arc::new(
+        SqliteStore::open_with(&temp_db(name), WriteMode::Group).expect("sqlite group"),
+    ));
+    let _pg = pg::PgCluster::shared();
+    check(Arc::new(
+        PgStore::connect(&_pg.create_db(), 4).expect("postgres"),
+    ));
+}
+
+#[test]
+fn unique_keys_refuse_a_second_claim_id_and_a_second_claim_of_a_period() {
+    each_backend("unique", |s| {
+        s.insert_claim(&claim("a", "K", &["2026-01", "2026-02"]))
+            .expect("first claim");
+        assert_eq!(
+            s.insert_claim(&claim("a", "K", &["2026-03"])),
+            Err(InsertError::ClaimIdTaken)
+        );
+        assert_eq!(
+            s.insert_claim(&claim("b", "K", &["2026-03", "2026-02"])),
+            Err(InsertError::PeriodsTaken(vec!["2026-02".into()]))
+        );
+        // The refused claim left nothing behind: 2026-03 is still free.
+        assert_eq!(
+            s.claimed_periods("K").expect("periods"),
+            vec!["2026-01".to_string(), "2026-02".to_string()]
+        );
+        assert_eq!(s.get_claim("b").expect("get"), None);
+        assert_eq!(s.events("b").expect("events"), vec![]);
+        // Another contract may claim the same month.
+        s.insert_claim(&claim("c", "K2", &["2026-02"]))
+            .expect("other contract");
+        let stored = s.get_claim("a").expect("get").expect("a");
+        assert_eq!(stored.status, Status::Submitted);
+        assert_eq!(stored.request, "{\"claim_id\":\"a\"}");
+        assert_eq!(stored.submitted_at, "2026-11-29T00:00:00Z");
+        assert_eq!(stored.updated_at, "2026-11-29T00:00:00Z");
+    });
+}
+
+#[test]
+fn lists_are_per_client_and_contract_oldest_first() {
+    each_backend("lists", |s| {
+        for (id, contract, period) in [
+            ("z", "K", "2026-01"),
+            ("a", "K", "2026-02"),
+            ("m", "K2", "2026-01"),
+            ("b", "K", "2026-03"),
+        ] {
+            s.insert_claim(&claim(id, contract, &[period]))
+                .expect("insert");
+        }
+        let ids = |v: Vec<crate::store::StoredClaim>| {
+            v.into_iter().map(|c| c.claim_id).collect::<Vec<_>>()
+        };
+        // Filing order, not claim_id order.
+        assert_eq!(
+            ids(s.list_claims("acme", "K").expect("list")),
+            ["z", "a", "b"]
+        );
+        assert_eq!(ids(s.list_claims("acme", "K2").expect("list")), ["m"]);
+        assert_eq!(
+            ids(s.list_claims("globex", "K").expect("list")),
+            Vec::<String>::new()
+        );
+        assert_eq!(ids(s.all_claims().expect("all")), ["z", "a", "m", "b"]);
+        s.set_status(
+            "a",
+            Status::UnderReview,
+            "operator",
+            "",
+            "2026-11-30T00:00:00Z",
+        )
+        .expect("review a");
+        s.set_status(
+            "z",
+            Status::Rejected,
+            "operator",
+            "",
+            "2026-11-30T00:00:01Z",
+        )
+        .expect("reject z");
+        let queue = |st| ids(s.claims_with_status(st).expect("by status"));
+        assert_eq!(queue(Status::Submitted), ["m", "b"]);
+        assert_eq!(queue(Status::UnderReview), ["a"]);
+        assert_eq!(queue(Status::Rejected), ["z"]);
+        assert_eq!(queue(Status::Approved), Vec::<String>::new());
+        s.ping().expect("ping");
+    });
+}
+
+#[test]
+fn status_changes_follow_the_workflow_and_leave_an_audit_row_each() {
+    each_backend("status", |s| {
+        s.insert_claim(&claim("a", "K", &["2026-01"]))
+            .expect("claim");
+        let c = s
+            .set_status(
+                "a",
+                Status::Approved,
+                "operator",
+                "ok",
+                "2026-11-30T00:00:00Z",
+            )
+            .expect("approve");
+        assert_eq!(c.status, Status::Approved);
+        assert_eq!(c.updated_at, "2026-11-30T00:00:00Z");
+        assert_eq!(c.submitted_at, "2026-11-29T00:00:00Z");
+        assert_eq!(s.get_claim("a").expect("get"), Some(c));
+        assert_eq!(
+            s.set_status("a", Status::Rejected, "operator", "", "x"),
+            Err(StatusError::NotAllowed {
+                from: Status::Approved,
+                to: Status::Rejected
+            })
+        );
+        assert_eq!(
+            s.set_status("zz", Status::Approved, "operator", "", "x"),
+            Err(StatusError::NotFound)
+        );
+        let ev = s.events("a").expect("events");
+        assert_eq!(ev.len(), 2, "filed + approved, the refusal wrote nothing");
+        assert_eq!(ev[0].from, None);
+        assert_eq!(ev[0].to, Status::Submitted);
+        assert_eq!(ev[0].actor, "client:acme");
+        assert_eq!(ev[1].from, Some(Status::Submitted));
+        assert_eq!(ev[1].to, Status::Approved);
+        assert_eq!(ev[1].note, "ok");
+        assert_eq!(ev[1].at, "2026-11-30T00:00:00Z");
+    });
+}
+
+#[test]
+fn concurrent_inserts_of_one_period_file_exactly_one() {
+    // Eight claims race for one month, eight retries of one claim race too: the
+    // UNIQUE keys (and, with group commit, the savepoints of one batch) leave one
+    // winner each, and every loser is told why.
+    each_backend("race", |s| {
+        let barrier = Arc::new(Barrier::new(16));
+        let handles: Vec<_> = (0..16)
+            .map(|i| {
+                let (s, barrier) = (s.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let c = if i < 8 {
+                        claim(&format!("p{i}"), "K", &["2026-05"])
+                    } else {
+                        claim("same", "K", &["2026-06"])
+                    };
+                    barrier.wait();
+                    (i, s.insert_claim(&c))
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect();
+        let period_wins = results.iter().filter(|(i, r)| *i < 8 && r.is_ok()).count();
+        let period_losses = results
+            .iter()
+            .filter(|(i, r)| *i < 8 && *r == Err(InsertError::PeriodsTaken(vec!["2026-05".into()])))
+            .count();
+        let same_wins = results.iter().filter(|(i, r)| *i >= 8 && r.is_ok()).count();
+        let same_losses = results
+            .iter()
+            .filter(|(i, r)| *i >= 8 && *r == Err(InsertError::ClaimIdTaken))
+            .count();
+        assert_eq!((period_wins, period_losses), (1, 7), "{results:?}");
+        assert_eq!((same_wins, same_losses), (1, 7), "{results:?}");
+        assert_eq!(s.all_claims().expect("all").len(), 2);
+        assert_eq!(
+            s.claimed_periods("K").expect("periods"),
+            vec!["2026-05".to_string(), "2026-06".to_string()]
+        );
+    });
+}
+
+#[test]
+fn postgres_migrations_run_once_and_a_newer_schema_is_refused() {
+    let pg = pg::PgCluster::shared();
+    let url = pg.create_db();
+    PgStore::connect(&url, 2)
+        .expect("first open")
+        .insert_claim(&claim("a", "K", &["2026-01"]))
+        .expect("claim");
+    // The socket form of the URL reaches the same database.
+    let s = PgStore::connect(&pg.socket_url(pg::db_name(&url)), 2).expect("reopen");
+    assert!(s.get_claim("a").expect("get").is_some());
+    assert_eq!(
+        pg.sql(
+            &url,
+            "SELECT string_agg(version::text, ',') FROM schema_migrations"
+        ),
+        "1",
+        "the migration ran once, not on every open"
+    );
+    pg.sql(&url, "INSERT INTO schema_migrations VALUES (99, 'later')");
+    let e = PgStore::connect(&url, 2).err().expect("refused");
+    assert!(e.message.contains("newer"), "{e}");
+}
+
+#[test]
+fn postgres_urls_that_cannot_work_fail_in_one_line() {
+    for bad in [
+        "postgres://u@h:notaport/db",
+        "postgres://u@host:5432/db?sslmode=bogus",
+    ] {
+        let e = PgStore::connect(bad, 1).err().expect("refused");
+        assert!(!e.message.contains('\n'), "{e}");
+        assert!(e.message.contains("not a PostgreSQL URL"), "{bad}: {e}");
+    }
+    // Nobody listens on port 1: the error names the connection, in one line.
+    let e = PgStore::connect("postgres://postgres@127.0.0.1:1/db", 1)
+        .err()
+        .expect("unreachable");
+    assert!(e.unavailable, "{e:?}");
+    assert!(!e.message.contains('\n'), "{e}");
+}
