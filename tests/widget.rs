@@ -406,6 +406,7 @@ async fn agreement_view_lists_every_clause_and_links_to_the_measuring_view() {
     let tab = wait_for(&root, "[role=tab][aria-selected=true]").await;
     assert!(attr(&tab, "aria-controls").ends_with("availability"));
     h.unmount();
+}
 
 /// The `sla-portal:*` events a host listens for, recorded on the mount element.
 fn record_events(root: &Element) -> std::rc::Rc<std::cell::RefCell<Vec<(String, JsValue)>>> {
