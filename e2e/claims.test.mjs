@@ -16,7 +16,7 @@ const OUT = path.join(ROOT, "e2e", "out");
 fs.mkdirSync(OUT, { recursive: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// The host page: the embedding of DATA_CONTRACT.md with a token from /demo/token, and the
+// The host page: the embedding of docs/DATA_CONTRACT.md with a token from /demo/token, and the
 // locale and request timeout from the query string (an external module, for the server's CSP).
 const HOST_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>claims e2e</title>
 <script type="module" src="claims-host.js"></script></head>

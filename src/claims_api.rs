@@ -1,4 +1,4 @@
-//! The claims API of DATA_CONTRACT.md from the widget's side: list and file claims,
+//! The claims API of docs/DATA_CONTRACT.md from the widget's side: list and file claims,
 //! classify every answer into a [`ClaimError`] the views translate, and share the
 //! claims list with every tab through a context ([`ClaimsProvider`]).
 
@@ -43,7 +43,7 @@ struct ClaimsDoc {
     claims: Vec<FiledClaim>,
 }
 
-/// Reads a `GET claimsUrl` answer; an unknown schema is an error (DATA_CONTRACT.md).
+/// Reads a `GET claimsUrl` answer; an unknown schema is an error (docs/DATA_CONTRACT.md).
 pub fn parse_claims(bytes: &[u8]) -> Result<Vec<FiledClaim>, String> {
     let doc: ClaimsDoc = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     if doc.schema != CLAIMS_SCHEMA {
@@ -284,6 +284,9 @@ impl ClaimsCtx {
 pub struct ClaimsProviderProps {
     pub options: Rc<Options>,
     pub children: Children,
+    /// Told of every claim the server confirms (the host's `sla-portal:claim-filed`).
+    #[prop_or_default]
+    pub on_claim_filed: Callback<FiledClaim>,
 }
 
 /// Fetches the claims list once at mount (and on `reload`) and provides [`ClaimsCtx`].
@@ -300,7 +303,9 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let generation = use_state(|| 0u32);
     {
         let (status, claims) = (status.clone(), claims.clone());
-        use_effect_with((props.options.clone(), *generation), move |(opts, _)| {
+        // Keyed on the URL: a refreshed token (`update()`) does not refetch the list.
+        let opts = props.options.clone();
+        use_effect_with((props.options.claims_url.clone(), *generation), move |_| {
             let alive = Rc::new(Cell::new(true));
             if let Some(url) = opts.claims_url.clone() {
                 let (opts, a) = (opts.clone(), alive.clone());
@@ -327,7 +332,9 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     };
     let confirmed = {
         let claims = claims.clone();
+        let told = props.on_claim_filed.clone();
         Callback::from(move |c: FiledClaim| {
+            told.emit(c.clone());
             let mut v: Vec<FiledClaim> = (**claims).clone();
             v.retain(|x| x.claim_id != c.claim_id);
             v.push(c);
