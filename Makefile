@@ -4,7 +4,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: demo test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins diffcheck
+.PHONY: demo dev package test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins diffcheck
 
 bootstrap:
 	@bash scripts/bootstrap
@@ -15,10 +15,18 @@ demo: bootstrap dist native-bins
 	@echo "SLA portal demo: http://127.0.0.1:8080/  (Ctrl-C stops it)"
 	./target/server/sla-server serve --addr 127.0.0.1:8080 --data .demo/data --db .demo/claims.db --dist dist --demo
 
+## dev: the development loop: `trunk serve` on :8081 (rebuilds on change), API passed through
+## to a running `make demo` on :8080. The only target that needs trunk.
+dev:
+	@BOOTSTRAP_TRUNK=1 bash scripts/bootstrap
+	trunk serve
+
 ## test: everything CI checks
 test: bootstrap lint native-test wasm-test diffcheck e2e
 
 lint:
+	@# The repository documents itself (docs/): no file may point outside it.
+	@! git grep -n -I -e '\.\./shared' -- . || { echo 'lint: references outside the repository (see above)'; exit 1; }
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sla-rules $(WASM) -- -D warnings
@@ -32,6 +40,10 @@ wasm-test:
 
 dist:
 	bash scripts/build-widget
+
+## package: sla-portal-<version>.tgz (npm pack) for host portals; see package/README.md
+package: bootstrap
+	bash scripts/package
 
 native-bins:
 	cargo build --profile server -p sla-cli -p sla-server

@@ -18,7 +18,7 @@ fs.mkdirSync(OUT, { recursive: true });
 /// condition they wait for has been seen, never after a fixed time.
 const gate = () => { let open; const p = new Promise((r) => { open = r; }); return [p, open]; };
 
-// The host page: the embedding of DATA_CONTRACT.md with a token from /demo/token, and the
+// The host page: the embedding of docs/DATA_CONTRACT.md with a token from /demo/token, and the
 // locale and request timeout from the query string (an external module, for the server's CSP).
 const HOST_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>claims e2e</title>
 <script type="module" src="claims-host.js"></script></head>

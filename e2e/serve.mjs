@@ -37,7 +37,7 @@ export async function serve({ routes = {}, files = {} } = {}) {
   return { base, hits, close: () => new Promise((r) => server.close(r)) };
 }
 
-/// A fresh headless Chromium (system binary, flags of TOOLCHAIN.md).
+/// A fresh headless Chromium (Debian's /usr/bin/chromium: Playwright downloads no browser).
 export async function browser() {
   const { chromium } = await import("playwright-core");
   const os = await import("node:os");

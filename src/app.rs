@@ -32,6 +32,7 @@ pub fn App(props: &AppProps) -> Html {
     let options = props.options.clone();
     let state = use_reducer(|| State::new(options.policy_url.is_some()));
     let instance = use_state(next_instance);
+    let root = use_node_ref();
     let loaded_tz = match &state.phase {
         Phase::Ready(l) => l.ev.report.contract.timezone.clone(),
         _ => Tz::CST.label(),
@@ -43,14 +44,27 @@ pub fn App(props: &AppProps) -> Html {
 
     {
         let dispatch = state.dispatcher();
-        use_effect_with((options.clone(), state.attempt), move |(opts, _)| {
+        // Only the URLs (and asOf) decide what is fetched: `update()` with a new token or
+        // locale re-renders without refetching.
+        let opts = options.clone();
+        use_effect_with((options.fetch_key(), state.attempt), move |_| {
             let cancel = Cancel::new();
             let c = cancel.clone();
-            let opts = opts.clone();
             wasm_bindgen_futures::spawn_local(async move { run_load(opts, c, dispatch).await });
             move || cancel.abort()
         });
     }
+
+    let (ready_now, failed_now) = match &state.phase {
+        Phase::Ready(l) => (Some(l.clone()), None),
+        Phase::Failed(e) => (None, Some(e.clone())),
+        Phase::Loading(_) => (None, None),
+    };
+    crate::host_events::use_phase_events(root.clone(), ready_now, failed_now);
+    crate::host_events::use_theme(root.clone(), options.theme.clone());
+    let on_claim_filed = use_callback(root.clone(), |c: sla_rules::claims::ClaimRecord, root| {
+        crate::host_events::claim_filed(root, &c)
+    });
 
     let locale = options.locale;
     let body = match &state.phase {
@@ -62,13 +76,13 @@ pub fn App(props: &AppProps) -> Html {
             let on_retry = Callback::from(move |_| dispatch.dispatch(Action::Retry));
             html! { <views::status::ErrorPanel error={e.clone()} env={env.clone()} {on_retry} /> }
         }
-        Phase::Ready(data) => ready(&state, data, &env, &options, *instance),
+        Phase::Ready(data) => ready(&state, data, &env, &options, *instance, &root),
     };
 
     html! {
-        <div class="slap" lang={locale.tag()} data-sla-portal="">
+        <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" ref={root}>
             // The claims list, fetched once at load, shared by the periods table and the Claims tab.
-            <crate::claims_api::ClaimsProvider options={options.clone()}>
+            <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed}>
                 { body }
             </crate::claims_api::ClaimsProvider>
         </div>
@@ -81,9 +95,14 @@ fn ready(
     env: &Rc<Env>,
     options: &Rc<Options>,
     instance: u32,
+    root: &NodeRef,
 ) -> Html {
     let d = state.dispatcher();
-    let on_select_month = Callback::from(move |m: String| d.dispatch(Action::SelectMonth(m)));
+    let host = root.clone();
+    let on_select_month = Callback::from(move |m: String| {
+        crate::host_events::month_selected(&host, &m);
+        d.dispatch(Action::SelectMonth(m))
+    });
     let d = state.dispatcher();
     let on_tab = Callback::from(move |t: &'static str| d.dispatch(Action::Tab(t)));
     let props = ViewProps {
@@ -133,14 +152,14 @@ fn ready(
     html! {
         <>
             <views::header::Header ..props.clone() />
-            <div class="slap-tabs" role="tablist" aria-label={env.t(Key::TabsLabel)} onkeydown={on_key}>
+            <div class="slap-tabs" part="tabs" role="tablist" aria-label={env.t(Key::TabsLabel)} onkeydown={on_key}>
                 { for TABS.iter().map(|t| {
                     let (tid, pid) = ids(t.id);
                     let selected = t.id == current.id;
                     let on_tab = on_tab.clone();
                     let id = t.id;
                     html! {
-                        <button type="button" role="tab" id={tid} class="slap-tab"
+                        <button type="button" role="tab" id={tid} class="slap-tab" part={if selected { "tab tab-selected" } else { "tab" }}
                             aria-selected={selected.to_string()} aria-controls={pid}
                             tabindex={if selected { "0" } else { "-1" }}
                             onclick={move |_| on_tab.emit(id)}>
@@ -149,7 +168,7 @@ fn ready(
                     }
                 }) }
             </div>
-            <div class="slap-panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id}>
+            <div class="slap-panel" part="panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id}>
                 { (current.view)(props.clone()) }
             </div>
             <views::statement::Statement ..props />

@@ -1,4 +1,4 @@
-//! The claims API of DATA_CONTRACT.md from the widget's side: classify every answer into
+//! The claims API of docs/DATA_CONTRACT.md from the widget's side: classify every answer into
 //! a [`ClaimError`] the views translate, and share the claims list with every tab through
 //! a context ([`ClaimsProvider`]). The requests themselves go through `crate::api`; the
 //! wire types (`ClaimRecord`, `ErrorCode`) are the rules core's.
@@ -170,6 +170,9 @@ impl ClaimsCtx {
 pub struct ClaimsProviderProps {
     pub options: Rc<Options>,
     pub children: Children,
+    /// Told of every claim the server confirms (the host's `sla-portal:claim-filed`).
+    #[prop_or_default]
+    pub on_claim_filed: Callback<ClaimRecord>,
 }
 
 /// Fetches the claims list once at mount (and on `reload`) and provides [`ClaimsCtx`].
@@ -186,7 +189,9 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let generation = use_state(|| 0u32);
     {
         let (status, claims) = (status.clone(), claims.clone());
-        use_effect_with((props.options.clone(), *generation), move |(opts, _)| {
+        // Keyed on the URL: a refreshed token (`update()`) does not refetch the list.
+        let opts = props.options.clone();
+        use_effect_with((props.options.claims_url.clone(), *generation), move |_| {
             let cancel = Cancel::new();
             if let Some(url) = opts.claims_url.clone() {
                 let (opts, c) = (opts.clone(), cancel.clone());
@@ -214,7 +219,9 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     };
     let confirmed = {
         let claims = claims.clone();
+        let told = props.on_claim_filed.clone();
         Callback::from(move |c: ClaimRecord| {
+            told.emit(c.clone());
             let mut v: Vec<ClaimRecord> = (**claims).clone();
             v.retain(|x| x.claim_id != c.claim_id);
             v.push(c);

@@ -1,8 +1,9 @@
 //! The SLA portal widget: a Yew app a host page embeds with `init()` + `mount()` or `<sla-portal>`.
 //!
-//! JS API (DATA_CONTRACT.md, "Embedding"):
+//! JS API (docs/DATA_CONTRACT.md, "Embedding"):
 //! - `init()` (wasm-bindgen's default export) runs [`start`], which registers `<sla-portal>`;
-//! - `mount(element, options)` returns a [`WidgetHandle`] with `unmount()`;
+//! - `mount(element, options)` returns a [`WidgetHandle`] with `update()` and `unmount()`;
+//! - the widget tells the host what happens through events ([`host_events`]);
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI.
 
 pub mod agreement_text;
@@ -13,6 +14,7 @@ pub mod claims_api;
 pub mod draft;
 pub mod env;
 pub mod export;
+pub mod host_events;
 pub mod i18n;
 pub mod intl;
 pub mod load;
@@ -40,66 +42,105 @@ pub fn mark(name: &str) {
 pub const CSS: &str = include_str!("../static/sla-portal.css");
 
 #[wasm_bindgen(inline_js = r#"
-let styled = false;
-export function adopt_style(css) {
-  if (styled) return;
-  styled = true;
+let sheet = null;
+const styled = new WeakSet();
+export function adopt_style(css, el) {
+  // The document, or the shadow root the widget renders in: each needs the sheet once.
+  const root = el.getRootNode ? el.getRootNode() : document;
+  const target = root instanceof ShadowRoot ? root : document;
+  if (styled.has(target)) return;
+  styled.add(target);
   try {
-    // A constructed sheet is not subject to a host's CSP style-src.
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    // A constructed sheet is not subject to a host's CSP style-src; one sheet serves every root.
+    if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(css); }
+    target.adoptedStyleSheets = [...target.adoptedStyleSheets, sheet];
   } catch (_) {
-    const el = document.createElement("style");
-    el.setAttribute("data-sla-portal-style", "");
-    el.textContent = css;
-    document.head.appendChild(el);
+    const style = document.createElement("style");
+    style.setAttribute("data-sla-portal-style", "");
+    style.textContent = css;
+    (target === document ? document.head : target).appendChild(style);
   }
 }
 export function define_element(mount) {
+  // A second copy of the module on the page finds the element defined: nothing to do.
   if (!globalThis.customElements || customElements.get("sla-portal")) return;
   const attrs = ["usage-src", "incidents-src", "claims-src", "policy-src", "locale", "as-of", "credentials"];
-  customElements.define("sla-portal", class extends HTMLElement {
-    static get observedAttributes() { return attrs; }
-    connectedCallback() { this._remount(); }
-    disconnectedCallback() { if (this._h) { this._h.unmount(); this._h = null; } }
-    attributeChangedCallback() { if (this._h) this._remount(); }
-    _remount() {
-      if (this._h) { this._h.unmount(); this._h = null; }
-      if (this.isConnected) this._h = mount(this);
-    }
-  });
+  try {
+    customElements.define("sla-portal", class extends HTMLElement {
+      static get observedAttributes() { return attrs; }
+      connectedCallback() { if (!this._h) this._mount(); }
+      disconnectedCallback() { if (this._h) { this._h.unmount(); this._h = null; } }
+      attributeChangedCallback(name, before, now) {
+        if (before === now || !this._h) return;
+        try { this._h.updateFromAttributes(this); } catch (e) { console.error(e); }
+      }
+      /** Changes options without remounting, like the handle `mount()` returns. */
+      update(partial) {
+        if (this._h) this._h.update(partial);
+        else this._pending = Object.assign({}, this._pending, partial);
+      }
+      _mount() {
+        if (!this.isConnected) return;
+        let target = this;
+        if (this.hasAttribute("shadow")) {
+          // Opt-in: render in an open shadow root, so hosts style it through ::part().
+          const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+          target = document.createElement("div");
+          root.replaceChildren(target);
+        }
+        this._h = mount(target, this, this._pending || null);
+        this._pending = null;
+      }
+    });
+  } catch (e) {
+    // Defined meanwhile by another copy of the widget: that copy serves the element.
+    if (!customElements.get("sla-portal")) throw e;
+  }
 }
 "#)]
 extern "C" {
-    fn adopt_style(css: &str);
-    fn define_element(mount: &Closure<dyn Fn(web_sys::HtmlElement) -> JsValue>);
+    fn adopt_style(css: &str, el: &web_sys::Element);
+    #[allow(clippy::type_complexity)]
+    fn define_element(
+        mount: &Closure<dyn Fn(web_sys::Element, web_sys::HtmlElement, JsValue) -> JsValue>,
+    );
 }
 
 /// Runs once when the host awaits `init()`: registers the custom element.
 #[wasm_bindgen(start)]
 pub fn start() {
-    let mount =
-        Closure::<dyn Fn(web_sys::HtmlElement) -> JsValue>::new(|el: web_sys::HtmlElement| {
-            match Options::from_attributes(|k| el.get_attribute(k)) {
-                Ok(o) => JsValue::from(mount_options(el.into(), o)),
+    type MountFn = dyn Fn(web_sys::Element, web_sys::HtmlElement, JsValue) -> JsValue;
+    let mount = Closure::<MountFn>::new(
+        |target: web_sys::Element, el: web_sys::HtmlElement, pending: JsValue| {
+            let mut options = Options::from_attributes(|k| el.get_attribute(k));
+            if let Ok(o) = options.as_mut() {
+                if pending.is_object() {
+                    if let Err(e) = o.apply_js(&pending) {
+                        options = Err(e);
+                    }
+                }
+            }
+            match options {
+                Ok(o) => JsValue::from(mount_options(target, o)),
                 Err(e) => {
                     // No caller to throw to: say it in the element, as text.
                     web_sys::console::error_1(&JsValue::from_str(&format!("<sla-portal>: {e}")));
-                    el.set_text_content(Some(&format!("sla-portal: {e}")));
+                    target.set_text_content(Some(&format!("sla-portal: {e}")));
                     JsValue::NULL
                 }
             }
-        });
+        },
+    );
     define_element(&mount);
     // The element lives as long as the page, so does its constructor's callback.
     mount.forget();
 }
 
-/// A mounted widget; `unmount()` removes it and cancels its requests.
+/// A mounted widget: `update(partialOptions)` changes it in place, `unmount()` removes it.
 #[wasm_bindgen]
 pub struct WidgetHandle {
     app: Option<yew::AppHandle<App>>,
+    options: Options,
 }
 
 #[wasm_bindgen]
@@ -110,15 +151,52 @@ impl WidgetHandle {
             app.destroy();
         }
     }
+
+    /// Changes some options without remounting: locale, headers (a refreshed token) and
+    /// theme apply at once; the documents are fetched again only when a URL (or `asOf`)
+    /// changes. Throws on bad options and then changes nothing.
+    pub fn update(&mut self, partial: JsValue) -> Result<(), JsError> {
+        let mut options = self.options.clone();
+        options
+            .apply_js(&partial)
+            .map_err(|e| JsError::new(&format!("sla-portal update: {e}")))?;
+        self.set(options);
+        Ok(())
+    }
+
+    /// The `<sla-portal>` element's attributes changed: keep what only `update()` can set.
+    #[wasm_bindgen(js_name = updateFromAttributes)]
+    pub fn update_from_attributes(&mut self, el: &web_sys::Element) -> Result<(), JsError> {
+        let mut options = Options::from_attributes(|k| el.get_attribute(k))
+            .map_err(|e| JsError::new(&format!("<sla-portal>: {e}")))?;
+        options.headers = self.options.headers.clone();
+        options.theme = self.options.theme.clone();
+        options.timeout_ms = self.options.timeout_ms;
+        self.set(options);
+        Ok(())
+    }
+
+    fn set(&mut self, options: Options) {
+        if options == self.options {
+            return;
+        }
+        self.options = options.clone();
+        if let Some(app) = self.app.as_mut() {
+            app.update(AppProps {
+                options: Rc::new(options),
+            });
+        }
+    }
 }
 
 fn mount_options(el: web_sys::Element, options: Options) -> WidgetHandle {
-    adopt_style(CSS);
+    adopt_style(CSS, &el);
     let props = AppProps {
-        options: Rc::new(options),
+        options: Rc::new(options.clone()),
     };
     WidgetHandle {
         app: Some(yew::Renderer::<App>::with_root_and_props(el, props).render()),
+        options,
     }
 }
 

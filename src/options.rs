@@ -27,7 +27,7 @@ impl Credentials {
     }
 }
 
-/// The widget's options; see DATA_CONTRACT.md, "Embedding".
+/// The widget's options; see docs/DATA_CONTRACT.md, "Embedding".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     pub usage_url: String,
@@ -43,6 +43,8 @@ pub struct Options {
     pub as_of: Option<String>,
     /// Per-request timeout.
     pub timeout_ms: u32,
+    /// `--slap-*` custom properties set on the widget's root (the host's theme).
+    pub theme: Vec<(String, String)>,
 }
 
 /// 60 s: a year of minute telemetry is ~5 MB, slow links need time, a hung server must not spin forever.
@@ -64,49 +66,120 @@ fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// `{ name: "value", … }` with string values (headers, theme); `null` is empty.
+fn string_map(obj: &JsValue, key: &str) -> Result<Vec<(String, String)>, String> {
+    let h = get(obj, key);
+    let mut out = Vec::new();
+    if h.is_undefined() || h.is_null() {
+        return Ok(out);
+    }
+    let h: &Object = h
+        .dyn_ref()
+        .ok_or_else(|| format!("{key}: expected an object"))?;
+    for entry in Object::entries(h).iter() {
+        let pair = js_sys::Array::from(&entry);
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let value = pair
+            .get(1)
+            .as_string()
+            .ok_or_else(|| format!("{key}.{name}: expected a string"))?;
+        out.push((name, value));
+    }
+    Ok(out)
+}
+
+/// A theme may set only the widget's own custom properties.
+pub fn is_theme_property(name: &str) -> bool {
+    name.strip_prefix("--slap-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
+}
+
 impl Options {
     /// Reads the options object given to `mount`.
     pub fn from_js(obj: &JsValue) -> Result<Options, String> {
+        let mut o = Options {
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            ..Options::default()
+        };
+        o.apply_js(obj)?;
+        if o.usage_url.is_empty() {
+            return Err("usageUrl: required".into());
+        }
+        if o.incidents_url.is_empty() {
+            return Err("incidentsUrl: required".into());
+        }
+        Ok(o)
+    }
+
+    /// Applies the keys present in `obj` (`handle.update(partialOptions)`); absent keys keep
+    /// their value, `null` clears an optional one. On error nothing is changed.
+    pub fn apply_js(&mut self, obj: &JsValue) -> Result<(), String> {
         if !obj.is_object() {
             return Err("options: expected an object".into());
         }
-        let usage_url = opt_string(obj, "usageUrl")?.ok_or("usageUrl: required")?;
-        let incidents_url = opt_string(obj, "incidentsUrl")?.ok_or("incidentsUrl: required")?;
-        let mut headers = Vec::new();
-        let h = get(obj, "headers");
-        if !(h.is_undefined() || h.is_null()) {
-            let h: &Object = h.dyn_ref().ok_or("headers: expected an object")?;
-            for entry in Object::entries(h).iter() {
-                let pair = js_sys::Array::from(&entry);
-                let name = pair.get(0).as_string().unwrap_or_default();
-                let value = pair
-                    .get(1)
-                    .as_string()
-                    .ok_or_else(|| format!("headers.{name}: expected a string"))?;
-                headers.push((name, value));
-            }
+        let mut o = self.clone();
+        let has = |k: &str| !get(obj, k).is_undefined();
+        if has("usageUrl") {
+            o.usage_url = opt_string(obj, "usageUrl")?.ok_or("usageUrl: required")?;
         }
-        let timeout_ms = match get(obj, "timeoutMs").as_f64() {
-            Some(t) if (1.0..=600_000.0).contains(&t) => t as u32,
-            Some(_) => return Err("timeoutMs: expected 1 to 600000".into()),
-            None => DEFAULT_TIMEOUT_MS,
-        };
-        Ok(Options {
-            usage_url,
-            incidents_url,
-            claims_url: opt_string(obj, "claimsUrl")?,
-            policy_url: opt_string(obj, "policyUrl")?,
-            locale: opt_string(obj, "locale")?
+        if has("incidentsUrl") {
+            o.incidents_url = opt_string(obj, "incidentsUrl")?.ok_or("incidentsUrl: required")?;
+        }
+        if has("claimsUrl") {
+            o.claims_url = opt_string(obj, "claimsUrl")?;
+        }
+        if has("policyUrl") {
+            o.policy_url = opt_string(obj, "policyUrl")?;
+        }
+        if has("locale") {
+            o.locale = opt_string(obj, "locale")?
                 .map(|l| Locale::parse(&l))
-                .unwrap_or_default(),
-            headers,
-            credentials: match opt_string(obj, "credentials")? {
+                .unwrap_or_default();
+        }
+        if has("headers") {
+            o.headers = string_map(obj, "headers")?;
+        }
+        if has("credentials") {
+            o.credentials = match opt_string(obj, "credentials")? {
                 Some(c) => Credentials::parse(&c)?,
                 None => Credentials::default(),
-            },
-            as_of: opt_string(obj, "asOf")?,
-            timeout_ms,
-        })
+            };
+        }
+        if has("asOf") {
+            o.as_of = opt_string(obj, "asOf")?;
+        }
+        if has("timeoutMs") {
+            o.timeout_ms = match get(obj, "timeoutMs").as_f64() {
+                Some(t) if (1.0..=600_000.0).contains(&t) => t as u32,
+                None if get(obj, "timeoutMs").is_null() => DEFAULT_TIMEOUT_MS,
+                _ => return Err("timeoutMs: expected 1 to 600000".into()),
+            };
+        }
+        if has("theme") {
+            let theme = string_map(obj, "theme")?;
+            if let Some((k, _)) = theme.iter().find(|(k, _)| !is_theme_property(k)) {
+                return Err(format!(
+                    "theme.{k}: expected a --slap-* custom property name"
+                ));
+            }
+            o.theme = theme;
+        }
+        *self = o;
+        Ok(())
+    }
+
+    /// The options that decide what is fetched: a change here reloads the documents.
+    pub fn fetch_key(&self) -> (String, String, Option<String>, Option<String>) {
+        (
+            self.usage_url.clone(),
+            self.incidents_url.clone(),
+            self.policy_url.clone(),
+            self.as_of.clone(),
+        )
     }
 
     /// Reads the attributes of an `<sla-portal>` element.
@@ -127,6 +200,7 @@ impl Options {
             },
             as_of: non_empty("as-of"),
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            theme: Vec::new(),
         })
     }
 }
@@ -157,5 +231,15 @@ mod tests {
         let e = Options::from_attributes(|_| None).unwrap_err();
         assert!(e.contains("usage-src"), "{e}");
         assert!(Credentials::parse("all").is_err());
+    }
+
+    #[test]
+    fn theme_names_are_the_widgets_own() {
+        assert!(is_theme_property("--slap-accent"));
+        assert!(is_theme_property("--slap-ok-bg"));
+        assert!(!is_theme_property("--slap-"));
+        assert!(!is_theme_property("color"));
+        assert!(!is_theme_property("--slap-x;color"));
+        assert!(!is_theme_property("--other"));
     }
 }

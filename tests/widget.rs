@@ -477,3 +477,94 @@ async fn agreement_view_lists_every_clause_and_links_to_the_measuring_view() {
     assert!(attr(&tab, "aria-controls").ends_with("availability"));
     h.unmount();
 }
+
+/// The `sla-portal:*` events a host listens for, recorded on the mount element.
+fn record_events(root: &Element) -> std::rc::Rc<std::cell::RefCell<Vec<(String, JsValue)>>> {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    for name in [
+        "sla-portal:ready",
+        "sla-portal:month-selected",
+        "sla-portal:error",
+    ] {
+        let s = seen.clone();
+        let cb = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(
+            move |e: web_sys::CustomEvent| s.borrow_mut().push((e.type_(), e.detail())),
+        );
+        root.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref())
+            .unwrap();
+        cb.forget();
+    }
+    seen
+}
+
+#[wasm_bindgen_test]
+async fn host_events_and_update_without_remount() {
+    let root = host();
+    let seen = record_events(&root);
+    let mut handle = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
+    wait_for(&root, ".slap-header").await;
+    for _ in 0..50 {
+        if !seen.borrow().is_empty() {
+            break;
+        }
+        yew::scheduler::flush().await;
+        sleep(20).await;
+    }
+    {
+        let seen = seen.borrow();
+        assert_eq!(seen.len(), 1, "one ready event");
+        assert_eq!(seen[0].0, "sla-portal:ready");
+        let d = &seen[0].1;
+        let get = |k: &str| Reflect::get(d, &k.into()).unwrap();
+        // Worked example README: February and March breached, 2 units, credit 2,101.
+        assert_eq!(get("units").as_f64(), Some(2.0));
+        assert_eq!(get("contractCredit").as_f64(), Some(2101.0));
+        assert_eq!(
+            js_sys::Array::from(&get("breachedMonths"))
+                .join(",")
+                .as_string()
+                .unwrap(),
+            "2026-02,2026-03"
+        );
+    }
+    let before = root.query_selector(".slap").unwrap().unwrap();
+    // Locale changes in place: the same root element, no second ready (nothing refetched).
+    let o = Object::new();
+    Reflect::set(&o, &"locale".into(), &"zh-CN".into()).unwrap();
+    handle.update(o.into()).unwrap();
+    yew::scheduler::flush().await;
+    let after = root.query_selector(".slap").unwrap().unwrap();
+    assert_eq!(attr(&after, "lang"), "zh-CN");
+    assert!(
+        before.is_same_node(Some(&after)),
+        "update() does not remount"
+    );
+    // Bad options throw and change nothing.
+    let bad = Object::new();
+    Reflect::set(&bad, &"theme".into(), &{
+        let t = Object::new();
+        Reflect::set(&t, &"color".into(), &"red".into()).unwrap();
+        t.into()
+    })
+    .unwrap();
+    assert!(handle.update(bad.into()).is_err());
+    // A month picked in the periods table is announced.
+    click(&root, "[role=tab][aria-controls$=periods]").await;
+    click(&root, "[data-sla-month=\"2026-03\"]").await;
+    let seen = seen.borrow();
+    assert_eq!(
+        seen.len(),
+        2,
+        "{:?}",
+        seen.iter().map(|s| &s.0).collect::<Vec<_>>()
+    );
+    assert_eq!(seen[1].0, "sla-portal:month-selected");
+    assert_eq!(
+        Reflect::get(&seen[1].1, &"month".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "2026-03"
+    );
+    handle.unmount();
+}

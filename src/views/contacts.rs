@@ -58,7 +58,8 @@ pub fn ContactSheetView(props: &ViewProps) -> Html {
                     }
                 }) }
             </div>
-            <div class="slap-table-wrap">
+            // Scrolls sideways on a narrow screen: a tab stop, so the keyboard can scroll it.
+            <div class="slap-table-wrap" tabindex="0" role="region" aria-labelledby="slap-contacts-title">
                 <table class="slap-table">
                     <thead><tr>
                         <th scope="col">{ env.t(Key::Level) }</th><th scope="col">{ env.t(Key::Channel) }</th>

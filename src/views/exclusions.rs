@@ -193,11 +193,12 @@ pub fn MonthExclusions(props: &ViewProps) -> Html {
     let title = env.fill(Key::ExclTitleMonth, &[("month", &env.fmt.month(month))]);
     html! {
         <section class="slap-excluded" data-sla-excluded-time="month" data-month={month.to_string()} aria-label={title.clone()}>
-            <h3 class="slap-h3">{ title }</h3>
+            <h3 class="slap-h3">{ title.clone() }</h3>
             if records.is_empty() {
                 <p class="slap-muted">{ env.t(Key::ExclNoneMonth) }</p>
             } else {
-                <div class="slap-table-wrap">{ records_table(env, r, &records, Some(month), true) }</div>
+                // A keyboard tab stop: the table scrolls sideways on a narrow screen.
+                <div class="slap-table-wrap" tabindex="0" role="region" aria-label={title.clone()}>{ records_table(env, r, &records, Some(month), true) }</div>
             }
         </section>
     }
@@ -217,7 +218,7 @@ pub fn TermExclusions(props: &ViewProps) -> Html {
             if records.is_empty() {
                 <p class="slap-muted">{ env.t(Key::ExclNoneTerm) }</p>
             } else {
-                <div class="slap-table-wrap">{ records_table(env, r, &records, None, true) }</div>
+                <div class="slap-table-wrap" tabindex="0" role="region" aria-label={title}>{ records_table(env, r, &records, None, true) }</div>
             }
         </section>
     }

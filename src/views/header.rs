@@ -50,7 +50,7 @@ pub fn Header(props: &ViewProps) -> Html {
         }
     });
     html! {
-        <header class="slap-header">
+        <header class="slap-header" part="header">
             <div class="slap-header-text">
                 <h2 class="slap-title">{ env.t(Key::Title) }</h2>
                 <p class="slap-sub">{ contract_line }</p>

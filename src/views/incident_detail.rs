@@ -167,7 +167,7 @@ pub fn IncidentDetail(props: &DetailProps) -> Html {
             if outages.is_empty() {
                 <p class="slap-muted">{ env.t(Key::NoOverlap) }</p>
             } else {
-                <div class="slap-table-wrap"><table class="slap-table">
+                <div class="slap-table-wrap" tabindex="0" role="region" aria-label={env.t(Key::OverlappingOutages)}><table class="slap-table">
                     <thead><tr><th scope="col">{ env.t(Key::OutageId) }</th><th scope="col">{ env.t(Key::Start) }</th><th scope="col">{ env.t(Key::End) }</th>
                         <th scope="col" class="slap-num">{ env.t(Key::Counted) }</th><th scope="col">{ env.t(Key::Compensable) }</th></tr></thead>
                     <tbody>{ for outages.iter().map(|o| html! {

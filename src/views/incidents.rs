@@ -462,7 +462,7 @@ fn PerMonthFigure(props: &ViewProps) -> Html {
             </div>
             <details class="slap-data">
                 <summary>{ env.t(Key::DataTable) }</summary>
-                <div class="slap-table-wrap"><table class="slap-table">
+                <div class="slap-table-wrap" tabindex="0" role="region" aria-label={env.t(Key::DataTable)}><table class="slap-table">
                     <thead><tr><th scope="col">{ env.t(Key::Month) }</th>
                         { for (1..=3).map(|l| html! { <th scope="col" class="slap-num">{ env.fill(Key::LevelN, &[("n", &l.to_string())]) }</th> }) }</tr></thead>
                     <tbody>{ for per.months.iter().map(|m| html! {

@@ -53,7 +53,7 @@ pub fn LoadingPanel(props: &LoadingProps) -> Html {
         }
     };
     html! {
-        <section class="slap-loading" aria-busy="true">
+        <section class="slap-loading" part="status" aria-busy="true">
             <h2 class="slap-h2">{ env.t(Key::LoadingTitle) }</h2>
             <ul class="slap-progress-list" role="status" aria-live="polite">
                 { row(Key::LoadingUsage, &p.usage) }
@@ -118,7 +118,7 @@ pub fn ErrorPanel(props: &ErrorProps) -> Html {
     };
     let retry = props.on_retry.clone();
     html! {
-        <section class="slap-error" role="alert" data-sla-error={kind}>
+        <section class="slap-error" part="status error" role="alert" data-sla-error={kind}>
             <h2 class="slap-h2"><span class="slap-icon" aria-hidden="true">{ "⚠" }</span>{ " " }{ env.t(Key::ErrorTitle) }</h2>
             <p class="slap-error-text">{ text }</p>
             if let Some(e) = details {

@@ -1,5 +1,5 @@
 //! Claims: the request a widget files and the check a server makes before it
-//! accepts one (DATA_CONTRACT.md, "claims"). Both sides call this one module.
+//! accepts one (docs/DATA_CONTRACT.md, "claims"). Both sides call this one module.
 
 use serde::{Deserialize, Serialize};
 

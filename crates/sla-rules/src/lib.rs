@@ -1,6 +1,6 @@
 //! The SLA rules core: usage and incident documents in, an exact report out.
 //!
-//! Every rule of `SLA_RULES.md` lives here once; the CLI, the server and the
+//! Every rule of `docs/RULES.md` lives here once; the CLI, the server and the
 //! widget call it and never re-derive a rule. There is no I/O and no clock:
 //! the caller passes the bytes and the evaluation instant `as_of`. Judgements
 //! use integers and exact decimals only.

@@ -1,5 +1,5 @@
 //! The minute map: one byte of flags per minute of the evaluation window, and
-//! the raw runs and outages found in it (SLA_RULES.md §2–3).
+//! the raw runs and outages found in it (docs/RULES.md §2–3).
 
 use crate::policy::{Fill, Policy};
 use crate::usage::{Span, Usage};

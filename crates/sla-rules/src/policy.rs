@@ -1,4 +1,4 @@
-//! Policy settings: every choice SLA_RULES.md leaves to the operator, with the
+//! Policy settings: every choice docs/RULES.md leaves to the operator, with the
 //! agreement as written as the default.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! The report: the one model every view, export, claim and server check is drawn from.
 //!
-//! Field names follow DATA_CONTRACT.md ("report") exactly. Fields that the contract
+//! Field names follow docs/DATA_CONTRACT.md ("report") exactly. Fields that the contract
 //! does not name (`client_name`, `contract`, `rules`, `days`, `incident_summary`,
 //! `metering`, `contact_sheet`, and the extra fields of periods and incidents) are additions that
 //! readers of the contract ignore, and the widget draws from.

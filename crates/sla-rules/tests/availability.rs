@@ -1,4 +1,4 @@
-//! Availability rules of SLA_RULES.md §2–3, one test per rule, numbers worked by hand.
+//! Availability rules of docs/RULES.md §2–3, one test per rule, numbers worked by hand.
 
 mod common;
 use common::*;

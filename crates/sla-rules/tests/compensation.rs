@@ -1,4 +1,4 @@
-//! Compensation and claim rules of SLA_RULES.md §5 and DATA_CONTRACT.md "claims".
+//! Compensation and claim rules of docs/RULES.md §5 and docs/DATA_CONTRACT.md "claims".
 
 mod common;
 use common::*;

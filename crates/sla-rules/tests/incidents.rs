@@ -1,4 +1,4 @@
-//! Incident rules of SLA_RULES.md §4, one test per rule, numbers worked by hand.
+//! Incident rules of docs/RULES.md §4, one test per rule, numbers worked by hand.
 
 mod common;
 use common::*;

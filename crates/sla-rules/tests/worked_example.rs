@@ -1,4 +1,4 @@
-//! The hand-checked worked example of SLA_RULES.md, every number compared.
+//! The hand-checked worked example of docs/RULES.md, every number compared.
 
 use serde_json::Value;
 

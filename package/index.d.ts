@@ -1,0 +1,183 @@
+// index.d.ts: the types of the `sla-portal` npm package (the widget's JS API, its options,
+// its events and the <sla-portal> element), written by hand to match src/lib.rs,
+// src/options.rs and src/host_events.rs; e2e/package.test.mjs type-checks a host against it.
+
+/** What `init()` accepts: nothing (the wasm next to the module), a URL, a Response or bytes. */
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/**
+ * Loads the wasm and registers `<sla-portal>`. Call once, before `mount()` or `report()`;
+ * calling it again is harmless. Without an argument the wasm is fetched from
+ * `sla_portal_bg.wasm` next to the module.
+ */
+export default function init(
+  module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<unknown>;
+
+/** Synchronous `init()` for an already compiled module or bytes. */
+export function initSync(module: { module: WebAssembly.Module | BufferSource } | WebAssembly.Module | BufferSource): unknown;
+
+/** The widget's languages. Other tags fall back to `zh-CN`. */
+export type Locale = "zh-CN" | "en";
+
+/** The `--slap-*` custom properties a host may set (see the package README). */
+export type ThemeProperty =
+  | "--slap-font" | "--slap-bg" | "--slap-surface" | "--slap-fg" | "--slap-muted"
+  | "--slap-border" | "--slap-accent" | "--slap-focus" | "--slap-ok" | "--slap-ok-bg"
+  | "--slap-bad" | "--slap-bad-bg" | "--slap-open" | "--slap-open-bg" | "--slap-excluded"
+  | "--slap-nodata" | "--slap-radius";
+
+/** Theme: `--slap-*` custom property → CSS value, set on the widget's root. */
+export type Theme = Partial<Record<ThemeProperty, string>>;
+
+/** The options of `mount()`. */
+export interface MountOptions {
+  /** `GET` → usage.json (telemetry, maintenance, exclusions, signing, durability). */
+  usageUrl: string;
+  /** `GET` → incidents.json. */
+  incidentsUrl: string;
+  /** `GET`/`POST` claims; without it the widget shows the entitlement but files nothing. */
+  claimsUrl?: string | null;
+  /** `GET` → policy.json; `null`, absent or a 404 there means the agreement's defaults. */
+  policyUrl?: string | null;
+  /** Default `"zh-CN"`. */
+  locale?: Locale;
+  /** Extra request headers for every request, e.g. `{ Authorization: "Bearer …" }`. Never stored. */
+  headers?: Record<string, string> | null;
+  /** fetch `credentials` mode; default `"same-origin"`. */
+  credentials?: RequestCredentials;
+  /** RFC 3339 instant to evaluate at (reproducible views); default now. */
+  asOf?: string | null;
+  /** Per-request timeout in milliseconds, 1 to 600000; default 60000. */
+  timeoutMs?: number | null;
+  /** `--slap-*` custom properties for this widget. */
+  theme?: Theme | null;
+}
+
+/** A mounted widget. */
+export class WidgetHandle {
+  private constructor();
+  /**
+   * Changes options without remounting. Locale, headers (a refreshed token) and theme apply
+   * at once; the documents are fetched again only when a URL or `asOf` changes.
+   * Throws on bad options and then changes nothing.
+   */
+  update(partial: Partial<MountOptions>): void;
+  /** Removes the widget and cancels its requests. Calling it twice is harmless. */
+  unmount(): void;
+  /** Frees the handle's memory (also done by the garbage collector). */
+  free(): void;
+}
+
+/** Mounts the widget into `element` (its content is replaced). Throws on bad options. */
+export function mount(element: Element, options: MountOptions): WidgetHandle;
+
+/** Options of `report()`. */
+export interface ReportOptions {
+  /** RFC 3339 instant to evaluate at; default now. */
+  asOf?: string;
+  /** policy.json as text or bytes. */
+  policy?: string | Uint8Array | null;
+}
+
+/**
+ * The report JSON text (schema `sla-portal/report/v1`) for the documents, computed exactly
+ * as the widget computes it, without UI. Bytes (`Uint8Array`) are cheaper than strings.
+ * Throws an `Error` whose message is `FILE: JSON-PATH: message` on bad input.
+ */
+export function report(usage: string | Uint8Array, incidents: string | Uint8Array, options?: ReportOptions): string;
+
+/** `sla-portal:ready`: a summary of the computed report (once per report). */
+export interface ReadyDetail {
+  clientId: string;
+  contractId: string;
+  /** The evaluation instant, RFC 3339. */
+  asOf: string;
+  /** Every month shown, `YYYY-MM`, oldest first. */
+  months: string[];
+  /** The months that are service periods (judged). */
+  judgedMonths: string[];
+  /** Judged months below the availability target. */
+  breachedMonths: string[];
+  /** Compensation units for the breached months. */
+  units: number;
+  serviceExtensionMonths: number;
+  /** `service_end` after the extension, `YYYY-MM-DD`. */
+  serviceEnd: string;
+  contractCredit: number;
+  openIncidents: number;
+  /** The rules core's warnings (English). */
+  warnings: string[];
+}
+
+/** `sla-portal:error`: the report cannot be shown. */
+export interface ErrorDetail {
+  /** `http` | `timeout` | `network` (fetching), `not_json`, `contract` (a document breaks the data contract), `options`. */
+  code: "http" | "timeout" | "network" | "not_json" | "contract" | "options";
+  /** The URL or document name. Empty for `options`. */
+  file: string;
+  /** JSON path for `contract` errors (`telemetry[2].ok[17]`), else empty. */
+  path: string;
+  message: string;
+}
+
+/** `sla-portal:month-selected`. */
+export interface MonthSelectedDetail {
+  /** `YYYY-MM`. */
+  month: string;
+}
+
+export type Remedy = "service_extension" | "contract_credit";
+
+/** `sla-portal:claim-filed`: the claim as the server stored it (`201`, or `200` for a retry). */
+export interface ClaimFiledDetail {
+  claim_id: string;
+  contract_id: string;
+  periods: string[];
+  remedy: Remedy;
+  expected: { units: number; service_extension_months?: number; contract_credit?: number };
+  contact: { name: string; email: string; phone: string };
+  note: string;
+  status: "submitted" | "under_review" | "approved" | "rejected" | "fulfilled";
+  /** The server's figures. */
+  granted: { remedy: Remedy; units: number; service_extension_months?: number; service_end?: string; contract_credit?: number };
+  submitted_at: string;
+  updated_at: string;
+}
+
+/** Every event the widget dispatches (bubbling, composed) on its mount element. */
+export interface SlaPortalEventMap {
+  "sla-portal:ready": CustomEvent<ReadyDetail>;
+  "sla-portal:error": CustomEvent<ErrorDetail>;
+  "sla-portal:month-selected": CustomEvent<MonthSelectedDetail>;
+  "sla-portal:claim-filed": CustomEvent<ClaimFiledDetail>;
+}
+
+/** `<sla-portal usage-src incidents-src claims-src policy-src locale as-of credentials shadow>`. */
+export interface SlaPortalElement extends HTMLElement {
+  /** Like `WidgetHandle.update`; before the element is connected the options wait for it. */
+  update(partial: Partial<MountOptions>): void;
+  addEventListener<K extends keyof SlaPortalEventMap>(
+    type: K, listener: (this: SlaPortalElement, ev: SlaPortalEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof HTMLElementEventMap>(
+    type: K, listener: (this: SlaPortalElement, ev: HTMLElementEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SlaPortalEventMap>(
+    type: K, listener: (this: SlaPortalElement, ev: SlaPortalEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sla-portal": SlaPortalElement;
+  }
+  // The events bubble and are composed: any ancestor, the document and the window hear them.
+  interface HTMLElementEventMap extends SlaPortalEventMap {}
+  interface DocumentEventMap extends SlaPortalEventMap {}
+  interface WindowEventMap extends SlaPortalEventMap {}
+}
