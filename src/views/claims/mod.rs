@@ -119,7 +119,8 @@ pub fn Claims(props: &ViewProps) -> Html {
                     </div>
                 }
                 <entitlement::EntitlementPanel view={props.clone()} open={open.clone()} />
-                <flow::ClaimFlow view={props.clone()} open={open} />
+                // Keyed by contract: another contract (a host's update()) gets its own form and draft.
+                <flow::ClaimFlow key={r.contract_id.clone()} view={props.clone()} open={open} />
                 <history::History ..props.clone() />
             }
         </div>
