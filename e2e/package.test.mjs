@@ -186,13 +186,13 @@ test("a host page mounts the installed package and hears ready, then claim-filed
     assert.equal(ready.detail.units, Number(await page.getAttribute("[data-sla-entitlement]", "data-units")));
     await page.check('[data-sla-choose-month="2026-02"] input');
     await page.click("[data-sla-action=next]");
-    await page.check("input[name=slap-remedy][value=service_extension]");
+    await page.check(".slap-remedy-choice input[value=service_extension]");
     await page.click("[data-sla-action=next]");
     await page.waitForSelector("[data-sla-step=evidence]");
     await page.click("[data-sla-action=next]");
-    await page.fill("#slap-claim-name", "Wang Min");
-    await page.fill("#slap-claim-email", "wm@example.com");
-    await page.fill("#slap-claim-phone", "+86 138-0000-0000");
+    await page.fill(".slap-contact input[name=name]", "Wang Min");
+    await page.fill(".slap-contact input[name=email]", "wm@example.com");
+    await page.fill(".slap-contact input[name=phone]", "+86 138-0000-0000");
     await page.click("[data-sla-action=next]");
     await page.waitForSelector("[data-sla-step=confirm]");
     const posted = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/v1/claims"));

@@ -1,9 +1,7 @@
 //! The shell: loads the documents, computes the report once, and hosts the tabbed views.
 //!
-//! How a view plugs in (part 2 adds Incidents and Claims this way):
-//! 1. write `src/views/<name>.rs` with a `#[component]` taking [`ViewProps`]
-//!    (the computed report, the formatters, the selected month, the options);
-//! 2. add its strings to `src/i18n.rs` (both languages) and one line to [`TABS`].
+//! The views and what they receive live apart (`crate::env`, `crate::views::tabs`), so
+//! nothing under `views` depends on this shell.
 //!
 //! Views draw only from `props.data.ev.report` (and `sla_rules::timeline` for
 //! minute runs); they never re-derive a rule. State changes go through
@@ -11,111 +9,22 @@
 
 use std::rc::Rc;
 
+use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use crate::fetch::{fetch_bytes, yield_to_browser, Cancel, FetchError};
-use crate::i18n::{Key, Locale};
+use crate::api::{fetch_document, Cancel, FetchError};
+use crate::env::{element_id, next_instance, Env, ViewProps};
+use crate::i18n::Key;
 use crate::intl::Formats;
 use crate::load::{self, LoadError};
 use crate::options::Options;
 use crate::state::{Action, Doc, DocProgress, Loaded, Phase, State};
 use crate::views;
-
-/// Locale and formatters shared by every view.
-#[derive(Debug)]
-pub struct Env {
-    pub locale: Locale,
-    pub fmt: Formats,
-}
-
-impl Env {
-    pub fn t(&self, k: Key) -> &'static str {
-        self.locale.t(k)
-    }
-    pub fn fill(&self, k: Key, args: &[(&str, &str)]) -> String {
-        self.locale.fill(k, args)
-    }
-}
-
-impl PartialEq for Env {
-    fn eq(&self, other: &Self) -> bool {
-        self.locale == other.locale && self.fmt.tz_label() == other.fmt.tz_label()
-    }
-}
-
-impl PartialEq for Loaded {
-    /// One computation is one value: views re-render only when a new report arrives.
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-/// What every tab's view receives.
-#[derive(Properties, PartialEq, Clone)]
-pub struct ViewProps {
-    pub data: Rc<Loaded>,
-    pub env: Rc<Env>,
-    /// The selected month (`YYYY-MM`), shared by the periods table and the timeline.
-    pub month: Option<AttrValue>,
-    pub on_select_month: Callback<String>,
-    /// Switches tab by id (e.g. a periods row opens the availability timeline).
-    pub on_tab: Callback<&'static str>,
-    pub options: Rc<Options>,
-}
-
-/// One tab: its id, its label and its view.
-pub struct TabDef {
-    pub id: &'static str,
-    pub label: Key,
-    pub view: fn(ViewProps) -> Html,
-}
-
-/// The tabs, in order. Adding a tab is one line here.
-pub const TABS: &[TabDef] = &[
-    TabDef {
-        id: "overview",
-        label: Key::TabOverview,
-        view: |p| html! { <views::overview::Overview ..p /> },
-    },
-    TabDef {
-        id: "availability",
-        label: Key::TabAvailability,
-        view: |p| html! { <views::availability::Availability ..p /> },
-    },
-    TabDef {
-        id: "periods",
-        label: Key::TabPeriods,
-        view: |p| html! { <views::periods::Periods ..p /> },
-    },
-    TabDef {
-        id: "incidents",
-        label: Key::TabIncidents,
-        view: |p| html! { <views::incidents::Incidents ..p /> },
-    },
-    TabDef {
-        id: "claims",
-        label: Key::TabClaims,
-        view: |p| html! { <views::claims::Claims ..p /> },
-    },
-    TabDef {
-        id: "agreement",
-        label: Key::TabAgreement,
-        view: |p| html! { <views::agreement::Agreement ..p /> },
-    },
-];
+use crate::views::tabs::TABS;
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub options: Rc<Options>,
-}
-
-/// Widget instance ids keep element ids unique when two widgets share a page.
-pub fn next_instance() -> u32 {
-    thread_local!(static N: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
-    N.with(|n| {
-        n.set(n.get() + 1);
-        n.get()
-    })
 }
 
 #[component]
@@ -126,7 +35,7 @@ pub fn App(props: &AppProps) -> Html {
     let root = use_node_ref();
     let loaded_tz = match &state.phase {
         Phase::Ready(l) => l.ev.report.contract.timezone.clone(),
-        _ => "+08:00".to_string(),
+        _ => Tz::CST.label(),
     };
     let env = use_memo((options.locale, loaded_tz), |(locale, tz)| Env {
         locale: *locale,
@@ -153,7 +62,7 @@ pub fn App(props: &AppProps) -> Html {
     };
     crate::host_events::use_phase_events(root.clone(), ready_now, failed_now);
     crate::host_events::use_theme(root.clone(), options.theme.clone());
-    let on_claim_filed = use_callback(root.clone(), |c: crate::claims_api::FiledClaim, root| {
+    let on_claim_filed = use_callback(root.clone(), |c: sla_rules::claims::ClaimRecord, root| {
         crate::host_events::claim_filed(root, &c)
     });
 
@@ -172,7 +81,7 @@ pub fn App(props: &AppProps) -> Html {
 
     html! {
         <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" ref={root}>
-            // Part 2: the claims list, fetched once at load, shared by the periods table and the Claims tab.
+            // The claims list, fetched once at load, shared by the periods table and the Claims tab.
             <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed}>
                 { body }
             </crate::claims_api::ClaimsProvider>
@@ -203,12 +112,13 @@ fn ready(
         on_select_month,
         on_tab: on_tab.clone(),
         options: options.clone(),
+        uid: instance,
     };
     let current = TABS.iter().find(|t| t.id == state.tab).unwrap_or(&TABS[0]);
     let ids = |t: &str| {
         (
-            format!("slap{instance}-tab-{t}"),
-            format!("slap{instance}-panel-{t}"),
+            element_id(instance, &format!("tab-{t}")),
+            element_id(instance, &format!("panel-{t}")),
         )
     };
     let index = TABS.iter().position(|t| t.id == current.id).unwrap_or(0);
@@ -228,7 +138,7 @@ fn ready(
             on_tab.emit(TABS[to].id);
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                 if let Some(el) =
-                    doc.get_element_by_id(&format!("slap{instance}-tab-{}", TABS[to].id))
+                    doc.get_element_by_id(&element_id(instance, &format!("tab-{}", TABS[to].id)))
                 {
                     if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
                         let _ = el.focus();
@@ -291,13 +201,13 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
     );
     let policy = async {
         match &opts.policy_url {
-            Some(url) => fetch_bytes(url, &opts, &cancel, true, &pp).await,
+            Some(url) => fetch_document(url, &opts, &cancel, true, &pp).await,
             None => Ok(None),
         }
     };
     let (u, i, p) = futures::join!(
-        fetch_bytes(&opts.usage_url, &opts, &cancel, false, &pu),
-        fetch_bytes(&opts.incidents_url, &opts, &cancel, false, &pi),
+        fetch_document(&opts.usage_url, &opts, &cancel, false, &pu),
+        fetch_document(&opts.incidents_url, &opts, &cancel, false, &pi),
         policy
     );
     if cancel.is_cancelled() {
@@ -312,9 +222,10 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
         (Ok(u), Ok(i), Ok(p)) => (u.unwrap_or_default(), i.unwrap_or_default(), p),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(e),
     };
-    crate::fetch::mark("sla-portal:data-received");
+    crate::mark("sla-portal:data-received");
     dispatch.dispatch(Action::Computing);
-    yield_to_browser().await;
+    // Let the browser paint the "computing" state before the core runs.
+    gloo_timers::future::TimeoutFuture::new(0).await;
     if cancel.is_cancelled() {
         return;
     }
@@ -331,7 +242,7 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
         [&opts.usage_url, &opts.incidents_url, policy_name],
     ) {
         Ok(ev) => {
-            crate::fetch::mark("sla-portal:report-computed");
+            crate::mark("sla-portal:report-computed");
             dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev })))
         }
         Err(e) => dispatch.dispatch(Action::Failed(e)),

@@ -1,64 +1,16 @@
-//! The claims API of docs/DATA_CONTRACT.md from the widget's side: list and file claims,
-//! classify every answer into a [`ClaimError`] the views translate, and share the
-//! claims list with every tab through a context ([`ClaimsProvider`]).
+//! The claims API of docs/DATA_CONTRACT.md from the widget's side: classify every answer into
+//! a [`ClaimError`] the views translate, and share the claims list with every tab through
+//! a context ([`ClaimsProvider`]). The requests themselves go through `crate::api`; the
+//! wire types (`ClaimRecord`, `ErrorCode`) are the rules core's.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
-use sla_rules::claims::{ClaimRequest, Contact, Expected, Granted, Remedy, CLAIMS_SCHEMA};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use sla_rules::claims::{claimed_periods, ClaimRecord, ErrorCode, Granted};
 use yew::prelude::*;
 
-use crate::options::{Credentials, Options};
-
-/// A claim as the server stores it: the request's fields plus its workflow state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FiledClaim {
-    pub claim_id: String,
-    #[serde(default)]
-    pub contract_id: String,
-    pub periods: Vec<String>,
-    pub remedy: Remedy,
-    #[serde(default)]
-    pub expected: Expected,
-    #[serde(default)]
-    pub contact: Contact,
-    #[serde(default)]
-    pub note: String,
-    /// `submitted` | `under_review` | `approved` | `rejected` | `fulfilled`.
-    pub status: String,
-    pub granted: Granted,
-    #[serde(default)]
-    pub submitted_at: String,
-    #[serde(default)]
-    pub updated_at: String,
-}
-
-#[derive(Deserialize)]
-struct ClaimsDoc {
-    schema: String,
-    claims: Vec<FiledClaim>,
-}
-
-/// Reads a `GET claimsUrl` answer; an unknown schema is an error (docs/DATA_CONTRACT.md).
-pub fn parse_claims(bytes: &[u8]) -> Result<Vec<FiledClaim>, String> {
-    let doc: ClaimsDoc = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    if doc.schema != CLAIMS_SCHEMA {
-        return Err(format!("schema \"{}\" is not {CLAIMS_SCHEMA}", doc.schema));
-    }
-    Ok(doc.claims)
-}
-
-/// Every period named by a filed claim: a period is claimed once, whatever became of the claim.
-pub fn claimed_periods(claims: &[FiledClaim]) -> Vec<String> {
-    let mut v: Vec<String> = claims.iter().flat_map(|c| c.periods.clone()).collect();
-    v.sort();
-    v.dedup();
-    v
-}
+use crate::api::{self, Cancel};
+use crate::options::Options;
 
 /// Why a claim was not filed (or its fate is unknown). Kept in the draft, so it is serialisable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +38,9 @@ pub enum ClaimError {
     Timeout,
     /// The network failed (offline, connection reset).
     Offline,
+    /// The request was cancelled (its component went away): whether it arrived is
+    /// unknown, like a timeout.
+    Cancelled,
 }
 
 impl ClaimError {
@@ -93,7 +48,10 @@ impl ClaimError {
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
-            ClaimError::Timeout | ClaimError::Offline | ClaimError::Server { .. }
+            ClaimError::Timeout
+                | ClaimError::Offline
+                | ClaimError::Cancelled
+                | ClaimError::Server { .. }
         )
     }
 }
@@ -105,7 +63,7 @@ struct ErrorDoc {
 
 #[derive(Deserialize)]
 struct ErrorBody {
-    code: String,
+    code: ErrorCode,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -130,20 +88,20 @@ pub fn classify(status: u16, body: &[u8]) -> ClaimError {
     let e = serde_json::from_slice::<ErrorDoc>(body)
         .ok()
         .map(|d| d.error);
-    let code = e.as_ref().map(|e| e.code.as_str()).unwrap_or("");
+    let code = e.as_ref().map(|e| e.code).unwrap_or(ErrorCode::Other);
     let details = e
         .as_ref()
         .map(|e| e.details.clone())
         .unwrap_or(serde_json::Value::Null);
     match (status, code) {
-        (409, "claim_id_reused") => ClaimError::IdReused,
+        (409, ErrorCode::ClaimIdReused) => ClaimError::IdReused,
         (409, _) => ClaimError::AlreadyClaimed {
             periods: periods_of(&details),
         },
-        (422, "period_not_breached") => ClaimError::NotBreached {
+        (422, ErrorCode::PeriodNotBreached) => ClaimError::NotBreached {
             periods: periods_of(&details),
         },
-        (422, "nothing_to_grant") => ClaimError::NothingToGrant,
+        (422, ErrorCode::NothingToGrant) => ClaimError::NothingToGrant,
         (422, _) => ClaimError::Mismatch {
             granted: details
                 .get("granted")
@@ -151,7 +109,7 @@ pub fn classify(status: u16, body: &[u8]) -> ClaimError {
         },
         (401, _) => ClaimError::Unauthorized,
         (403, _) => ClaimError::Forbidden,
-        (503, "timeout") | (504, _) | (408, _) => ClaimError::Timeout,
+        (503, ErrorCode::Timeout) | (504, _) | (408, _) => ClaimError::Timeout,
         (s, _) if s >= 500 => ClaimError::Server { status: s },
         (s, _) => ClaimError::Rejected {
             status: s,
@@ -160,96 +118,24 @@ pub fn classify(status: u16, body: &[u8]) -> ClaimError {
     }
 }
 
-/// A `setTimeout` that aborts a request unless dropped first, remembering whether it fired.
-struct Deadline {
-    fired: Rc<Cell<bool>>,
-    _timer: crate::fetch::Timer,
-}
-
-impl Deadline {
-    fn new(ms: u32, controller: &web_sys::AbortController) -> Option<Deadline> {
-        let fired = Rc::new(Cell::new(false));
-        let (f, c) = (fired.clone(), controller.clone());
-        let timer = crate::fetch::Timer::new(ms, move || {
-            f.set(true);
-            c.abort();
-        })?;
-        Some(Deadline {
-            fired,
-            _timer: timer,
-        })
-    }
-}
-
-/// One request to the claims URL: status and body bytes, or the transport failure.
-async fn request(
-    opts: &Options,
-    url: &str,
-    body: Option<&str>,
-) -> Result<(u16, Vec<u8>), ClaimError> {
-    let window = web_sys::window().ok_or(ClaimError::Offline)?;
-    let controller = web_sys::AbortController::new().map_err(|_| ClaimError::Offline)?;
-    let deadline = Deadline::new(opts.timeout_ms, &controller);
-    let timed_out = || deadline.as_ref().is_some_and(|d| d.fired.get());
-    let run = async {
-        let init = web_sys::RequestInit::new();
-        init.set_method(if body.is_some() { "POST" } else { "GET" });
-        init.set_credentials(match opts.credentials {
-            Credentials::Omit => web_sys::RequestCredentials::Omit,
-            Credentials::SameOrigin => web_sys::RequestCredentials::SameOrigin,
-            Credentials::Include => web_sys::RequestCredentials::Include,
-        });
-        let headers = web_sys::Headers::new()?;
-        headers.set("Accept", "application/json")?;
-        for (k, v) in &opts.headers {
-            headers.set(k, v)?;
+impl ClaimError {
+    /// The code for the `data-sla-claim-error` hook: the server's code where the
+    /// error is one of its answers, else what the widget saw.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClaimError::AlreadyClaimed { .. } => ErrorCode::PeriodAlreadyClaimed.as_str(),
+            ClaimError::IdReused => ErrorCode::ClaimIdReused.as_str(),
+            ClaimError::NotBreached { .. } => ErrorCode::PeriodNotBreached.as_str(),
+            ClaimError::Mismatch { .. } => ErrorCode::ExpectedMismatch.as_str(),
+            ClaimError::NothingToGrant => ErrorCode::NothingToGrant.as_str(),
+            ClaimError::Unauthorized => ErrorCode::Unauthorized.as_str(),
+            ClaimError::Forbidden => ErrorCode::Forbidden.as_str(),
+            ClaimError::Timeout => ErrorCode::Timeout.as_str(),
+            ClaimError::Rejected { .. } => "rejected",
+            ClaimError::Server { .. } => "server",
+            ClaimError::Offline => "offline",
+            ClaimError::Cancelled => "cancelled",
         }
-        if let Some(b) = body {
-            headers.set("Content-Type", "application/json")?;
-            init.set_body(&JsValue::from_str(b));
-        }
-        init.set_headers(&headers);
-        init.set_signal(Some(&controller.signal()));
-        let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-            .await?
-            .dyn_into()?;
-        let buf = JsFuture::from(resp.array_buffer()?).await?;
-        Ok::<_, JsValue>((resp.status(), Uint8Array::new(&buf).to_vec()))
-    };
-    match run.await {
-        Ok(r) => Ok(r),
-        Err(_) if timed_out() => Err(ClaimError::Timeout),
-        Err(_) => Err(ClaimError::Offline),
-    }
-}
-
-/// `GET claimsUrl`.
-pub async fn list(opts: &Options, url: &str) -> Result<Vec<FiledClaim>, ClaimError> {
-    let (status, body) = request(opts, url, None).await?;
-    if !(200..300).contains(&status) {
-        return Err(classify(status, &body));
-    }
-    parse_claims(&body).map_err(|message| ClaimError::Rejected { status, message })
-}
-
-/// `POST claimsUrl`: the filed claim on 201 (new) or 200 (the same request again).
-pub async fn file(
-    opts: &Options,
-    url: &str,
-    claim: &ClaimRequest,
-) -> Result<FiledClaim, ClaimError> {
-    let body = serde_json::to_string(claim).map_err(|e| ClaimError::Rejected {
-        status: 0,
-        message: e.to_string(),
-    })?;
-    let (status, bytes) = request(opts, url, Some(&body)).await?;
-    if status == 200 || status == 201 {
-        serde_json::from_slice(&bytes).map_err(|e| ClaimError::Rejected {
-            status,
-            message: e.to_string(),
-        })
-    } else {
-        Err(classify(status, &bytes))
     }
 }
 
@@ -267,11 +153,11 @@ pub enum ClaimsStatus {
 #[derive(Clone, PartialEq)]
 pub struct ClaimsCtx {
     pub status: ClaimsStatus,
-    pub claims: Rc<Vec<FiledClaim>>,
+    pub claims: Rc<Vec<ClaimRecord>>,
     /// Fetches the list again.
     pub reload: Callback<()>,
     /// Adds (or replaces, by claim_id) a claim the server just confirmed.
-    pub confirmed: Callback<FiledClaim>,
+    pub confirmed: Callback<ClaimRecord>,
 }
 
 impl ClaimsCtx {
@@ -286,7 +172,7 @@ pub struct ClaimsProviderProps {
     pub children: Children,
     /// Told of every claim the server confirms (the host's `sla-portal:claim-filed`).
     #[prop_or_default]
-    pub on_claim_filed: Callback<FiledClaim>,
+    pub on_claim_filed: Callback<ClaimRecord>,
 }
 
 /// Fetches the claims list once at mount (and on `reload`) and provides [`ClaimsCtx`].
@@ -299,19 +185,19 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
             ClaimsStatus::Disabled
         }
     });
-    let claims = use_state(|| Rc::new(Vec::<FiledClaim>::new()));
+    let claims = use_state(|| Rc::new(Vec::<ClaimRecord>::new()));
     let generation = use_state(|| 0u32);
     {
         let (status, claims) = (status.clone(), claims.clone());
         // Keyed on the URL: a refreshed token (`update()`) does not refetch the list.
         let opts = props.options.clone();
         use_effect_with((props.options.claims_url.clone(), *generation), move |_| {
-            let alive = Rc::new(Cell::new(true));
+            let cancel = Cancel::new();
             if let Some(url) = opts.claims_url.clone() {
-                let (opts, a) = (opts.clone(), alive.clone());
+                let (opts, c) = (opts.clone(), cancel.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let r = list(&opts, &url).await;
-                    if !a.get() {
+                    let r = api::list_claims(&opts, &url, &c).await;
+                    if c.is_cancelled() {
                         return;
                     }
                     match r {
@@ -323,7 +209,8 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
                     }
                 });
             }
-            move || alive.set(false)
+            // Unmount or reload: the request is aborted, not merely ignored.
+            move || cancel.abort()
         });
     }
     let reload = {
@@ -333,9 +220,9 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let confirmed = {
         let claims = claims.clone();
         let told = props.on_claim_filed.clone();
-        Callback::from(move |c: FiledClaim| {
+        Callback::from(move |c: ClaimRecord| {
             told.emit(c.clone());
-            let mut v: Vec<FiledClaim> = (**claims).clone();
+            let mut v: Vec<ClaimRecord> = (**claims).clone();
             v.retain(|x| x.claim_id != c.claim_id);
             v.push(c);
             claims.set(Rc::new(v));
@@ -411,15 +298,17 @@ mod tests {
     }
 
     #[test]
-    fn claims_list_and_claimed_periods() {
-        let doc = br#"{"schema":"sla-portal/claims/v1","claims":[
-          {"claim_id":"a","periods":["2026-03","2026-02"],"remedy":"contract_credit","status":"rejected",
-           "granted":{"remedy":"contract_credit","units":2,"contract_credit":10}},
-          {"claim_id":"b","periods":["2026-05"],"remedy":"service_extension","status":"submitted",
-           "granted":{"remedy":"service_extension","units":1,"service_extension_months":1,"service_end":"2026-12-30"}}]}"#;
-        let v = parse_claims(doc).unwrap();
-        // A rejected claim keeps its periods claimed (sla-server README).
-        assert_eq!(claimed_periods(&v), ["2026-02", "2026-03", "2026-05"]);
-        assert!(parse_claims(br#"{"schema":"sla-portal/claims/v2","claims":[]}"#).is_err());
+    fn unknown_codes_still_classify_by_status() {
+        // A code this build does not know reads as `Other`; the status decides.
+        let body = br#"{"error":{"code":"rate_limited","message":"slow down","details":{}}}"#;
+        assert_eq!(
+            classify(429, body),
+            ClaimError::Rejected {
+                status: 429,
+                message: "slow down".into()
+            }
+        );
+        assert_eq!(ClaimError::IdReused.code(), "claim_id_reused");
+        assert!(ClaimError::Cancelled.outcome_unknown());
     }
 }

@@ -43,7 +43,7 @@ pub fn periods_csv(r: &Report) -> String {
     for p in &r.periods {
         let d = p.durability.as_ref();
         let row = [
-            field(&p.month),
+            field(&p.month.to_string()),
             status(p.status).to_string(),
             p.minutes.to_string(),
             p.excluded_minutes.to_string(),
@@ -76,13 +76,13 @@ pub fn outages_csv(r: &Report) -> String {
     for o in &r.outages {
         let row = [
             field(&o.id),
-            field(&o.start),
-            field(&o.end),
+            field(&o.start.to_string()),
+            field(&o.end.to_string()),
             o.minutes.to_string(),
             o.counted_minutes.to_string(),
             o.excluded_minutes.to_string(),
             o.compensable.to_string(),
-            field(o.attributed_to.as_deref().unwrap_or("")),
+            field(&o.attributed_to.map(|m| m.to_string()).unwrap_or_default()),
         ];
         out.push_str(&row.join(","));
         out.push_str("\r\n");

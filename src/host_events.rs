@@ -17,10 +17,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, Element, HtmlElement, ShadowRoot};
 use yew::prelude::*;
 
-use crate::claims_api::FiledClaim;
-use crate::fetch::FetchError;
+use crate::api::FetchError;
 use crate::load::LoadError;
 use crate::state::Loaded;
+use sla_rules::claims::ClaimRecord;
 
 pub const READY: &str = "sla-portal:ready";
 pub const ERROR: &str = "sla-portal:error";
@@ -54,8 +54,9 @@ fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
     let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
 }
 
-fn strings<'a>(items: impl Iterator<Item = &'a String>) -> Array {
-    items.map(|s| JsValue::from_str(s)).collect()
+/// A JS array of the items' text (months are `YYYY-MM`).
+fn strings<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> Array {
+    items.map(|s| JsValue::from_str(&s.to_string())).collect()
 }
 
 /// `sla-portal:ready`: what a host needs to react without reading the report itself.
@@ -65,7 +66,7 @@ pub fn ready_detail(l: &Loaded) -> JsValue {
     let o = Object::new();
     set(&o, "clientId", r.client_id.as_str());
     set(&o, "contractId", r.contract_id.as_str());
-    set(&o, "asOf", r.as_of.as_str());
+    set(&o, "asOf", r.as_of.to_string());
     set(&o, "months", strings(r.periods.iter().map(|p| &p.month)));
     set(
         &o,
@@ -134,7 +135,7 @@ pub fn month_selected(root: &NodeRef, month: &str) {
 }
 
 /// `sla-portal:claim-filed`: the stored claim, as the claims API returned it.
-pub fn claim_filed(root: &NodeRef, claim: &FiledClaim) {
+pub fn claim_filed(root: &NodeRef, claim: &ClaimRecord) {
     let detail = serde_json::to_string(claim)
         .ok()
         .and_then(|s| js_sys::JSON::parse(&s).ok())

@@ -185,7 +185,7 @@ catalogue! {
     Print => "打印月度报表", "Print monthly statement";
     StatementTitle => "{month} 服务月报", "Service statement for {month}";
 
-    // Part 2: incidents and claims
+    // Incidents and claims
     TabIncidents => "故障记录", "Fault history";
     TabClaims => "补偿申请", "Compensation";
     ListSep => "、", ", ";

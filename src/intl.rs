@@ -1,15 +1,63 @@
 //! Numbers and dates through the browser's `Intl`, in the chosen locale and the contract timezone.
 //!
-//! The report's instants are RFC 3339 with offsets; they are converted to the
+//! The report's instants are typed (`Stamp`, an instant); they are converted to the
 //! contract timezone's wall clock by the core's `Tz`, then handed to `Intl`
-//! as if UTC, so the browser's own zone never shifts a displayed time.
+//! as if UTC, so the browser's own zone never shifts a displayed time. Months and
+//! instants are accepted typed (from the report) or as text (from a claim).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use js_sys::{Array, Function, Intl, Object, Reflect};
-use sla_rules::time::{parse_instant, Tz};
+use sla_rules::time::{parse_instant, Instant, Month, Stamp, Tz};
 use wasm_bindgen::JsValue;
 
 use crate::i18n::Locale;
+
+/// A month a formatter accepts: the report's [`Month`], or `YYYY-MM` text from a claim.
+pub trait MonthText {
+    fn month_text(&self) -> String;
+}
+
+impl MonthText for Month {
+    fn month_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl MonthText for str {
+    fn month_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl MonthText for String {
+    fn month_text(&self) -> String {
+        self.clone()
+    }
+}
+
+/// An instant a formatter accepts: the report's [`Stamp`], or RFC 3339 text (a claim's
+/// `submitted_at`), shown as itself when it does not parse.
+pub trait InstantText {
+    fn instant(&self) -> Result<Instant, String>;
+}
+
+impl InstantText for Stamp {
+    fn instant(&self) -> Result<Instant, String> {
+        Ok(self.at)
+    }
+}
+
+impl InstantText for str {
+    fn instant(&self) -> Result<Instant, String> {
+        parse_instant(self).map_err(|_| self.to_string())
+    }
+}
+
+impl InstantText for String {
+    fn instant(&self) -> Result<Instant, String> {
+        self.as_str().instant()
+    }
+}
 
 /// Formatters for one locale and one contract timezone, built once per widget.
 pub struct Formats {
@@ -66,12 +114,12 @@ fn call(f: &Function, v: &JsValue) -> String {
 }
 
 impl Formats {
-    /// Formatters for `locale`; `timezone` is the contract's (`+08:00`), default +08:00.
+    /// Formatters for `locale`; `timezone` is the contract's (`+08:00`), default the core's `Tz::CST`.
     pub fn new(locale: Locale, timezone: &str) -> Formats {
         let n = |x: u32| JsValue::from_f64(x as f64);
         Formats {
             locale,
-            tz: Tz::parse(timezone).unwrap_or_else(|| Tz::parse("+08:00").expect("constant")),
+            tz: Tz::parse(timezone).unwrap_or(Tz::CST),
             int: number_format(locale, &[("maximumFractionDigits", n(0))]),
             decimal2: number_format(
                 locale,
@@ -153,16 +201,17 @@ impl Formats {
         call(&self.percent, &JsValue::from_str(p))
     }
 
-    /// `YYYY-MM` as "2026年2月" / "February 2026".
-    pub fn month(&self, m: &str) -> String {
-        self.date_of(&format!("{m}-01"), &self.month)
-            .unwrap_or_else(|| m.to_string())
+    /// A month as "2026年2月" / "February 2026".
+    pub fn month(&self, m: &(impl MonthText + ?Sized)) -> String {
+        let m = m.month_text();
+        self.date_of(&format!("{m}-01"), &self.month).unwrap_or(m)
     }
 
-    /// `YYYY-MM` as a short axis label.
-    pub fn month_short(&self, m: &str) -> String {
+    /// A month as a short axis label.
+    pub fn month_short(&self, m: &(impl MonthText + ?Sized)) -> String {
+        let m = m.month_text();
         self.date_of(&format!("{m}-01"), &self.month_short)
-            .unwrap_or_else(|| m.to_string())
+            .unwrap_or(m)
     }
 
     /// `YYYY-MM-DD` as "3月12日" / "Mar 12".
@@ -170,10 +219,11 @@ impl Formats {
         self.date_of(d, &self.day).unwrap_or_else(|| d.to_string())
     }
 
-    /// An RFC 3339 instant as wall-clock time in the contract timezone.
-    pub fn datetime(&self, instant: &str) -> String {
-        let Ok(t) = parse_instant(instant) else {
-            return instant.to_string();
+    /// An instant as wall-clock time in the contract timezone.
+    pub fn datetime(&self, instant: &(impl InstantText + ?Sized)) -> String {
+        let t = match instant.instant() {
+            Ok(t) => t,
+            Err(text) => return text,
         };
         let local = self.tz.format(t);
         match NaiveDateTime::parse_from_str(&local[..local.len().min(19)], "%Y-%m-%dT%H:%M:%S") {
@@ -182,7 +232,7 @@ impl Formats {
                 &js_sys::Date::new(&JsValue::from_f64(dt.and_utc().timestamp_millis() as f64))
                     .into(),
             ),
-            Err(_) => instant.to_string(),
+            Err(_) => local,
         }
     }
 

@@ -7,12 +7,13 @@
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI.
 
 pub mod agreement_text;
+pub mod api;
 pub mod app;
 pub mod charts;
 pub mod claims_api;
 pub mod draft;
+pub mod env;
 pub mod export;
-pub mod fetch;
 pub mod host_events;
 pub mod i18n;
 pub mod intl;
@@ -29,6 +30,13 @@ use wasm_bindgen::JsCast;
 
 use crate::app::{App, AppProps};
 use crate::options::Options;
+
+/// A `performance.mark` for hosts and the bench (data received, first chart drawn).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
 
 /// The widget's stylesheet, compiled in so a host needs no extra `<link>`.
 pub const CSS: &str = include_str!("../static/sla-portal.css");

@@ -38,6 +38,13 @@ pub struct Loaded {
     pub ev: Evaluation,
 }
 
+impl PartialEq for Loaded {
+    /// One computation is one value: views re-render only when a new report arrives.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Phase {
     Loading(Progress),
@@ -48,7 +55,7 @@ pub enum Phase {
 #[derive(Debug, Clone)]
 pub struct State {
     pub phase: Phase,
-    /// Id of the selected tab (see `app::TABS`).
+    /// Id of the selected tab (see `views::tabs::TABS`).
     pub tab: &'static str,
     /// The month the timeline shows, `YYYY-MM`.
     pub month: Option<String>,
@@ -90,7 +97,7 @@ pub fn default_month(ev: &Evaluation) -> Option<String> {
         .rev()
         .find(|p| p.status == PeriodStatus::Judged)
         .or(periods.last())
-        .map(|p| p.month.clone())
+        .map(|p| p.month.to_string())
 }
 
 impl Reducible for State {

@@ -2,7 +2,6 @@
 
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 
@@ -39,14 +38,8 @@ fn host() -> Element {
     el
 }
 
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
+async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
 /// Waits (up to 5 s) until `selector` matches inside `root`.
@@ -181,12 +174,77 @@ async fn contract_violation_shows_the_json_path_and_retry() {
     h.unmount();
 }
 
+const CLAIMS: &str = r#"{"schema":"sla-portal/claims/v1","claims":[]}"#;
+const TABS: [&str; 6] = [
+    "overview",
+    "availability",
+    "periods",
+    "incidents",
+    "claims",
+    "agreement",
+];
+
+/// Every element id under `root`.
+fn ids(root: &Element) -> Vec<String> {
+    let list = root.query_selector_all("[id]").unwrap();
+    (0..list.length())
+        .map(|i| list.get(i).unwrap().unchecked_into::<Element>().id())
+        .collect()
+}
+
+/// Opens what a tab can show beyond its first view: an incident's detail, and the claim
+/// form's contact step (a draft of the same contract may already be there, shared
+/// through localStorage with the other widget).
+async fn open_the_tab_fully(root: &Element, tab: &str) {
+    match tab {
+        "incidents" => click(root, "[data-sla-incident]").await,
+        "claims" => {
+            let step = attr(&wait_for(root, "[data-sla-step]").await, "data-sla-step");
+            if step == "periods" {
+                click(root, "[data-sla-choose-month=\"2026-02\"] input").await;
+                click(root, "[data-sla-action=next]").await;
+                click(root, "input[value=contract_credit]").await;
+                click(root, "[data-sla-action=next]").await;
+                click(root, "[data-sla-action=next]").await;
+            }
+            wait_for(root, "[data-sla-step=contact]").await;
+        }
+        _ => {}
+    }
+}
+
+/// Each `label[for]` names an element of its own widget, and a form control.
+fn labels_point_home(root: &Element) {
+    let labels = root.query_selector_all("label[for]").unwrap();
+    for i in 0..labels.length() {
+        let label: Element = labels.get(i).unwrap().unchecked_into();
+        let target = attr(&label, "for");
+        let el = document()
+            .get_element_by_id(&target)
+            .unwrap_or_else(|| panic!("label for={target} names nothing"));
+        assert!(
+            root.contains(Some(&el)),
+            "label for={target} leaves its widget"
+        );
+        let tag = el.tag_name().to_lowercase();
+        assert!(
+            ["input", "select", "textarea"].contains(&tag.as_str()),
+            "label for={target} names a <{tag}>"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn two_widgets_do_not_interfere() {
-    let a = host();
-    let b = host();
-    let mut ha = sla_portal::mount(a.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
-    let mut hb = sla_portal::mount(b.clone(), options(USAGE, INCIDENTS, "zh-CN")).unwrap();
+    sla_portal::draft::clear("BS-2026-0001");
+    let (a, b) = (host(), host());
+    let with_claims = |locale: &str| {
+        let o = options(USAGE, INCIDENTS, locale);
+        Reflect::set(&o, &"claimsUrl".into(), &blob_url(CLAIMS).into()).unwrap();
+        o
+    };
+    let mut ha = sla_portal::mount(a.clone(), with_claims("en")).unwrap();
+    let mut hb = sla_portal::mount(b.clone(), with_claims("zh-CN")).unwrap();
     wait_for(&a, ".slap-header").await;
     wait_for(&b, ".slap-header").await;
     // Switching a tab in one leaves the other where it was.
@@ -199,21 +257,33 @@ async fn two_widgets_do_not_interfere() {
         .query_selector("[data-sla-tab=overview]")
         .unwrap()
         .is_some());
-    // Element ids are unique across both widgets.
-    let ids = |e: &Element| {
-        let list = e.query_selector_all("[id]").unwrap();
-        (0..list.length())
-            .map(|i| list.get(i).unwrap().unchecked_into::<Element>().id())
-            .collect::<Vec<_>>()
-    };
-    let (ia, ib) = (ids(&a), ids(&b));
-    assert!(!ia.is_empty());
-    assert!(ia.iter().all(|i| !ib.contains(i)), "{ia:?} {ib:?}");
+    // Every tab of both, each opened as far as it goes, while the other shows the same tab.
+    let mut labels = 0;
+    for tab in TABS {
+        for root in [&a, &b] {
+            click(root, &format!("[role=tab][aria-controls$=panel-{tab}]")).await;
+            wait_for(root, &format!("[data-sla-tab={tab}]")).await;
+            open_the_tab_fully(root, tab).await;
+        }
+        let (ia, ib) = (ids(&a), ids(&b));
+        let mut all: Vec<&String> = ia.iter().chain(&ib).collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n, "duplicate ids on tab {tab}: {ia:?} {ib:?}");
+        assert!(!ia.is_empty() && !ib.is_empty());
+        labels_point_home(&a);
+        labels_point_home(&b);
+        labels += a.query_selector_all("label[for]").unwrap().length();
+    }
+    // The incident filters (4 selects and the search) and the contact step (4 fields).
+    assert!(labels >= 9, "only {labels} labels seen");
     ha.unmount();
     yew::scheduler::flush().await;
     assert!(a.query_selector(".slap").unwrap().is_none());
     assert!(b.query_selector(".slap").unwrap().is_some());
     hb.unmount();
+    sla_portal::draft::clear("BS-2026-0001");
 }
 
 #[wasm_bindgen_test]

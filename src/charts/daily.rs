@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{font, label, rect, CanvasChart, DrawResult, Palette};
+use super::{font, label, rect, Chart, DrawResult, Palette};
 
 /// What a day mostly was, from the report's day figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,8 +82,13 @@ impl Daily {
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
         SLOTS.index_at(x, width, self.cells.len())
     }
+}
 
-    pub fn draw<DB: DrawingBackend>(
+impl Chart for Daily {
+    fn height(&self, _: u32) -> u32 {
+        HEIGHT
+    }
+    fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         pal: &Palette,
@@ -128,20 +133,6 @@ impl Daily {
         }
         Ok(())
     }
-}
-
-impl CanvasChart for Daily {
-    fn height(&self, _: u32) -> u32 {
-        HEIGHT
-    }
-    fn draw_canvas(
-        &self,
-        area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
-        pal: &Palette,
-        width: u32,
-    ) {
-        let _ = self.draw(area, pal, width);
-    }
     fn tooltip(&self, x: i32, _: i32, width: u32) -> Option<String> {
         self.index_at(x, width)
             .map(|i| self.cells[i].announce.clone())
@@ -183,12 +174,7 @@ mod tests {
             cells: vec![cell(DayKind::Up), cell(DayKind::Outage), cell(DayKind::Up)],
             focus: Some(1),
         };
-        let mut svg = String::new();
-        {
-            let area = SVGBackend::with_string(&mut svg, (300, HEIGHT)).into_drawing_area();
-            d.draw(&area, &Palette::default(), 300).unwrap();
-            area.present().unwrap();
-        }
+        let svg = d.svg(300);
         assert_eq!(svg.matches(r##"fill="#B42318""##).count(), 1, "{svg}");
         assert_eq!(svg.matches(r##"fill="#17702F""##).count(), 2);
         // The focus ring is an unfilled rectangle in the text colour.

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{font, label, rect, CanvasChart, DrawResult, Palette};
+use super::{font, label, rect, Chart, DrawResult, Palette};
 
 /// Seconds since the epoch; spans are half-open.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +54,13 @@ impl Clock {
         let span = (self.end - self.start).max(1) as f64;
         LEFT + (((t - self.start) as f64 / span).clamp(0.0, 1.0) * w).round() as i32
     }
+}
 
-    pub fn draw<DB: DrawingBackend>(
+impl Chart for Clock {
+    fn height(&self, _: u32) -> u32 {
+        HEIGHT
+    }
+    fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         pal: &Palette,
@@ -111,20 +116,6 @@ impl Clock {
         }
         Ok(())
     }
-}
-
-impl CanvasChart for Clock {
-    fn height(&self, _: u32) -> u32 {
-        HEIGHT
-    }
-    fn draw_canvas(
-        &self,
-        area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
-        pal: &Palette,
-        width: u32,
-    ) {
-        let _ = self.draw(area, pal, width);
-    }
     fn tooltip(&self, x: i32, _: i32, width: u32) -> Option<String> {
         self.tips
             .iter()
@@ -159,13 +150,8 @@ mod tests {
             rows: ["clock".into(), "paused".into(), "outages".into()],
             tips: vec![],
         };
-        let mut svg = String::new();
-        {
-            // 526 px: plot 400 px from x = 110, so the pause 500..750 s is 100 px wide at x = 310.
-            let area = SVGBackend::with_string(&mut svg, (526, HEIGHT)).into_drawing_area();
-            c.draw(&area, &Palette::default(), 526).unwrap();
-            area.present().unwrap();
-        }
+        // 526 px: plot 400 px from x = 110, so the pause 500..750 s is 100 px wide at x = 310.
+        let svg = c.svg(526);
         assert!(svg.contains(r#"x="310" y="54" width="100""#), "{svg}");
     }
 }

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{font, label, rect, CanvasChart, DrawResult, Palette};
+use super::{font, label, rect, Chart, DrawResult, Palette};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthLevels {
@@ -57,8 +57,13 @@ impl PerMonth {
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
         SLOTS.index_at(x, width, self.months.len())
     }
+}
 
-    pub fn draw<DB: DrawingBackend>(
+impl Chart for PerMonth {
+    fn height(&self, _: u32) -> u32 {
+        HEIGHT
+    }
+    fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         pal: &Palette,
@@ -107,20 +112,6 @@ impl PerMonth {
         }
         Ok(())
     }
-}
-
-impl CanvasChart for PerMonth {
-    fn height(&self, _: u32) -> u32 {
-        HEIGHT
-    }
-    fn draw_canvas(
-        &self,
-        area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
-        pal: &Palette,
-        width: u32,
-    ) {
-        let _ = self.draw(area, pal, width);
-    }
     fn tooltip(&self, x: i32, _: i32, width: u32) -> Option<String> {
         self.index_at(x, width).map(|i| self.months[i].tip.clone())
     }
@@ -159,12 +150,7 @@ mod tests {
                 })
                 .collect(),
         };
-        let mut svg = String::new();
-        {
-            let area = SVGBackend::with_string(&mut svg, (252, HEIGHT)).into_drawing_area();
-            chart.draw(&area, &Palette::default(), 252).unwrap();
-            area.present().unwrap();
-        }
+        let svg = chart.svg(252);
         // Plot height 200 − 10 − 24 = 166 px for the largest month (3 incidents):
         // February's level-3 pair is 2/3 × 166 = 110.67 → 111 px, its level-1 one 55 px.
         assert!(svg.contains(r#"height="111""#), "{svg}");

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{font, label, rect, CanvasChart, DrawResult, Palette};
+use super::{font, label, rect, Chart, DrawResult, Palette};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthCount {
@@ -39,8 +39,13 @@ impl Metering {
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
         SLOTS.index_at(x, width, self.months.len())
     }
+}
 
-    pub fn draw<DB: DrawingBackend>(
+impl Chart for Metering {
+    fn height(&self, _: u32) -> u32 {
+        HEIGHT
+    }
+    fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         pal: &Palette,
@@ -90,20 +95,6 @@ impl Metering {
         }
         Ok(())
     }
-}
-
-impl CanvasChart for Metering {
-    fn height(&self, _: u32) -> u32 {
-        HEIGHT
-    }
-    fn draw_canvas(
-        &self,
-        area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
-        pal: &Palette,
-        width: u32,
-    ) {
-        let _ = self.draw(area, pal, width);
-    }
     fn tooltip(&self, x: i32, _: i32, width: u32) -> Option<String> {
         self.index_at(x, width).map(|i| self.months[i].tip.clone())
     }
@@ -126,12 +117,7 @@ mod tests {
             signed_title: "signed".into(),
             failed_title: "failed".into(),
         };
-        let mut svg = String::new();
-        {
-            let area = SVGBackend::with_string(&mut svg, (212, HEIGHT)).into_drawing_area();
-            c.draw(&area, &Palette::default(), 212).unwrap();
-            area.present().unwrap();
-        }
+        let svg = c.svg(212);
         // Signed panel 18..136 = 118 px: 1,000 → 118 px tall, 500 → 59 px.
         assert!(svg.contains(r#"height="118""#), "{svg}");
         assert!(svg.contains(r#"height="59""#), "{svg}");

@@ -156,16 +156,67 @@ impl Slots {
     }
 }
 
-pub trait CanvasChart {
+/// A chart: its height at a width, its drawing over any backend, and what is under a
+/// point. Each chart implements only this; the canvas wrapper's [`CanvasChart`] and the
+/// native tests' SVG come from it.
+pub trait Chart {
     fn height(&self, width: u32) -> u32;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        pal: &Palette,
+        width: u32,
+    ) -> DrawResult<DB>;
+    /// The tooltip text at pixel `(x, y)` of a `width`-wide drawing.
+    fn tooltip(&self, x: i32, y: i32, width: u32) -> Option<String>;
+
+    /// The chart drawn as SVG text at `width` in the default palette, for native tests.
+    fn svg(&self, width: u32) -> String
+    where
+        Self: Sized,
+    {
+        let mut svg = String::new();
+        {
+            let area =
+                SVGBackend::with_string(&mut svg, (width, self.height(width))).into_drawing_area();
+            // An SVG string backend cannot fail to draw; a failure would show as a
+            // missing element in the test's assertions.
+            let _ = self.draw(&area, &Palette::default(), width);
+            let _ = area.present();
+        }
+        svg
+    }
+}
+
+/// The object-safe face of a chart that the [`Canvas`] component holds.
+pub trait CanvasChart {
+    fn canvas_height(&self, width: u32) -> u32;
     fn draw_canvas(
         &self,
         area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
         pal: &Palette,
         width: u32,
     );
-    /// The tooltip text at pixel `(x, y)` of a `width`-wide drawing.
-    fn tooltip(&self, x: i32, y: i32, width: u32) -> Option<String>;
+    fn tooltip_at(&self, x: i32, y: i32, width: u32) -> Option<String>;
+}
+
+/// One impl for every chart: the canvas wrapper forwards to the chart's own methods.
+impl<C: Chart> CanvasChart for C {
+    fn canvas_height(&self, width: u32) -> u32 {
+        self.height(width)
+    }
+    fn draw_canvas(
+        &self,
+        area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
+        pal: &Palette,
+        width: u32,
+    ) {
+        // A canvas that fails mid-drawing keeps what it drew; the data table has the figures.
+        let _ = self.draw(area, pal, width);
+    }
+    fn tooltip_at(&self, x: i32, y: i32, width: u32) -> Option<String> {
+        self.tooltip(x, y, width)
+    }
 }
 
 #[derive(Properties)]
@@ -220,7 +271,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             move |_| {
                 if let Some(canvas) = node.cast::<web_sys::HtmlCanvasElement>() {
                     let w = fit_width(&canvas);
-                    let h = chart.height(w);
+                    let h = chart.canvas_height(w);
                     canvas.set_width(w);
                     canvas.set_height(h);
                     let pal = Palette::from_element(&canvas);
@@ -230,7 +281,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                         let area = backend.into_drawing_area();
                         chart.draw_canvas(&area, &pal, w);
                         let _ = area.present();
-                        crate::fetch::mark("sla-portal:chart-drawn");
+                        crate::mark("sla-portal:chart-drawn");
                     }
                     size.set((w, h));
                 }
@@ -243,7 +294,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let size = size.clone();
         Callback::from(move |e: MouseEvent| {
             let (x, y) = (e.offset_x(), e.offset_y());
-            match chart.tooltip(x, y, size.0) {
+            match chart.tooltip_at(x, y, size.0) {
                 Some(t) => tip.set(Some((x, y, t))),
                 None => tip.set(None),
             }
@@ -265,6 +316,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 tabindex={a.tabindex.clone()} role={a.role.clone()}
                 aria-label={a.aria_label.clone()} aria-describedby={a.aria_describedby.clone()}
                 aria-hidden={(!interactive).then_some("true")}
+                // Set once the chart has been drawn at its size: a condition tests and hosts can wait for.
+                data-sla-drawn={(size.0 > 0).to_string()}
                 onkeydown={a.onkeydown.clone()} {onclick} {onmousemove} {onmouseleave}></canvas>
             if let Some((x, y, t)) = &*tip {
                 <div class="slap-tooltip" role="presentation"

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{font, label, rect, CanvasChart, DrawResult, Palette};
+use super::{font, label, rect, Chart, DrawResult, Palette};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BarKind {
@@ -66,8 +66,13 @@ impl Monthly {
     pub fn index_at(&self, x: i32, width: u32) -> Option<usize> {
         SLOTS.index_at(x, width, self.bars.len())
     }
+}
 
-    pub fn draw<DB: DrawingBackend>(
+impl Chart for Monthly {
+    fn height(&self, _: u32) -> u32 {
+        HEIGHT
+    }
+    fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         pal: &Palette,
@@ -137,20 +142,6 @@ impl Monthly {
         ))?;
         Ok(())
     }
-}
-
-impl CanvasChart for Monthly {
-    fn height(&self, _: u32) -> u32 {
-        HEIGHT
-    }
-    fn draw_canvas(
-        &self,
-        area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
-        pal: &Palette,
-        width: u32,
-    ) {
-        let _ = self.draw(area, pal, width);
-    }
     fn tooltip(&self, x: i32, _: i32, width: u32) -> Option<String> {
         self.index_at(x, width).map(|i| self.bars[i].tip.clone())
     }
@@ -192,12 +183,7 @@ mod tests {
     #[test]
     fn draws_one_red_bar_and_cross_per_breached_month() {
         let c = chart();
-        let mut svg = String::new();
-        {
-            let area = SVGBackend::with_string(&mut svg, (640, HEIGHT)).into_drawing_area();
-            c.draw(&area, &Palette::default(), 640).unwrap();
-            area.present().unwrap();
-        }
+        let svg = c.svg(640);
         // February and March breached: two filled bars in the breach colour #B42318.
         let red_fills = svg.matches(r##"fill="#B42318" stroke="none""##).count();
         assert_eq!(red_fills, 2, "{svg}");

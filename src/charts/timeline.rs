@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use sla_rules::timeline::{MinuteState, StateRun};
 
-use super::{font, label, rect, CanvasChart, DrawResult, Palette};
+use super::{font, label, rect, Chart, DrawResult, Palette};
 
 /// A run located in the month: minutes from the month's first minute.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,8 +116,13 @@ impl Timeline {
             .filter(|r| r.start < m1 && r.start + r.len > m0)
             .max_by_key(|r| rank(r.state))
     }
+}
 
-    pub fn draw<DB: DrawingBackend>(
+impl Chart for Timeline {
+    fn height(&self, _: u32) -> u32 {
+        (TOP + self.day_labels.len() as i32 * (ROW + GAP) + 6) as u32
+    }
+    fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         pal: &Palette,
@@ -208,20 +213,6 @@ impl Timeline {
         }
         Ok(())
     }
-}
-
-impl CanvasChart for Timeline {
-    fn height(&self, _: u32) -> u32 {
-        (TOP + self.day_labels.len() as i32 * (ROW + GAP) + 6) as u32
-    }
-    fn draw_canvas(
-        &self,
-        area: &DrawingArea<plotters_canvas::CanvasBackend, Shift>,
-        pal: &Palette,
-        width: u32,
-    ) {
-        let _ = self.draw(area, pal, width);
-    }
     fn tooltip(&self, x: i32, y: i32, width: u32) -> Option<String> {
         self.run_at(x, y, width).map(|r| r.tip.clone())
     }
@@ -289,12 +280,7 @@ mod tests {
             ],
             marks: vec![(600, "6 min".into())],
         };
-        let mut svg = String::new();
-        {
-            let area = SVGBackend::with_string(&mut svg, (600, 60)).into_drawing_area();
-            t.draw(&area, &Palette::default(), 600).unwrap();
-            area.present().unwrap();
-        }
+        let svg = t.svg(600);
         // Row 1: up, outage, up = 2 green + 1 red; row 2: 1 green. Not one per column.
         assert_eq!(svg.matches(r##"fill="#B42318""##).count(), 1, "{svg}");
         assert_eq!(svg.matches(r##"fill="#17702F""##).count(), 3);

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::agreement_text::{Clause, Handling, AGREEMENT};
-use crate::app::{Env, ViewProps};
+use crate::env::{Env, ViewProps};
 use crate::i18n::{Key, Locale};
 
 /// The text of a (zh-CN, en) pair in the reader's language.

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views::figures::{DailyFigure, MeteringFigure, MonthlyFigure, TimelineFigure};
 use crate::views::{explain, verdict};
@@ -79,7 +79,7 @@ pub fn MonthPicker(props: &ViewProps) -> Html {
             { env.t(Key::SelectMonth) }{ " " }
             <select class="slap-select" {onchange}>
                 { for r.periods.iter().rev().map(|p| html! {
-                    <option value={p.month.clone()} selected={props.month.as_deref() == Some(p.month.as_str())}>{ f.month(&p.month) }</option>
+                    <option value={p.month.to_string()} selected={props.month.as_deref() == Some(p.month.to_string().as_str())}>{ f.month(&p.month) }</option>
                 }) }
             </select>
         </label>

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::incidents::duration;
 
@@ -39,9 +39,10 @@ pub fn ContactSheetView(props: &ViewProps) -> Html {
             .collect::<Vec<_>>()
             .join(env.t(Key::ListSep))
     };
+    let title_id = props.id("contacts-title");
     html! {
-        <section class="slap-contacts" aria-labelledby="slap-contacts-title" data-sla-contacts="">
-            <h2 class="slap-h2" id="slap-contacts-title">{ env.t(Key::ContactsTitle) }</h2>
+        <section class="slap-contacts" aria-labelledby={title_id.clone()} data-sla-contacts="">
+            <h2 class="slap-h2" id={title_id}>{ env.t(Key::ContactsTitle) }</h2>
             <p class="slap-muted">{ env.fill(Key::AsOf, &[("when", &f.datetime(&props.data.ev.report.as_of))]) }</p>
             <div class="slap-cards">
                 { for s.lines.iter().map(|l| {
@@ -73,7 +74,7 @@ pub fn ContactSheetView(props: &ViewProps) -> Html {
                             <td>{ join(&l.notified) }</td>
                             <td>{ env.fill(Key::WithinN, &[("d", &duration(env, l.response_minutes as u64 * 60))]) }</td>
                             <td>{ env.fill(if l.level == 3 { Key::AdviceWithin } else { Key::RecoveredWithin }, &[("d", &duration(env, l.recovery_minutes as u64 * 60))]) }</td>
-                            <td>{ if l.clock == "business" { env.t(Key::ClockBusiness) } else { env.t(Key::Clock247) } }</td>
+                            <td>{ crate::views::incidents::clock_label(env, l.clock) }</td>
                         </tr>
                     }) }</tbody>
                 </table>

@@ -3,11 +3,13 @@
 //! Everything here is drawn from `report.exclusions`, `report.rules` and each period's
 //! `policy_version`; nothing decides whether a record applies or how many minutes it removed.
 
-use sla_rules::report::{ExclusionRecord, ExclusionSource, NotApplied, Period, Report, RulesInfo};
+use sla_rules::report::{
+    ExclusionRecord, ExclusionSource, IncidentCause, NotApplied, Period, Report, RulesInfo,
+};
 use sla_rules::time::parse_instant;
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::incidents::{cause_label, duration};
 
@@ -38,7 +40,10 @@ pub fn what_label(env: &Env, x: &ExclusionRecord) -> String {
             "fault_drill" => env.t(Key::KindFaultDrill).into(),
             other => other.to_string(),
         },
-        (ExclusionSource::Exclusion, _, Some(c)) => cause_label(env, c),
+        // Exclusion causes share the incidents' names and labels.
+        (ExclusionSource::Exclusion, _, Some(c)) => IncidentCause::parse(c)
+            .map(|c| cause_label(env, c).to_string())
+            .unwrap_or_else(|| c.to_string()),
         (ExclusionSource::Maintenance, ..) => env.t(Key::SourceMaintenance).into(),
         (ExclusionSource::Exclusion, ..) => env.t(Key::SourceExclusion).into(),
     }
@@ -50,10 +55,10 @@ pub fn notice_text(env: &Env, x: &ExclusionRecord) -> String {
     if x.source == ExclusionSource::Exclusion {
         return env.t(Key::NoticeNotNeeded).into();
     }
-    let Some(at) = x.announced_at.as_deref() else {
+    let Some(at) = x.announced_at else {
         return env.t(Key::NoticeNone).into();
     };
-    let when = f.datetime(at);
+    let when = f.datetime(&at);
     match x.notice_minutes {
         Some(n) if n > 0 => env.fill(
             Key::NoticeBefore,
@@ -67,9 +72,9 @@ pub fn notice_text(env: &Env, x: &ExclusionRecord) -> String {
             ],
         ),
         // 0 whole minutes: within the minute before the start, or at the start itself.
-        _ => match (parse_instant(at), parse_instant(&x.start)) {
-            (Ok(a), Ok(s)) if a == s => env.fill(Key::NoticeAtStart, &[("when", &when)]),
-            (Ok(a), Ok(s)) if a > s => env.fill(
+        _ => match (at.at, x.start.at) {
+            (a, s) if a == s => env.fill(Key::NoticeAtStart, &[("when", &when)]),
+            (a, s) if a > s => env.fill(
                 Key::NoticeAfter,
                 &[("d", &duration(env, (a - s) as u64)), ("when", &when)],
             ),
@@ -80,7 +85,7 @@ pub fn notice_text(env: &Env, x: &ExclusionRecord) -> String {
 
 /// The settings that judged the month a record starts in, when the report carries them.
 fn record_rules<'a>(r: &'a Report, x: &ExclusionRecord) -> Option<&'a RulesInfo> {
-    let month = x.periods.first().map(|p| p.month.as_str())?;
+    let month = x.periods.first().map(|p| p.month)?;
     let p = r.periods.iter().find(|p| p.month == month)?;
     r.rules_for(p.policy_version.as_deref())
 }
@@ -229,13 +234,7 @@ impl<'a> RecordSpans<'a> {
         let spans = r
             .exclusions
             .iter()
-            .filter_map(|x| {
-                Some((
-                    parse_instant(&x.start).ok()?,
-                    parse_instant(&x.end).ok()?,
-                    x,
-                ))
-            })
+            .map(|x| (x.start.at, x.end.at, x))
             .collect();
         RecordSpans { spans }
     }
@@ -288,7 +287,8 @@ pub fn month_marks(r: &Report, month: &str) -> Vec<(u32, String)> {
         .filter(|x| x.applied && minutes_in(x, month) > 0)
         .map(|x| {
             // A record that began in an earlier month is labelled at this month's start.
-            let at = crate::charts::timeline::offset_in_month(month, &x.start).unwrap_or(0);
+            let at =
+                crate::charts::timeline::offset_in_month(month, &x.start.to_string()).unwrap_or(0);
             (at, x.id.clone())
         })
         .collect()

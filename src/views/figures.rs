@@ -3,15 +3,17 @@
 
 use std::rc::Rc;
 
+use sla_rules::decimal::Decimal;
+use sla_rules::policy::Policy;
 use sla_rules::report::PeriodStatus;
 use sla_rules::time::Month;
 use sla_rules::timeline::{month_timeline, MinuteState};
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
 use crate::charts::{
     daily, legend_item, metering, monthly, timeline, Canvas, CanvasAttrs, CanvasChart,
 };
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::{status_label, verdict};
 
@@ -56,7 +58,10 @@ pub fn MonthlyFigure(props: &ViewProps) -> Html {
     let chart = use_memo((data.clone(), env.clone()), |(data, env)| {
         let r = &data.ev.report;
         let f = &env.fmt;
-        let target = r.rules.availability_target.parse::<f64>().unwrap_or(99.99);
+        // The report's target is the core's own text; the policy default only if it were unreadable.
+        let target = Decimal::parse(&r.rules.availability_target)
+            .unwrap_or_else(|_| Policy::default().availability_target)
+            .to_f64();
         let bars: Vec<monthly::Bar> = r
             .periods
             .iter()
@@ -165,7 +170,6 @@ pub fn DailyFigure(props: &ViewProps) -> Html {
             .collect::<Vec<_>>()
     });
     let focus = use_state(|| cells.len().saturating_sub(1));
-    let uid = use_state(crate::app::next_instance);
     let chart = use_memo((cells.clone(), *focus), |(cells, focus)| {
         Rc::new(daily::Daily {
             cells: (**cells).clone(),
@@ -175,7 +179,7 @@ pub fn DailyFigure(props: &ViewProps) -> Html {
     if cells.is_empty() {
         return html! { <p class="slap-muted">{ env.t(Key::NoDays) }</p> };
     }
-    let live_id = format!("slap-daily-{}", *uid);
+    let live_id = props.id("daily-live");
     let select = {
         let on = props.on_select_month.clone();
         let dates = dates.clone();
@@ -286,14 +290,18 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
             let day_labels = (1..=days)
                 .map(|d| f.day(&format!("{month}-{d:02}")))
                 .collect();
-            let period = ev.report.periods.iter().find(|p| &p.month == month);
+            let period = ev
+                .report
+                .periods
+                .iter()
+                .find(|p| p.month == *month.as_str());
             let mut marks: Vec<(u32, String)> = ev
                 .report
                 .outages
                 .iter()
                 .filter(|o| period.is_some_and(|p| p.outages.contains(&o.id)))
                 .filter_map(|o| {
-                    let at = timeline::offset_in_month(month, &o.start)?;
+                    let at = timeline::offset_in_month(month, &o.start.to_string())?;
                     Some((
                         at,
                         format!("{} {}", f.int(o.counted_minutes), env.t(Key::Minute)),
@@ -327,7 +335,7 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
     let (chart, runs) = &*built;
     html! {
         <figure class="slap-chart" data-sla-chart="timeline" data-sla-timeline-month={month.to_string()}>
-            <figcaption>{ env.fill(Key::ChartTimeline, &[("month", &f.month(&month))]) }{ " · " }{ f.tz_label() }</figcaption>
+            <figcaption>{ env.fill(Key::ChartTimeline, &[("month", &f.month(month.as_str()))]) }{ " · " }{ f.tz_label() }</figcaption>
             <Canvas chart={chart.clone()} version={0} />
             <div class="slap-legend">
                 { legend_item("--slap-ok", env.t(Key::LegendUp)) }

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::export;
 use crate::i18n::Key;
 

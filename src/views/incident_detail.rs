@@ -3,13 +3,16 @@
 
 use std::rc::Rc;
 
-use sla_rules::time::parse_instant;
+use sla_rules::report::Clock;
+use sla_rules::time::Stamp;
 use yew::prelude::*;
 
-use crate::app::ViewProps;
 use crate::charts::{incident_clock as clock, legend_item, Canvas, CanvasChart};
+use crate::env::ViewProps;
 use crate::i18n::Key;
-use crate::views::incidents::{against, cause_label, duration, overall, overall_badge};
+use sla_rules::incidents::overall;
+
+use crate::views::incidents::{against, cause_label, clock_label, duration, overall_badge};
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct DetailProps {
@@ -28,22 +31,13 @@ pub fn IncidentDetail(props: &DetailProps) -> Html {
             let r = &data.ev.report;
             let x = r.incidents.get(*i)?;
             let f = &env.fmt;
-            let t = |s: &str| parse_instant(s).ok();
-            let start = t(&x.reported_at)?;
-            let as_of = t(&r.as_of)?;
-            let end = x
-                .resolved_at
-                .as_deref()
-                .and_then(t)
-                .unwrap_or(as_of)
-                .max(start + 60);
-            let responded = x.responded_at.as_deref().and_then(t);
-            let paused: Vec<(i64, i64)> = x
-                .paused
-                .iter()
-                .filter_map(|p| Some((t(&p.start)?, t(&p.end)?)))
-                .collect();
-            let closed = if x.clock == "business" {
+            // The report's instants are typed: nothing here parses text again.
+            let start = x.reported_at.at;
+            let as_of = r.as_of.at;
+            let end = x.resolved_at.map_or(as_of, |s| s.at).max(start + 60);
+            let responded = x.responded_at.map(|s| s.at);
+            let paused: Vec<(i64, i64)> = x.paused.iter().map(|p| (p.start.at, p.end.at)).collect();
+            let closed = if x.clock == Clock::Business {
                 clock::gaps(start, end, &data.ev.calendar.open_intervals(start, end))
             } else {
                 Vec::new()
@@ -52,12 +46,13 @@ pub fn IncidentDetail(props: &DetailProps) -> Html {
                 .outages
                 .iter()
                 .filter(|o| x.outages.contains(&o.id))
-                .filter_map(|o| Some((t(&o.start)?, t(&o.end)?)))
+                .map(|o| (o.start.at, o.end.at))
                 .collect();
             let mut ticks = vec![(start, f.datetime(&x.reported_at))];
             let mut tips = Vec::new();
-            if let (Some(a), Some(s)) = (responded, x.responded_at.as_deref()) {
-                ticks.push((a, f.datetime(s)));
+            if let Some(s) = x.responded_at {
+                let a = s.at;
+                ticks.push((a, f.datetime(&s)));
                 tips.push((
                     start,
                     a,
@@ -70,7 +65,7 @@ pub fn IncidentDetail(props: &DetailProps) -> Html {
                     ),
                 ));
             }
-            if let Some(s) = x.resolved_at.as_deref() {
+            if let Some(s) = &x.resolved_at {
                 ticks.push((end, f.datetime(s)));
             }
             // Labels closer than ~a fifth of the span would overlap: keep the first of each cluster.
@@ -129,17 +124,18 @@ pub fn IncidentDetail(props: &DetailProps) -> Html {
     } else {
         Key::Recovery
     };
-    let opt_time = |s: &Option<String>| {
-        s.as_deref()
+    let opt_time = |s: &Option<Stamp>| {
+        s.as_ref()
             .map(|s| f.datetime(s))
             .unwrap_or_else(|| "–".into())
     };
+    let title_id = props.view.id("incd-title");
     html! {
-        <section class="slap-incident-detail" data-sla-incident-detail={x.id.clone()} aria-labelledby="slap-incd-title">
-            <h2 class="slap-h2" id="slap-incd-title">{ x.id.clone() }{ " · " }{ x.title.clone() }</h2>
+        <section class="slap-incident-detail" data-sla-incident-detail={x.id.clone()} aria-labelledby={title_id.clone()}>
+            <h2 class="slap-h2" id={title_id}>{ x.id.clone() }{ " · " }{ x.title.clone() }</h2>
             <p>{ overall_badge(&env, overall(x)) }{ " " }{ env.fill(Key::LevelN, &[("n", &x.level.to_string())]) }
-               { " · " }{ x.component.clone() }{ " · " }{ cause_label(&env, &x.cause) }
-               { " · " }{ if x.clock == "business" { env.t(Key::ClockBusiness) } else { env.t(Key::Clock247) } }</p>
+               { " · " }{ x.component.clone() }{ " · " }{ cause_label(&env, x.cause) }
+               { " · " }{ clock_label(&env, x.clock) }</p>
             if !x.assessed { <p class="slap-muted">{ env.t(Key::NotAssessedWhy) }</p> }
             <dl class="slap-summary">
                 <dt>{ env.t(Key::Reported) }</dt><dd>{ f.datetime(&x.reported_at) }</dd>
@@ -157,7 +153,7 @@ pub fn IncidentDetail(props: &DetailProps) -> Html {
                         { legend_item("--slap-open", env.t(Key::LegendResponse)) }
                         { legend_item("--slap-accent", env.t(Key::LegendRecovery)) }
                         { legend_item("--slap-excluded", env.t(Key::RowPaused)) }
-                        if x.clock == "business" { { legend_item("--slap-nodata", env.t(Key::ClosedHours)) } }
+                        if x.clock == Clock::Business { { legend_item("--slap-nodata", env.t(Key::ClosedHours)) } }
                         { legend_item("--slap-bad", env.t(Key::RowOutages)) }
                     </div>
                 </figure>

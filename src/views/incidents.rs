@@ -4,60 +4,16 @@
 
 use std::rc::Rc;
 
-use sla_rules::report::{IncidentReport, TargetStatus};
-use sla_rules::time::parse_instant;
+use sla_rules::incidents::{overall, Overall};
+use sla_rules::report::{Clock, IncidentCause, IncidentReport, TargetStatus};
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
 use crate::charts::{incidents as chart, legend_item, Canvas, CanvasChart};
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::contacts::ContactSheetView;
 use crate::views::incident_detail::IncidentDetail;
-
-/// An incident's one-word standing, from the core's two verdicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overall {
-    Met,
-    Breached,
-    Running,
-    NotAssessed,
-}
-
-impl Overall {
-    pub fn id(self) -> &'static str {
-        match self {
-            Overall::Met => "met",
-            Overall::Breached => "breached",
-            Overall::Running => "running",
-            Overall::NotAssessed => "not_assessed",
-        }
-    }
-    fn parse(s: &str) -> Option<Overall> {
-        [
-            Overall::Met,
-            Overall::Breached,
-            Overall::Running,
-            Overall::NotAssessed,
-        ]
-        .into_iter()
-        .find(|o| o.id() == s)
-    }
-}
-
-/// Breached if either target was missed, running while a clock runs, else met.
-pub fn overall(i: &IncidentReport) -> Overall {
-    let both = [i.response, i.recovery];
-    if !i.assessed || both.iter().all(|s| *s == TargetStatus::NotAssessed) {
-        Overall::NotAssessed
-    } else if both.contains(&TargetStatus::Breached) {
-        Overall::Breached
-    } else if both.contains(&TargetStatus::Running) {
-        Overall::Running
-    } else {
-        Overall::Met
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -96,24 +52,24 @@ impl Default for Query {
     }
 }
 
-/// The indices of the incidents the query keeps, in its order. `reported` holds each
-/// incident's reported instant (parsed once), so sorting never compares offsets as text.
-pub fn select(incidents: &[IncidentReport], reported: &[i64], q: &Query) -> Vec<usize> {
+/// The indices of the incidents the query keeps, in its order. Sorting compares the
+/// typed reported instants, never offsets as text.
+pub fn select(incidents: &[IncidentReport], q: &Query) -> Vec<usize> {
     let needle = q.text.trim().to_lowercase();
     let mut v: Vec<usize> = (0..incidents.len())
         .filter(|&i| {
             let x = &incidents[i];
             q.level.is_none_or(|l| x.level == l)
                 && q.status.is_none_or(|s| overall(x) == s)
-                && q.month.as_ref().is_none_or(|m| &x.month == m)
-                && q.cause.as_ref().is_none_or(|c| &x.cause == c)
+                && q.month.as_ref().is_none_or(|m| x.month == *m)
+                && q.cause.as_ref().is_none_or(|c| x.cause.as_str() == c)
                 && (needle.is_empty()
                     || x.id.to_lowercase().contains(&needle)
                     || x.title.to_lowercase().contains(&needle)
                     || x.component.to_lowercase().contains(&needle))
         })
         .collect();
-    let at = |i: usize| reported.get(i).copied().unwrap_or(0);
+    let at = |i: usize| incidents[i].reported_at.at;
     // Unknown times sort last whichever the direction, then by reported time.
     let key = |i: usize| -> (bool, u64) {
         let x = &incidents[i];
@@ -173,15 +129,22 @@ pub fn duration(env: &Env, seconds: u64) -> String {
     }
 }
 
-pub fn cause_label(env: &Env, c: &str) -> String {
-    match c {
-        "platform" => env.t(Key::CausePlatform).into(),
-        "third_party" => env.t(Key::CauseThirdParty).into(),
-        "customer_cause" => env.t(Key::CauseCustomer).into(),
-        "external_network" => env.t(Key::CauseNetwork).into(),
-        "force_majeure" => env.t(Key::CauseForceMajeure).into(),
-        other => other.to_string(),
-    }
+pub fn cause_label(env: &Env, c: IncidentCause) -> &'static str {
+    env.t(match c {
+        IncidentCause::Platform => Key::CausePlatform,
+        IncidentCause::ThirdParty => Key::CauseThirdParty,
+        IncidentCause::CustomerCause => Key::CauseCustomer,
+        IncidentCause::ExternalNetwork => Key::CauseNetwork,
+        IncidentCause::ForceMajeure => Key::CauseForceMajeure,
+    })
+}
+
+/// The name of the clock a level's targets run on.
+pub fn clock_label(env: &Env, c: Clock) -> &'static str {
+    env.t(match c {
+        Clock::Business => Key::ClockBusiness,
+        Clock::AllHours => Key::Clock247,
+    })
 }
 
 pub fn overall_badge(env: &Env, o: Overall) -> Html {
@@ -241,17 +204,9 @@ pub fn Incidents(props: &ViewProps) -> Html {
     let scroll = use_state(|| 0i32);
     let selected = use_state(|| None::<String>);
     let body_ref = use_node_ref();
-    let reported = use_memo(data.clone(), |d| {
-        d.ev.report
-            .incidents
-            .iter()
-            .map(|i| parse_instant(&i.reported_at).unwrap_or(i64::MIN))
-            .collect::<Vec<_>>()
+    let rows = use_memo((data.clone(), (*query).clone()), |(d, q)| {
+        select(&d.ev.report.incidents, q)
     });
-    let rows = use_memo(
-        (data.clone(), reported.clone(), (*query).clone()),
-        |(d, rep, q)| select(&d.ev.report.incidents, rep, q),
-    );
     let r = &data.ev.report;
     let f = &env.fmt;
 
@@ -278,7 +233,7 @@ pub fn Incidents(props: &ViewProps) -> Html {
             let apply = apply.clone();
             set(&move |q: &mut Query| apply(q, v.clone()));
         });
-        let id = format!("slap-inc-{name}");
+        let id = props.id(&format!("inc-{name}"));
         html! {
             <label class="slap-filter" for={id.clone()}>
                 <span>{ env.t(label) }</span>
@@ -290,27 +245,21 @@ pub fn Incidents(props: &ViewProps) -> Html {
         }
     };
     let q = &*query;
-    let months: Vec<String> = r.periods.iter().map(|p| p.month.clone()).collect();
-    let causes = [
-        "platform",
-        "third_party",
-        "customer_cause",
-        "external_network",
-        "force_majeure",
-    ];
+    let months: Vec<String> = r.periods.iter().map(|p| p.month.to_string()).collect();
+    let search_id = props.id("inc-search");
     let filters = html! {
         <div class="slap-filters" role="search">
             { select_filter(Key::Level, "level", (1..=3).map(|l: u8| (l.to_string(), env.fill(Key::LevelN, &[("n", &l.to_string())]))).collect(),
                 q.level.map(|l| l.to_string()).unwrap_or_default(), Rc::new(|q, v| q.level = v.parse().ok())) }
-            { select_filter(Key::Status, "status", [Overall::Met, Overall::Breached, Overall::Running, Overall::NotAssessed].iter().map(|o| (o.id().to_string(), env.t(match o { Overall::Met => Key::IncMet, Overall::Breached => Key::IncBreached, Overall::Running => Key::IncRunning, Overall::NotAssessed => Key::IncNotAssessed }).to_string())).collect(),
+            { select_filter(Key::Status, "status", Overall::ALL.iter().map(|o| (o.id().to_string(), env.t(match o { Overall::Met => Key::IncMet, Overall::Breached => Key::IncBreached, Overall::Running => Key::IncRunning, Overall::NotAssessed => Key::IncNotAssessed }).to_string())).collect(),
                 q.status.map(|s| s.id().to_string()).unwrap_or_default(), Rc::new(|q, v| q.status = Overall::parse(&v))) }
             { select_filter(Key::Period, "month", months.iter().rev().map(|m| (m.clone(), f.month(m))).collect(),
                 q.month.clone().unwrap_or_default(), Rc::new(|q, v| q.month = (!v.is_empty()).then_some(v))) }
-            { select_filter(Key::Cause, "cause", causes.iter().map(|c| (c.to_string(), cause_label(&env, c))).collect(),
+            { select_filter(Key::Cause, "cause", IncidentCause::ALL.iter().map(|c| (c.as_str().to_string(), cause_label(&env, *c).to_string())).collect(),
                 q.cause.clone().unwrap_or_default(), Rc::new(|q, v| q.cause = (!v.is_empty()).then_some(v))) }
-            <label class="slap-filter" for="slap-inc-search">
+            <label class="slap-filter" for={search_id.clone()}>
                 <span>{ env.t(Key::Search) }</span>
-                <input id="slap-inc-search" type="search" class="slap-select" data-sla-filter="text" value={q.text.clone()}
+                <input id={search_id} type="search" class="slap-select" data-sla-filter="text" value={q.text.clone()}
                     placeholder={env.t(Key::SearchHint)}
                     oninput={ let set = set.clone(); Callback::from(move |e: InputEvent| {
                         let v = e.target_unchecked_into::<HtmlInputElement>().value();
@@ -396,7 +345,7 @@ pub fn Incidents(props: &ViewProps) -> Html {
                                 <td class="slap-c-level"><span class={format!("slap-level slap-level--{}", x.level)}>{ env.fill(Key::LevelN, &[("n", &x.level.to_string())]) }</span></td>
                                 <td class="slap-c-title" title={x.title.clone()}><span class="slap-muted">{ x.id.clone() }</span>{ " " }{ x.title.clone() }</td>
                                 <td class="slap-c-comp" title={x.component.clone()}>{ x.component.clone() }</td>
-                                <td class="slap-c-cause">{ cause_label(&env, &x.cause) }</td>
+                                <td class="slap-c-cause">{ cause_label(&env, x.cause) }</td>
                                 <td class="slap-c-time">{ f.datetime(&x.reported_at) }</td>
                                 <td class="slap-c-dur">{ against(&env, x.response_seconds, x.response_target_seconds, x.response) }</td>
                                 <td class="slap-c-dur" title={env.t(rec_key)}>{ against(&env, x.recovery_seconds, x.recovery_target_seconds, x.recovery) }</td>
@@ -414,12 +363,13 @@ pub fn Incidents(props: &ViewProps) -> Html {
     let detail = selected
         .as_ref()
         .and_then(|id| incidents.iter().position(|x| &x.id == id));
+    let title_id = props.id("inc-title");
     html! {
         <div class="slap-fault-history">
             <Summary ..props.clone() />
             <PerMonthFigure ..props.clone() />
-            <section aria-labelledby="slap-inc-title">
-                <h2 class="slap-h2" id="slap-inc-title">{ env.t(Key::IncTitleAll) }</h2>
+            <section aria-labelledby={title_id.clone()}>
+                <h2 class="slap-h2" id={title_id}>{ env.t(Key::IncTitleAll) }</h2>
                 { filters }
                 <p class="slap-muted" role="status" data-sla-incident-count={rows.len().to_string()}>
                     { env.fill(Key::IncShown, &[("n", &f.int(rows.len() as u64)), ("total", &f.int(incidents.len() as u64))]) }
@@ -474,10 +424,10 @@ fn PerMonthFigure(props: &ViewProps) -> Html {
     let built = use_memo((data.clone(), env.clone()), |(data, env)| {
         let r = &data.ev.report;
         let f = &env.fmt;
-        let months: Vec<String> = r.periods.iter().map(|p| p.month.clone()).collect();
+        let months: Vec<String> = r.periods.iter().map(|p| p.month.to_string()).collect();
         let counts = chart::count(
             &months,
-            r.incidents.iter().map(|i| (i.month.clone(), i.level)),
+            r.incidents.iter().map(|i| (i.month.to_string(), i.level)),
         );
         let per = chart::PerMonth {
             months: months
@@ -527,6 +477,7 @@ fn PerMonthFigure(props: &ViewProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sla_rules::time::{Month, Stamp, Tz};
 
     fn inc(
         id: &str,
@@ -550,13 +501,13 @@ mod tests {
             paused_seconds: Some(0),
             title: title.into(),
             component: "api".into(),
-            cause: "platform".into(),
-            clock: "24x7".into(),
-            reported_at: String::new(),
+            cause: IncidentCause::Platform,
+            clock: Clock::AllHours,
+            reported_at: Stamp::new(0, Tz::CST),
             responded_at: None,
             resolved_at: None,
             paused: vec![],
-            month: month.into(),
+            month: Month::parse(month).unwrap(),
             outages: vec![],
         }
     }
@@ -582,13 +533,16 @@ mod tests {
             ),
             inc("C", 1, "2026-02", None, TargetStatus::Running, "open one"),
         ];
-        let at = [100, 300, 200];
+        let mut v = v;
+        for (x, t) in v.iter_mut().zip([100, 300, 200]) {
+            x.reported_at = Stamp::new(t, Tz::CST);
+        }
         // Newest first by default: B (300), C (200), A (100).
-        assert_eq!(select(&v, &at, &Query::default()), [1, 2, 0]);
+        assert_eq!(select(&v, &Query::default()), [1, 2, 0]);
         let q = |f: &dyn Fn(&mut Query)| {
             let mut q = Query::default();
             f(&mut q);
-            select(&v, &at, &q)
+            select(&v, &q)
         };
         assert_eq!(q(&|q| q.level = Some(1)), [2, 0]);
         assert_eq!(q(&|q| q.status = Some(Overall::Breached)), [1]);

@@ -13,10 +13,11 @@ pub mod overview;
 pub mod periods;
 pub mod statement;
 pub mod status;
+pub mod tabs;
 
 use sla_rules::report::{Period, PeriodStatus};
 
-use crate::app::Env;
+use crate::env::Env;
 use crate::i18n::Key;
 
 /// The label of a period's status.

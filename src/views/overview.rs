@@ -3,7 +3,7 @@
 use sla_rules::report::PeriodStatus;
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views::figures::MonthlyFigure;
 use crate::views::{explain, verdict};
@@ -28,7 +28,7 @@ pub fn Overview(props: &ViewProps) -> Html {
 
     let current_card = match current {
         Some(p) => html! {
-            <div class="slap-card" data-sla-current={p.month.clone()}>
+            <div class="slap-card" data-sla-current={p.month.to_string()}>
                 <h3 class="slap-card-title">{ env.t(Key::CurrentPeriod) }</h3>
                 <p class="slap-big">{ f.month(&p.month) }</p>
                 <p class="slap-badge slap-badge--open"><span aria-hidden="true">{ "… " }</span>{ env.t(Key::InProgressNote) }</p>
@@ -48,7 +48,7 @@ pub fn Overview(props: &ViewProps) -> Html {
         Some(p) => {
             let (kind, icon, text) = verdict(env, p);
             html! {
-                <div class={classes!("slap-card", format!("slap-card--{kind}"))} data-sla-last-judged={p.month.clone()}>
+                <div class={classes!("slap-card", format!("slap-card--{kind}"))} data-sla-last-judged={p.month.to_string()}>
                     <h3 class="slap-card-title">{ env.t(Key::LastJudged) }</h3>
                     <p class="slap-big">{ f.month(&p.month) }</p>
                     <p class={classes!("slap-badge", format!("slap-badge--{kind}"))}>

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views::{status_label, verdict};
 
@@ -13,7 +13,7 @@ pub fn Periods(props: &ViewProps) -> Html {
     let r = &props.data.ev.report;
     let selected = props.month.as_deref();
     let opt = |v: Option<u64>| v.map(|n| f.int(n)).unwrap_or_else(|| "–".into());
-    // Part 2: periods named by a filed claim are marked (and cannot be chosen again in the claim flow).
+    // Periods named by a filed claim are marked (and cannot be chosen again in the claim flow).
     let claimed = use_context::<crate::claims_api::ClaimsCtx>()
         .map(|c| c.claimed())
         .unwrap_or_default();
@@ -38,7 +38,7 @@ pub fn Periods(props: &ViewProps) -> Html {
                 <tbody>
                 { for r.periods.iter().map(|p| {
                     let (kind, icon, text) = verdict(env, p);
-                    let month = p.month.clone();
+                    let month = p.month.to_string();
                     let select = {
                         let on = props.on_select_month.clone();
                         let tab = props.on_tab.clone();
@@ -49,21 +49,23 @@ pub fn Periods(props: &ViewProps) -> Html {
                     let onkeydown = Callback::from(move |e: KeyboardEvent| {
                         if e.key() == "Enter" || e.key() == " " { e.prevent_default(); select(); }
                     });
-                    let is_sel = selected == Some(p.month.as_str());
+                    let month_id = p.month.to_string();
+                    let is_claimed = claimed.contains(&month_id);
+                    let is_sel = selected == Some(month_id.as_str());
                     html! {
-                        <tr key={p.month.clone()} class={classes!("slap-row", format!("slap-row--{kind}"), is_sel.then_some("slap-row--selected"))}
-                            data-sla-month={p.month.clone()}
+                        <tr key={month_id.clone()} class={classes!("slap-row", format!("slap-row--{kind}"), is_sel.then_some("slap-row--selected"))}
+                            data-sla-month={month_id.clone()}
                             data-availability={p.availability.clone()}
                             data-breached={p.breached.to_string()}
                             data-unavailable-minutes={p.unavailable_minutes.to_string()}
-                            data-claimed={claimed.contains(&p.month).to_string()}
+                            data-claimed={is_claimed.to_string()}
                             data-status={match p.status { sla_rules::report::PeriodStatus::Judged => "judged", sla_rules::report::PeriodStatus::Partial => "partial", sla_rules::report::PeriodStatus::InProgress => "in_progress" }}
                             tabindex="0" aria-current={is_sel.then_some("true")} {onclick} {onkeydown}>
                             <th scope="row">{ f.month(&month) }</th>
                             <td>{ status_label(env, p) }</td>
                             <td class="slap-num">{ f.percent(&p.availability) }</td>
                             <td><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span>
-                                if claimed.contains(&p.month) { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }
+                                if is_claimed { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }
                                 { " " }{ crate::views::exclusions::version_badge(env, r, p) }</td>
                             <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
                             <td class="slap-num">{ f.int(p.excluded_minutes) }</td>

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views::{explain, status_label, verdict};
 
@@ -25,11 +25,11 @@ pub fn Statement(props: &ViewProps) -> Html {
         .iter()
         .filter_map(|m| r.outages.iter().find(|o| o.id == m.id).map(|o| (o, m)))
         .collect();
-    let records = crate::views::exclusions::month_records(r, &p.month);
+    let records = crate::views::exclusions::month_records(r, &p.month.to_string());
     let row =
         |k: Key, v: String| html! { <tr><th scope="row">{ env.t(k) }</th><td>{ v }</td></tr> };
     html! {
-        <section class="slap-statement" aria-hidden="true" data-sla-statement={p.month.clone()}>
+        <section class="slap-statement" aria-hidden="true" data-sla-statement={p.month.to_string()}>
             <h1>{ env.fill(Key::StatementTitle, &[("month", &f.month(&p.month))]) }</h1>
             <p>{ env.fill(Key::ContractLine, &[("client", &r.client_name), ("contract", &r.contract_id), ("start", &r.contract.service_start), ("end", &r.contract.service_end)]) }</p>
             <p>{ env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }{ " · " }{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</p>
@@ -65,7 +65,7 @@ pub fn Statement(props: &ViewProps) -> Html {
             // Issue 9: the month's maintenance windows and exclusions, applied or not.
             if !records.is_empty() {
                 <h2>{ env.fill(Key::ExclTitleMonth, &[("month", &f.month(&p.month))]) }</h2>
-                { crate::views::exclusions::records_table(env, r, &records, Some(&p.month), false) }
+                { crate::views::exclusions::records_table(env, r, &records, Some(&p.month.to_string()), false) }
             }
         </section>
     }

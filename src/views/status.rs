@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::Env;
-use crate::fetch::FetchError;
+use crate::api::FetchError;
+use crate::env::Env;
 use crate::i18n::Key;
 use crate::load::LoadError;
 use crate::state::{DocProgress, Progress};

@@ -5,45 +5,60 @@
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: sla report --usage FILE --incidents FILE [--policy FILE] [--as-of INSTANT]
-       sla timeline --usage FILE --incidents FILE --month YYYY-MM [--policy FILE] [--as-of INSTANT]";
+use clap::{Parser, Subcommand};
 
-#[derive(Default)]
-struct Args {
-    usage: Option<String>,
-    incidents: Option<String>,
-    policy: Option<String>,
-    as_of: Option<String>,
-    month: Option<String>,
+/// The rules core on the command line: the report or a month's minute timeline as JSON.
+#[derive(Parser)]
+#[command(name = "sla", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut a = Args::default();
-    while let Some(flag) = it.next() {
-        let slot = match flag.as_str() {
-            "--usage" => &mut a.usage,
-            "--incidents" => &mut a.incidents,
-            "--policy" => &mut a.policy,
-            "--as-of" => &mut a.as_of,
-            "--month" => &mut a.month,
-            other => return Err(format!("unknown argument {other}")),
-        };
-        *slot = Some(it.next().ok_or_else(|| format!("{flag} needs a value"))?);
-    }
-    Ok(a)
+#[derive(Subcommand)]
+enum Command {
+    /// Print the report JSON.
+    Report {
+        #[command(flatten)]
+        docs: Docs,
+    },
+    /// Print the minute states of one month.
+    Timeline {
+        #[command(flatten)]
+        docs: Docs,
+        /// The month, `YYYY-MM`, in the contract timezone.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+    },
+}
+
+/// The documents and the instant of one evaluation.
+#[derive(clap::Args)]
+struct Docs {
+    /// The usage document (`usage.json`).
+    #[arg(long, value_name = "FILE")]
+    usage: String,
+    /// The incidents document (`incidents.json`).
+    #[arg(long, value_name = "FILE")]
+    incidents: String,
+    /// The operator's policy (`policy.json`); the agreement's defaults without it.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<String>,
+    /// Evaluate as of this RFC 3339 instant (default: now).
+    #[arg(long, value_name = "INSTANT")]
+    as_of: Option<String>,
 }
 
 fn read(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{path}: $: cannot read: {e}"))
 }
 
-fn run(cmd: &str, a: Args) -> Result<String, (u8, String)> {
-    let usage_path = a
-        .usage
-        .ok_or((64, format!("--usage is required\n{USAGE}")))?;
-    let incidents_path = a
-        .incidents
-        .ok_or((64, format!("--incidents is required\n{USAGE}")))?;
+fn run(command: Command) -> Result<String, (u8, String)> {
+    let (a, month) = match command {
+        Command::Report { docs } => (docs, None),
+        Command::Timeline { docs, month } => (docs, Some(month)),
+    };
+    let (usage_path, incidents_path) = (a.usage, a.incidents);
     let usage = read(&usage_path).map_err(|m| (2, m))?;
     let incidents = read(&incidents_path).map_err(|m| (2, m))?;
     let policy = a
@@ -67,12 +82,9 @@ fn run(cmd: &str, a: Args) -> Result<String, (u8, String)> {
         a.policy.as_deref().unwrap_or("policy.json"),
     ];
     let ev = sla_rules::evaluate_bytes(&inputs, &as_of, names).map_err(|e| (2, e.to_string()))?;
-    let json = match cmd {
-        "report" => serde_json::to_string_pretty(&ev.report),
-        _ => {
-            let month = a
-                .month
-                .ok_or((64, format!("--month is required\n{USAGE}")))?;
+    let json = match month {
+        None => serde_json::to_string_pretty(&ev.report),
+        Some(month) => {
             sla_rules::time::Month::parse(&month).map_err(|m| (2, format!("--month: $: {m}")))?;
             serde_json::to_string_pretty(&sla_rules::timeline::month_timeline(&ev, &month))
         }
@@ -81,16 +93,20 @@ fn run(cmd: &str, a: Args) -> Result<String, (u8, String)> {
 }
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let cmd = args.next().unwrap_or_default();
-    if cmd != "report" && cmd != "timeline" {
-        eprintln!("{USAGE}");
-        return ExitCode::from(64);
-    }
-    let result = parse_args(args)
-        .map_err(|m| (64, format!("{m}\n{USAGE}")))
-        .and_then(|a| run(&cmd, a));
-    match result {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        // `--help` and `--version` print and succeed; a usage error keeps its
+        // historical exit code 64 (EX_USAGE), apart from 2 for unreadable input.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(64);
+        }
+    };
+    match run(cli.command) {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS

@@ -58,6 +58,17 @@ impl Calendar {
     }
 
     /// Mon–Fri 09:00–18:00 with no holidays.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::{parse_date, Tz};
+    /// let c = Calendar::plain(Tz::CST);
+    /// // 2026-10-01 is a Thursday: open in the plain calendar, a holiday in the default one.
+    /// assert!(c.is_open_day(parse_date("2026-10-01").unwrap()));
+    /// assert!(!Calendar::default_cn().is_open_day(parse_date("2026-10-01").unwrap()));
+    /// ```
     pub fn plain(tz: Tz) -> Calendar {
         let mut weekdays = [false; 8];
         weekdays[1..=5].iter_mut().for_each(|d| *d = true);
@@ -149,6 +160,16 @@ impl Calendar {
     }
 
     /// Whether the calendar's holiday lists cover this date's year.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::parse_date;
+    /// let c = Calendar::default_cn();
+    /// assert!(c.covers(parse_date("2026-06-01").unwrap()));
+    /// assert!(!c.covers(parse_date("2027-06-01").unwrap()), "the built-in lists end in 2026");
+    /// ```
     pub fn covers(&self, d: NaiveDate) -> bool {
         match self.years {
             Some((a, b)) => (a..=b).contains(&d.year()),
@@ -157,6 +178,17 @@ impl Calendar {
     }
 
     /// Whether a local date is a working day.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::parse_date;
+    /// let c = Calendar::default_cn();
+    /// // National Day is a holiday; Sunday 2026-09-20 is a make-up working day (调休).
+    /// assert!(!c.is_open_day(parse_date("2026-10-01").unwrap()));
+    /// assert!(c.is_open_day(parse_date("2026-09-20").unwrap()));
+    /// ```
     pub fn is_open_day(&self, d: NaiveDate) -> bool {
         if self.holidays.contains(&d) {
             return false;
@@ -168,6 +200,17 @@ impl Calendar {
     }
 
     /// Whether the business line is open at an instant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::{parse_instant, Tz};
+    /// let c = Calendar::plain(Tz::CST);
+    /// // Tuesday: open from 09:00 up to (not including) 18:00.
+    /// assert!(c.is_open_at(parse_instant("2026-02-10T09:00:00+08:00").unwrap()));
+    /// assert!(!c.is_open_at(parse_instant("2026-02-10T18:00:00+08:00").unwrap()));
+    /// ```
     pub fn is_open_at(&self, t: Instant) -> bool {
         let s = self.tz.second_of_day(t);
         self.is_open_day(self.tz.date(t)) && s >= self.open && s < self.close
@@ -175,6 +218,21 @@ impl Calendar {
 
     /// The business-hours intervals inside `[a, b)`, in order: what a
     /// business-hours clock counts, so a view can draw the closed gaps between them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::{parse_instant, Tz};
+    /// let t = |s: &str| parse_instant(s).unwrap();
+    /// let c = Calendar::plain(Tz::CST);
+    /// // Friday 17:00 to Monday 10:00: Friday's last hour and Monday's first.
+    /// assert_eq!(
+    ///     c.open_intervals(t("2026-02-13T17:00:00+08:00"), t("2026-02-16T10:00:00+08:00")),
+    ///     [(t("2026-02-13T17:00:00+08:00"), t("2026-02-13T18:00:00+08:00")),
+    ///      (t("2026-02-16T09:00:00+08:00"), t("2026-02-16T10:00:00+08:00"))],
+    /// );
+    /// ```
     pub fn open_intervals(&self, a: Instant, b: Instant) -> Vec<(Instant, Instant)> {
         let mut out = Vec::new();
         if b <= a {
@@ -200,6 +258,18 @@ impl Calendar {
 
     /// Business seconds in `[a, b)`. Also returns whether any date fell outside
     /// the calendar's years (the caller warns).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::calendar::Calendar;
+    /// use sla_rules::time::parse_instant;
+    /// let c = Calendar::default_cn();
+    /// // Friday 17:00 to Monday 10:00: one hour each side of the weekend.
+    /// let (a, b) = (parse_instant("2025-03-07T17:00:00+08:00").unwrap(),
+    ///               parse_instant("2025-03-10T10:00:00+08:00").unwrap());
+    /// assert_eq!(c.business_seconds(a, b), (7_200, false));
+    /// ```
     pub fn business_seconds(&self, a: Instant, b: Instant) -> (i64, bool) {
         if b <= a {
             return (0, false);
@@ -228,6 +298,24 @@ impl Calendar {
 }
 
 /// Parses a calendar document (`sla-portal/calendar/v1`).
+///
+/// # Errors
+///
+/// An [`InputError`] in `file` naming the JSON path: not JSON or not a calendar,
+/// another schema, a weekday outside 1–7, a time that is not `HH:MM`, a closing time not
+/// after the opening time, or a date that is not `YYYY-MM-DD`.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::calendar::parse_calendar;
+/// let doc = br#"{"schema":"sla-portal/calendar/v1","weekdays":[1,2,3,4,5],
+///   "open":"09:00","close":"18:00","holidays":["2026-10-01"]}"#;
+/// let c = parse_calendar(doc, "calendar.json").unwrap();
+/// assert_eq!((c.open, c.close), (32_400, 64_800));
+/// let bad = br#"{"schema":"sla-portal/calendar/v1","weekdays":[1],"open":"9","close":"18:00"}"#;
+/// assert_eq!(parse_calendar(bad, "calendar.json").unwrap_err().path, "open");
+/// ```
 pub fn parse_calendar(bytes: &[u8], file: &str) -> Result<Calendar, InputError> {
     let doc: CalendarDoc = crate::json::decode(bytes, file, CALENDAR_SCHEMA)?;
     Calendar::from_doc(&doc, file, "")

@@ -11,6 +11,8 @@ use crate::time::Month;
 pub const CLAIM_SCHEMA: &str = "sla-portal/claim/v1";
 /// The schema tag of a claims listing.
 pub const CLAIMS_SCHEMA: &str = "sla-portal/claims/v1";
+/// The longest note a claim may carry, in characters.
+pub const NOTE_MAX_CHARS: usize = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,11 +65,345 @@ pub struct Granted {
     pub contract_credit: Option<u64>,
 }
 
+/// A claim's place in the operator's workflow (DATA_CONTRACT.md, "claims").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    Submitted,
+    UnderReview,
+    Approved,
+    Rejected,
+    Fulfilled,
+}
+
+impl ClaimStatus {
+    /// Every status, in workflow order.
+    pub const ALL: [ClaimStatus; 5] = [
+        ClaimStatus::Submitted,
+        ClaimStatus::UnderReview,
+        ClaimStatus::Approved,
+        ClaimStatus::Rejected,
+        ClaimStatus::Fulfilled,
+    ];
+
+    /// The wire name, as serde writes it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::claims::ClaimStatus;
+    /// assert_eq!(ClaimStatus::UnderReview.as_str(), "under_review");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Submitted => "submitted",
+            ClaimStatus::UnderReview => "under_review",
+            ClaimStatus::Approved => "approved",
+            ClaimStatus::Rejected => "rejected",
+            ClaimStatus::Fulfilled => "fulfilled",
+        }
+    }
+
+    /// The status named by its wire name.
+    ///
+    /// # Errors
+    ///
+    /// `None` for a name that is not one of the five statuses.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::claims::ClaimStatus;
+    /// assert_eq!(ClaimStatus::parse("under_review"), Some(ClaimStatus::UnderReview));
+    /// assert_eq!(ClaimStatus::parse("Approved"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<ClaimStatus> {
+        ClaimStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The operator's workflow: review is optional, a decision is final, and only
+    /// an approved claim can be fulfilled. Nothing moves back to `submitted`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::claims::ClaimStatus::*;
+    /// assert!(Submitted.can_move_to(Approved));
+    /// assert!(!Rejected.can_move_to(Approved));
+    /// assert!(!Submitted.can_move_to(Fulfilled));
+    /// ```
+    pub fn can_move_to(self, to: ClaimStatus) -> bool {
+        use ClaimStatus::*;
+        matches!(
+            (self, to),
+            (Submitted, UnderReview)
+                | (Submitted, Approved)
+                | (Submitted, Rejected)
+                | (UnderReview, Approved)
+                | (UnderReview, Rejected)
+                | (Approved, Fulfilled)
+        )
+    }
+}
+
+/// A filed claim as the server answers it: the request's fields plus `status`,
+/// `granted` (the server's figures), `submitted_at` and `updated_at`.
+///
+/// The server writes it and the widget reads it, so the two cannot drift; the
+/// fields a listing may leave out default, so an older server's answer still reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimRecord {
+    #[serde(default = "claim_schema")]
+    pub schema: String,
+    pub claim_id: String,
+    #[serde(default)]
+    pub contract_id: String,
+    pub periods: Vec<String>,
+    pub remedy: Remedy,
+    #[serde(default)]
+    pub expected: Expected,
+    #[serde(default)]
+    pub contact: Contact,
+    #[serde(default)]
+    pub note: String,
+    pub status: ClaimStatus,
+    pub granted: Granted,
+    #[serde(default)]
+    pub submitted_at: String,
+    #[serde(default)]
+    pub updated_at: String,
+    /// The claim's status changes as the client sees them, oldest first (in the claims
+    /// list; a POST answer carries none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<StatusChange>,
+}
+
+/// One status change of a claim as its client sees it: the status, when it was set,
+/// and the operator's note (never who set it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: ClaimStatus,
+    pub at: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn claim_schema() -> String {
+    CLAIM_SCHEMA.to_string()
+}
+
+impl ClaimRecord {
+    /// The record of `request` as filed, in its current `status`: the server's answer.
+    pub fn new(
+        request: ClaimRequest,
+        status: ClaimStatus,
+        granted: Granted,
+        submitted_at: String,
+        updated_at: String,
+    ) -> ClaimRecord {
+        let ClaimRequest {
+            schema,
+            claim_id,
+            contract_id,
+            periods,
+            remedy,
+            expected,
+            contact,
+            note,
+        } = request;
+        ClaimRecord {
+            schema,
+            claim_id,
+            contract_id,
+            periods,
+            remedy,
+            expected,
+            contact,
+            note,
+            status,
+            granted,
+            submitted_at,
+            updated_at,
+            history: Vec::new(),
+        }
+    }
+}
+
+/// The `GET claimsUrl` answer: `{ "schema": "sla-portal/claims/v1", "claims": [ … ] }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimsList {
+    pub schema: String,
+    pub claims: Vec<ClaimRecord>,
+}
+
+impl ClaimsList {
+    /// The listing of `claims` under the current schema tag.
+    pub fn new(claims: Vec<ClaimRecord>) -> ClaimsList {
+        ClaimsList {
+            schema: CLAIMS_SCHEMA.to_string(),
+            claims,
+        }
+    }
+}
+
+/// Reads a `GET claimsUrl` answer.
+///
+/// # Errors
+///
+/// The decoder's message when the bytes are not a claims list, or a message naming
+/// the schema when it is not `sla-portal/claims/v1` (DATA_CONTRACT.md: an unknown
+/// schema is an error, never a guess).
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::parse_claims_list;
+/// assert_eq!(parse_claims_list(br#"{"schema":"sla-portal/claims/v1","claims":[]}"#), Ok(vec![]));
+/// assert!(parse_claims_list(br#"{"schema":"sla-portal/claims/v2","claims":[]}"#).is_err());
+/// ```
+pub fn parse_claims_list(bytes: &[u8]) -> Result<Vec<ClaimRecord>, String> {
+    let doc: ClaimsList = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if doc.schema != CLAIMS_SCHEMA {
+        return Err(format!("schema \"{}\" is not {CLAIMS_SCHEMA}", doc.schema));
+    }
+    Ok(doc.claims)
+}
+
+/// Every period named by a filed claim, sorted, each once: a period is claimed
+/// once, whatever became of the claim (a rejected claim keeps its periods).
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{claimed_periods, parse_claims_list};
+/// let list = parse_claims_list(br#"{"schema":"sla-portal/claims/v1","claims":[
+///   {"claim_id":"a","periods":["2026-03","2026-02"],"remedy":"contract_credit","status":"rejected",
+///    "granted":{"remedy":"contract_credit","units":2,"contract_credit":10}},
+///   {"claim_id":"b","periods":["2026-02"],"remedy":"service_extension","status":"submitted",
+///    "granted":{"remedy":"service_extension","units":1,"service_extension_months":1}}]}"#).unwrap();
+/// assert_eq!(claimed_periods(&list), ["2026-02", "2026-03"]);
+/// ```
+pub fn claimed_periods(claims: &[ClaimRecord]) -> Vec<String> {
+    let mut v: Vec<String> = claims.iter().flat_map(|c| c.periods.clone()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The months that may be claimed now: breached service periods (those with an
+/// entry in the contract-credit entitlement) that no filed claim has named, in
+/// report order.
+///
+/// # Examples
+///
+/// ```
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"},
+/// #              {"start":"2026-03-10T10:00:00+08:00","end":"2026-03-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let report = sla_rules::report(
+/// #     &sla_rules::Inputs { usage, incidents, policy: None }, "2026-04-01T00:00:00+08:00").unwrap();
+/// // February and March each lost 5 minutes: both breached; February was claimed.
+/// let open = sla_rules::claims::claimable_periods(&report, &["2026-02".to_string()]);
+/// assert_eq!(open, ["2026-03"]);
+/// ```
+pub fn claimable_periods(report: &Report, claimed: &[String]) -> Vec<String> {
+    report
+        .entitlement
+        .contract_credit
+        .per_period
+        .iter()
+        .filter(|c| !claimed.iter().any(|m| c.month == *m))
+        .map(|c| c.month.to_string())
+        .collect()
+}
+
+/// The error codes of the claims API (`{"error":{"code":…}}`), written by the
+/// server and read by the widget. A code this build does not know reads as `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    ContractMismatch,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    PeriodAlreadyClaimed,
+    ClaimIdReused,
+    PeriodNotBreached,
+    ExpectedMismatch,
+    NothingToGrant,
+    DataInvalid,
+    Internal,
+    Timeout,
+    /// An operator asked for a status change the workflow does not allow.
+    StatusNotAllowed,
+    /// 429: this token's holder sent too many requests.
+    RateLimited,
+    /// 429: the server has too many open connections.
+    TooManyConnections,
+    /// 503: the claims store is not answering.
+    StoreUnavailable,
+    /// 503: the server is draining before it stops.
+    ShuttingDown,
+    #[serde(other)]
+    Other,
+}
+
+impl ErrorCode {
+    /// The wire name, as serde writes it (`Other` has none of its own: `"other"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::claims::ErrorCode;
+    /// assert_eq!(ErrorCode::PeriodAlreadyClaimed.as_str(), "period_already_claimed");
+    /// // A code this build does not know reads as Other.
+    /// let c: ErrorCode = serde_json::from_str(r#""brand_new_code""#).unwrap();
+    /// assert_eq!(c, ErrorCode::Other);
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::ContractMismatch => "contract_mismatch",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::PeriodAlreadyClaimed => "period_already_claimed",
+            ErrorCode::ClaimIdReused => "claim_id_reused",
+            ErrorCode::PeriodNotBreached => "period_not_breached",
+            ErrorCode::ExpectedMismatch => "expected_mismatch",
+            ErrorCode::NothingToGrant => "nothing_to_grant",
+            ErrorCode::DataInvalid => "data_invalid",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::StatusNotAllowed => "status_not_allowed",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TooManyConnections => "too_many_connections",
+            ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a claim is refused, with the HTTP status the data contract gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub status: u16,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub details: serde_json::Value,
 }
@@ -82,6 +418,7 @@ pub enum ContactProblem {
 }
 
 impl ContactProblem {
+    /// The contact field the problem is about (`name`, `email` or `phone`).
     pub fn field(self) -> &'static str {
         match self {
             ContactProblem::NameMissing | ContactProblem::NameTooLong => "name",
@@ -90,6 +427,7 @@ impl ContactProblem {
         }
     }
 
+    /// The problem's code, as a 400 answer names it.
     pub fn code(self) -> &'static str {
         match self {
             ContactProblem::NameMissing => "name_missing",
@@ -103,6 +441,18 @@ impl ContactProblem {
 /// Validates contact details: a name (1–100 characters), an e-mail address
 /// with one `@`, a dotted domain and no spaces, and a phone number of 5–20
 /// digits, optionally with a leading `+` and spaces or dashes between digits.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{validate_contact, Contact, ContactProblem};
+/// let ok = Contact { name: "王敏".into(), email: "wm@example.com".into(), phone: "+86 138-0000-0000".into() };
+/// assert_eq!(validate_contact(&ok), []);
+/// let bad = Contact { name: " ".into(), email: "wm@example".into(), phone: "12ab".into() };
+/// assert_eq!(validate_contact(&bad), [
+///     ContactProblem::NameMissing, ContactProblem::EmailInvalid, ContactProblem::PhoneInvalid,
+/// ]);
+/// ```
 pub fn validate_contact(c: &Contact) -> Vec<ContactProblem> {
     let mut out = Vec::new();
     let name = c.name.trim();
@@ -143,6 +493,15 @@ pub fn validate_contact(c: &Contact) -> Vec<ContactProblem> {
 }
 
 /// Whether `s` is a UUID version 4 in canonical lowercase-or-uppercase hex form.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::is_uuid_v4;
+/// assert!(is_uuid_v4("0b7e7a8e-3c1d-4f5a-9b2c-1d2e3f4a5b6c"));
+/// // Version nibble 1, not 4.
+/// assert!(!is_uuid_v4("0b7e7a8e-3c1d-1f5a-9b2c-1d2e3f4a5b6c"));
+/// ```
 pub fn is_uuid_v4(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
@@ -155,6 +514,25 @@ pub fn is_uuid_v4(s: &str) -> bool {
 }
 
 /// Parses and validates the shape of a claim request (a 400 when it fails).
+///
+/// # Errors
+///
+/// An [`InputError`] in `file` naming the JSON path: not JSON or not a claim, another
+/// schema, a `claim_id` that is not a UUID v4, no period or a period that is not
+/// `YYYY-MM` or is named twice, the remedy's expected figure missing, a contact field
+/// that fails [`validate_contact`] (its code as the message), or a note over
+/// [`NOTE_MAX_CHARS`] characters.
+///
+/// # Examples
+///
+/// ```
+/// let body = br#"{"schema":"sla-portal/claim/v1","claim_id":"0b7e7a8e-3c1d-4f5a-9b2c-1d2e3f4a5b6c",
+///   "contract_id":"K","periods":["2026-02","2026-02"],"remedy":"contract_credit",
+///   "expected":{"units":1,"contract_credit":10},
+///   "contact":{"name":"Wang Min","email":"wm@example.com","phone":"13800000000"}}"#;
+/// let e = sla_rules::claims::parse_claim(body, "claim").unwrap_err();
+/// assert_eq!(e.to_string(), "claim: periods[1]: 2026-02 is named twice");
+/// ```
 pub fn parse_claim(bytes: &[u8], file: &str) -> Result<ClaimRequest, InputError> {
     let c: ClaimRequest = crate::json::decode(bytes, file, CLAIM_SCHEMA)?;
     crate::json::expect_schema(&c.schema, file, CLAIM_SCHEMA)?;
@@ -202,7 +580,7 @@ pub fn parse_claim(bytes: &[u8], file: &str) -> Result<ClaimRequest, InputError>
             p.code(),
         ));
     }
-    if c.note.chars().count() > 2000 {
+    if c.note.chars().count() > NOTE_MAX_CHARS {
         return Err(InputError::new(
             file,
             "note",
@@ -213,6 +591,29 @@ pub fn parse_claim(bytes: &[u8], file: &str) -> Result<ClaimRequest, InputError>
 }
 
 /// The figures for claiming `periods` (each must be a breached period of the report).
+///
+/// # Errors
+///
+/// `422 period_not_breached` listing the periods that are not breached service periods.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{figures_for, Remedy};
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let report = sla_rules::report(
+/// #     &sla_rules::Inputs { usage, incidents, policy: None }, "2026-04-01T00:00:00+08:00").unwrap();
+/// // February 2026 lost 5 minutes: one unit. Without signing data the credit is 0;
+/// // the extension moves the end 2026-12-31 by one month.
+/// let feb = ["2026-02".to_string()];
+/// let g = figures_for(&report, &feb, Remedy::ServiceExtension).unwrap();
+/// assert_eq!((g.units, g.service_end.as_deref()), (1, Some("2027-01-31")));
+/// assert_eq!(figures_for(&report, &feb, Remedy::ContractCredit).unwrap().contract_credit, Some(0));
+/// ```
 pub fn figures_for(
     report: &Report,
     periods: &[String],
@@ -221,12 +622,12 @@ pub fn figures_for(
     let per = &report.entitlement.contract_credit.per_period;
     let not_breached: Vec<&String> = periods
         .iter()
-        .filter(|p| !per.iter().any(|c| &c.month == *p))
+        .filter(|p| !per.iter().any(|c| c.month == **p))
         .collect();
     if !not_breached.is_empty() {
         return Err(Refusal {
             status: 422,
-            code: "period_not_breached",
+            code: ErrorCode::PeriodNotBreached,
             message: format!(
                 "not a breached service period: {}",
                 not_breached
@@ -238,7 +639,10 @@ pub fn figures_for(
             details: serde_json::json!({ "periods": not_breached }),
         });
     }
-    let chosen: Vec<_> = per.iter().filter(|c| periods.contains(&c.month)).collect();
+    let chosen: Vec<_> = per
+        .iter()
+        .filter(|c| periods.iter().any(|p| c.month == *p))
+        .collect();
     let units: u64 = chosen.iter().map(|c| c.units).sum();
     let credit: u64 = chosen
         .iter()
@@ -265,34 +669,50 @@ pub fn figures_for(
     })
 }
 
-/// The server's check: the claim is for this report's contract, its periods
-/// are breached and not claimed before, it grants something, and its expected
-/// figures equal the ones computed here.
-pub fn check_claim(
+/// The part of [`check_claim`] that needs only the periods, shared with the widget's
+/// draft so the form refuses what the server would: no period claimed before, every
+/// period breached, and at least one unit to grant. Returns the figures for `remedy`.
+///
+/// # Errors
+///
+/// A [`Refusal`]: `409 period_already_claimed` (listing the claimed periods),
+/// `422 period_not_breached` (listing the periods that are not breached service
+/// periods) or `422 nothing_to_grant`, checked in that order.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{check_periods, ErrorCode, Remedy};
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let report = sla_rules::report(
+/// #     &sla_rules::Inputs { usage, incidents, policy: None }, "2026-04-01T00:00:00+08:00").unwrap();
+/// // February lost 5 minutes (one compensable outage); March lost none.
+/// let feb = vec!["2026-02".to_string()];
+/// let g = check_periods(&report, &[], &feb, Remedy::ServiceExtension).unwrap();
+/// assert_eq!((g.units, g.service_end.as_deref()), (1, Some("2027-01-31")));
+/// let e = check_periods(&report, &feb, &feb, Remedy::ServiceExtension).unwrap_err();
+/// assert_eq!((e.status, e.code), (409, ErrorCode::PeriodAlreadyClaimed));
+/// let e = check_periods(&report, &[], &["2026-03".into()], Remedy::ContractCredit).unwrap_err();
+/// assert_eq!((e.status, e.code), (422, ErrorCode::PeriodNotBreached));
+/// ```
+pub fn check_periods(
     report: &Report,
     already_claimed: &[String],
-    claim: &ClaimRequest,
+    periods: &[String],
+    remedy: Remedy,
 ) -> Result<Granted, Refusal> {
-    if claim.contract_id != report.contract_id {
-        return Err(Refusal {
-            status: 403,
-            code: "contract_mismatch",
-            message: format!(
-                "contract {} is not the caller's contract",
-                claim.contract_id
-            ),
-            details: serde_json::json!({ "contract_id": claim.contract_id }),
-        });
-    }
-    let taken: Vec<&String> = claim
-        .periods
+    let taken: Vec<&String> = periods
         .iter()
         .filter(|p| already_claimed.contains(p))
         .collect();
     if !taken.is_empty() {
         return Err(Refusal {
             status: 409,
-            code: "period_already_claimed",
+            code: ErrorCode::PeriodAlreadyClaimed,
             message: format!(
                 "already claimed: {}",
                 taken
@@ -304,15 +724,64 @@ pub fn check_claim(
             details: serde_json::json!({ "periods": taken }),
         });
     }
-    let granted = figures_for(report, &claim.periods, claim.remedy)?;
+    let granted = figures_for(report, periods, remedy)?;
     if granted.units == 0 {
         return Err(Refusal {
             status: 422,
-            code: "nothing_to_grant",
+            code: ErrorCode::NothingToGrant,
             message: "the periods carry no compensable outage".into(),
             details: serde_json::json!({ "granted": granted }),
         });
     }
+    Ok(granted)
+}
+
+/// The server's check: the claim is for this report's contract, its periods
+/// are breached and not claimed before, it grants something, and its expected
+/// figures equal the ones computed here.
+///
+/// # Errors
+///
+/// A [`Refusal`]: `403 contract_mismatch`, then those of [`check_periods`], then
+/// `422 expected_mismatch` carrying the server's figures in `details.granted`.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::claims::{check_claim, parse_claim, ErrorCode};
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let report = sla_rules::report(
+/// #     &sla_rules::Inputs { usage, incidents, policy: None }, "2026-04-01T00:00:00+08:00").unwrap();
+/// let body = |units: u64| format!(r#"{{"schema":"sla-portal/claim/v1",
+///   "claim_id":"0b7e7a8e-3c1d-4f5a-9b2c-1d2e3f4a5b6c","contract_id":"K","periods":["2026-02"],
+///   "remedy":"service_extension","expected":{{"units":{units},"service_extension_months":{units}}},
+///   "contact":{{"name":"王敏","email":"wm@example.com","phone":"13800000000"}}}}"#);
+/// let claim = parse_claim(body(1).as_bytes(), "claim").unwrap();
+/// assert_eq!(check_claim(&report, &[], &claim).unwrap().units, 1);
+/// let greedy = parse_claim(body(2).as_bytes(), "claim").unwrap();
+/// assert_eq!(check_claim(&report, &[], &greedy).unwrap_err().code, ErrorCode::ExpectedMismatch);
+/// ```
+pub fn check_claim(
+    report: &Report,
+    already_claimed: &[String],
+    claim: &ClaimRequest,
+) -> Result<Granted, Refusal> {
+    if claim.contract_id != report.contract_id {
+        return Err(Refusal {
+            status: 403,
+            code: ErrorCode::ContractMismatch,
+            message: format!(
+                "contract {} is not the caller's contract",
+                claim.contract_id
+            ),
+            details: serde_json::json!({ "contract_id": claim.contract_id }),
+        });
+    }
+    let granted = check_periods(report, already_claimed, &claim.periods, claim.remedy)?;
     let e = &claim.expected;
     let same = e.units == granted.units
         && match claim.remedy {
@@ -324,7 +793,7 @@ pub fn check_claim(
     if !same {
         return Err(Refusal {
             status: 422,
-            code: "expected_mismatch",
+            code: ErrorCode::ExpectedMismatch,
             message: "the expected figures differ from the server's".into(),
             details: serde_json::json!({ "expected": e, "granted": granted }),
         });

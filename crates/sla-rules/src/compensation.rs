@@ -43,9 +43,7 @@ pub fn average_basis(
     let mut sum = 0u64;
     let mut n = 0u64;
     for p in periods.iter().filter(|p| p.status == PeriodStatus::Judged) {
-        let Ok(m) = Month::parse(&p.month) else {
-            continue;
-        };
+        let m = p.month;
         let inside = match window {
             AverageWindow::CalendarYearToDate => m.year == month.year && m <= month,
             AverageWindow::Trailing12Months => m <= month && month.index() - m.index() < 12,
@@ -77,9 +75,7 @@ pub fn entitlement(
             CompensationUnit::PerOutage => p.compensable_outages,
             CompensationUnit::PerBreachedMonth => 1,
         };
-        let Ok(month) = Month::parse(&p.month) else {
-            continue;
-        };
+        let month = p.month;
         let (sum, n) = average_basis(month, periods, signing, policy.average_window);
         if n == 0 {
             warnings.push(format!(
@@ -89,7 +85,7 @@ pub fn entitlement(
         }
         let avg = round_div(sum, n, policy.rounding);
         per_period.push(CreditPeriod {
-            month: p.month.clone(),
+            month: p.month,
             units,
             monthly_average: avg,
             contracts: units.saturating_mul(avg),
@@ -99,7 +95,7 @@ pub fn entitlement(
     }
     let units: u64 = per_period.iter().map(|c| c.units).sum();
     Entitlement {
-        breached_periods: per_period.iter().map(|c| c.month.clone()).collect(),
+        breached_periods: per_period.iter().map(|c| c.month).collect(),
         units,
         service_extension: ServiceExtension {
             months: units,
@@ -116,6 +112,16 @@ pub fn entitlement(
 }
 
 /// `service_end + months`, clamped to the target month's last day.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::compensation::extended_end;
+/// use sla_rules::time::parse_date;
+/// // Worked example: 2027-01-14 + 2 months; 31 August + 1 month clamps to 30 September.
+/// assert_eq!(extended_end(parse_date("2027-01-14").unwrap(), 2), "2027-03-14");
+/// assert_eq!(extended_end(parse_date("2026-08-31").unwrap(), 1), "2026-09-30");
+/// ```
 pub fn extended_end(service_end: NaiveDate, months: u64) -> String {
     add_months(service_end, months)
         .unwrap_or(service_end)

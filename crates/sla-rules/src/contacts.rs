@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 use crate::policy::Policy;
-use crate::time::{Instant, Tz};
+use crate::report::Clock;
+use crate::time::{Instant, Stamp, Tz};
 
 /// One support line (§3.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,7 +17,7 @@ pub struct Line {
     pub hours: String,
     pub open_now: bool,
     /// When it next opens or closes, RFC 3339 in the contract timezone; `None` for 7×24.
-    pub next_change: Option<String>,
+    pub next_change: Option<Stamp>,
 }
 
 /// Who handles a fault level (§3.2). Roles are codes the views translate.
@@ -29,7 +30,7 @@ pub struct LevelContact {
     pub notified: Vec<String>,
     pub response_minutes: u32,
     pub recovery_minutes: u32,
-    pub clock: String,
+    pub clock: Clock,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +40,21 @@ pub struct ContactSheet {
 }
 
 /// The contact sheet as of an instant.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::contacts::contact_sheet;
+/// use sla_rules::policy::Policy;
+/// use sla_rules::report::Clock;
+/// use sla_rules::time::{parse_instant, Tz};
+/// // Tuesday 2026-02-10 10:00: the 5×9 hotline is open until 18:00 that day.
+/// let s = contact_sheet(&Policy::default(), Tz::CST, parse_instant("2026-02-10T10:00:00+08:00").unwrap());
+/// assert!(s.lines[0].open_now);
+/// assert_eq!(s.lines[0].next_change.unwrap().to_string(), "2026-02-10T18:00:00+08:00");
+/// // Level 3 runs on the business clock by default.
+/// assert_eq!(s.levels[2].clock, Clock::Business);
+/// ```
 pub fn contact_sheet(policy: &Policy, tz: Tz, as_of: Instant) -> ContactSheet {
     let cal = &policy.calendar;
     let open = cal.is_open_at(as_of);
@@ -52,12 +68,7 @@ pub fn contact_sheet(policy: &Policy, tz: Tz, as_of: Instant) -> ContactSheet {
             notified: roles(notified),
             response_minutes: rule.response_minutes,
             recovery_minutes: rule.recovery_minutes,
-            clock: if rule.business_clock {
-                "business"
-            } else {
-                "24x7"
-            }
-            .into(),
+            clock: Clock::of(rule.business_clock),
         }
     };
     ContactSheet {
@@ -66,7 +77,7 @@ pub fn contact_sheet(policy: &Policy, tz: Tz, as_of: Instant) -> ContactSheet {
                 id: "web_hotline".into(),
                 hours: "5x9".into(),
                 open_now: open,
-                next_change: next_change(cal, as_of, open).map(|t| tz.format(t)),
+                next_change: next_change(cal, as_of, open).map(|t| Stamp::new(t, tz)),
             },
             Line {
                 id: "interface_fault_hotline".into(),
@@ -125,7 +136,7 @@ mod tests {
         );
         assert!(s.lines[0].open_now);
         assert_eq!(
-            s.lines[0].next_change.as_deref(),
+            s.lines[0].next_change.map(|t| t.to_string()).as_deref(),
             Some("2026-02-10T18:00:00+08:00")
         );
         // Sun 2026-02-15 10:00 (Spring Festival week): closed; 02-16..20 and 02-23 are holidays,
@@ -137,7 +148,7 @@ mod tests {
         );
         assert!(!s.lines[0].open_now);
         assert_eq!(
-            s.lines[0].next_change.as_deref(),
+            s.lines[0].next_change.map(|t| t.to_string()).as_deref(),
             Some("2026-02-24T09:00:00+08:00")
         );
         assert!(s.lines[1].open_now);

@@ -15,6 +15,20 @@ const MAX_FRACTION_DIGITS: usize = 12;
 
 impl Decimal {
     /// Parses `"99.99"`, `"0.90"`, `"100"`. No sign, no exponent.
+    ///
+    /// # Errors
+    ///
+    /// A message quoting `s` when it is not digits with at most one point, or has more
+    /// than 6 digits before or 12 after the point.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::decimal::Decimal;
+    /// assert_eq!(Decimal::parse("99.99"), Ok(Decimal { num: 9999, den: 100 }));
+    /// assert!(Decimal::parse("99,99").is_err());
+    /// assert!(Decimal::parse("-1").is_err());
+    /// ```
     pub fn parse(s: &str) -> Result<Decimal, String> {
         let (int, frac) = match s.split_once('.') {
             Some((i, f)) => (i, f),
@@ -40,6 +54,14 @@ impl Decimal {
     }
 
     /// `(num, den)` in lowest terms.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::decimal::Decimal;
+    /// // 0.90 = 90/100 = 9/10.
+    /// assert_eq!(Decimal::parse("0.90").unwrap().reduced(), (9, 10));
+    /// ```
     pub fn reduced(self) -> (u128, u128) {
         let (mut a, mut b) = (self.num, self.den);
         while b != 0 {
@@ -49,12 +71,42 @@ impl Decimal {
         (self.num / g, self.den / g)
     }
 
+    /// The nearest `f64`, for drawing only (a chart's scale); never for a judgement.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::decimal::Decimal;
+    /// assert_eq!(Decimal::parse("99.99").unwrap().to_f64(), 99.99);
+    /// ```
+    pub fn to_f64(self) -> f64 {
+        // den is a power of ten of at most 10^12 and num < 10^18: both convert exactly
+        // enough for a scale, and the quotient is the one decimal parsing would give.
+        self.num as f64 / self.den.max(1) as f64
+    }
+
     /// True when `self ≤ 100` (a percentage).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::decimal::Decimal;
+    /// assert!(Decimal::parse("100").unwrap().is_percentage());
+    /// assert!(!Decimal::parse("100.01").unwrap().is_percentage());
+    /// ```
     pub fn is_percentage(self) -> bool {
         self.num <= 100 * self.den
     }
 
     /// True when `self ≤ 1` (a ratio).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::decimal::Decimal;
+    /// assert!(Decimal::parse("0.90").unwrap().is_ratio());
+    /// assert!(!Decimal::parse("1.5").unwrap().is_ratio());
+    /// ```
     pub fn is_ratio(self) -> bool {
         self.num <= self.den
     }
@@ -62,6 +114,15 @@ impl Decimal {
 
 /// `part / whole` as a percentage with exactly `decimals` digits, truncated
 /// toward zero. `whole == 0` reads as 100 %.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::decimal::percent_truncated;
+/// // 40,292 / 40,300 = 99.980148…% → "99.98014" (truncated, not rounded).
+/// assert_eq!(percent_truncated(40_292, 40_300, 5), "99.98014");
+/// assert_eq!(percent_truncated(0, 0, 5), "100.00000");
+/// ```
 pub fn percent_truncated(part: u64, whole: u64, decimals: u32) -> String {
     if whole == 0 {
         return fixed(100 * 10u128.pow(decimals), decimals);
@@ -71,6 +132,15 @@ pub fn percent_truncated(part: u64, whole: u64, decimals: u32) -> String {
 }
 
 /// `value / 10^decimals` printed with exactly `decimals` digits.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::decimal::fixed;
+/// assert_eq!(fixed(446, 2), "4.46");
+/// assert_eq!(fixed(5, 3), "0.005");
+/// assert_eq!(fixed(7, 0), "7");
+/// ```
 pub fn fixed(value: u128, decimals: u32) -> String {
     if decimals == 0 {
         return value.to_string();
@@ -84,7 +154,18 @@ pub fn fixed(value: u128, decimals: u32) -> String {
     )
 }
 
-/// Rounds `sum / n` to a whole number by the policy's rule.
+/// Rounds `sum / n` to a whole number by the policy's rule; `n == 0` gives 0.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::decimal::{round_div, Rounding};
+/// // 2,201 / 2 = 1,100.5.
+/// assert_eq!(round_div(2_201, 2, Rounding::HalfUp), 1_101);
+/// assert_eq!(round_div(2_201, 2, Rounding::Floor), 1_100);
+/// assert_eq!(round_div(2_201, 2, Rounding::Ceil), 1_101);
+/// assert_eq!(round_div(5, 0, Rounding::HalfUp), 0);
+/// ```
 pub fn round_div(sum: u64, n: u64, rounding: Rounding) -> u64 {
     if n == 0 {
         return 0;

@@ -14,6 +14,15 @@ pub struct InputError {
 }
 
 impl InputError {
+    /// An error in `file` at JSON `path`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::InputError;
+    /// let e = InputError::new("usage.json", "telemetry[2].ok[17]", "130 ok requests but only 120 in total");
+    /// assert_eq!(e.to_string(), "usage.json: telemetry[2].ok[17]: 130 ok requests but only 120 in total");
+    /// ```
     pub fn new(file: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
         InputError {
             file: file.to_string(),

@@ -11,7 +11,7 @@ use crate::report::{
     ContractInfo, Day, Durability, Metering, Outage, Period, PeriodOutage, PeriodStatus,
     PolicyVersionInfo, Report, RulesInfo, REPORT_SCHEMA,
 };
-use crate::time::{Instant, Month, Tz};
+use crate::time::{Instant, Month, Stamp, Tz};
 use crate::usage::Usage;
 
 /// The report with what it was computed from.
@@ -119,7 +119,7 @@ pub fn evaluate(
             met: durability_met(stored, lost, policy),
         });
         periods.push(Period {
-            month: m.label(),
+            month: m,
             status,
             minutes: c.minutes,
             excluded_minutes: c.excluded,
@@ -137,8 +137,8 @@ pub fn evaluate(
             durability,
             downtime_budget_minutes: fixed(budget, 2),
             target_out_of_reach: out_of_reach,
-            range_start: tz.format(a * 60),
-            range_end: tz.format(b * 60),
+            range_start: Stamp::new(a * 60, tz),
+            range_end: Stamp::new(b * 60, tz),
             policy_version: version.map(Month::label),
         });
         ranges.push((a, b));
@@ -181,13 +181,13 @@ pub fn evaluate(
         }
         outages.push(Outage {
             id,
-            start: tz.format(r.start * 60),
-            end: tz.format(r.end * 60),
+            start: Stamp::new(r.start * 60, tz),
+            end: Stamp::new(r.end * 60, tz),
             minutes: c.minutes,
             counted_minutes: c.minutes - c.excluded,
             excluded_minutes: c.excluded,
             compensable: to.is_some(),
-            attributed_to: to.map(|p| periods[p].month.clone()),
+            attributed_to: to.map(|p| periods[p].month),
         });
     }
 
@@ -228,11 +228,7 @@ pub fn evaluate(
             .iter()
             .find(|i| i.id == inc.id)
             .map(|i| i.reported_at);
-        let end = inc
-            .resolved_at
-            .as_deref()
-            .and_then(|s| crate::time::parse_instant(s).ok())
-            .unwrap_or(as_of);
+        let end = inc.resolved_at.map(|s| s.at).unwrap_or(as_of);
         if let Some(start) = start {
             inc.outages = runs
                 .iter()
@@ -251,7 +247,7 @@ pub fn evaluate(
         .rev()
         .take(24)
         .map(|(m, &(signed, failed))| Metering {
-            month: m.label(),
+            month: *m,
             signed,
             failed,
         })
@@ -260,7 +256,7 @@ pub fn evaluate(
 
     let report = Report {
         schema: REPORT_SCHEMA.into(),
-        as_of: tz.format(as_of),
+        as_of: Stamp::new(as_of, tz),
         client_id: usage.client_id.clone(),
         contract_id: usage.contract_id.clone(),
         client_name: usage.client_name.clone(),
@@ -337,6 +333,18 @@ fn trim_decimal(s: &str) -> String {
 }
 
 /// `1 − lost / stored ≥ target`, exactly: `(stored − lost) × 100 × den ≥ stored × num`.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::evaluate::durability_met;
+/// use sla_rules::policy::Policy;
+/// // Ten nines: 1 lost of 10^10 is exactly the target; 1 of 10^6 is far short of it.
+/// let p = Policy::default();
+/// assert!(durability_met(10_000_000_000, 1, &p));
+/// assert!(!durability_met(1_000_000, 1, &p));
+/// assert!(durability_met(0, 0, &p), "nothing stored, nothing lost");
+/// ```
 pub fn durability_met(stored: u64, lost: u64, policy: &Policy) -> bool {
     let t = policy.durability_target;
     (stored.saturating_sub(lost) as u128) * 100 * t.den >= stored as u128 * t.num

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::evaluate::Evaluation;
 use crate::report::{ExclusionRecord, Outage, Period};
-use crate::time::parse_instant;
+use crate::time::Stamp;
 use crate::timeline::{timeline, StateRun};
 
 /// The schema tag of an evidence document.
@@ -21,7 +21,7 @@ pub struct OutageEvidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub schema: String,
-    pub as_of: String,
+    pub as_of: Stamp,
     pub client_id: String,
     pub contract_id: String,
     pub rules: crate::report::RulesInfo,
@@ -34,12 +34,29 @@ pub struct Evidence {
 }
 
 /// Evidence for the named periods (`YYYY-MM`); unknown months are skipped.
+///
+/// # Examples
+///
+/// ```
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let ev = sla_rules::evaluate_bytes(&sla_rules::Inputs { usage, incidents, policy: None },
+/// #     "2026-04-01T00:00:00+08:00", ["u", "i", "p"]).unwrap();
+/// let e = sla_rules::evidence::evidence(&ev, &["2026-02".into(), "2031-01".into()]);
+/// assert_eq!(e.periods.len(), 1, "2031-01 is no period of the report");
+/// // The outage's minutes from 5 before to 5 after: 5 + 5 + 5.
+/// let total: u64 = e.outages[0].minutes.iter().map(|r| r.minutes).sum();
+/// assert_eq!(total, 15);
+/// ```
 pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
     let r = &ev.report;
     let chosen: Vec<Period> = r
         .periods
         .iter()
-        .filter(|p| periods.contains(&p.month))
+        .filter(|p| periods.iter().any(|m| p.month == *m))
         .cloned()
         .collect();
     let outages = r
@@ -47,12 +64,8 @@ pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
         .iter()
         .filter(|o| chosen.iter().any(|p| p.outages.contains(&o.id)))
         .map(|o| {
-            let a = parse_instant(&o.start)
-                .map(|t| t.div_euclid(60) - 5)
-                .unwrap_or(0);
-            let b = parse_instant(&o.end)
-                .map(|t| t.div_euclid(60) + 5)
-                .unwrap_or(0);
+            let a = o.start.at.div_euclid(60) - 5;
+            let b = o.end.at.div_euclid(60) + 5;
             OutageEvidence {
                 outage: o.clone(),
                 minutes: timeline(ev, a, b),
@@ -62,12 +75,16 @@ pub fn evidence(ev: &Evaluation, periods: &[String]) -> Evidence {
     let exclusions = r
         .exclusions
         .iter()
-        .filter(|x| x.periods.iter().any(|p| periods.contains(&p.month)))
+        .filter(|x| {
+            x.periods
+                .iter()
+                .any(|p| periods.iter().any(|m| p.month == *m))
+        })
         .cloned()
         .collect();
     Evidence {
         schema: EVIDENCE_SCHEMA.into(),
-        as_of: r.as_of.clone(),
+        as_of: r.as_of,
         client_id: r.client_id.clone(),
         contract_id: r.contract_id.clone(),
         rules: r.rules.clone(),

@@ -4,7 +4,7 @@
 
 use crate::policy::Policy;
 use crate::report::{ExclusionPeriod, ExclusionRecord, ExclusionSource, NotApplied};
-use crate::time::{Instant, Month, Tz};
+use crate::time::{Instant, Month, Stamp, Tz};
 use crate::usage::{Exclusion, Maintenance, Span, Usage};
 
 /// The policy cause that covers every maintenance window, whatever its kind.
@@ -119,7 +119,7 @@ pub fn records(
                 .iter()
                 .filter(|p| span.start_minute < p.b && p.a < span.end_minute && p.a < p.b)
                 .map(|p| ExclusionPeriod {
-                    month: p.month.label(),
+                    month: p.month,
                     excluded_minutes: if src.applies(p.policy).is_ok() {
                         overlap(span, p.a, p.b)
                     } else {
@@ -132,7 +132,7 @@ pub fn records(
                     Some(m.kind.clone()),
                     None,
                     m.title.clone(),
-                    m.announced_at.map(|a| tz.format(a)),
+                    m.announced_at.map(|a| Stamp::new(a, tz)),
                     m.announced_at.map(|a| notice_minutes(m.start, a)),
                 ),
                 Source::Exclusion(x) => (None, Some(x.cause.clone()), x.note.clone(), None, None),
@@ -146,8 +146,8 @@ pub fn records(
                 kind,
                 cause,
                 title,
-                start: tz.format(span.start_minute * 60),
-                end: tz.format(span.end_minute * 60),
+                start: Stamp::new(span.start_minute * 60, tz),
+                end: Stamp::new(span.end_minute * 60, tz),
                 announced_at,
                 notice_minutes: notice,
                 applied: decision.is_ok(),

@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use crate::error::InputError;
 use crate::policy::{Policy, INCIDENT_CAUSES};
-use crate::report::{IncidentReport, Interval, LevelSummary, TargetStatus};
-use crate::time::{parse_instant, Instant, Month, Tz};
+use crate::report::{Clock, IncidentCause, IncidentReport, Interval, LevelSummary, TargetStatus};
+use crate::time::{parse_instant, Instant, Month, Stamp, Tz};
 
 /// The schema tag of an incidents document.
 pub const INCIDENTS_SCHEMA: &str = "sla-portal/incidents/v1";
@@ -58,6 +58,22 @@ pub struct Incident {
 }
 
 /// Parses and validates an incidents document.
+///
+/// # Errors
+///
+/// An [`InputError`] in `file` naming the JSON path: not JSON or not an incidents
+/// document, another schema, a level outside 1–3, an unknown cause, an instant that is
+/// not RFC 3339 with an offset, a response or resolution before the report, or a pause
+/// that ends before it starts.
+///
+/// # Examples
+///
+/// ```
+/// let doc = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":4,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00"}]}"#;
+/// let e = sla_rules::incidents::parse_incidents(doc, "incidents.json").unwrap_err();
+/// assert_eq!((e.file.as_str(), e.path.as_str()), ("incidents.json", "incidents[0].level"));
+/// ```
 pub fn parse_incidents(bytes: &[u8], file: &str) -> Result<Vec<Incident>, InputError> {
     let doc: IncidentsDoc = crate::json::decode(bytes, file, INCIDENTS_SCHEMA)?;
     crate::json::expect_schema(&doc.schema, file, INCIDENTS_SCHEMA)?;
@@ -130,6 +146,28 @@ pub fn parse_incidents(bytes: &[u8], file: &str) -> Result<Vec<Incident>, InputE
 /// Judges every incident reported by `as_of`. Times after `as_of` have not
 /// happened yet from the report's point of view, so a view "as of" a past
 /// instant is reproducible.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::{assess, parse_incidents};
+/// use sla_rules::policy::Policy;
+/// use sla_rules::report::TargetStatus;
+/// use sla_rules::time::{parse_instant, Tz};
+/// let doc = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:12:00+08:00","resolved_at":"2026-02-10T13:00:00+08:00"}]}"#;
+/// let incidents = parse_incidents(doc, "incidents.json").unwrap();
+/// let as_of = parse_instant("2026-03-01T00:00:00+08:00").unwrap();
+/// let r = assess(&incidents, &Policy::default(), Tz::CST, as_of, &mut Vec::new());
+/// // Level 1: responded in 12 of 15 minutes; recovered in 180 of 120 minutes.
+/// assert_eq!((r[0].response_seconds, r[0].response), (Some(720), TargetStatus::Met));
+/// assert_eq!((r[0].recovery_seconds, r[0].recovery), (Some(10_800), TargetStatus::Breached));
+/// // As of 10:05 nothing had been responded to yet: the clock still ran.
+/// let early = parse_instant("2026-02-10T10:05:00+08:00").unwrap();
+/// let r = assess(&incidents, &Policy::default(), Tz::CST, early, &mut Vec::new());
+/// assert_eq!(r[0].response, TargetStatus::Running);
+/// ```
 pub fn assess(
     incidents: &[Incident],
     policy: &Policy,
@@ -271,29 +309,47 @@ fn assess_one(
         paused_seconds,
         title: inc.title.clone(),
         component: inc.component.clone(),
-        cause: inc.cause.clone(),
-        clock: if rule.business_clock {
-            "business"
-        } else {
-            "24x7"
-        }
-        .into(),
-        reported_at: tz.format(inc.reported_at),
-        responded_at: responded.map(|t| tz.format(t)),
-        resolved_at: resolved.map(|t| tz.format(t)),
+        // parse_incidents let only the contract's causes in.
+        cause: IncidentCause::parse(&inc.cause).unwrap_or(IncidentCause::Platform),
+        clock: Clock::of(rule.business_clock),
+        reported_at: Stamp::new(inc.reported_at, tz),
+        responded_at: responded.map(|t| Stamp::new(t, tz)),
+        resolved_at: resolved.map(|t| Stamp::new(t, tz)),
         paused: merged
             .iter()
             .map(|&(s, e)| Interval {
-                start: tz.format(s),
-                end: tz.format(e),
+                start: Stamp::new(s, tz),
+                end: Stamp::new(e, tz),
             })
             .collect(),
-        month: Month::of(tz.date(inc.reported_at)).label(),
+        month: Month::of(tz.date(inc.reported_at)),
         outages: Vec::new(),
     }
 }
 
 /// Count, share met, median and 90th percentile per level (§3.2).
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::{assess, parse_incidents, summarise};
+/// use sla_rules::policy::Policy;
+/// use sla_rules::time::{parse_instant, Tz};
+/// let doc = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:10:00+08:00"},
+///   {"id":"B","level":1,"cause":"platform","reported_at":"2026-02-11T10:00:00+08:00",
+///    "responded_at":"2026-02-11T10:20:00+08:00"}]}"#;
+/// let incidents = parse_incidents(doc, "incidents.json").unwrap();
+/// let p = Policy::default();
+/// let as_of = parse_instant("2026-03-01T00:00:00+08:00").unwrap();
+/// let s = summarise(&assess(&incidents, &p, Tz::CST, as_of, &mut Vec::new()), &p);
+/// // Responses of 10 and 20 minutes against 15: one of two met, 50.0 %; the median
+/// // (nearest rank ⌈1⌉) is 600 s, the 90th percentile (rank 2) 1,200 s.
+/// assert_eq!((s[0].response_met, s[0].response_breached), (1, 1));
+/// assert_eq!(s[0].response_met_percent.as_deref(), Some("50.0"));
+/// assert_eq!((s[0].response_median_seconds, s[0].response_p90_seconds), (Some(600), Some(1200)));
+/// ```
 pub fn summarise(reports: &[IncidentReport], policy: &Policy) -> Vec<LevelSummary> {
     (1..=3u8)
         .map(|level| {
@@ -341,6 +397,20 @@ pub fn summarise(reports: &[IncidentReport], policy: &Policy) -> Vec<LevelSummar
 /// The nearest-rank percentile of sorted values: the value at rank ⌈p/100 × n⌉.
 /// For the median of an even count this is the lower middle value, a time that
 /// actually occurred.
+///
+/// # Errors
+///
+/// `None` for no values.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::nearest_rank;
+/// // Three values: the median is rank ⌈1.5⌉ = 2, the 90th percentile rank ⌈2.7⌉ = 3.
+/// assert_eq!(nearest_rank(&[10, 20, 30], 50), Some(20));
+/// assert_eq!(nearest_rank(&[10, 20, 30], 90), Some(30));
+/// assert_eq!(nearest_rank(&[], 50), None);
+/// ```
 pub fn nearest_rank(sorted: &[u64], p: u64) -> Option<u64> {
     if sorted.is_empty() {
         return None;
@@ -348,6 +418,84 @@ pub fn nearest_rank(sorted: &[u64], p: u64) -> Option<u64> {
     let n = sorted.len() as u64;
     let rank = (p * n).div_ceil(100).max(1);
     sorted.get((rank - 1) as usize).copied()
+}
+
+/// An incident's one-word standing, from its two target verdicts (the fault
+/// history's status column and filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Overall {
+    Met,
+    Breached,
+    Running,
+    NotAssessed,
+}
+
+impl Overall {
+    /// Every standing, in the order a filter lists them.
+    pub const ALL: [Overall; 4] = [
+        Overall::Met,
+        Overall::Breached,
+        Overall::Running,
+        Overall::NotAssessed,
+    ];
+
+    /// The id used in `data-sla-status` and the filter's values.
+    pub fn id(self) -> &'static str {
+        match self {
+            Overall::Met => "met",
+            Overall::Breached => "breached",
+            Overall::Running => "running",
+            Overall::NotAssessed => "not_assessed",
+        }
+    }
+
+    /// The standing named by its id; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Overall> {
+        Overall::ALL.into_iter().find(|o| o.id() == s)
+    }
+}
+
+/// An incident's standing: not assessed when it is not assessed or neither target
+/// applies; else breached if either target was missed; else running while a clock
+/// runs; else met.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::incidents::{overall, Overall};
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+///   "telemetry":[]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[
+///   {"id":"A","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:10:00+08:00"},
+///   {"id":"B","level":1,"cause":"platform","reported_at":"2026-02-10T10:00:00+08:00",
+///    "responded_at":"2026-02-10T10:20:00+08:00"},
+///   {"id":"C","level":1,"cause":"force_majeure","reported_at":"2026-02-10T10:00:00+08:00"}]}"#;
+/// let r = sla_rules::report(
+///     &sla_rules::Inputs { usage, incidents, policy: None },
+///     "2026-02-10T10:30:00+08:00",
+/// ).unwrap();
+/// let of = |id: &str| overall(r.incidents.iter().find(|i| i.id == id).unwrap());
+/// // Level 1: respond within 15 min, recover within 120 min.
+/// // A responded after 10 min and is 30 min into recovery: running.
+/// assert_eq!(of("A"), Overall::Running);
+/// // B responded after 20 min: breached, whatever recovery does.
+/// assert_eq!(of("B"), Overall::Breached);
+/// // C's cause (force majeure) is not assessed at levels 1 and 2.
+/// assert_eq!(of("C"), Overall::NotAssessed);
+/// ```
+pub fn overall(i: &IncidentReport) -> Overall {
+    let both = [i.response, i.recovery];
+    if !i.assessed || both.iter().all(|s| *s == TargetStatus::NotAssessed) {
+        Overall::NotAssessed
+    } else if both.contains(&TargetStatus::Breached) {
+        Overall::Breached
+    } else if both.contains(&TargetStatus::Running) {
+        Overall::Running
+    } else {
+        Overall::Met
+    }
 }
 
 #[cfg(test)]

@@ -56,7 +56,27 @@ pub const USAGE_FILE: &str = "usage.json";
 pub const INCIDENTS_FILE: &str = "incidents.json";
 pub const POLICY_FILE: &str = "policy.json";
 
-/// Parses all documents and evaluates them as of an RFC 3339 instant.
+/// Parses all documents and evaluates them as of an RFC 3339 instant. `names` label
+/// the usage, incidents and policy documents in errors.
+///
+/// # Errors
+///
+/// An [`InputError`] naming the document (`as_of` for the instant), the JSON path and
+/// what is wrong, for the first document that cannot be evaluated.
+///
+/// # Examples
+///
+/// ```
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+///   "telemetry":[{"start":"2026-02-01T00:00:00+08:00","total":[10,10],"ok":[10,11]}]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let inputs = sla_rules::Inputs { usage, incidents, policy: None };
+/// let e = sla_rules::evaluate_bytes(&inputs, "2026-03-01T00:00:00+08:00", ["u.json", "i.json", "p.json"])
+///     .unwrap_err();
+/// // The second minute claims 11 ok requests of 10.
+/// assert_eq!((e.file.as_str(), e.path.as_str()), ("u.json", "telemetry[0].ok[1]"));
+/// ```
 pub fn evaluate_bytes(
     inputs: &Inputs,
     as_of: &str,
@@ -73,11 +93,46 @@ pub fn evaluate_bytes(
 }
 
 /// The report for the documents as of an RFC 3339 instant, with the default file names.
+///
+/// # Errors
+///
+/// As [`evaluate_bytes`], with the documents named `usage.json`, `incidents.json` and
+/// `policy.json`.
+///
+/// # Examples
+///
+/// See the crate documentation; an unreadable instant is an error of `as_of`:
+///
+/// ```
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},"telemetry":[]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let e = sla_rules::report(&sla_rules::Inputs { usage, incidents, policy: None }, "yesterday")
+///     .unwrap_err();
+/// assert_eq!(e.file, "as_of");
+/// ```
 pub fn report(inputs: &Inputs, as_of: &str) -> Result<Report, InputError> {
     evaluate_bytes(inputs, as_of, [USAGE_FILE, INCIDENTS_FILE, POLICY_FILE]).map(|e| e.report)
 }
 
 /// The report as pretty JSON text (what `sla report` prints).
+///
+/// # Errors
+///
+/// As [`report`].
+///
+/// # Examples
+///
+/// ```
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},"telemetry":[]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let text = sla_rules::report_json(
+///     &sla_rules::Inputs { usage, incidents, policy: None },
+///     "2026-03-01T00:00:00+08:00",
+/// ).unwrap();
+/// assert!(text.contains(r#""schema": "sla-portal/report/v1""#));
+/// ```
 pub fn report_json(inputs: &Inputs, as_of: &str) -> Result<String, InputError> {
     let r = report(inputs, as_of)?;
     serde_json::to_string_pretty(&r).map_err(|e| InputError::new("report", "$", e.to_string()))

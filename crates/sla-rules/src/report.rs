@@ -4,8 +4,13 @@
 //! does not name (`client_name`, `contract`, `rules`, `days`, `incident_summary`,
 //! `metering`, `contact_sheet`, and the extra fields of periods and incidents) are additions that
 //! readers of the contract ignore, and the widget draws from.
+//!
+//! Months, instants, incident causes and clocks are typed ([`Month`], [`Stamp`],
+//! [`IncidentCause`], [`Clock`]) and serialise to the same JSON text as strings did.
 
 use serde::{Deserialize, Serialize};
+
+use crate::time::{Month, Stamp};
 
 /// The schema tag of a report document.
 pub const REPORT_SCHEMA: &str = "sla-portal/report/v1";
@@ -14,7 +19,7 @@ pub const REPORT_SCHEMA: &str = "sla-portal/report/v1";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub schema: String,
-    pub as_of: String,
+    pub as_of: Stamp,
     pub client_id: String,
     pub contract_id: String,
     pub client_name: String,
@@ -104,9 +109,9 @@ pub struct ExclusionRecord {
     /// The window's title, or the exclusion's note.
     pub title: String,
     /// The record's interval widened to whole minutes, in the contract timezone.
-    pub start: String,
-    pub end: String,
-    pub announced_at: Option<String>,
+    pub start: Stamp,
+    pub end: Stamp,
+    pub announced_at: Option<Stamp>,
     /// Whole minutes from `announced_at` to the start, rounded down (negative when
     /// announced after the start); `null` for an exclusion or an unannounced window.
     pub notice_minutes: Option<i64>,
@@ -123,7 +128,7 @@ pub struct ExclusionRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExclusionPeriod {
-    pub month: String,
+    pub month: Month,
     pub excluded_minutes: u64,
 }
 
@@ -137,7 +142,7 @@ pub enum PeriodStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
-    pub month: String,
+    pub month: Month,
     pub status: PeriodStatus,
     pub minutes: u64,
     pub excluded_minutes: u64,
@@ -164,8 +169,8 @@ pub struct Period {
     /// `false` for other periods.
     pub target_out_of_reach: bool,
     /// The range the minute counts cover, RFC 3339 in the contract timezone.
-    pub range_start: String,
-    pub range_end: String,
+    pub range_start: Stamp,
+    pub range_end: Stamp,
     /// The `effective_from` of the policy version that judged this period; `null` when
     /// the policy's top-level settings did.
     pub policy_version: Option<String>,
@@ -188,13 +193,13 @@ pub struct Durability {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outage {
     pub id: String,
-    pub start: String,
-    pub end: String,
+    pub start: Stamp,
+    pub end: Stamp,
     pub minutes: u64,
     pub counted_minutes: u64,
     pub excluded_minutes: u64,
     pub compensable: bool,
-    pub attributed_to: Option<String>,
+    pub attributed_to: Option<Month>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,24 +239,91 @@ pub struct IncidentReport {
     // Additions for the fault history view (display only, from incidents.json).
     pub title: String,
     pub component: String,
-    pub cause: String,
-    /// `24x7` or `business`.
-    pub clock: String,
-    pub reported_at: String,
-    pub responded_at: Option<String>,
-    pub resolved_at: Option<String>,
+    pub cause: IncidentCause,
+    pub clock: Clock,
+    pub reported_at: Stamp,
+    pub responded_at: Option<Stamp>,
+    pub resolved_at: Option<Stamp>,
     /// Third-party pauses, merged and clipped to the recovery interval.
     pub paused: Vec<Interval>,
     /// The month (contract timezone) the incident was reported in.
-    pub month: String,
+    pub month: Month,
     /// Ids of outages that overlap the incident's reported..resolved (or as_of) span.
     pub outages: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interval {
-    pub start: String,
-    pub end: String,
+    pub start: Stamp,
+    pub end: Stamp,
+}
+
+/// An incident's cause (incidents.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentCause {
+    Platform,
+    ThirdParty,
+    CustomerCause,
+    ExternalNetwork,
+    ForceMajeure,
+}
+
+impl IncidentCause {
+    /// Every cause, in the order the contract lists them.
+    pub const ALL: [IncidentCause; 5] = [
+        IncidentCause::Platform,
+        IncidentCause::ThirdParty,
+        IncidentCause::CustomerCause,
+        IncidentCause::ExternalNetwork,
+        IncidentCause::ForceMajeure,
+    ];
+
+    /// The wire name, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentCause::Platform => "platform",
+            IncidentCause::ThirdParty => "third_party",
+            IncidentCause::CustomerCause => "customer_cause",
+            IncidentCause::ExternalNetwork => "external_network",
+            IncidentCause::ForceMajeure => "force_majeure",
+        }
+    }
+
+    /// The cause of a wire name; `None` for any other text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sla_rules::report::IncidentCause;
+    /// assert_eq!(IncidentCause::parse("third_party"), Some(IncidentCause::ThirdParty));
+    /// assert_eq!(IncidentCause::parse("weather"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<IncidentCause> {
+        IncidentCause::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The clock a fault level's targets run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Clock {
+    /// Every second counts.
+    #[serde(rename = "24x7")]
+    AllHours,
+    /// Only the business calendar's open hours count (level 3 by default).
+    #[serde(rename = "business")]
+    Business,
+}
+
+impl Clock {
+    /// The clock of a level rule.
+    pub fn of(business_clock: bool) -> Clock {
+        if business_clock {
+            Clock::Business
+        } else {
+            Clock::AllHours
+        }
+    }
 }
 
 /// Per-level figures (§3.2): percentages are truncated to one decimal, times use
@@ -277,7 +349,7 @@ pub struct LevelSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entitlement {
-    pub breached_periods: Vec<String>,
+    pub breached_periods: Vec<Month>,
     pub units: u64,
     pub service_extension: ServiceExtension,
     pub contract_credit: ContractCredit,
@@ -297,7 +369,7 @@ pub struct ContractCredit {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditPeriod {
-    pub month: String,
+    pub month: Month,
     pub units: u64,
     pub monthly_average: u64,
     pub contracts: u64,
@@ -319,7 +391,7 @@ pub struct Day {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metering {
-    pub month: String,
+    pub month: Month,
     pub signed: u64,
     pub failed: u64,
 }

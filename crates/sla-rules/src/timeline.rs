@@ -46,7 +46,32 @@ fn state(f: u8) -> MinuteState {
     }
 }
 
-/// The state runs of a period (`YYYY-MM`) within the evaluation window.
+/// The state runs of a period (`YYYY-MM`) within the evaluation window; none for text
+/// that is not a month.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::timeline::{month_timeline, MinuteState};
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let ev = sla_rules::evaluate_bytes(&sla_rules::Inputs { usage, incidents, policy: None },
+/// #     "2026-04-01T00:00:00+08:00", ["u", "i", "p"]).unwrap();
+/// // February 2026 (28 days, no telemetry): up-by-default no-data minutes around
+/// // the declared 5-minute outage at 10:00 on the 10th.
+/// let runs = month_timeline(&ev, "2026-02");
+/// let states: Vec<_> = runs.iter().map(|r| (r.state, r.minutes)).collect();
+/// let before = 9 * 1440 + 10 * 60;
+/// assert_eq!(states, [
+///     (MinuteState::NoData, before),
+///     (MinuteState::Outage, 5),
+///     (MinuteState::NoData, 28 * 1440 - before - 5),
+/// ]);
+/// assert!(month_timeline(&ev, "February").is_empty());
+/// ```
 pub fn month_timeline(ev: &Evaluation, month: &str) -> Vec<StateRun> {
     let Ok(m) = Month::parse(month) else {
         return Vec::new();
@@ -57,6 +82,25 @@ pub fn month_timeline(ev: &Evaluation, month: &str) -> Vec<StateRun> {
 }
 
 /// The state runs of `[a, b)` (minutes since the epoch), clipped to the window.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::timeline::{timeline, MinuteState};
+/// use sla_rules::time::parse_instant;
+/// # let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+/// #   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+/// #   "telemetry":[],
+/// #   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:05:00+08:00"}]}"#;
+/// # let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// # let ev = sla_rules::evaluate_bytes(&sla_rules::Inputs { usage, incidents, policy: None },
+/// #     "2026-04-01T00:00:00+08:00", ["u", "i", "p"]).unwrap();
+/// let at = |s: &str| parse_instant(s).unwrap() / 60;
+/// let runs = timeline(&ev, at("2026-02-10T09:58:00+08:00"), at("2026-02-10T10:07:00+08:00"));
+/// let states: Vec<_> = runs.iter().map(|r| (r.state, r.minutes)).collect();
+/// assert_eq!(states, [(MinuteState::NoData, 2), (MinuteState::Outage, 5), (MinuteState::NoData, 2)]);
+/// assert_eq!(runs[1].start, "2026-02-10T10:00:00+08:00");
+/// ```
 pub fn timeline(ev: &Evaluation, a: i64, b: i64) -> Vec<StateRun> {
     let map = &ev.map;
     let lo = a.max(map.start);

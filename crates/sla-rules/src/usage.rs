@@ -187,6 +187,24 @@ pub fn fast_path_agrees(bytes: &[u8]) -> bool {
 }
 
 /// Parses and validates a usage document. `file` names it in errors.
+///
+/// # Errors
+///
+/// An [`InputError`] in `file` naming the JSON path of the first problem: not JSON or
+/// not a usage document, another schema, bad dates or instants, telemetry not aligned to
+/// whole minutes or overlapping, `ok` above `total`, an unknown kind or cause, an
+/// interval that ends before it starts, duplicate months in `signing` or `durability`.
+///
+/// # Examples
+///
+/// ```
+/// let doc = |ok: &str| format!(r#"{{"schema":"sla-portal/usage/v1","client":{{"id":"c"}},
+///   "contract":{{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"}},
+///   "telemetry":[{{"start":"2026-02-01T00:00:00+08:00","total":[10,10],"ok":{ok}}}]}}"#);
+/// let e = sla_rules::usage::parse_usage(doc("[10,11]").as_bytes(), "usage.json").unwrap_err();
+/// assert_eq!(e.path, "telemetry[0].ok[1]");
+/// assert!(sla_rules::usage::parse_usage(doc("[10,9]").as_bytes(), "usage.json").is_ok());
+/// ```
 pub fn parse_usage(bytes: &[u8], file: &str) -> Result<Usage, InputError> {
     let doc = decode_fast(bytes).map_or_else(
         || crate::json::decode::<UsageDoc>(bytes, file, USAGE_SCHEMA),

@@ -70,7 +70,7 @@ fn the_business_clock_stops_over_the_weekend() {
         ),
         "2026-04-01T00:00:00+08:00",
     );
-    assert_eq!(r.clock, "business");
+    assert_eq!(r.clock, sla_rules::report::Clock::Business);
     assert_eq!((r.response_seconds, r.response), (Some(4800), Breached));
     assert_eq!((r.recovery_seconds, r.recovery), (Some(7200), Met));
 }

@@ -4,12 +4,15 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
-use sla_rules::claims::{check_claim, parse_claim, ClaimRequest, CLAIMS_SCHEMA};
+use serde::Deserialize;
+use serde_json::json;
+use sla_rules::claims::{
+    check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList, ErrorCode, Granted,
+};
 
 use crate::data::{Coding, DataError, Doc};
 use crate::errors::{json_response, ApiError};
@@ -19,6 +22,12 @@ use crate::AppState;
 /// A claim body is a few hundred bytes; 64 KiB leaves room for a 2,000-character
 /// note in any script and refuses anything that is not a claim.
 pub const CLAIM_BODY_LIMIT: usize = 64 * 1024;
+
+/// The query a document or claims request may carry.
+#[derive(Deserialize)]
+struct ClientQuery {
+    client: Option<String>,
+}
 
 /// The authenticated client of a request.
 pub struct Caller(pub String);
@@ -43,27 +52,27 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             Some((_, crate::auth::Role::Operator)) => {
                 return Err(ApiError::new(
                     403,
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "an operator token cannot use client routes",
                 ))
             }
             None => return Err(ApiError::unauthorized()),
         };
         // `?client=ID` lets a host name the client it means; naming another is refused.
-        let named = parts
-            .uri
-            .query()
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .filter_map(|pair| pair.strip_prefix("client="));
-        for other in named {
-            if other != client {
-                return Err(ApiError::new(
-                    403,
-                    "forbidden",
-                    "the token does not grant access to that client",
-                ));
-            }
+        // axum's `Query` percent-decodes, so `?client=ac%6De` names `acme`.
+        let Query(named) = Query::<ClientQuery>::try_from_uri(&parts.uri).map_err(|e| {
+            ApiError::new(
+                400,
+                ErrorCode::BadRequest,
+                format!("query: {}", e.body_text()),
+            )
+        })?;
+        if named.client.is_some_and(|other| other != client) {
+            return Err(ApiError::new(
+                403,
+                ErrorCode::Forbidden,
+                "the token does not grant access to that client",
+            ));
         }
         Ok(Caller(client))
     }
@@ -82,14 +91,14 @@ fn data_error(e: DataError) -> ApiError {
     match e {
         DataError::Missing(doc) => ApiError::new(
             404,
-            "not_found",
+            ErrorCode::NotFound,
             format!("no {} for this client", doc.file_name()),
         ),
         DataError::Io(m) => {
             tracing::error!(error = %m, "reading client data");
             ApiError::internal("client data could not be read")
         }
-        DataError::Invalid(e) => ApiError::new(500, "data_invalid", e.to_string()),
+        DataError::Invalid(e) => ApiError::new(500, ErrorCode::DataInvalid, e.to_string()),
     }
 }
 
@@ -197,23 +206,19 @@ pub async fn policy(
 }
 
 /// A stored claim as the data contract shows it: the request's fields plus
-/// `status`, `granted`, `submitted_at` and `updated_at`.
-pub fn claim_json(c: &StoredClaim) -> Result<Value, ApiError> {
-    let mut v: Value = serde_json::from_str(&c.request)
-        .map_err(|e| ApiError::internal(format!("stored claim {}: {e}", c.claim_id)))?;
-    let granted: Value = serde_json::from_str(&c.granted)
-        .map_err(|e| ApiError::internal(format!("stored claim {}: {e}", c.claim_id)))?;
-    let Some(o) = v.as_object_mut() else {
-        return Err(ApiError::internal(format!(
-            "stored claim {} is not an object",
-            c.claim_id
-        )));
-    };
-    o.insert("status".into(), json!(c.status.as_str()));
-    o.insert("granted".into(), granted);
-    o.insert("submitted_at".into(), json!(c.submitted_at));
-    o.insert("updated_at".into(), json!(c.updated_at));
-    Ok(v)
+/// `status`, `granted`, `submitted_at` and `updated_at`, as the rules core's type.
+pub fn claim_record(c: &StoredClaim) -> Result<ClaimRecord, ApiError> {
+    let bad =
+        |e: serde_json::Error| ApiError::internal(format!("stored claim {}: {e}", c.claim_id));
+    let request: ClaimRequest = serde_json::from_str(&c.request).map_err(bad)?;
+    let granted: Granted = serde_json::from_str(&c.granted).map_err(bad)?;
+    Ok(ClaimRecord::new(
+        request,
+        c.status,
+        granted,
+        c.submitted_at.clone(),
+        c.updated_at.clone(),
+    ))
 }
 
 pub async fn list_claims(
@@ -227,15 +232,12 @@ pub async fn list_claims(
         let claims = claims
             .iter()
             .map(|c| {
-                let mut v = claim_json(c)?;
-                let history = crate::operator::client_history(&state.store.events(&c.claim_id)?);
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("history".into(), history);
-                }
-                Ok(v)
+                let mut record = claim_record(c)?;
+                record.history = crate::operator::client_history(&state.store.events(&c.claim_id)?);
+                Ok(record)
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
-        Ok(json!({ "schema": CLAIMS_SCHEMA, "claims": claims }))
+        Ok(ClaimsList::new(claims))
     })
     .await?;
     Ok(json_response(StatusCode::OK, &v))
@@ -245,7 +247,7 @@ async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             413,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("a claim body is at most {CLAIM_BODY_LIMIT} bytes"),
         )
     };
@@ -259,7 +261,7 @@ async fn read_body(body: Body) -> Result<Bytes, ApiError> {
                 }
                 src = s.source();
             }
-            ApiError::new(400, "bad_request", "the body could not be read")
+            ApiError::new(400, ErrorCode::BadRequest, "the body could not be read")
         })
 }
 
@@ -276,13 +278,14 @@ pub async fn post_claim(
     if declared.is_some_and(|n| n > CLAIM_BODY_LIMIT as u64) {
         return Err(ApiError::new(
             413,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("a claim body is at most {CLAIM_BODY_LIMIT} bytes"),
         ));
     }
     let body = read_body(req.into_body()).await?;
     let claim = parse_claim(&body, "claim").map_err(|e| {
-        ApiError::new(400, "bad_request", e.to_string()).with_details(json!({ "path": e.path }))
+        ApiError::new(400, ErrorCode::BadRequest, e.to_string())
+            .with_details(json!({ "path": e.path }))
     })?;
     let client = caller.0;
     let (status, v) = blocking(move || file_claim(&state, &client, &claim)).await?;
@@ -295,13 +298,13 @@ fn replay(
     stored: &StoredClaim,
     client: &str,
     canonical: &str,
-) -> Result<(StatusCode, Value), ApiError> {
+) -> Result<(StatusCode, ClaimRecord), ApiError> {
     if stored.client_id == client && stored.request == canonical {
-        Ok((StatusCode::OK, claim_json(stored)?))
+        Ok((StatusCode::OK, claim_record(stored)?))
     } else {
         Err(ApiError::new(
             409,
-            "claim_id_reused",
+            ErrorCode::ClaimIdReused,
             "this claim_id was filed before with another body",
         )
         .with_details(json!({ "claim_id": stored.claim_id })))
@@ -315,7 +318,7 @@ fn file_claim(
     state: &AppState,
     client: &str,
     claim: &ClaimRequest,
-) -> Result<(StatusCode, Value), ApiError> {
+) -> Result<(StatusCode, ClaimRecord), ApiError> {
     let store_err = ApiError::from;
     let canonical = serde_json::to_string(claim).map_err(|e| ApiError::internal(e.to_string()))?;
     let lookup = || state.store.get_claim(&claim.claim_id).map_err(store_err);
@@ -342,7 +345,7 @@ fn file_claim(
             if let Some(stored) = lookup()? {
                 return replay(&stored, client, &canonical);
             }
-            tracing::info!(claim_id = %claim.claim_id, client, code = refusal.code, "claim refused");
+            tracing::info!(claim_id = %claim.claim_id, client, code = %refusal.code, "claim refused");
             return Err(refusal.into());
         }
     };
@@ -358,17 +361,14 @@ fn file_claim(
     match state.store.insert_claim(&new) {
         Ok(()) => {
             tracing::info!(claim_id = %new.claim_id, client, periods = ?new.periods, "claim filed");
-            let stored = StoredClaim {
-                claim_id: new.claim_id,
-                client_id: new.client_id,
-                contract_id: new.contract_id,
-                request: new.request,
-                granted: new.granted,
-                status: crate::store::Status::Submitted,
-                submitted_at: new.at.clone(),
-                updated_at: new.at,
-            };
-            Ok((StatusCode::CREATED, claim_json(&stored)?))
+            let record = ClaimRecord::new(
+                claim.clone(),
+                crate::store::Status::Submitted,
+                granted,
+                new.at.clone(),
+                new.at,
+            );
+            Ok((StatusCode::CREATED, record))
         }
         Err(InsertError::ClaimIdTaken) => match lookup()? {
             Some(stored) => replay(&stored, client, &canonical),
@@ -380,7 +380,7 @@ fn file_claim(
             }
             Err(ApiError::new(
                 409,
-                "period_already_claimed",
+                ErrorCode::PeriodAlreadyClaimed,
                 format!("already claimed: {}", taken.join(", ")),
             )
             .with_details(json!({ "periods": taken })))

@@ -1,66 +1,184 @@
-//! Command-line flags: `--name value` pairs after positional words, without a
-//! parser dependency for a handful of options.
+//! Command-line flags, parsed by clap so that every command has a real `--help`
+//! and a typo is refused instead of silently ignored.
 
-use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
 
-pub struct Args {
-    pub positional: Vec<String>,
-    flags: HashMap<String, String>,
-    switches: Vec<String>,
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The reference portal backend: serves the widget and each client's documents,
+/// and files claims only after the rules core agrees.
+#[derive(Parser, Debug)]
+#[command(name = "sla-server", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
 }
 
-/// Flags that take no value.
-const SWITCHES: &[&str] = &["--demo"];
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API, the claims store and the widget (the default command).
+    Serve(ServeArgs),
+    /// Write the demo client's documents and tokens into a directory.
+    DemoData {
+        /// The directory to write (created when missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Operator commands on the claims store.
+    Claims {
+        #[command(subcommand)]
+        command: ClaimsCommand,
+    },
+}
 
-impl Args {
-    pub fn parse(items: impl IntoIterator<Item = String>) -> Result<Args, String> {
-        let mut positional = Vec::new();
-        let mut flags = HashMap::new();
-        let mut switches = Vec::new();
-        let mut it = items.into_iter();
-        while let Some(a) = it.next() {
-            if SWITCHES.contains(&a.as_str()) {
-                switches.push(a);
-            } else if let Some(name) = a.strip_prefix("--") {
-                let (name, value) = match name.split_once('=') {
-                    Some((n, v)) => (n.to_string(), v.to_string()),
-                    None => (
-                        name.to_string(),
-                        it.next().ok_or_else(|| format!("--{name} needs a value"))?,
-                    ),
-                };
-                if flags.insert(name.clone(), value).is_some() {
-                    return Err(format!("--{name} given twice"));
-                }
-            } else {
-                positional.push(a);
-            }
-        }
-        Ok(Args {
-            positional,
-            flags,
-            switches,
-        })
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free one and prints it).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The directory of client documents (`CLIENT/usage.json`, …).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The claims store: a SQLite file (created when missing) or a `postgres://` URL.
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: String,
+    /// The built widget to serve under `/sla-portal/`.
+    #[arg(long, value_name = "DIR", default_value = "dist")]
+    pub dist: PathBuf,
+    /// The token file (default: `DATA/tokens.json`).
+    #[arg(long, value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// Serve the demo page and hand its token to it (`GET /demo/token`).
+    #[arg(long)]
+    pub demo: bool,
+    /// PostgreSQL connections in the pool.
+    #[arg(long, default_value_t = crate::postgres::DEFAULT_POOL_SIZE)]
+    pub pool_size: usize,
+    /// How SQLite commits claims: batched (`group`) or one transaction each (`naive`).
+    #[arg(long, value_enum, default_value_t = SqliteWriter::Group)]
+    pub sqlite_writer: SqliteWriter,
+    /// Requests per second and client before 429.
+    #[arg(long, default_value_t = crate::limits::DEFAULT_RATE)]
+    pub rate_limit: u32,
+    /// Open connections before new ones wait.
+    #[arg(long, default_value_t = crate::limits::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds `/readyz` answers 503 before the listener closes on SIGTERM.
+    #[arg(long, default_value_t = 0)]
+    pub shutdown_grace: u64,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqliteWriter {
+    Group,
+    Naive,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClaimsCommand {
+    /// List every filed claim.
+    List {
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
+    },
+    /// Move a claim along its workflow, with an audit row.
+    SetStatus {
+        /// The claim's `claim_id`.
+        claim: String,
+        /// under_review, approved, rejected or fulfilled.
+        status: String,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
+        /// Why (kept in the audit row).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+/// Inserts the default command: `sla-server --data D --db F` means `sla-server serve --data D --db F`.
+pub fn with_default_command(mut argv: Vec<OsString>) -> Vec<OsString> {
+    let first = argv.get(1).and_then(|a| a.to_str());
+    let is_flag =
+        first.is_some_and(|a| a.starts_with("--") && !matches!(a, "--help" | "--version"));
+    if is_flag {
+        argv.insert(1, "serve".into());
+    }
+    argv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        let argv = std::iter::once("sla-server")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect();
+        Cli::try_parse_from(with_default_command(argv))
     }
 
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.flags.get(name).map(String::as_str)
+    #[test]
+    fn serve_is_the_default_command_and_keeps_its_defaults() {
+        let cli = parse(&["--data", "d", "--db=c.db", "--demo"]).unwrap();
+        let Command::Serve(s) = cli.command else {
+            panic!("not serve: {:?}", cli.command)
+        };
+        assert_eq!(s.data, PathBuf::from("d"));
+        assert_eq!(s.db, "c.db");
+        assert_eq!(s.addr, "127.0.0.1:8080");
+        assert_eq!(s.dist, PathBuf::from("dist"));
+        assert!(s.demo && s.tokens.is_none());
+        assert_eq!((s.sqlite_writer, s.rate_limit), (SqliteWriter::Group, 100));
+        let cli = parse(&[
+            "--data",
+            "d",
+            "--db",
+            "postgres://u@h:5432/db",
+            "--sqlite-writer",
+            "naive",
+            "--pool-size",
+            "4",
+        ])
+        .unwrap();
+        let Command::Serve(s) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!((s.sqlite_writer, s.pool_size), (SqliteWriter::Naive, 4));
+        assert!(parse(&["--data", "d", "--db", "c.db", "--sqlite-writer", "fast"]).is_err());
     }
 
-    pub fn required(&self, name: &str) -> Result<&str, String> {
-        self.get(name)
-            .ok_or_else(|| format!("--{name} is required"))
+    #[test]
+    fn typos_and_missing_values_are_refused() {
+        assert!(parse(&["serve", "--data", "d", "--db", "c.db", "--adr", "x"]).is_err());
+        assert!(
+            parse(&["serve", "--data", "d"]).is_err(),
+            "--db is required"
+        );
+        assert!(parse(&["demo-data"]).is_err(), "--out is required");
+        assert!(parse(&["claims", "set-status", "id", "--db", "c.db"]).is_err());
     }
 
-    pub fn switch(&self, name: &str) -> bool {
-        self.switches.iter().any(|s| s == name)
-    }
-
-    /// Refuses flags the command does not know, so a typo is not silently ignored.
-    pub fn only(&self, known: &[&str]) -> Result<(), String> {
-        match self.flags.keys().find(|k| !known.contains(&k.as_str())) {
-            Some(k) => Err(format!("unknown option --{k}")),
-            None => Ok(()),
+    #[test]
+    fn operator_commands_take_their_words_and_flags() {
+        let cli = parse(&["claims", "set-status", "C-1", "approved", "--db", "c.db"]).unwrap();
+        match cli.command {
+            Command::Claims {
+                command:
+                    ClaimsCommand::SetStatus {
+                        claim,
+                        status,
+                        note,
+                        ..
+                    },
+            } => assert_eq!(
+                (claim.as_str(), status.as_str(), note.as_str()),
+                ("C-1", "approved", "")
+            ),
+            other => panic!("{other:?}"),
         }
     }
 }

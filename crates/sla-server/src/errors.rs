@@ -3,21 +3,24 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{json, Value};
+use sla_rules::claims::ErrorCode;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: String,
+    /// One of the codes the widget reads (`sla_rules::claims::ErrorCode`).
+    pub code: ErrorCode,
     pub message: String,
     pub details: Value,
 }
 
 impl ApiError {
-    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ApiError {
+    pub fn new(status: u16, code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            code: code.to_string(),
+            code,
             message: message.into(),
             details: json!({}),
         }
@@ -29,15 +32,19 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(401, "unauthorized", "a valid Bearer token is required")
+        ApiError::new(
+            401,
+            ErrorCode::Unauthorized,
+            "a valid Bearer token is required",
+        )
     }
 
     pub fn not_found() -> ApiError {
-        ApiError::new(404, "not_found", "no such resource")
+        ApiError::new(404, ErrorCode::NotFound, "no such resource")
     }
 
     pub fn internal(message: impl Into<String>) -> ApiError {
-        ApiError::new(500, "internal", message)
+        ApiError::new(500, ErrorCode::Internal, message)
     }
 }
 
@@ -50,8 +57,10 @@ impl From<sla_rules::claims::Refusal> for ApiError {
 /// JSON text with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`. The
 /// three can only occur inside JSON strings, where the escapes mean the same text,
 /// so a message that quotes the caller's input never contains a tag.
-pub fn json_text(v: &Value) -> String {
-    let s = v.to_string();
+pub fn json_text(v: &impl Serialize) -> String {
+    // Serialising derived types and `Value`s cannot fail (string keys only); an
+    // empty object is still JSON if it ever did.
+    let s = serde_json::to_string(v).unwrap_or_else(|_| "{}".into());
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -65,7 +74,7 @@ pub fn json_text(v: &Value) -> String {
 }
 
 /// A JSON response with headers that keep it out of shared caches.
-pub fn json_response(status: StatusCode, v: &Value) -> Response {
+pub fn json_response(status: StatusCode, v: &impl Serialize) -> Response {
     let mut r = (status, json_text(v)).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -82,7 +91,7 @@ impl IntoResponse for ApiError {
             "code": self.code, "message": self.message, "details": self.details } });
         let mut r = json_response(self.status, &body);
         r.extensions_mut()
-            .insert(crate::metrics::ErrorCodeTag(self.code.clone()));
+            .insert(crate::metrics::ErrorCodeTag(self.code.to_string()));
         if self.status == StatusCode::UNAUTHORIZED {
             r.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

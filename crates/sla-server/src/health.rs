@@ -23,7 +23,12 @@ pub async fn healthz() -> Response {
 
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     if state.shutting_down.load(Ordering::SeqCst) {
-        return ApiError::new(503, "shutting_down", "the server is shutting down").into_response();
+        return ApiError::new(
+            503,
+            sla_rules::claims::ErrorCode::ShuttingDown,
+            "the server is shutting down",
+        )
+        .into_response();
     }
     let st = state.clone();
     let ping = tokio::task::spawn_blocking(move || st.store.ping());
@@ -40,7 +45,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 fn not_ready() -> Response {
     ApiError::new(
         503,
-        "store_unavailable",
+        sla_rules::claims::ErrorCode::StoreUnavailable,
         "the claims store is not answering",
     )
     .into_response()

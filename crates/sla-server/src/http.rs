@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use sla_rules::claims::ErrorCode;
 use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
@@ -67,7 +68,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn method_not_allowed() -> Response {
     ApiError::new(
         405,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this route does not take that method",
     )
     .into_response()
@@ -98,7 +99,9 @@ async fn timeout_and_log(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let r = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
         Ok(r) => r,
-        Err(_) => ApiError::new(503, "timeout", "the request took too long").into_response(),
+        Err(_) => {
+            ApiError::new(503, ErrorCode::Timeout, "the request took too long").into_response()
+        }
     };
     tracing::info!(
         method = %method,

@@ -11,6 +11,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use sla_rules::claims::ErrorCode;
 
 use crate::auth::Role;
 use crate::errors::ApiError;
@@ -73,7 +74,7 @@ impl RateLimiter {
 
 /// 429 with `Retry-After` (seconds) and the usual error body; `details` carries
 /// the same number for clients that cannot read headers.
-pub fn too_many(code: &str, message: &str, retry_after: u64) -> Response {
+pub fn too_many(code: ErrorCode, message: &str, retry_after: u64) -> Response {
     let mut r = ApiError::new(429, code, message)
         .with_details(json!({ "retry_after": retry_after }))
         .into_response();
@@ -87,7 +88,7 @@ pub fn too_many(code: &str, message: &str, retry_after: u64) -> Response {
 pub fn over_capacity() -> Response {
     crate::metrics::connection_refused();
     let mut r = too_many(
-        "too_many_connections",
+        ErrorCode::TooManyConnections,
         "the server has too many open connections; try again shortly",
         1,
     );
@@ -107,7 +108,7 @@ pub async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: 
     if let Some((id, role)) = holder {
         if let Err(secs) = state.rate.check(role, id, Instant::now()) {
             return too_many(
-                "rate_limited",
+                ErrorCode::RateLimited,
                 &format!("too many requests; try again in {secs} s"),
                 secs,
             );

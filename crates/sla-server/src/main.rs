@@ -27,7 +27,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use args::Args;
+use args::{ClaimsCommand, Cli, Command, ServeArgs, SqliteWriter};
+use clap::Parser;
 
 /// What every handler shares.
 pub struct AppState {
@@ -58,100 +59,45 @@ pub fn open_store(
     Ok(store)
 }
 
-/// A numeric flag, with its default when absent.
-fn number<T: std::str::FromStr>(args: &Args, name: &str, default: T) -> Result<T, String> {
-    match args.get(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse()
-            .map_err(|_| format!("--{name}: {v:?} is not a whole number")),
-    }
-}
-
-const USAGE: &str = "usage:
-  sla-server [serve] --data DIR --db FILE|postgres://USER@HOST:PORT/DB [--addr 127.0.0.1:8080]
-             [--dist DIR] [--tokens FILE] [--demo] [--pool-size 16] [--sqlite-writer group|naive]
-             [--rate-limit 100] [--max-connections 512] [--shutdown-grace 0]
-  sla-server demo-data --out DIR
-  sla-server claims list --db FILE|URL
-  sla-server claims set-status CLAIM STATUS --db FILE|URL [--note TEXT]";
-
 fn main() {
-    let mut argv: Vec<String> = std::env::args().skip(1).collect();
-    if argv.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{USAGE}");
-        return;
-    }
-    let command = match argv.first() {
-        Some(a) if !a.starts_with("--") => argv.remove(0),
-        _ => "serve".to_string(),
+    let cli = Cli::parse_from(args::with_default_command(std::env::args_os().collect()));
+    let result = match cli.command {
+        Command::Serve(a) => serve(&a),
+        Command::DemoData { out } => demo_data::write_demo(&out),
+        Command::Claims {
+            command: ClaimsCommand::List { db },
+        } => ops::list(&db),
+        Command::Claims {
+            command:
+                ClaimsCommand::SetStatus {
+                    claim,
+                    status,
+                    db,
+                    note,
+                },
+        } => ops::set_status(&db, &claim, &status, &note),
     };
-    let result = Args::parse(argv).and_then(|args| match command.as_str() {
-        "serve" => serve(&args),
-        "demo-data" => {
-            args.only(&["out"])?;
-            demo_data::write_demo(Path::new(args.required("out")?))
-        }
-        "claims" => claims(&args),
-        other => Err(format!("unknown command {other:?}\n{USAGE}")),
-    });
     if let Err(e) = result {
         eprintln!("sla-server: {e}");
         std::process::exit(2);
     }
 }
 
-fn claims(args: &Args) -> Result<(), String> {
-    let db = args.required("db")?;
-    match args
-        .positional
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["list"] => {
-            args.only(&["db"])?;
-            ops::list(db)
-        }
-        ["set-status", claim, status] => {
-            args.only(&["db", "note"])?;
-            ops::set_status(db, claim, status, args.get("note").unwrap_or(""))
-        }
-        _ => Err(format!("unknown claims command\n{USAGE}")),
-    }
-}
-
-fn serve(args: &Args) -> Result<(), String> {
-    args.only(&[
-        "addr",
-        "data",
-        "db",
-        "dist",
-        "tokens",
-        "pool-size",
-        "sqlite-writer",
-        "rate-limit",
-        "max-connections",
-        "shutdown-grace",
-    ])?;
-    if !args.positional.is_empty() {
-        return Err(format!("unexpected argument {:?}", args.positional[0]));
-    }
+fn serve(args: &ServeArgs) -> Result<(), String> {
     tracing_subscriber::fmt()
         .json()
         .with_writer(std::io::stderr)
         .with_max_level(tracing::Level::INFO)
         .init();
-    let data_dir = PathBuf::from(args.required("data")?);
+    let data_dir = args.data.clone();
     let tokens_path = args
-        .get("tokens")
-        .map(PathBuf::from)
+        .tokens
+        .clone()
         .unwrap_or_else(|| data_dir.join("tokens.json"));
     let tokens_bytes =
         std::fs::read(&tokens_path).map_err(|e| format!("{}: {e}", tokens_path.display()))?;
     let tokens = auth::Tokens::parse(&tokens_bytes, &tokens_path.display().to_string())?;
-    let demo_token = if args.switch("--demo") {
+    let demo_token = if args.demo {
         let p = data_dir.join(demo_data::DEMO_TOKEN_FILE);
         let t = std::fs::read_to_string(&p)
             .map_err(|e| format!("--demo: {}: {e}", p.display()))?
@@ -168,26 +114,23 @@ fn serve(args: &Args) -> Result<(), String> {
     } else {
         None
     };
-    let pool_size = number(args, "pool-size", postgres::DEFAULT_POOL_SIZE)?;
-    let mode = match args.get("sqlite-writer").unwrap_or("group") {
-        "group" => sqlite::WriteMode::Group,
-        "naive" => sqlite::WriteMode::Naive,
-        other => return Err(format!("--sqlite-writer: {other:?} is not group or naive")),
+    let mode = match args.sqlite_writer {
+        SqliteWriter::Group => sqlite::WriteMode::Group,
+        SqliteWriter::Naive => sqlite::WriteMode::Naive,
     };
-    let rate = number(args, "rate-limit", limits::DEFAULT_RATE)?;
-    let max_connections = number(args, "max-connections", limits::DEFAULT_MAX_CONNECTIONS)?;
-    let grace: u64 = number(args, "shutdown-grace", 0)?;
-    let store = open_store(args.required("db")?, pool_size, mode)?;
+    let (rate, max_connections, grace) =
+        (args.rate_limit, args.max_connections, args.shutdown_grace);
+    let store = open_store(&args.db, args.pool_size, mode)?;
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir),
         tokens,
         store,
-        dist: PathBuf::from(args.get("dist").unwrap_or("dist")),
+        dist: args.dist.clone(),
         demo_token,
         rate: limits::RateLimiter::new(rate),
         shutting_down: AtomicBool::new(false),
     });
-    let addr = args.get("addr").unwrap_or("127.0.0.1:8080").to_string();
+    let addr = args.addr.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

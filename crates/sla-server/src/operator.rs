@@ -9,8 +9,9 @@ use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use sla_rules::claims::{self, ClaimRecord};
 
 use crate::auth::Role;
 use crate::errors::{json_response, ApiError};
@@ -45,7 +46,7 @@ impl FromRequestParts<Arc<AppState>> for Operator {
             Some((name, Role::Operator)) => Ok(Operator(name.to_string())),
             Some((_, Role::Client)) => Err(ApiError::new(
                 403,
-                "forbidden",
+                sla_rules::claims::ErrorCode::Forbidden,
                 "operator routes need an operator token",
             )),
             None => Err(ApiError::unauthorized()),
@@ -55,13 +56,15 @@ impl FromRequestParts<Arc<AppState>> for Operator {
 
 /// A claim's status history as a client sees it: each status, when it was set,
 /// and the operator's note (not who set it).
-pub fn client_history(events: &[Event]) -> Value {
-    Value::Array(
-        events
-            .iter()
-            .map(|e| json!({ "status": e.to.as_str(), "at": e.at, "note": e.note }))
-            .collect(),
-    )
+pub fn client_history(events: &[Event]) -> Vec<claims::StatusChange> {
+    events
+        .iter()
+        .map(|e| claims::StatusChange {
+            status: e.to,
+            at: e.at.clone(),
+            note: e.note.clone(),
+        })
+        .collect()
 }
 
 /// The full audit trail, for operators.
@@ -77,14 +80,24 @@ fn audit_history(events: &[Event]) -> Value {
     )
 }
 
+/// A claim as an operator sees it: the client's record, whose it is, and the full audit trail.
+#[derive(Serialize)]
+struct OperatorClaim {
+    #[serde(flatten)]
+    claim: ClaimRecord,
+    client_id: String,
+    history: Value,
+}
+
 fn operator_claim(store: &dyn Store, c: &StoredClaim) -> Result<Value, ApiError> {
-    let mut v = crate::api::claim_json(c)?;
     let events = store.events(&c.claim_id)?;
-    if let Some(o) = v.as_object_mut() {
-        o.insert("client_id".into(), json!(c.client_id));
-        o.insert("history".into(), audit_history(&events));
-    }
-    Ok(v)
+    let v = OperatorClaim {
+        // The record's own (client) history stays empty, so the audit trail is the one written.
+        claim: crate::api::claim_record(c)?,
+        client_id: c.client_id.clone(),
+        history: audit_history(&events),
+    };
+    serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 async fn blocking<T: Send + 'static>(
@@ -114,7 +127,7 @@ pub async fn list(
             filter = Some(Status::parse(v).ok_or_else(|| {
                 ApiError::new(
                     400,
-                    "bad_request",
+                    sla_rules::claims::ErrorCode::BadRequest,
                     "status: one of submitted, under_review, approved, rejected, fulfilled",
                 )
             })?);
@@ -153,20 +166,31 @@ pub async fn set_status(
 ) -> Result<Response, ApiError> {
     let bytes = axum::body::to_bytes(body, crate::api::CLAIM_BODY_LIMIT)
         .await
-        .map_err(|_| ApiError::new(400, "bad_request", "the body could not be read"))?;
-    let change: StatusChange = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::new(400, "bad_request", format!("status change: {e}")))?;
+        .map_err(|_| {
+            ApiError::new(
+                400,
+                sla_rules::claims::ErrorCode::BadRequest,
+                "the body could not be read",
+            )
+        })?;
+    let change: StatusChange = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            400,
+            sla_rules::claims::ErrorCode::BadRequest,
+            format!("status change: {e}"),
+        )
+    })?;
     let to = Status::parse(&change.status).ok_or_else(|| {
         ApiError::new(
             400,
-            "bad_request",
+            sla_rules::claims::ErrorCode::BadRequest,
             "status: one of under_review, approved, rejected, fulfilled",
         )
     })?;
     if change.note.chars().count() > NOTE_LIMIT {
         return Err(ApiError::new(
             400,
-            "bad_request",
+            sla_rules::claims::ErrorCode::BadRequest,
             format!("note: at most {NOTE_LIMIT} characters"),
         ));
     }
@@ -179,10 +203,10 @@ pub async fn set_status(
                 tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
                 operator_claim(store, &c)
             }
-            Err(StatusError::NotFound) => Err(ApiError::new(404, "not_found", "no such claim")),
+            Err(StatusError::NotFound) => Err(ApiError::new(404, sla_rules::claims::ErrorCode::NotFound, "no such claim")),
             Err(StatusError::NotAllowed { from, to }) => Err(ApiError::new(
                 409,
-                "status_not_allowed",
+                sla_rules::claims::ErrorCode::StatusNotAllowed,
                 format!("a {} claim cannot become {}", from.as_str(), to.as_str()),
             )
             .with_details(json!({ "from": from.as_str(), "to": to.as_str() }))),

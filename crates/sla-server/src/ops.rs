@@ -1,8 +1,19 @@
 //! Operator commands on the claims database: list claims, and move a claim along
 //! its workflow with an audit row (`claims set-status`).
 
+use serde::Serialize;
+use sla_rules::claims::ClaimRecord;
+
 use crate::sqlite::WriteMode;
 use crate::store::{Status, StatusError};
+
+/// A claim as the operator's listing shows it: the client's record plus whose it is.
+#[derive(Serialize)]
+struct OperatorClaim {
+    #[serde(flatten)]
+    claim: ClaimRecord,
+    client_id: String,
+}
 
 /// `--db` for an operator command: a SQLite file or a PostgreSQL URL, with a
 /// small pool (one command, one connection at a time).
@@ -15,11 +26,10 @@ pub fn list(db: &str) -> Result<(), String> {
     let claims = store.all_claims().map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(claims.len());
     for c in &claims {
-        let mut v = crate::api::claim_json(c).map_err(|e| e.message)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("client_id".into(), serde_json::json!(c.client_id));
-        }
-        out.push(v);
+        out.push(OperatorClaim {
+            claim: crate::api::claim_record(c).map_err(|e| e.message)?,
+            client_id: c.client_id.clone(),
+        });
     }
     let doc = serde_json::json!({ "schema": sla_rules::claims::CLAIMS_SCHEMA, "claims": out });
     println!(

@@ -3,53 +3,9 @@
 
 use std::fmt;
 
-/// A claim's place in the operator's workflow (DATA_CONTRACT.md, "claims").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Submitted,
-    UnderReview,
-    Approved,
-    Rejected,
-    Fulfilled,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Submitted => "submitted",
-            Status::UnderReview => "under_review",
-            Status::Approved => "approved",
-            Status::Rejected => "rejected",
-            Status::Fulfilled => "fulfilled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Some(match s {
-            "submitted" => Status::Submitted,
-            "under_review" => Status::UnderReview,
-            "approved" => Status::Approved,
-            "rejected" => Status::Rejected,
-            "fulfilled" => Status::Fulfilled,
-            _ => return None,
-        })
-    }
-
-    /// The operator's workflow: review is optional, a decision is final, and only
-    /// an approved claim can be fulfilled. Nothing moves back to `submitted`.
-    pub fn can_move_to(self, to: Status) -> bool {
-        use Status::*;
-        matches!(
-            (self, to),
-            (Submitted, UnderReview)
-                | (Submitted, Approved)
-                | (Submitted, Rejected)
-                | (UnderReview, Approved)
-                | (UnderReview, Rejected)
-                | (Approved, Fulfilled)
-        )
-    }
-}
+/// A claim's place in the operator's workflow: the rules core's type, so the
+/// server, the store and the widget spell and order it the same way.
+pub use sla_rules::claims::ClaimStatus as Status;
 
 /// A claim the server has checked and is about to file.
 #[derive(Debug, Clone)]
@@ -128,7 +84,7 @@ impl From<StoreError> for crate::errors::ApiError {
             tracing::warn!(error = %e.message, "store unavailable");
             crate::errors::ApiError::new(
                 503,
-                "store_unavailable",
+                sla_rules::claims::ErrorCode::StoreUnavailable,
                 "the claims store is not answering; nothing was filed by this request unless a retry says so",
             )
         } else {

@@ -49,6 +49,17 @@ fn documents_need_a_token_and_stay_with_their_client() {
     let other = get(&s.url("/api/v1/usage?client=globex"), Some(&acme), &[]);
     assert_eq!(other.status, 403);
     assert_eq!(other.error_code(), "forbidden");
+    // The query is percent-decoded: "ac%6De" is "acme", "glo%62ex" is "globex".
+    assert_eq!(
+        get(&s.url("/api/v1/usage?client=ac%6De"), Some(&acme), &[]).status,
+        200
+    );
+    let other = get(
+        &s.url("/api/v1/usage?x=1&client=glo%62ex"),
+        Some(&acme),
+        &[],
+    );
+    assert_eq!(other.status, 403);
     let g = get(&url, Some(&token_of("globex")), &[]);
     assert_eq!(g.json()["contract"]["id"], "GX-2025-0007");
 

@@ -4,7 +4,7 @@
 use sla_rules::claims::{figures_for, Remedy};
 use yew::prelude::*;
 
-use crate::app::ViewProps;
+use crate::env::ViewProps;
 use crate::i18n::Key;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -36,15 +36,16 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
         .contract_credit
         .per_period
         .iter()
-        .filter(|c| props.open.contains(&c.month))
+        .filter(|c| props.open.iter().any(|m| c.month == *m))
         .collect();
+    let title_id = props.view.id("ent-title");
     html! {
         <section class="slap-entitlement" data-sla-entitlement=""
             data-units={units.to_string()}
             data-service-extension-months={months.to_string()}
             data-contract-credit={contracts.to_string()}
-            aria-labelledby="slap-ent-title">
-            <h2 class="slap-h2" id="slap-ent-title">{ env.t(Key::EntTitle) }</h2>
+            aria-labelledby={title_id.clone()}>
+            <h2 class="slap-h2" id={title_id}>{ env.t(Key::EntTitle) }</h2>
             if props.open.is_empty() {
                 <p class="slap-muted">{ env.t(Key::EntNone) }</p>
             } else {
@@ -78,7 +79,7 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
                                 }
                                 None => env.fill(Key::EntCreditWhyBare, &args),
                             };
-                            html! { <li data-sla-credit-month={c.month.clone()}>{ text }</li> }
+                            html! { <li data-sla-credit-month={c.month.to_string()}>{ text }</li> }
                         }) }
                         </ul>
                     </div>

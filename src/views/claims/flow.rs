@@ -1,8 +1,8 @@
 //! The claim flow: choose periods, choose one remedy, review the evidence, enter
-//! contact details, confirm and submit. The draft is the single source of truth and
-//! is saved to localStorage after every change (see `crate::draft`).
+//! contact details, confirm and submit. The form's state is a reducer
+//! (`crate::draft::Form`); saving the draft to localStorage and sending a claim are
+//! effects that follow its changes.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use sla_rules::claims::{figures_for, ContactProblem, Remedy};
@@ -10,9 +10,10 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::{error_text, remedy_label, Confirmation};
-use crate::app::{Env, ViewProps};
-use crate::claims_api::{self, ClaimError, ClaimsCtx, ClaimsStatus, FiledClaim};
-use crate::draft::{self, Draft, Problem, Step, Submit, STEPS};
+use crate::api::{self, Cancel};
+use crate::claims_api::{ClaimError, ClaimsCtx, ClaimsStatus};
+use crate::draft::{self, Checks, Draft, Form, FormAction, Problem, Step, Submit, STEPS};
+use crate::env::{Env, ViewProps};
 use crate::export;
 use crate::i18n::Key;
 
@@ -62,38 +63,60 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
     let data = v.data.clone();
     let contract = data.ev.report.contract_id.clone();
     let ctx = use_context::<ClaimsCtx>();
-    let cell: Rc<RefCell<Option<Draft>>> = (*use_memo(contract.clone(), |c| {
-        let mut d = draft::load(c);
-        // A reload while a request was out: its answer is lost, the outcome unknown.
-        if let Some(d) = d.as_mut() {
-            if d.submit == Submit::InFlight {
-                d.fail(ClaimError::Timeout);
+    let form =
+        use_reducer(|| Form::restore(&contract, draft::load(&contract), draft::new_claim_id()));
+
+    // Storage follows the draft: saved after every change, removed once it is done.
+    {
+        let contract = contract.clone();
+        use_effect_with(form.draft.clone(), move |d| match d {
+            Some(d) => draft::save(d),
+            None => draft::clear(&contract),
+        });
+    }
+
+    // Each submission is sent once; unmounting aborts it (the stored draft then
+    // says "outcome unknown", and the retry re-sends the same body).
+    {
+        let dispatch = form.dispatcher();
+        let (opts, url) = (v.options.clone(), v.options.claims_url.clone());
+        let (confirmed, reload) = match &ctx {
+            Some(c) => (c.confirmed.clone(), c.reload.clone()),
+            None => (Callback::noop(), Callback::noop()),
+        };
+        use_effect_with(form.outbox.clone(), move |outbox| {
+            let cancel = Cancel::new();
+            if let (Some((_, body)), Some(url)) = (outbox.clone(), url) {
+                let c = cancel.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = api::file_claim(&opts, &url, &body, &c).await;
+                    if c.is_cancelled() {
+                        return;
+                    }
+                    match &result {
+                        Ok(record) => confirmed.emit(record.clone()),
+                        // Our id was filed with an earlier body: the list will show which.
+                        Err(ClaimError::IdReused) => reload.emit(()),
+                        Err(_) => {}
+                    }
+                    dispatch.dispatch(FormAction::Answered {
+                        claim_id: body.claim_id,
+                        result: Box::new(result),
+                    });
+                });
             }
-        }
-        Rc::new(RefCell::new(d))
-    }))
-    .clone();
-    let problems = use_state(Vec::<Problem>::new);
-    let confirmed = use_state(|| None::<FiledClaim>);
-    let update = use_force_update();
+            move || cancel.abort()
+        });
+    }
 
     // The answer to a sent claim may be lost (timeout, reload): if the list holds our
     // claim_id, the server has filed it, and the draft is done.
     {
-        let (cell, confirmed, contract) = (cell.clone(), confirmed.clone(), contract.clone());
+        let dispatch = form.dispatcher();
         let claims = ctx.as_ref().map(|c| c.claims.clone());
         use_effect_with(claims, move |claims| {
             if let Some(list) = claims {
-                let found = cell.borrow().as_ref().and_then(|d| {
-                    (d.sent.is_some())
-                        .then(|| list.iter().find(|c| d.is_filed_as(c)).cloned())
-                        .flatten()
-                });
-                if let Some(c) = found {
-                    draft::clear(&contract);
-                    *cell.borrow_mut() = None;
-                    confirmed.set(Some(c));
-                }
+                dispatch.dispatch(FormAction::Listed(list.clone()));
             }
         });
     }
@@ -101,16 +124,14 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
     let Some(ctx) = ctx else {
         return html! {};
     };
-    let Some(url) = v.options.claims_url.clone() else {
+    if v.options.claims_url.is_none() {
         return html! {};
-    };
+    }
 
-    if let Some(c) = &*confirmed {
-        let (cell, confirmed) = (cell.clone(), confirmed.clone());
-        let again = Callback::from(move |_| {
-            *cell.borrow_mut() = None;
-            confirmed.set(None);
-        });
+    if let Some(c) = &form.confirmed {
+        let dispatch = form.dispatcher();
+        let again =
+            Callback::from(move |_| dispatch.dispatch(FormAction::Again(draft::new_claim_id())));
         return html! {
             <section class="slap-flow slap-flow--done" data-sla-step="done">
                 <p class="slap-badge slap-badge--met" role="status">{ "✓ " }{ env.t(Key::ClaimFiled) }</p>
@@ -120,35 +141,18 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
         };
     }
 
-    // Mutates the draft (making it on first use), saves it, re-renders.
-    let edit = {
-        let (cell, update, contract, problems) = (
-            cell.clone(),
-            update.clone(),
-            contract.clone(),
-            problems.clone(),
-        );
-        Rc::new(move |f: &dyn Fn(&mut Draft)| {
-            {
-                let mut b = cell.borrow_mut();
-                if b.is_none() {
-                    match draft::new_claim_id() {
-                        Some(id) => *b = Some(Draft::new(&contract, id)),
-                        None => return,
-                    }
-                }
-                if let Some(d) = b.as_mut() {
-                    f(d);
-                    draft::save(d);
-                }
-            }
-            problems.set(Vec::new());
-            update.force_update();
-        })
+    let send = {
+        let dispatch = form.dispatcher();
+        move |a: FormAction| dispatch.dispatch(a)
     };
-
-    let d = cell
-        .borrow()
+    let claimed = Rc::new(ctx.claimed());
+    let checks = Checks {
+        data: data.clone(),
+        claimed: claimed.clone(),
+    };
+    let problems = &form.problems;
+    let d = form
+        .draft
         .clone()
         .unwrap_or_else(|| Draft::new(&contract, String::new()));
     let r = &data.ev.report;
@@ -156,7 +160,6 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
     let locked = d.locked();
     let in_flight = d.submit == Submit::InFlight;
     let per = &r.entitlement.contract_credit.per_period;
-    let claimed = ctx.claimed();
 
     let body = match d.step {
         Step::Periods => html! {
@@ -164,13 +167,13 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                 <legend>{ env.t(Key::ChoosePeriods) }</legend>
                 if per.is_empty() { <p class="slap-muted">{ env.t(Key::EntNone) }</p> }
                 { for per.iter().map(|c| {
-                    let m = c.month.clone();
+                    let m = c.month.to_string();
                     let is_claimed = claimed.contains(&m);
                     let usable = !is_claimed && c.units > 0 && props.open.contains(&m);
                     let checked = d.periods.contains(&m);
-                    let edit = edit.clone();
+                    let send = send.clone();
                     let mm = m.clone();
-                    let onchange = Callback::from(move |_: Event| { let mm = mm.clone(); edit(&move |d: &mut Draft| d.toggle_period(&mm)) });
+                    let onchange = Callback::from(move |_: Event| send(FormAction::TogglePeriod(mm.clone())));
                     let note = if is_claimed { env.t(Key::PeriodClaimed).to_string() }
                         else if c.units == 0 { env.t(Key::PeriodNoUnits).to_string() }
                         else { env.fill(Key::PeriodUnits, &[("n", &f.int(c.units))]) };
@@ -213,17 +216,15 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                     }
                     _ => ("–".to_string(), String::new()),
                 };
-                let edit = edit.clone();
-                let onchange = Callback::from(move |_: Event| {
-                    edit(&move |d: &mut Draft| d.set_remedy(remedy))
-                });
+                let send = send.clone();
+                let onchange = Callback::from(move |_: Event| send(FormAction::SetRemedy(remedy)));
                 let id = match remedy {
                     Remedy::ServiceExtension => "service_extension",
                     Remedy::ContractCredit => "contract_credit",
                 };
                 html! {
                     <label class="slap-card slap-remedy-choice" data-remedy={id}>
-                        <input type="radio" name="slap-remedy" value={id} checked={d.remedy == Some(remedy)} disabled={locked} {onchange} />
+                        <input type="radio" name={v.id("remedy")} value={id} checked={d.remedy == Some(remedy)} disabled={locked} {onchange} />
                         <strong>{ remedy_label(&env, remedy) }</strong>
                         <span class="slap-big">{ big }</span>
                         <span class="slap-explain">{ why }</span>
@@ -245,17 +246,17 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                          kind: &'static str,
                          value: &str,
                          auto: &'static str| {
-                let edit = edit.clone();
+                let send = send.clone();
                 let oninput = Callback::from(move |e: InputEvent| {
                     let val = e.target_unchecked_into::<HtmlInputElement>().value();
-                    edit(&move |d: &mut Draft| d.set_contact(field, val.clone()))
+                    send(FormAction::SetField(field, val))
                 });
                 let errs: Vec<Problem> = problems
                     .iter()
                     .copied()
                     .filter(|p| field_of(*p) == field)
                     .collect();
-                let id = format!("slap-claim-{field}");
+                let id = v.id(&format!("claim-{field}"));
                 let err_id = format!("{id}-error");
                 html! {
                     <div class="slap-field">
@@ -268,12 +269,13 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                     </div>
                 }
             };
-            let edit_note = edit.clone();
+            let send = send.clone();
             let on_note = Callback::from(move |e: InputEvent| {
                 let val = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-                edit_note(&move |d: &mut Draft| d.set_contact("note", val.clone()))
+                send(FormAction::SetField("note", val))
             });
             let note_err = problems.contains(&Problem::NoteTooLong);
+            let note_id = v.id("claim-note");
             html! {
                 <fieldset class="slap-fieldset slap-contact">
                     <legend>{ env.t(Key::ContactDetails) }</legend>
@@ -281,8 +283,8 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                     { input("email", Key::ContactEmail, "email", &d.contact.email, "email") }
                     { input("phone", Key::ContactPhone, "tel", &d.contact.phone, "tel") }
                     <div class="slap-field">
-                        <label for="slap-claim-note">{ env.t(Key::ContactNote) }</label>
-                        <textarea id="slap-claim-note" name="note" rows="3" value={d.note.clone()} disabled={locked}
+                        <label for={note_id.clone()}>{ env.t(Key::ContactNote) }</label>
+                        <textarea id={note_id} name="note" rows="3" value={d.note.clone()} disabled={locked}
                             aria-invalid={note_err.to_string()} oninput={on_note} />
                         <span class="slap-field-error" data-sla-error="note">{ if note_err { problem_text(&env, Problem::NoteTooLong) } else { "" } }</span>
                     </div>
@@ -291,7 +293,7 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
             }
         }
         Step::Confirm => {
-            let summary = d.request(r, &props.open);
+            let summary = d.request(r, &claimed);
             let error = match &d.submit {
                 Submit::Failed { error } => Some(error.clone()),
                 _ => None,
@@ -314,7 +316,7 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                         Err(ps) => html! { <ul class="slap-problems">{ for ps.iter().map(|p| html! { <li>{ problem_text(&env, *p) }</li> }) }</ul> },
                     } }
                     if let Some(e) = &error {
-                        <div class="slap-claim-error" role="alert" data-sla-claim-error={error_code(e)}>
+                        <div class="slap-claim-error" role="alert" data-sla-claim-error={e.code()}>
                             <p>{ error_text(&env, e) }</p>
                             if e.outcome_unknown() { <p class="slap-muted">{ env.t(Key::RetrySafe) }</p> }
                         </div>
@@ -326,95 +328,16 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
     };
 
     let on_next = {
-        let (cell, problems, update, data, open) = (
-            cell.clone(),
-            problems.clone(),
-            update.clone(),
-            data.clone(),
-            props.open.clone(),
-        );
-        Callback::from(move |_| {
-            let ps = match cell.borrow_mut().as_mut() {
-                None => vec![Problem::NoPeriod],
-                Some(d) => {
-                    let r = d.next(&data.ev.report, &open);
-                    draft::save(d);
-                    r.err().unwrap_or_default()
-                }
-            };
-            problems.set(ps);
-            update.force_update();
-        })
+        let (send, checks) = (send.clone(), checks.clone());
+        Callback::from(move |_| send(FormAction::Next(checks.clone())))
     };
     let on_back = {
-        let edit = edit.clone();
-        Callback::from(move |_| edit(&|d: &mut Draft| d.back()))
+        let send = send.clone();
+        Callback::from(move |_| send(FormAction::Back))
     };
     let on_submit = {
-        let (cell, problems, update, data, open) = (
-            cell.clone(),
-            problems.clone(),
-            update.clone(),
-            data.clone(),
-            props.open.clone(),
-        );
-        let (opts, ctx, confirmed, contract) = (
-            v.options.clone(),
-            ctx.clone(),
-            confirmed.clone(),
-            contract.clone(),
-        );
-        Callback::from(move |_: MouseEvent| {
-            let body = {
-                let mut b = cell.borrow_mut();
-                let Some(d) = b.as_mut() else { return };
-                match d.begin_submit(&data.ev.report, &open) {
-                    None => return,
-                    Some(Err(p)) => {
-                        problems.set(p);
-                        return;
-                    }
-                    Some(Ok(body)) => {
-                        draft::save(d);
-                        body
-                    }
-                }
-            };
-            update.force_update();
-            let (cell, update, opts, url, ctx, confirmed, contract) = (
-                cell.clone(),
-                update.clone(),
-                opts.clone(),
-                url.clone(),
-                ctx.clone(),
-                confirmed.clone(),
-                contract.clone(),
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                match claims_api::file(&opts, &url, &body).await {
-                    Ok(c) => {
-                        draft::clear(&contract);
-                        *cell.borrow_mut() = None;
-                        confirmed.set(Some(c.clone()));
-                        ctx.confirmed.emit(c);
-                    }
-                    Err(e) => {
-                        let reused = e == ClaimError::IdReused;
-                        if let Some(d) = cell.borrow_mut().as_mut() {
-                            if d.claim_id == body.claim_id {
-                                d.fail(e);
-                                draft::save(d);
-                            }
-                        }
-                        // Our id was filed with an earlier body: the list will show which.
-                        if reused {
-                            ctx.reload.emit(());
-                        }
-                    }
-                }
-                update.force_update();
-            });
-        })
+        let send = send.clone();
+        Callback::from(move |_: MouseEvent| send(FormAction::Submit(checks.clone())))
     };
 
     let idx = d.step.index();
@@ -428,14 +351,15 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
         .filter(|p| field_of(*p).is_empty())
         .collect();
     let list_failed = matches!(ctx.status, ClaimsStatus::Failed(_));
+    let title_id = v.id("flow-title");
     html! {
-        <section class="slap-flow" data-sla-step={d.step.id()} aria-labelledby="slap-flow-title">
-            <h2 class="slap-h2" id="slap-flow-title">{ env.t(Key::FlowTitle) }</h2>
+        <section class="slap-flow" data-sla-step={d.step.id()} aria-labelledby={title_id.clone()}>
+            <h2 class="slap-h2" id={title_id}>{ env.t(Key::FlowTitle) }</h2>
             <ol class="slap-steps">
                 { for STEPS.iter().enumerate().map(|(i, s)| {
-                    let edit = edit.clone();
+                    let send = send.clone();
                     let s = *s;
-                    let onclick = Callback::from(move |_| edit(&move |d: &mut Draft| d.go_to(s)));
+                    let onclick = Callback::from(move |_| send(FormAction::GoTo(s)));
                     html! {
                         <li class={classes!("slap-step", (i == idx).then_some("slap-step--current"), (i < idx).then_some("slap-step--done"))}
                             aria-current={(i == idx).then_some("step")}>
@@ -466,23 +390,6 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
     }
 }
 
-/// The error's code for the `data-sla-claim-error` hook.
-pub fn error_code(e: &ClaimError) -> &'static str {
-    match e {
-        ClaimError::AlreadyClaimed { .. } => "period_already_claimed",
-        ClaimError::IdReused => "claim_id_reused",
-        ClaimError::NotBreached { .. } => "period_not_breached",
-        ClaimError::Mismatch { .. } => "expected_mismatch",
-        ClaimError::NothingToGrant => "nothing_to_grant",
-        ClaimError::Unauthorized => "unauthorized",
-        ClaimError::Forbidden => "forbidden",
-        ClaimError::Rejected { .. } => "rejected",
-        ClaimError::Server { .. } => "server",
-        ClaimError::Timeout => "timeout",
-        ClaimError::Offline => "offline",
-    }
-}
-
 /// The evidence step: for each chosen period its figures and failed signings, the outages
 /// with their counted minutes, and the evidence JSON to download.
 fn evidence(v: &ViewProps, periods: &[String]) -> Html {
@@ -492,7 +399,7 @@ fn evidence(v: &ViewProps, periods: &[String]) -> Html {
     let chosen: Vec<_> = r
         .periods
         .iter()
-        .filter(|p| periods.contains(&p.month))
+        .filter(|p| periods.iter().any(|m| p.month == *m))
         .collect();
     let outages: Vec<_> = r
         .outages
@@ -528,7 +435,7 @@ fn evidence(v: &ViewProps, periods: &[String]) -> Html {
                     </tr></thead>
                     <tbody>
                     { for chosen.iter().map(|p| html! {
-                        <tr data-sla-evidence-month={p.month.clone()}>
+                        <tr data-sla-evidence-month={p.month.to_string()}>
                             <th scope="row">{ f.month(&p.month) }</th>
                             <td>{ f.percent(&p.availability) }{ " / " }{ f.percent(&p.target) }</td>
                             <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
@@ -560,7 +467,7 @@ fn evidence(v: &ViewProps, periods: &[String]) -> Html {
                             <td class="slap-num">{ f.int(o.minutes) }</td>
                             <td class="slap-num">{ f.int(o.counted_minutes) }</td>
                             <td class="slap-num">{ f.int(o.excluded_minutes) }</td>
-                            <td>{ o.attributed_to.as_deref().map(|m| f.month(m)).unwrap_or_else(|| "–".into()) }</td>
+                            <td>{ o.attributed_to.map(|m| f.month(&m)).unwrap_or_else(|| "–".into()) }</td>
                         </tr>
                     }) }
                     </tbody>

@@ -1,25 +1,25 @@
 //! Claim history (every claim with status, remedy, granted figures, dates) and the
 //! printable confirmation of one claim.
 
+use sla_rules::claims::{ClaimRecord, ClaimStatus};
 use yew::prelude::*;
 
 use super::{figures_text, remedy_label};
-use crate::app::{Env, ViewProps};
-use crate::claims_api::{ClaimsCtx, FiledClaim};
+use crate::claims_api::ClaimsCtx;
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 
-pub fn status_text(env: &Env, s: &str) -> String {
-    match s {
-        "submitted" => env.t(Key::CsSubmitted).to_string(),
-        "under_review" => env.t(Key::CsUnderReview).to_string(),
-        "approved" => env.t(Key::CsApproved).to_string(),
-        "rejected" => env.t(Key::CsRejected).to_string(),
-        "fulfilled" => env.t(Key::CsFulfilled).to_string(),
-        other => other.to_string(),
-    }
+pub fn status_text(env: &Env, s: ClaimStatus) -> &'static str {
+    env.t(match s {
+        ClaimStatus::Submitted => Key::CsSubmitted,
+        ClaimStatus::UnderReview => Key::CsUnderReview,
+        ClaimStatus::Approved => Key::CsApproved,
+        ClaimStatus::Rejected => Key::CsRejected,
+        ClaimStatus::Fulfilled => Key::CsFulfilled,
+    })
 }
 
-fn granted(env: &Env, c: &FiledClaim) -> String {
+fn granted(env: &Env, c: &ClaimRecord) -> String {
     let g = &c.granted;
     figures_text(
         env,
@@ -39,15 +39,16 @@ pub fn History(props: &ViewProps) -> Html {
     let Some(ctx) = use_context::<ClaimsCtx>() else {
         return html! {};
     };
-    let mut claims: Vec<FiledClaim> = (*ctx.claims).clone();
+    let mut claims: Vec<ClaimRecord> = (*ctx.claims).clone();
     claims.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at));
     let open = shown
         .as_ref()
         .and_then(|id| claims.iter().find(|c| &c.claim_id == id))
         .cloned();
+    let title_id = props.id("history-title");
     html! {
-        <section class="slap-history" aria-labelledby="slap-history-title">
-            <h2 class="slap-h2" id="slap-history-title">{ env.t(Key::HistoryTitle) }</h2>
+        <section class="slap-history" aria-labelledby={title_id.clone()}>
+            <h2 class="slap-h2" id={title_id}>{ env.t(Key::HistoryTitle) }</h2>
             if claims.is_empty() {
                 <p class="slap-muted">{ env.t(Key::HistoryEmpty) }</p>
             } else {
@@ -68,12 +69,12 @@ pub fn History(props: &ViewProps) -> Html {
                             let shown = shown.clone();
                             let onclick = Callback::from(move |_| shown.set(Some(id.clone())));
                             html! {
-                                <tr key={c.claim_id.clone()} data-sla-claim={c.claim_id.clone()} data-status={c.status.clone()}>
+                                <tr key={c.claim_id.clone()} data-sla-claim={c.claim_id.clone()} data-status={c.status.as_str()}>
                                     <td>{ f.datetime(&c.submitted_at) }</td>
                                     <td>{ c.periods.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep)) }</td>
                                     <td>{ remedy_label(env, c.remedy) }</td>
                                     <td>{ granted(env, c) }</td>
-                                    <td><span class={format!("slap-badge slap-badge--claim-{}", c.status)}>{ status_text(env, &c.status) }</span></td>
+                                    <td><span class={format!("slap-badge slap-badge--claim-{}", c.status.as_str())}>{ status_text(env, c.status) }</span></td>
                                     <td>{ f.datetime(&c.updated_at) }</td>
                                     <td><button type="button" class="slap-linkish" {onclick}>{ env.t(Key::ClaimOpen) }</button></td>
                                 </tr>
@@ -93,7 +94,7 @@ pub fn History(props: &ViewProps) -> Html {
 #[derive(Properties, PartialEq, Clone)]
 pub struct ConfirmationProps {
     pub view: ViewProps,
-    pub claim: FiledClaim,
+    pub claim: ClaimRecord,
 }
 
 /// One claim's confirmation. "Print" marks it so the print stylesheet prints it alone.
@@ -125,7 +126,7 @@ pub fn Confirmation(props: &ConfirmationProps) -> Html {
             <p>{ env.fill(Key::ContractLine, &[("client", &r.client_name), ("contract", &r.contract_id), ("start", &r.contract.service_start), ("end", &r.contract.service_end)]) }</p>
             <dl class="slap-summary">
                 <dt>{ env.t(Key::ClaimId) }</dt><dd><code>{ c.claim_id.clone() }</code></dd>
-                <dt>{ env.t(Key::Status) }</dt><dd data-sla-claim-status={c.status.clone()}>{ status_text(env, &c.status) }</dd>
+                <dt>{ env.t(Key::Status) }</dt><dd data-sla-claim-status={c.status.as_str()}>{ status_text(env, c.status) }</dd>
                 <dt>{ env.t(Key::ClaimPeriods) }</dt><dd>{ c.periods.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep)) }</dd>
                 <dt>{ env.t(Key::ClaimRemedy) }</dt><dd>{ remedy_label(env, c.remedy) }</dd>
                 <dt>{ env.t(Key::ClaimGranted) }</dt><dd data-sla-granted-units={c.granted.units.to_string()}>{ granted(env, c) }</dd>

@@ -6,11 +6,11 @@ pub mod history;
 
 pub use history::Confirmation;
 
-use sla_rules::claims::Remedy;
+use sla_rules::claims::{claimable_periods, Remedy};
 use yew::prelude::*;
 
-use crate::app::{Env, ViewProps};
 use crate::claims_api::{ClaimError, ClaimsCtx, ClaimsStatus};
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 
 pub fn remedy_label(env: &Env, r: Remedy) -> &'static str {
@@ -93,6 +93,8 @@ pub fn error_text(env: &Env, e: &ClaimError) -> String {
         }
         ClaimError::Timeout => env.t(Key::ErrTimeout).to_string(),
         ClaimError::Offline => env.t(Key::ErrOffline).to_string(),
+        // An abandoned request is as uncertain as a lost answer.
+        ClaimError::Cancelled => env.t(Key::ErrTimeout).to_string(),
     }
 }
 
@@ -104,16 +106,7 @@ pub fn Claims(props: &ViewProps) -> Html {
     let Some(ctx) = ctx.filter(|c| c.status != ClaimsStatus::Disabled) else {
         return html! { <p class="slap-muted">{ env.t(Key::ClaimsDisabled) }</p> };
     };
-    let claimed = ctx.claimed();
-    // Claimable now: breached service periods no claim has named.
-    let open: Vec<String> = r
-        .entitlement
-        .contract_credit
-        .per_period
-        .iter()
-        .map(|c| c.month.clone())
-        .filter(|m| !claimed.contains(m))
-        .collect();
+    let open = claimable_periods(r, &ctx.claimed());
     html! {
         <div class="slap-claims">
             if ctx.status == ClaimsStatus::Loading {
@@ -126,7 +119,8 @@ pub fn Claims(props: &ViewProps) -> Html {
                     </div>
                 }
                 <entitlement::EntitlementPanel view={props.clone()} open={open.clone()} />
-                <flow::ClaimFlow view={props.clone()} open={open} />
+                // Keyed by contract: another contract (a host's update()) gets its own form and draft.
+                <flow::ClaimFlow key={r.contract_id.clone()} view={props.clone()} open={open} />
                 <history::History ..props.clone() />
             }
         </div>

@@ -1,0 +1,330 @@
+//! The widget's one HTTP path. Every call (the three documents, the claims list, a claim)
+//! goes through [`request`], which sets credentials and headers from the options, aborts
+//! on its timeout and when its [`Cancel`] fires (unmount, retry), and reads the body as
+//! bytes chunk by chunk (no JS string is made; a 5 MB usage file reports progress).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Object, Reflect, Uint8Array};
+use sla_rules::claims::{parse_claims_list, ClaimRecord, ClaimRequest};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
+
+use crate::claims_api::{classify, ClaimError};
+use crate::options::{Credentials, Options};
+
+/// Aborts every request made with it: a widget's load on unmount or retry, the claims
+/// list and a claim when their component goes away. Clones share one switch.
+#[derive(Clone, Default)]
+pub struct Cancel {
+    cancelled: Rc<Cell<bool>>,
+    controllers: Rc<RefCell<Vec<AbortController>>>,
+}
+
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.cancelled, &other.cancelled)
+    }
+}
+
+impl Cancel {
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// Stops every request of this switch, running or still to come; their results are dropped.
+    pub fn abort(&self) {
+        self.cancelled.set(true);
+        for c in self.controllers.borrow_mut().drain(..) {
+            c.abort();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.get()
+    }
+
+    fn watch(&self, c: &AbortController) {
+        if self.is_cancelled() {
+            c.abort();
+        } else {
+            self.controllers.borrow_mut().push(c.clone());
+        }
+    }
+
+    /// A finished request is no longer aborted by this switch: aborting a completed
+    /// fetch changes nothing for the page, but the browser then discards its response
+    /// (and a host's or a test's view of it) as cancelled.
+    fn forget(&self, c: &AbortController) {
+        self.controllers
+            .borrow_mut()
+            .retain(|x| !Object::is(x.as_ref(), c.as_ref()));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// One HTTP call.
+pub struct Call<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    /// A JSON body (sent with `Content-Type: application/json`).
+    pub body: Option<&'a str>,
+    /// Called with (bytes received, `Content-Length`) as the body streams in.
+    pub on_progress: Option<&'a dyn Fn(u64, Option<u64>)>,
+}
+
+impl<'a> Call<'a> {
+    pub fn get(url: &'a str) -> Call<'a> {
+        Call {
+            method: Method::Get,
+            url,
+            body: None,
+            on_progress: None,
+        }
+    }
+
+    pub fn post_json(url: &'a str, body: &'a str) -> Call<'a> {
+        Call {
+            method: Method::Post,
+            url,
+            body: Some(body),
+            on_progress: None,
+        }
+    }
+}
+
+/// Any answer at all: its status and its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Why no answer came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No complete answer within `timeout_ms`.
+    Timeout,
+    /// The network failed (offline, CORS, DNS, connection reset).
+    Network(String),
+    /// Cancelled: nobody is waiting for the answer any more.
+    Cancelled,
+}
+
+/// Sends `call` with the options' credentials and headers and reads the whole answer.
+pub async fn request(opts: &Options, call: Call<'_>, cancel: &Cancel) -> Result<Answer, Failure> {
+    if cancel.is_cancelled() {
+        return Err(Failure::Cancelled);
+    }
+    let controller = AbortController::new().map_err(|e| Failure::Network(js_message(&e)))?;
+    cancel.watch(&controller);
+    let fired = Rc::new(Cell::new(false));
+    // Dropped (and so cleared) when this function returns, whatever the outcome.
+    let _deadline = {
+        let (fired, controller) = (fired.clone(), controller.clone());
+        Timeout::new(opts.timeout_ms, move || {
+            fired.set(true);
+            controller.abort();
+        })
+    };
+    let result = send(opts, &call, &controller).await;
+    cancel.forget(&controller);
+    result.map_err(|e| {
+        if fired.get() {
+            Failure::Timeout
+        } else if cancel.is_cancelled() {
+            Failure::Cancelled
+        } else {
+            Failure::Network(js_message(&e))
+        }
+    })
+}
+
+async fn send(
+    opts: &Options,
+    call: &Call<'_>,
+    controller: &AbortController,
+) -> Result<Answer, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let init = RequestInit::new();
+    init.set_method(match call.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    });
+    init.set_credentials(match opts.credentials {
+        Credentials::Omit => web_sys::RequestCredentials::Omit,
+        Credentials::SameOrigin => web_sys::RequestCredentials::SameOrigin,
+        Credentials::Include => web_sys::RequestCredentials::Include,
+    });
+    let headers = web_sys::Headers::new()?;
+    headers.set("Accept", "application/json")?;
+    for (k, v) in &opts.headers {
+        headers.set(k, v)?;
+    }
+    if let Some(b) = call.body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(b));
+    }
+    init.set_headers(&headers);
+    init.set_signal(Some(&controller.signal()));
+    let resp: Response = JsFuture::from(window.fetch_with_str_and_init(call.url, &init))
+        .await?
+        .dyn_into()?;
+    let status = resp.status();
+    let body = read_body(&resp, call.on_progress).await?;
+    Ok(Answer { status, body })
+}
+
+/// The body as bytes, read from its stream so that progress can be shown.
+async fn read_body(
+    resp: &Response,
+    on_progress: Option<&dyn Fn(u64, Option<u64>)>,
+) -> Result<Vec<u8>, JsValue> {
+    let total = resp
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<u64>().ok());
+    let Some(body) = resp.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut buf: Vec<u8> = Vec::with_capacity(total.unwrap_or(0).min(64 << 20) as usize);
+    let progress = |n: u64| {
+        if let Some(f) = on_progress {
+            f(n, total)
+        }
+    };
+    progress(0);
+    loop {
+        let chunk: Object = JsFuture::from(reader.read()).await?.dyn_into()?;
+        if Reflect::get(&chunk, &"done".into())?
+            .as_bool()
+            .unwrap_or(true)
+        {
+            break;
+        }
+        let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())?.dyn_into()?;
+        let start = buf.len();
+        buf.resize(start + bytes.length() as usize, 0);
+        bytes.copy_to(&mut buf[start..]);
+        progress(buf.len() as u64);
+    }
+    Ok(buf)
+}
+
+fn js_message(v: &JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Why a document could not be fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// The server answered with a status outside 200–299.
+    Http { url: String, status: u16 },
+    /// No complete answer within the timeout.
+    Timeout { url: String, seconds: u32 },
+    /// The network failed (offline, CORS, DNS, connection reset).
+    Network { url: String, detail: String },
+    /// The widget was unmounted or the load restarted: nobody is waiting.
+    Cancelled,
+}
+
+/// A document's bytes, or `None` for a 404 when `allow_404` (the optional policy).
+pub async fn fetch_document(
+    url: &str,
+    opts: &Options,
+    cancel: &Cancel,
+    allow_404: bool,
+    on_progress: &dyn Fn(u64, Option<u64>),
+) -> Result<Option<Vec<u8>>, FetchError> {
+    let call = Call {
+        on_progress: Some(on_progress),
+        ..Call::get(url)
+    };
+    match request(opts, call, cancel).await {
+        Ok(a) if allow_404 && a.status == 404 => Ok(None),
+        Ok(a) if a.ok() => Ok(Some(a.body)),
+        Ok(a) => Err(FetchError::Http {
+            url: url.to_string(),
+            status: a.status,
+        }),
+        Err(Failure::Timeout) => Err(FetchError::Timeout {
+            url: url.to_string(),
+            seconds: opts.timeout_ms.div_ceil(1000),
+        }),
+        Err(Failure::Network(detail)) => Err(FetchError::Network {
+            url: url.to_string(),
+            detail,
+        }),
+        Err(Failure::Cancelled) => Err(FetchError::Cancelled),
+    }
+}
+
+fn claim_failure(f: Failure) -> ClaimError {
+    match f {
+        Failure::Timeout => ClaimError::Timeout,
+        Failure::Network(_) => ClaimError::Offline,
+        Failure::Cancelled => ClaimError::Cancelled,
+    }
+}
+
+/// `GET claimsUrl`: the claims of the caller's contract.
+pub async fn list_claims(
+    opts: &Options,
+    url: &str,
+    cancel: &Cancel,
+) -> Result<Vec<ClaimRecord>, ClaimError> {
+    let a = request(opts, Call::get(url), cancel)
+        .await
+        .map_err(claim_failure)?;
+    if !a.ok() {
+        return Err(classify(a.status, &a.body));
+    }
+    parse_claims_list(&a.body).map_err(|message| ClaimError::Rejected {
+        status: a.status,
+        message,
+    })
+}
+
+/// `POST claimsUrl`: the filed claim on 201 (new) or 200 (the same request again).
+pub async fn file_claim(
+    opts: &Options,
+    url: &str,
+    claim: &ClaimRequest,
+    cancel: &Cancel,
+) -> Result<ClaimRecord, ClaimError> {
+    let body = serde_json::to_string(claim).map_err(|e| ClaimError::Rejected {
+        status: 0,
+        message: e.to_string(),
+    })?;
+    let a = request(opts, Call::post_json(url, &body), cancel)
+        .await
+        .map_err(claim_failure)?;
+    if a.status == 200 || a.status == 201 {
+        serde_json::from_slice(&a.body).map_err(|e| ClaimError::Rejected {
+            status: a.status,
+            message: e.to_string(),
+        })
+    } else {
+        Err(classify(a.status, &a.body))
+    }
+}
