@@ -18,6 +18,20 @@ pub type CountedByPeriod = Vec<Vec<(usize, u64)>>;
 /// Attributes each compensable outage to the breached period holding most of
 /// its counted minutes (the earlier one on a tie). Returns, per outage, the
 /// index of that period, or `None` when the outage is not compensable.
+///
+/// Under the default `per_breached_month` this is evidence only; under `per_outage` it
+/// decides the units. Through the report:
+/// ```
+/// // 5 counted minutes on each side of February's end: both months breach; a tie.
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-01-01","service_end":"2026-12-31"},"telemetry":[],
+///   "outages":[{"start":"2026-02-28T23:55:00+08:00","end":"2026-03-01T00:05:00+08:00"}]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let r = sla_rules::report(&sla_rules::Inputs { usage, incidents, policy: None },
+///     "2026-04-01T00:00:00+08:00").unwrap();
+/// assert_eq!(r.outages[0].attributed_to.map(|m| m.to_string()).as_deref(), Some("2026-02"));
+/// assert_eq!(r.entitlement.units, 2); // one per breached month
+/// ```
 pub fn attribute(counted: &CountedByPeriod, periods: &[Period]) -> Vec<Option<usize>> {
     counted
         .iter()
@@ -34,6 +48,21 @@ pub fn attribute(counted: &CountedByPeriod, periods: &[Period]) -> Vec<Option<us
 
 /// The monthly average of signed contracts that one unit of credit for `month` rests on:
 /// `(sum, months)` over the judged periods of its window that have signing data.
+///
+/// ```
+/// // March breached: its year-to-date basis is January 1,000 + February 1,201 + March
+/// // 1,300 = 3,501 over 3 months, 1,167 contracts a unit.
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-01-01","service_end":"2026-12-31"},"telemetry":[],
+///   "outages":[{"start":"2026-03-10T10:00:00+08:00","end":"2026-03-10T10:05:00+08:00"}],
+///   "signing":[{"month":"2026-01","signed":1000,"failed":0},{"month":"2026-02","signed":1201,"failed":0},
+///              {"month":"2026-03","signed":1300,"failed":0}]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let r = sla_rules::report(&sla_rules::Inputs { usage, incidents, policy: None },
+///     "2026-04-01T00:00:00+08:00").unwrap();
+/// let c = &r.entitlement.contract_credit.per_period[0];
+/// assert_eq!((c.average_sum, c.average_months, c.monthly_average), (3501, 3, 1167));
+/// ```
 pub fn average_basis(
     month: Month,
     periods: &[Period],
@@ -62,6 +91,22 @@ pub fn average_basis(
 /// Under `per_breached_month` (the default) a breached period is one 宕机 and gives one
 /// unit, however its down minutes are grouped (§4.14.2: "发生宕机，即平台可用性达不到服务可用性承诺时").
 /// Under `per_outage` it gives one unit per compensable outage attributed to it.
+///
+/// ```
+/// // Two outages in one breached March: one 宕机, one unit; per_outage would count two.
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-01-01","service_end":"2026-12-31"},"telemetry":[],
+///   "outages":[{"start":"2026-03-10T10:00:00+08:00","end":"2026-03-10T10:05:00+08:00"},
+///              {"start":"2026-03-20T10:00:00+08:00","end":"2026-03-20T10:05:00+08:00"}]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let run = |policy: Option<&[u8]>| sla_rules::report(
+///     &sla_rules::Inputs { usage, incidents, policy }, "2026-04-01T00:00:00+08:00").unwrap();
+/// let r = run(None);
+/// assert_eq!((r.entitlement.units, r.entitlement.service_extension.service_end.as_str()),
+///            (1, "2027-01-31"));
+/// let per_outage = br#"{"schema":"sla-portal/policy/v1","compensation_unit":"per_outage"}"#;
+/// assert_eq!(run(Some(per_outage)).entitlement.units, 2);
+/// ```
 pub fn entitlement(
     periods: &[Period],
     policies: &[&Policy],

@@ -25,6 +25,21 @@ pub struct Evaluation {
 }
 
 /// Evaluates a contract as of `as_of` (seconds since the epoch).
+///
+/// ```
+/// use sla_rules::{incidents::parse_incidents, policy::Policy, usage::parse_usage};
+/// let usage = parse_usage(br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},"telemetry":[]}"#,
+///   "usage.json").unwrap();
+/// let incidents = parse_incidents(br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#,
+///   "incidents.json").unwrap();
+/// let as_of = sla_rules::time::parse_instant("2026-03-01T00:00:00+08:00").unwrap();
+/// let ev = sla_rules::evaluate(&usage, &incidents, &Policy::default(), as_of);
+/// // February 2026 has 28 × 1,440 minutes, each without data and so up.
+/// assert_eq!(ev.report.periods[0].minutes, 40_320);
+/// assert_eq!(ev.report.periods[0].no_data_minutes, 40_320);
+/// assert_eq!(ev.map.flags.len(), 40_320);
+/// ```
 pub fn evaluate(
     usage: &Usage,
     incidents: &[Incident],
@@ -295,6 +310,13 @@ pub fn evaluate(
 }
 
 /// The policy figures the views explain a judgement with.
+///
+/// ```
+/// let p = sla_rules::policy::parse_policy(
+///     br#"{"schema":"sla-portal/policy/v1","minute_ok_ratio":"0.955"}"#, "policy.json").unwrap();
+/// let r = sla_rules::evaluate::rules_info(&p);
+/// assert_eq!((r.minute_ok_percent.as_str(), r.min_outage_minutes), ("95.5", 5));
+/// ```
 pub fn rules_info(p: &Policy) -> RulesInfo {
     let (num, den) = p.minute_ok_ratio.reduced();
     RulesInfo {

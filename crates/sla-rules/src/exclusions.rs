@@ -98,6 +98,26 @@ pub struct PeriodRange<'p> {
 /// version changes the rule in the middle of a window.
 ///
 /// `outages` are the outages' `(id, start, end)` in minutes.
+///
+/// The report carries the result as `exclusions`:
+/// ```
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},"telemetry":[],
+///   "maintenance":[{"id":"MW-3","kind":"maintenance","start":"2026-03-20T02:00:00+08:00",
+///     "end":"2026-03-20T02:30:00+08:00","announced_at":"2026-03-20T02:10:00+08:00"}],
+///   "exclusions":[{"id":"EX-1","cause":"force_majeure","start":"2026-03-31T23:00:00+08:00",
+///     "end":"2026-04-01T01:00:00+08:00"}]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let r = sla_rules::report(&sla_rules::Inputs { usage, incidents, policy: None },
+///     "2026-05-01T00:00:00+08:00").unwrap();
+/// // Announced 10 minutes after it began: recorded, not applied, nothing removed.
+/// let mw = &r.exclusions[0];
+/// assert_eq!((mw.applied, mw.notice_minutes, mw.excluded_minutes), (false, Some(-10), 0));
+/// // Force majeure across the month end: 60 minutes in March, 60 in April.
+/// let ex = &r.exclusions[1];
+/// assert_eq!(ex.excluded_minutes, 120);
+/// assert_eq!(ex.periods.iter().map(|p| p.excluded_minutes).collect::<Vec<_>>(), [60, 60]);
+/// ```
 pub fn records(
     usage: &Usage,
     policy: &Policy,

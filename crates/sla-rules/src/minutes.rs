@@ -37,7 +37,30 @@ pub struct Counts {
 }
 
 impl MinuteMap {
-    /// Builds the map for `[start, end)` and returns it with the outages.
+    /// Builds the map for `[start, end)` (minutes since the epoch) and returns it with the
+    /// outages: raw runs of down minutes at least `min_outage_minutes` long.
+    ///
+    /// ```
+    /// use sla_rules::minutes::MinuteMap;
+    /// use sla_rules::policy::Policy;
+    /// // Down 10:00–10:07, an announced upgrade 10:05–10:20 (+08:00, 2026-02-10).
+    /// let usage = sla_rules::usage::parse_usage(br#"{"schema":"sla-portal/usage/v1",
+    ///   "client":{"id":"c"},"contract":{"id":"K","service_start":"2026-02-01","service_end":"2026-12-31"},
+    ///   "telemetry":[],
+    ///   "outages":[{"start":"2026-02-10T10:00:00+08:00","end":"2026-02-10T10:07:00+08:00"}],
+    ///   "maintenance":[{"kind":"upgrade","start":"2026-02-10T10:05:00+08:00",
+    ///     "end":"2026-02-10T10:20:00+08:00","announced_at":"2026-02-09T10:00:00+08:00"}]}"#,
+    ///   "usage.json").unwrap();
+    /// let t0 = sla_rules::time::parse_instant("2026-02-10T10:00:00+08:00").unwrap() / 60;
+    /// let (map, runs) = MinuteMap::build(&usage, &Policy::default(), t0 - 60, t0 + 60);
+    /// // One 7-minute run: excluded minutes keep their raw state, so the window does not cut it.
+    /// assert_eq!((runs[0].start, runs[0].end), (t0, t0 + 7));
+    /// let c = map.counts(t0, t0 + 60);
+    /// // 15 excluded (10:05–10:20); of the 7 down minutes, 10:00–10:05 count.
+    /// assert_eq!((c.minutes, c.excluded, c.unavailable), (60, 15, 5));
+    /// assert_eq!(map.outage_runs().len(), 1);
+    /// assert_eq!(map.get(t0 - 61), None);
+    /// ```
     pub fn build(usage: &Usage, policy: &Policy, start: i64, end: i64) -> (MinuteMap, Vec<Run>) {
         let len = (end - start).max(0) as usize;
         let fill = if policy.missing_data == Fill::Down {

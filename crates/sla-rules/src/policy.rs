@@ -525,6 +525,13 @@ fn apply(p: &mut Policy, doc: &PolicyDoc, file: &str, at: &str) -> Result<(), In
 }
 
 impl Policy {
+    /// The `compensation_unit` setting as policy.json spells it.
+    ///
+    /// ```
+    /// let p = sla_rules::policy::Policy::default();
+    /// // §4.14.2: one breached service period is one 宕机.
+    /// assert_eq!(p.compensation_unit_text(), "per_breached_month");
+    /// ```
     pub fn compensation_unit_text(&self) -> &'static str {
         match self.compensation_unit {
             CompensationUnit::PerOutage => "per_outage",
@@ -532,6 +539,14 @@ impl Policy {
         }
     }
 
+    /// The `missing_data` setting as policy.json spells it.
+    ///
+    /// ```
+    /// let p = sla_rules::policy::parse_policy(
+    ///     br#"{"schema":"sla-portal/policy/v1","missing_data":"down"}"#, "policy.json").unwrap();
+    /// assert_eq!(p.missing_data_text(), "down");
+    /// assert_eq!(sla_rules::policy::Policy::default().missing_data_text(), "up");
+    /// ```
     pub fn missing_data_text(&self) -> &'static str {
         match self.missing_data {
             Fill::Up => "up",
@@ -543,6 +558,17 @@ impl Policy {
 impl Policy {
     /// The settings in force for a service period, with the `effective_from` of the
     /// version they come from (`None`: the document's top-level settings).
+    ///
+    /// ```
+    /// use sla_rules::time::Month;
+    /// let p = sla_rules::policy::parse_policy(br#"{"schema":"sla-portal/policy/v1",
+    ///   "versions": [{"effective_from": "2026-07", "rounding": "ceil"},
+    ///                {"effective_from": "2026-10", "rounding": "floor"}]}"#, "policy.json").unwrap();
+    /// let m = |s| Month::parse(s).unwrap();
+    /// assert_eq!(p.in_force(m("2026-06")).1, None);
+    /// assert_eq!(p.in_force(m("2026-09")).1, Some(m("2026-07")));
+    /// assert_eq!(p.in_force(m("2027-01")).1, Some(m("2026-10")));
+    /// ```
     pub fn in_force(&self, month: Month) -> (&Policy, Option<Month>) {
         match self
             .versions
