@@ -301,8 +301,9 @@ pub async fn resolve(target: &Target, config: &Config) -> Result<SocketAddr, Str
     }
 }
 
-/// One POST: connects to `addr`, sends the body with its headers, reads the
-/// status line (at most `RESPONSE_CAP` bytes of response), and never follows a
+/// One POST: connects to `addr` (TLS for `https://`, checking the certificate
+/// against the URL's host), sends the body with its headers, reads the status
+/// line (at most `RESPONSE_CAP` bytes of response), and never follows a
 /// redirect. Answers the HTTP status, or why there is none.
 pub async fn post(
     target: &Target,
@@ -310,56 +311,98 @@ pub async fn post(
     headers: &[(&str, String)],
     body: &str,
 ) -> Result<u16, String> {
-    if target.https {
-        // This build speaks plain HTTP only (to hosts the operator allowed);
-        // TLS is the next step (docs/WEBHOOKS.md, "Limits").
-        return Err("tls: https delivery is not available in this build".into());
-    }
-    let exchange = async {
-        let mut s = tokio::net::TcpStream::connect(addr)
+    let attempt = async {
+        let tcp = tokio::net::TcpStream::connect(addr)
             .await
             .map_err(|e| format!("connect {addr}: {e}"))?;
-        let host_header = if target.port == 80 {
-            target.host.clone()
-        } else {
-            format!("{}:{}", target.host, target.port)
-        };
-        let mut head = format!(
-            "POST {} HTTP/1.1\r\nHost: {host_header}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\nUser-Agent: sla-server-webhooks/1\r\n",
-            target.path,
-            body.len()
-        );
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        s.write_all(head.as_bytes())
-            .await
-            .map_err(|e| format!("send: {e}"))?;
-        s.write_all(body.as_bytes())
-            .await
-            .map_err(|e| format!("send: {e}"))?;
-        let mut buf = vec![0u8; RESPONSE_CAP];
-        let mut n = 0;
-        while n < buf.len() {
-            let got = s
-                .read(&mut buf[n..])
+        if target.https {
+            let name = tokio_rustls::rustls::pki_types::ServerName::try_from(target.host.clone())
+                .map_err(|e| format!("tls: {}: {e}", target.host))?;
+            let tls = tls_connector()?
+                .connect(name, tcp)
                 .await
-                .map_err(|e| format!("read: {e}"))?;
-            if got == 0 {
-                break;
-            }
-            n += got;
-            if buf[..n].windows(2).any(|w| w == b"\r\n") {
-                break;
-            }
+                .map_err(|e| format!("tls: {e}"))?;
+            exchange(tls, target, headers, body).await
+        } else {
+            exchange(tcp, target, headers, body).await
         }
-        status_of(&buf[..n]).ok_or_else(|| "no HTTP status line in the answer".to_string())
     };
-    tokio::time::timeout(ATTEMPT_TIMEOUT, exchange)
+    tokio::time::timeout(ATTEMPT_TIMEOUT, attempt)
         .await
         .map_err(|_| format!("timeout after {} s", ATTEMPT_TIMEOUT.as_secs()))?
+}
+
+/// One TLS client configuration for every delivery: rustls with the ring
+/// provider and Mozilla's root certificates.
+fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
+    use std::sync::OnceLock;
+    use tokio_rustls::rustls;
+    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
+        .map_err(|e| format!("tls: {e}"))
+    });
+    config.clone().map(tokio_rustls::TlsConnector::from)
+}
+
+/// Writes the request and reads the answer's status line.
+async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    mut s: S,
+    target: &Target,
+    headers: &[(&str, String)],
+    body: &str,
+) -> Result<u16, String> {
+    let default_port = if target.https { 443 } else { 80 };
+    let host = if target.host.contains(':') {
+        format!("[{}]", target.host)
+    } else {
+        target.host.clone()
+    };
+    let host_header = if target.port == default_port {
+        host
+    } else {
+        format!("{host}:{}", target.port)
+    };
+    let mut head = format!(
+        "POST {} HTTP/1.1\r\nHost: {host_header}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\nUser-Agent: sla-server-webhooks/1\r\n",
+        target.path,
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes())
+        .await
+        .map_err(|e| format!("send: {e}"))?;
+    s.write_all(body.as_bytes())
+        .await
+        .map_err(|e| format!("send: {e}"))?;
+    s.flush().await.map_err(|e| format!("send: {e}"))?;
+    let mut buf = vec![0u8; RESPONSE_CAP];
+    let mut n = 0;
+    while n < buf.len() {
+        let got = s
+            .read(&mut buf[n..])
+            .await
+            .map_err(|e| format!("read: {e}"))?;
+        if got == 0 {
+            break;
+        }
+        n += got;
+        if buf[..n].windows(2).any(|w| w == b"\r\n") {
+            break;
+        }
+    }
+    status_of(&buf[..n]).ok_or_else(|| "no HTTP status line in the answer".to_string())
 }
 
 /// The status code of `HTTP/1.x NNN …`.

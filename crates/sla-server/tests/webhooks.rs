@@ -376,11 +376,45 @@ fn urls_to_private_addresses_are_refused_before_and_after_dns() {
         })
     });
     assert!(rx.got().is_empty());
+    // An allowed host with https:// gets TLS, never a plain-text fallback: a
+    // listener that hangs up at once fails the handshake.
+    let closer = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let closer_port = closer.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for c in closer.incoming() {
+            drop(c);
+        }
+    });
+    let (tls_sub, _) = subscribe(
+        &s,
+        &format!("https://127.0.0.1:{closer_port}/hook"),
+        &["claim.status_changed"],
+    );
+    let r = post(
+        &s.url(&format!("/api/v1/operator/claims/{}/status", uuid(11, 1))),
+        Some(&token_of("olga")),
+        r#"{"status":"approved"}"#,
+    );
+    assert_eq!(r.status, 200);
+    wait_for(30, "a failed TLS handshake", || {
+        deliveries(&s, &tls_sub).first().is_some_and(|d| {
+            d["last_result"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("tls:"))
+                && d["state"] == "pending"
+        })
+    });
     // Deleting it ends its deliveries; a second delete is a 404.
     let r = delete(&s.url(&format!("/api/v1/subscriptions/{sub}")), Some(&t));
     assert_eq!(r.status, 204);
     let r = delete(&s.url(&format!("/api/v1/subscriptions/{sub}")), Some(&t));
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
-    let list = get(&s.url("/api/v1/subscriptions"), Some(&t), &[]);
-    assert_eq!(list.json(), json!({"subscriptions": []}));
+    let list = get(&s.url("/api/v1/subscriptions"), Some(&t), &[]).json();
+    let ids: Vec<&str> = list["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["id"].as_str())
+        .collect();
+    assert_eq!(ids, [tls_sub.as_str()]);
 }
