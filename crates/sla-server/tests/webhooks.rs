@@ -287,17 +287,24 @@ fn a_receiver_failing_twice_gets_three_attempts_of_one_event_from_an_operator_st
 fn a_server_killed_while_retries_are_pending_delivers_after_restart() {
     let (data, db) = setup("wh-kill", &[3]);
     let rx = Receiver::start(&[500; 1000]);
-    let mut s = Server::start(&data, &db, FAST);
+    // A 2 s backoff base: the next attempt is at least 1 s after the first one
+    // is recorded, so the kill lands between attempts, not inside one (a lease
+    // held by a server killed mid-attempt would delay the test by 30 s).
+    let slow = [&FAST[..4], &["--webhook-backoff-ms", "2000"]].concat();
+    let mut s = Server::start(&data, &db, &slow);
     let (sub, _) = subscribe(&s, &rx.url, &["claim.status_changed"]);
     file_and_review(&s);
-    wait_for(30, "a failed attempt", || !rx.got().is_empty());
+    wait_for(30, "a recorded failed attempt", || {
+        deliveries(&s, &sub)
+            .first()
+            .is_some_and(|d| d["attempts"] == 1 && d["state"] == "pending")
+    });
     s.child.kill().expect("SIGKILL");
     let _ = s.child.wait();
     let before = rx.got().len();
     let event_id = rx.got()[0].json()["id"].as_str().unwrap().to_string();
     rx.answer_next(&[]);
-    let s = Server::start(&data, &db, FAST);
-    // A lease taken by the killed server mid-attempt runs out after 30 s.
+    let s = Server::start(&data, &db, &slow);
     wait_for(60, "delivery after the restart", || {
         deliveries(&s, &sub)
             .first()
