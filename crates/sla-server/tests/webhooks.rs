@@ -4,117 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
+use common::receiver::{verifies, Received, Receiver};
 use common::*;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
-
-/// One request the receiver got.
-#[derive(Debug, Clone)]
-struct Received {
-    signature: String,
-    event_id_header: String,
-    body: String,
-}
-
-impl Received {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).expect("a JSON body")
-    }
-}
-
-/// A tiny HTTP receiver: records each request and answers the next status of
-/// its script, 200 once the script is used up.
-struct Receiver {
-    url: String,
-    got: Arc<Mutex<Vec<Received>>>,
-    script: Arc<Mutex<Vec<u16>>>,
-}
-
-impl Receiver {
-    fn start(script: &[u16]) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
-        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(script.iter().rev().copied().collect::<Vec<_>>()));
-        let (g, sc) = (got.clone(), script.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut headers = Vec::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    headers.push(line.trim_end().to_string());
-                }
-                let header = |name: &str| {
-                    headers
-                        .iter()
-                        .find_map(|h| {
-                            h.split_once(':')
-                                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                                .map(|(_, v)| v.trim().to_string())
-                        })
-                        .unwrap_or_default()
-                };
-                let len: usize = header("content-length").parse().unwrap_or(0);
-                let mut body = vec![0u8; len];
-                if reader.read_exact(&mut body).is_err() {
-                    continue;
-                }
-                g.lock().unwrap().push(Received {
-                    signature: header("sla-signature"),
-                    event_id_header: header("sla-event-id"),
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                });
-                let status = sc.lock().unwrap().pop().unwrap_or(200);
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                );
-            }
-        });
-        Receiver { url, got, script }
-    }
-
-    fn got(&self) -> Vec<Received> {
-        self.got.lock().unwrap().clone()
-    }
-
-    fn answer_next(&self, statuses: &[u16]) {
-        *self.script.lock().unwrap() = statuses.iter().rev().copied().collect();
-    }
-}
-
-/// The receiver's side of the recipe (docs/WEBHOOKS.md): HMAC-SHA256 keyed with
-/// the secret over `t` + "." + the raw body, compared with `v1`.
-fn verifies(secret: &str, signature: &str, body: &str) -> bool {
-    let mut t = "";
-    let mut v1 = "";
-    for part in signature.split(',') {
-        match part.split_once('=') {
-            Some(("t", v)) => t = v,
-            Some(("v1", v)) => v1 = v,
-            _ => {}
-        }
-    }
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
-    mac.update(format!("{t}.{body}").as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    !t.is_empty() && hex == v1
-}
 
 const FAST: &[&str] = &[
     "--allow-webhook-host",
@@ -424,4 +318,41 @@ fn urls_to_private_addresses_are_refused_before_and_after_dns() {
         .filter_map(|x| x["id"].as_str())
         .collect();
     assert_eq!(ids, [tls_sub.as_str()]);
+}
+
+#[test]
+fn a_status_change_by_the_operator_command_is_sent_by_the_running_server() {
+    let (data, db) = setup("wh-cli", &[3]);
+    let rx = Receiver::start(&[]);
+    let s = Server::start(&data, &db, FAST);
+    subscribe(&s, &rx.url, &["claim.status_changed"]);
+    let id = file_and_review(&s);
+    wait_for(30, "the review event", || rx.got().len() == 1);
+    let (ok, _, err) = cli(&[
+        "claims",
+        "set-status",
+        &id,
+        "approved",
+        "--db",
+        db.to_str().unwrap(),
+        "--note",
+        "granted",
+    ]);
+    assert!(ok, "{err}");
+    wait_for(30, "the approval event", || rx.got().len() == 2);
+    let v = rx.got()[1].json();
+    assert_eq!(
+        (
+            &v["type"],
+            &v["data"]["from"],
+            &v["data"]["to"],
+            &v["data"]["note"]
+        ),
+        (
+            &json!("claim.status_changed"),
+            &json!("under_review"),
+            &json!("approved"),
+            &json!("granted")
+        )
+    );
 }
