@@ -513,6 +513,11 @@ pub async fn run_worker(state: Arc<AppState>) {
                     config.backoff_base_ms,
                     jitter,
                 );
+                crate::metrics::webhook_attempt(match &o {
+                    Outcome::Delivered(_) => "delivered",
+                    Outcome::Retry { .. } => "retry",
+                    Outcome::Failed(_) => "failed",
+                });
                 tracing::info!(event_id = %d.event_id, subscription = %d.subscription_id,
                     attempt = d.attempts + 1, state = o.state(), result = o.result(), "webhook attempt");
                 let store = state.store.clone();

@@ -170,6 +170,13 @@ fn a_receiver_failing_twice_gets_three_attempts_of_one_event_from_an_operator_st
         (d[0]["attempts"].as_i64(), d[0]["last_result"].as_str()),
         (Some(3), Some("200"))
     );
+    let metrics = String::from_utf8(get(&s.url("/metrics"), None, &[]).body).unwrap();
+    for line in [
+        "sla_webhook_attempts_total{outcome=\"retry\"} 2",
+        "sla_webhook_attempts_total{outcome=\"delivered\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
     // The breach of March happened before the subscription and it wanted only
     // claim events: nothing else arrived.
     assert!(got
