@@ -95,6 +95,12 @@ fn a_breach_is_emitted_once_across_re_evaluations_and_a_restart_and_its_signatur
     // pass) and not sent again.
     write_client(&data, "acme", "K-1", &[3, 5]);
     wait_for(30, "the May breach", || rx.got().len() >= 2);
+    // Stop only once both deliveries are recorded: a kill between the receiver's
+    // 200 and that record would (rightly, at least once) send May again.
+    wait_for(30, "two delivered rows", || {
+        let d = deliveries(&s, &sub);
+        d.len() == 2 && d.iter().all(|x| x["state"] == "delivered")
+    });
     drop(s);
     // A restart re-evaluates everything; only July is new.
     let s = Server::start(&data, &db, FAST);
