@@ -350,6 +350,11 @@ pub enum ErrorCode {
     StoreUnavailable,
     /// 503: the server is draining before it stops.
     ShuttingDown,
+    /// 422: a webhook subscription asks for something the server does not offer
+    /// (an unknown event type, no event type, a description too long).
+    InvalidSubscription,
+    /// 422: a webhook URL the egress rules refuse (not https, a private address).
+    WebhookUrlRefused,
     #[serde(other)]
     Other,
 }
@@ -388,6 +393,8 @@ impl ErrorCode {
             ErrorCode::TooManyConnections => "too_many_connections",
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::InvalidSubscription => "invalid_subscription",
+            ErrorCode::WebhookUrlRefused => "webhook_url_refused",
             ErrorCode::Other => "other",
         }
     }

@@ -67,6 +67,18 @@ pub struct ServeArgs {
     /// Seconds `/readyz` answers 503 before the listener closes on SIGTERM.
     #[arg(long, default_value_t = 0)]
     pub shutdown_grace: u64,
+    /// A webhook host that may be reached over plain `http://` and at a private
+    /// or loopback address (repeatable; as written in the URL, e.g. `127.0.0.1`).
+    #[arg(long, value_name = "HOST")]
+    pub allow_webhook_host: Vec<String>,
+    /// Re-evaluate each client's documents for breaches at least this often
+    /// (seconds), changed or not: a month ends without any file changing.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+    pub evaluate_every: f64,
+    /// The first webhook retry waits about this long (ms), doubling after each
+    /// failure. For tests; the default suits real receivers.
+    #[arg(long, value_name = "MS", default_value_t = 30_000, hide = true)]
+    pub webhook_backoff_ms: i64,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +145,8 @@ mod tests {
         assert_eq!(s.dist, PathBuf::from("dist"));
         assert!(s.demo && s.tokens.is_none());
         assert_eq!((s.sqlite_writer, s.rate_limit), (SqliteWriter::Group, 100));
+        assert_eq!((s.evaluate_every, s.webhook_backoff_ms), (300.0, 30_000));
+        assert!(s.allow_webhook_host.is_empty());
         let cli = parse(&[
             "--data",
             "d",

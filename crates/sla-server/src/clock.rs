@@ -9,6 +9,11 @@ pub fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// Milliseconds since the epoch, for the webhook outbox's schedule.
+pub fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 /// Now as RFC 3339 in UTC with whole seconds, e.g. `2026-11-29T23:17:07Z`.
 pub fn now_rfc3339() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()

@@ -30,6 +30,9 @@ impl Doc {
     }
 }
 
+/// The size and modification time of each of a client's documents.
+pub type Versions = Vec<Option<(u64, Option<SystemTime>)>>;
+
 /// What identifies one version of a file without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct FileKey {
@@ -158,6 +161,20 @@ impl DataDir {
             parsed: Mutex::new(HashMap::new()),
             reports: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The size and modification time of each of the client's documents (`None`
+    /// for a missing one): what changes when a document is replaced, read without
+    /// reading the files (the webhook evaluator polls it).
+    pub fn versions(&self, client: &str) -> Versions {
+        [Doc::Usage, Doc::Incidents, Doc::Policy]
+            .into_iter()
+            .map(|d| {
+                key_of(&self.path(client, d))
+                    .ok()
+                    .map(|k| (k.len, k.modified))
+            })
+            .collect()
     }
 
     fn path(&self, client: &str, doc: Doc) -> PathBuf {

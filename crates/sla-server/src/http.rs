@@ -19,7 +19,7 @@ use sla_rules::claims::ErrorCode;
 use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
-use crate::{api, health, limits, metrics, operator, static_files, AppState};
+use crate::{api, health, limits, metrics, operator, static_files, subscriptions, AppState};
 
 /// Content-Security-Policy of every response: the widget runs its own script and
 /// WebAssembly, talks to its own origin, and nothing else loads.
@@ -43,6 +43,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/claims",
             get(api::list_claims).post(api::post_claim),
+        )
+        .route(
+            "/api/v1/subscriptions",
+            get(subscriptions::list).post(subscriptions::create),
+        )
+        .route(
+            "/api/v1/subscriptions/{id}",
+            axum::routing::delete(subscriptions::delete),
+        )
+        .route(
+            "/api/v1/subscriptions/{id}/deliveries",
+            get(subscriptions::deliveries),
         )
         .route("/api/v1/operator/claims", get(operator::list))
         .route(

@@ -21,6 +21,8 @@ mod static_files;
 mod store;
 #[cfg(test)]
 mod store_tests;
+mod subscriptions;
+mod webhooks;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,7 @@ pub struct AppState {
     pub rate: limits::RateLimiter,
     /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
     pub shutting_down: AtomicBool,
+    pub webhooks: webhooks::Config,
 }
 
 /// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
@@ -121,6 +124,18 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     let (rate, max_connections, grace) =
         (args.rate_limit, args.max_connections, args.shutdown_grace);
     let store = open_store(&args.db, args.pool_size, mode)?;
+    if !(args.evaluate_every.is_finite() && args.evaluate_every > 0.0) {
+        return Err("--evaluate-every: a positive number of seconds".into());
+    }
+    let webhooks = webhooks::Config {
+        allowed_hosts: args
+            .allow_webhook_host
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect(),
+        backoff_base_ms: args.webhook_backoff_ms.max(1),
+        evaluate_every: std::time::Duration::from_secs_f64(args.evaluate_every),
+    };
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir),
         tokens,
@@ -129,6 +144,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         demo_token,
         rate: limits::RateLimiter::new(rate),
         shutting_down: AtomicBool::new(false),
+        webhooks,
     });
     let addr = args.addr.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -145,6 +161,10 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         println!("sla-server listening on http://{local}");
         let _ = std::io::stdout().flush();
         tracing::info!(addr = %local, clients = state.tokens.clients().count(), "listening");
+        // The outbox worker and the breach evaluator run beside the listener;
+        // their state is in the store, so stopping them anywhere loses nothing.
+        tokio::spawn(webhooks::run_worker(state.clone()));
+        tokio::spawn(webhooks::run_evaluator(state.clone()));
         let st = state.clone();
         // At the first signal `/readyz` answers 503; during the grace period the
         // server keeps serving, so a load balancer sees that and moves traffic

@@ -1,7 +1,7 @@
 //! `/metrics` in the Prometheus text format: requests by route and status, their
-//! latency, claims filed and refused by code, group-commit batch sizes and pool
-//! use. Labels are route patterns, methods, status codes and error codes only, so
-//! no token, client id or claim id ever appears.
+//! latency, claims filed and refused by code, group-commit batch sizes, pool
+//! use and webhook attempts. Labels are route patterns, methods, status codes,
+//! error codes and outcomes only, so no token, client id or claim id ever appears.
 
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
@@ -32,6 +32,7 @@ struct Metrics {
     batch: Histogram,
     pool: IntGaugeVec,
     refused_connections: IntCounter,
+    webhook_attempts: IntCounterVec,
 }
 
 fn build() -> Result<Metrics, prometheus::Error> {
@@ -80,6 +81,14 @@ fn build() -> Result<Metrics, prometheus::Error> {
         "sla_connections_refused_total",
         "Connections over --max-connections, answered 429 and closed",
     )?;
+    let webhook_attempts = IntCounterVec::new(
+        Opts::new(
+            "sla_webhook_attempts_total",
+            "Webhook delivery attempts by outcome: delivered, retry, failed",
+        ),
+        &["outcome"],
+    )?;
+    registry.register(Box::new(webhook_attempts.clone()))?;
     registry.register(Box::new(refused_connections.clone()))?;
     registry.register(Box::new(requests.clone()))?;
     registry.register(Box::new(latency.clone()))?;
@@ -98,6 +107,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         batch,
         pool,
         refused_connections,
+        webhook_attempts,
     })
 }
 
@@ -120,6 +130,13 @@ pub fn observe_batch(n: usize) {
 pub fn connection_refused() {
     if let Some(m) = METRICS.as_ref() {
         m.refused_connections.inc();
+    }
+}
+
+/// Counts one webhook attempt by its outcome (`delivered`, `retry`, `failed`).
+pub fn webhook_attempt(outcome: &str) {
+    if let Some(m) = METRICS.as_ref() {
+        m.webhook_attempts.with_label_values(&[outcome]).inc();
     }
 }
 

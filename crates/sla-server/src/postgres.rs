@@ -10,14 +10,18 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
 use crate::store::{
-    Event, InsertError, NewClaim, PoolStatus, Status, StatusError, Store, StoreError, StoredClaim,
+    wants, Delivery, DeliveryRecord, Event, InsertError, NewClaim, OutEvent, Outcome, PoolStatus,
+    Status, StatusError, Store, StoreError, StoredClaim, Subscription,
 };
 
 /// Schema versions in order; `schema_migrations` records each one applied.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/postgres/0001_claims.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_claims.sql")),
+    (2, include_str!("../migrations/postgres/0002_webhooks.sql")),
+];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;
@@ -452,6 +456,109 @@ impl PgStore {
     }
 }
 
+/// One outbox row per subscription of the event's client that wants its type.
+async fn enqueue_rows(
+    c: &impl deadpool_postgres::GenericClient,
+    e: &OutEvent,
+) -> Result<usize, StoreError> {
+    let subs = c
+        .query(
+            "SELECT id, events FROM webhook_subscriptions WHERE client_id = $1",
+            &[&e.client_id],
+        )
+        .await
+        .map_err(pg_err)?;
+    let mut n = 0;
+    for r in subs {
+        let id: String = r.try_get(0).map_err(pg_err)?;
+        let events: String = r.try_get(1).map_err(pg_err)?;
+        if !wants(&events, &e.event_type) {
+            continue;
+        }
+        n += c
+            .execute(
+                "INSERT INTO webhook_deliveries
+                     (subscription_id, event_id, event_type, body, state, created_ms, next_ms)
+                 VALUES ($1, $2, $3, $4, 'pending', $5, $5)
+                 ON CONFLICT (subscription_id, event_id) DO NOTHING",
+                &[&id, &e.id, &e.event_type, &e.body, &e.created_ms],
+            )
+            .await
+            .map_err(pg_err)? as usize;
+    }
+    Ok(n)
+}
+
+impl PgStore {
+    async fn emit(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let new = tx
+            .execute(
+                "INSERT INTO emitted_breaches (client_id, period, event_id, at)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[
+                    &event.client_id,
+                    &period,
+                    &event.id,
+                    &crate::clock::now_rfc3339(),
+                ],
+            )
+            .await
+            .map_err(pg_err)?
+            > 0;
+        if new {
+            enqueue_rows(&tx, event).await?;
+        }
+        tx.commit().await.map_err(pg_err)?;
+        Ok(new)
+    }
+
+    async fn lease_due(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let client = self.client().await?;
+        // SKIP LOCKED: servers sharing the database take disjoint rows instead of
+        // waiting for (and then re-sending) each other's; the lease keeps a row
+        // from being taken again while its attempt is in flight.
+        let rows = client
+            .query(
+                "WITH due AS (
+                     SELECT id FROM webhook_deliveries
+                     WHERE state = 'pending' AND next_ms <= $1 AND lease_ms <= $1
+                     ORDER BY next_ms, id LIMIT $3
+                     FOR UPDATE SKIP LOCKED)
+                 UPDATE webhook_deliveries d SET lease_ms = $2
+                 FROM due, webhook_subscriptions s
+                 WHERE d.id = due.id AND s.id = d.subscription_id
+                 RETURNING d.id, d.subscription_id, s.url, s.secret, d.event_id, d.event_type,
+                           d.body, d.attempts, d.created_ms",
+                &[&now_ms, &lease_ms, &limit],
+            )
+            .await
+            .map_err(pg_err)?;
+        rows.iter()
+            .map(|r| {
+                let attempts: i32 = r.try_get(7).map_err(pg_err)?;
+                Ok(Delivery {
+                    id: r.try_get(0).map_err(pg_err)?,
+                    subscription_id: r.try_get(1).map_err(pg_err)?,
+                    url: r.try_get(2).map_err(pg_err)?,
+                    secret: r.try_get(3).map_err(pg_err)?,
+                    event_id: r.try_get(4).map_err(pg_err)?,
+                    event_type: r.try_get(5).map_err(pg_err)?,
+                    body: r.try_get(6).map_err(pg_err)?,
+                    attempts: i64::from(attempts),
+                    created_ms: r.try_get(8).map_err(pg_err)?,
+                })
+            })
+            .collect()
+    }
+}
+
 impl Store for PgStore {
     fn get_claim(&self, claim_id: &str) -> Result<Option<StoredClaim>, StoreError> {
         self.call(async {
@@ -535,6 +642,155 @@ impl Store for PgStore {
             size: s.size,
             available: s.available,
             waiting: s.waiting,
+        })
+    }
+
+    fn create_subscription(&self, s: &Subscription) -> Result<(), StoreError> {
+        let events =
+            serde_json::to_string(&s.events).map_err(|e| StoreError::new(e.to_string()))?;
+        self.call(async {
+            let client = self.client().await?;
+            client
+                .execute(
+                    "INSERT INTO webhook_subscriptions
+                         (id, client_id, url, events, description, secret, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[
+                        &s.id,
+                        &s.client_id,
+                        &s.url,
+                        &events,
+                        &s.description,
+                        &s.secret,
+                        &s.created_at,
+                    ],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(())
+        })
+    }
+
+    fn subscriptions(&self, client_id: &str) -> Result<Vec<Subscription>, StoreError> {
+        self.call(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT id, client_id, url, events, description, secret, created_at
+                     FROM webhook_subscriptions WHERE client_id = $1 ORDER BY created_at, id",
+                    &[&client_id],
+                )
+                .await
+                .map_err(pg_err)?;
+            rows.iter()
+                .map(|r| {
+                    let events: String = r.try_get(3).map_err(pg_err)?;
+                    Ok(Subscription {
+                        id: r.try_get(0).map_err(pg_err)?,
+                        client_id: r.try_get(1).map_err(pg_err)?,
+                        url: r.try_get(2).map_err(pg_err)?,
+                        events: serde_json::from_str(&events).unwrap_or_default(),
+                        description: r.try_get(4).map_err(pg_err)?,
+                        secret: r.try_get(5).map_err(pg_err)?,
+                        created_at: r.try_get(6).map_err(pg_err)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError> {
+        self.call(async {
+            let client = self.client().await?;
+            let n = client
+                .execute(
+                    "DELETE FROM webhook_subscriptions WHERE client_id = $1 AND id = $2",
+                    &[&client_id, &id],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(n > 0)
+        })
+    }
+
+    fn enqueue(&self, event: &OutEvent) -> Result<usize, StoreError> {
+        self.call(async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(pg_err)?;
+            let n = enqueue_rows(&tx, event).await?;
+            tx.commit().await.map_err(pg_err)?;
+            Ok(n)
+        })
+    }
+
+    fn emit_breach(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError> {
+        self.call(self.emit(period, event))
+    }
+
+    fn claim_due(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.call(self.lease_due(now_ms, lease_ms, limit))
+    }
+
+    fn finish_attempt(&self, delivery_id: i64, outcome: &Outcome) -> Result<(), StoreError> {
+        let next = match outcome {
+            Outcome::Retry { next_ms, .. } => *next_ms,
+            _ => 0,
+        };
+        self.call(async {
+            let client = self.client().await?;
+            client
+                .execute(
+                    "UPDATE webhook_deliveries
+                     SET state = $2, attempts = attempts + 1, next_ms = $3, lease_ms = 0,
+                         last_result = $4
+                     WHERE id = $1",
+                    &[&delivery_id, &outcome.state(), &next, &outcome.result()],
+                )
+                .await
+                .map_err(pg_err)?;
+            Ok(())
+        })
+    }
+
+    fn deliveries(
+        &self,
+        client_id: &str,
+        subscription_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.call(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "SELECT d.event_id, d.event_type, d.state, d.attempts, d.last_result,
+                            d.created_ms, d.next_ms
+                     FROM webhook_deliveries d
+                     JOIN webhook_subscriptions s ON s.id = d.subscription_id
+                     WHERE s.client_id = $1 AND d.subscription_id = $2
+                     ORDER BY d.id DESC LIMIT $3",
+                    &[&client_id, &subscription_id, &limit],
+                )
+                .await
+                .map_err(pg_err)?;
+            rows.iter()
+                .map(|r| {
+                    let attempts: i32 = r.try_get(3).map_err(pg_err)?;
+                    Ok(DeliveryRecord {
+                        event_id: r.try_get(0).map_err(pg_err)?,
+                        event_type: r.try_get(1).map_err(pg_err)?,
+                        state: r.try_get(2).map_err(pg_err)?,
+                        attempts: i64::from(attempts),
+                        last_result: r.try_get(4).map_err(pg_err)?,
+                        created_ms: r.try_get(5).map_err(pg_err)?,
+                        next_ms: r.try_get(6).map_err(pg_err)?,
+                    })
+                })
+                .collect()
         })
     }
 }

@@ -9,14 +9,18 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::store::{
-    Event, InsertError, NewClaim, Status, StatusError, Store, StoreError, StoredClaim,
+    wants, Delivery, DeliveryRecord, Event, InsertError, NewClaim, OutEvent, Outcome, Status,
+    StatusError, Store, StoreError, StoredClaim, Subscription,
 };
 
 /// Schema versions in order; `PRAGMA user_version` records the last one applied.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_claims.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_claims.sql")),
+    (2, include_str!("../migrations/0002_webhooks.sql")),
+];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +314,224 @@ impl Store for SqliteStore {
         .map_err(err)?;
         Ok(())
     }
+    fn create_subscription(&self, s: &Subscription) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        let events =
+            serde_json::to_string(&s.events).map_err(|e| StoreError::new(e.to_string()))?;
+        conn.execute(
+            "INSERT INTO webhook_subscriptions
+                 (id, client_id, url, events, description, secret, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                s.id,
+                s.client_id,
+                s.url,
+                events,
+                s.description,
+                s.secret,
+                s.created_at
+            ],
+        )
+        .map_err(err)?;
+        Ok(())
+    }
+
+    fn subscriptions(&self, client_id: &str) -> Result<Vec<Subscription>, StoreError> {
+        let conn = self.conn()?;
+        let mut st = conn
+            .prepare_cached(
+                "SELECT id, client_id, url, events, description, secret, created_at
+                 FROM webhook_subscriptions WHERE client_id = ?1 ORDER BY created_at, rowid",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![client_id], |r| {
+                let events: String = r.get(3)?;
+                Ok(Subscription {
+                    id: r.get(0)?,
+                    client_id: r.get(1)?,
+                    url: r.get(2)?,
+                    events: serde_json::from_str(&events).unwrap_or_default(),
+                    description: r.get(4)?,
+                    secret: r.get(5)?,
+                    created_at: r.get(6)?,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError> {
+        let conn = self.conn()?;
+        // The deliveries go with it (ON DELETE CASCADE, foreign_keys=ON).
+        let n = conn
+            .execute(
+                "DELETE FROM webhook_subscriptions WHERE client_id = ?1 AND id = ?2",
+                params![client_id, id],
+            )
+            .map_err(err)?;
+        Ok(n > 0)
+    }
+
+    fn enqueue(&self, event: &OutEvent) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let n = enqueue_rows(&tx, event)?;
+        tx.commit().map_err(err)?;
+        Ok(n)
+    }
+
+    fn emit_breach(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let new = tx
+            .execute(
+                "INSERT OR IGNORE INTO emitted_breaches (client_id, period, event_id, at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    event.client_id,
+                    period,
+                    event.id,
+                    crate::clock::now_rfc3339()
+                ],
+            )
+            .map_err(err)?
+            > 0;
+        if new {
+            enqueue_rows(&tx, event)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(new)
+    }
+
+    fn claim_due(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        // SQLite has one writer at a time: the IMMEDIATE transaction that reads
+        // and leases the rows is the whole of the "claim".
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let due = {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT d.id, d.subscription_id, s.url, s.secret, d.event_id, d.event_type,
+                            d.body, d.attempts, d.created_ms
+                     FROM webhook_deliveries d
+                     JOIN webhook_subscriptions s ON s.id = d.subscription_id
+                     WHERE d.state = 'pending' AND d.next_ms <= ?1 AND d.lease_ms <= ?1
+                     ORDER BY d.next_ms, d.id LIMIT ?2",
+                )
+                .map_err(err)?;
+            let rows = st
+                .query_map(params![now_ms, limit], |r| {
+                    Ok(Delivery {
+                        id: r.get(0)?,
+                        subscription_id: r.get(1)?,
+                        url: r.get(2)?,
+                        secret: r.get(3)?,
+                        event_id: r.get(4)?,
+                        event_type: r.get(5)?,
+                        body: r.get(6)?,
+                        attempts: r.get(7)?,
+                        created_ms: r.get(8)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)?
+        };
+        for d in &due {
+            tx.execute(
+                "UPDATE webhook_deliveries SET lease_ms = ?2 WHERE id = ?1",
+                params![d.id, lease_ms],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(due)
+    }
+
+    fn finish_attempt(&self, delivery_id: i64, outcome: &Outcome) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        let next = match outcome {
+            Outcome::Retry { next_ms, .. } => *next_ms,
+            _ => 0,
+        };
+        conn.execute(
+            "UPDATE webhook_deliveries
+             SET state = ?2, attempts = attempts + 1, next_ms = ?3, lease_ms = 0, last_result = ?4
+             WHERE id = ?1",
+            params![delivery_id, outcome.state(), next, outcome.result()],
+        )
+        .map_err(err)?;
+        Ok(())
+    }
+
+    fn deliveries(
+        &self,
+        client_id: &str,
+        subscription_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let conn = self.conn()?;
+        let mut st = conn
+            .prepare_cached(
+                "SELECT d.event_id, d.event_type, d.state, d.attempts, d.last_result,
+                        d.created_ms, d.next_ms
+                 FROM webhook_deliveries d
+                 JOIN webhook_subscriptions s ON s.id = d.subscription_id
+                 WHERE s.client_id = ?1 AND d.subscription_id = ?2
+                 ORDER BY d.id DESC LIMIT ?3",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![client_id, subscription_id, limit], |r| {
+                Ok(DeliveryRecord {
+                    event_id: r.get(0)?,
+                    event_type: r.get(1)?,
+                    state: r.get(2)?,
+                    attempts: r.get(3)?,
+                    last_result: r.get(4)?,
+                    created_ms: r.get(5)?,
+                    next_ms: r.get(6)?,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+}
+
+/// One outbox row per subscription of the event's client that wants its type.
+fn enqueue_rows(conn: &Connection, e: &OutEvent) -> Result<usize, StoreError> {
+    let subs: Vec<(String, String)> = {
+        let mut st = conn
+            .prepare_cached("SELECT id, events FROM webhook_subscriptions WHERE client_id = ?1")
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![e.client_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)?
+    };
+    let mut n = 0;
+    for (id, _) in subs.iter().filter(|(_, ev)| wants(ev, &e.event_type)) {
+        n += conn
+            .execute(
+                "INSERT OR IGNORE INTO webhook_deliveries
+                     (subscription_id, event_id, event_type, body, state, created_ms, next_ms)
+                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
+                params![id, e.id, e.event_type, e.body, e.created_ms],
+            )
+            .map_err(err)?;
+    }
+    Ok(n)
 }
 
 /// Why `insert_rows` stopped.
@@ -445,7 +667,7 @@ mod tests {
         let applied: i64 = conn
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .expect("count");
-        assert_eq!(applied, 1, "the migration ran once, not on every open");
+        assert_eq!(applied, 2, "each migration ran once, not on every open");
     }
 
     #[test]

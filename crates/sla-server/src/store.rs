@@ -96,6 +96,94 @@ impl From<StoreError> for crate::errors::ApiError {
 
 impl std::error::Error for StoreError {}
 
+/// A client's webhook subscription. The secret is stored so deliveries can be
+/// signed; the API shows it once, in the answer that created it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: String,
+    pub client_id: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub description: String,
+    pub secret: String,
+    pub created_at: String,
+}
+
+/// An event for a client's subscribers: one outbox row per subscription that
+/// wants `event_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutEvent {
+    pub id: String,
+    pub client_id: String,
+    pub event_type: String,
+    /// The JSON body `{id, type, created_at, data}`, sent as is on every attempt.
+    pub body: String,
+    /// Milliseconds since the epoch.
+    pub created_ms: i64,
+}
+
+/// A due delivery, leased to one worker until `lease_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    pub subscription_id: String,
+    pub url: String,
+    pub secret: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    pub created_ms: i64,
+}
+
+/// A delivery as its subscriber sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub event_id: String,
+    pub event_type: String,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub last_result: String,
+    pub created_ms: i64,
+    pub next_ms: i64,
+}
+
+/// What one attempt ended in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A 2xx: no more attempts.
+    Delivered(String),
+    /// Try again at `next_ms`.
+    Retry { next_ms: i64, result: String },
+    /// The retry window is over: given up, and shown as failed.
+    Failed(String),
+}
+
+impl Outcome {
+    pub fn state(&self) -> &'static str {
+        match self {
+            Outcome::Delivered(_) => "delivered",
+            Outcome::Retry { .. } => "pending",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+
+    pub fn result(&self) -> &str {
+        match self {
+            Outcome::Delivered(r) | Outcome::Failed(r) | Outcome::Retry { result: r, .. } => r,
+        }
+    }
+}
+
+/// Whether a subscription wants an event type (its `events` are stored as JSON).
+pub fn wants(events_json: &str, event_type: &str) -> bool {
+    serde_json::from_str::<Vec<String>>(events_json)
+        .map(|v| v.iter().any(|e| e == event_type))
+        .unwrap_or(false)
+}
+
 /// Why a claim was not inserted. The two conflicts come from UNIQUE keys, so they
 /// hold across concurrent requests and across server processes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +267,35 @@ pub trait Store: Send + Sync + 'static {
     fn pool_status(&self) -> Option<PoolStatus> {
         None
     }
+    fn create_subscription(&self, s: &Subscription) -> Result<(), StoreError>;
+    /// One client's subscriptions, oldest first.
+    fn subscriptions(&self, client_id: &str) -> Result<Vec<Subscription>, StoreError>;
+    /// Deletes a subscription of this client and its outbox rows; `false` when
+    /// the client has no such subscription.
+    fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError>;
+    /// Queues the event for each of the client's subscriptions that wants it;
+    /// returns how many deliveries were queued.
+    fn enqueue(&self, event: &OutEvent) -> Result<usize, StoreError>;
+    /// Records that the client's `period` breached and queues `event`, in one
+    /// transaction, unless the breach was recorded before (then `false`, nothing queued).
+    fn emit_breach(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError>;
+    /// Leases up to `limit` pending deliveries due at `now_ms` until `lease_ms`,
+    /// so that no other worker (or server) takes them meanwhile.
+    fn claim_due(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError>;
+    /// Records one attempt's outcome and ends the lease.
+    fn finish_attempt(&self, delivery_id: i64, outcome: &Outcome) -> Result<(), StoreError>;
+    /// A subscription's deliveries, newest first.
+    fn deliveries(
+        &self,
+        client_id: &str,
+        subscription_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
 }
 
 /// How busy a connection pool is.

@@ -232,8 +232,8 @@ fn postgres_migrations_run_once_and_a_newer_schema_is_refused() {
             &url,
             "SELECT string_agg(version::text, ',') FROM schema_migrations"
         ),
-        "1",
-        "the migration ran once, not on every open"
+        "1,2",
+        "each migration ran once, not on every open"
     );
     pg.sql(&url, "INSERT INTO schema_migrations VALUES (99, 'later')");
     let e = PgStore::connect(&url, 2).err().expect("refused");
@@ -256,4 +256,123 @@ fn postgres_urls_that_cannot_work_fail_in_one_line() {
         .expect("unreachable");
     assert!(e.unavailable, "{e:?}");
     assert!(!e.message.contains('\n'), "{e}");
+}
+
+fn subscription(id: &str, client: &str, events: &[&str]) -> crate::store::Subscription {
+    crate::store::Subscription {
+        id: id.into(),
+        client_id: client.into(),
+        url: format!("https://hooks.example.com/{id}"),
+        events: events.iter().map(|s| s.to_string()).collect(),
+        description: String::new(),
+        secret: format!("whsec_{id}"),
+        created_at: "2026-11-29T00:00:00Z".into(),
+    }
+}
+
+fn out_event(id: &str, client: &str, event_type: &str, created_ms: i64) -> crate::store::OutEvent {
+    crate::store::OutEvent {
+        id: id.into(),
+        client_id: client.into(),
+        event_type: event_type.into(),
+        body: format!("{{\"id\":\"{id}\"}}"),
+        created_ms,
+    }
+}
+
+#[test]
+fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
+    use crate::store::Outcome;
+    each_backend("outbox", |s| {
+        s.create_subscription(&subscription("s1", "acme", &["period.breached"]))
+            .expect("s1");
+        s.create_subscription(&subscription(
+            "s2",
+            "acme",
+            &["period.breached", "claim.status_changed"],
+        ))
+        .expect("s2");
+        s.create_subscription(&subscription("s3", "other", &["period.breached"]))
+            .expect("s3");
+        // Only acme's subscriptions hear acme's events, and only s2 wants claims.
+        assert_eq!(
+            s.enqueue(&out_event("e1", "acme", "claim.status_changed", 1_000))
+                .expect("enqueue"),
+            1
+        );
+        assert!(s
+            .emit_breach(
+                "2025-03",
+                &out_event("e2", "acme", "period.breached", 1_000)
+            )
+            .expect("first breach"));
+        // The same (client, period) again, with a fresh event id: nothing queued.
+        assert!(!s
+            .emit_breach(
+                "2025-03",
+                &out_event("e3", "acme", "period.breached", 2_000)
+            )
+            .expect("second breach"));
+        // The three rows are due at 1,000 ms and leased until 5,000 ms.
+        let due = s.claim_due(1_000, 5_000, 10).expect("due");
+        let mut got: Vec<(String, String)> = due
+            .iter()
+            .map(|d| (d.subscription_id.clone(), d.event_id.clone()))
+            .collect();
+        got.sort();
+        let pairs = [("s1", "e2"), ("s2", "e1"), ("s2", "e2")];
+        assert_eq!(
+            got,
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            due[0].url,
+            format!("https://hooks.example.com/{}", due[0].subscription_id)
+        );
+        // Leased: another worker at 2,000 ms gets nothing.
+        assert!(s.claim_due(2_000, 6_000, 10).expect("leased").is_empty());
+        for d in &due {
+            let o = if d.subscription_id == "s1" {
+                Outcome::Delivered("200".into())
+            } else {
+                Outcome::Retry {
+                    next_ms: 3_000,
+                    result: "HTTP 500".into(),
+                }
+            };
+            s.finish_attempt(d.id, &o).expect("finish");
+        }
+        // s1 is done; s2's two rows are due again at 3,000 ms, not before.
+        assert!(s.claim_due(2_999, 9_000, 10).expect("early").is_empty());
+        let again = s.claim_due(3_000, 9_000, 10).expect("again");
+        assert_eq!(again.len(), 2);
+        assert!(again
+            .iter()
+            .all(|d| d.attempts == 1 && d.subscription_id == "s2"));
+        let recs = s.deliveries("acme", "s1", 10).expect("records");
+        assert_eq!(recs.len(), 1);
+        assert_eq!(
+            (
+                recs[0].state.as_str(),
+                recs[0].attempts,
+                recs[0].last_result.as_str()
+            ),
+            ("delivered", 1, "200")
+        );
+        // Another client cannot see s1's deliveries, nor delete s1.
+        assert!(s.deliveries("other", "s1", 10).expect("other").is_empty());
+        assert!(!s.delete_subscription("other", "s1").expect("not theirs"));
+        assert!(s.delete_subscription("acme", "s2").expect("delete"));
+        assert!(s.claim_due(10_000, 20_000, 10).expect("gone").is_empty());
+        let left: Vec<String> = s
+            .subscriptions("acme")
+            .expect("list")
+            .into_iter()
+            .map(|x| x.id)
+            .collect();
+        assert_eq!(left, vec!["s1".to_string()]);
+    });
 }

@@ -437,3 +437,58 @@ fn connections_killed_under_a_server_cost_at_most_a_503_and_never_a_lost_claim()
     let log = std::fs::read_to_string(&s.log).unwrap_or_default();
     assert!(!log.contains("panicked"), "{log}");
 }
+
+#[test]
+fn two_servers_on_one_database_send_each_webhook_delivery_once() {
+    use common::receiver::Receiver;
+    let pg = PgCluster::shared();
+    let dir = temp_dir("pg-webhooks");
+    write_client(&dir, "acme", "K-acme", &[3]);
+    write_tokens_with_operators(&dir, &["acme"], &["olga"]);
+    let db = pg.create_db();
+    let flags = [
+        "--allow-webhook-host",
+        "127.0.0.1",
+        "--webhook-backoff-ms",
+        "100",
+    ];
+    let a = Server::start_db(&dir, &db, dir.join("a.log"), &flags);
+    let b = Server::start_db(&dir, &db, dir.join("b.log"), &flags);
+    let rx = Receiver::start(&[]);
+    let t = token_of("acme");
+    // Six subscriptions, each with its own path: one status change queues six
+    // rows, which both servers' workers poll for.
+    for i in 0..6 {
+        let r = post(
+            &a.url("/api/v1/subscriptions"),
+            Some(&t),
+            &serde_json::json!({"url": format!("{}?s={i}", rx.url),
+                                "events": ["claim.status_changed"]})
+            .to_string(),
+        );
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let id = uuid(12, 1);
+    let r = post(
+        &a.url("/api/v1/claims"),
+        Some(&t),
+        &claim(&id, "K-acme", &["2025-03"], 1, 300),
+    );
+    assert_eq!(r.status, 201);
+    let r = post(
+        &b.url(&format!("/api/v1/operator/claims/{id}/status")),
+        Some(&token_of("olga")),
+        r#"{"status":"under_review"}"#,
+    );
+    assert_eq!(r.status, 200);
+    wait_for(60, "six delivered rows", || {
+        let subs = get(&b.url("/api/v1/subscriptions"), Some(&t), &[]).json();
+        subs["subscriptions"].as_array().is_some_and(|v| {
+            v.len() == 6 && v.iter().all(|s| s["last_delivery"]["state"] == "delivered")
+        })
+    });
+    let mut paths: Vec<String> = rx.got().into_iter().map(|r| r.path).collect();
+    paths.sort();
+    let want: Vec<String> = (0..6).map(|i| format!("/hook?s={i}")).collect();
+    assert_eq!(paths, want, "each row sent once, by one of the two servers");
+}

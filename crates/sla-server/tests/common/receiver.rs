@@ -1,0 +1,126 @@
+//! A webhook receiver for the tests: a loopback HTTP/1.1 server that records
+//! each request and answers the statuses it is told to, plus the receiver's
+//! side of the signature recipe in docs/WEBHOOKS.md.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub signature: String,
+    pub event_id_header: String,
+    /// The request target, e.g. `/hook?s=1`.
+    pub path: String,
+    pub body: String,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("a JSON body")
+    }
+}
+
+/// A tiny HTTP receiver: records each request and answers the next status of
+/// its script, 200 once the script is used up.
+pub struct Receiver {
+    pub url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    script: Arc<Mutex<Vec<u16>>>,
+}
+
+impl Receiver {
+    pub fn start(script: &[u16]) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(Mutex::new(script.iter().rev().copied().collect::<Vec<_>>()));
+        let (g, sc) = (got.clone(), script.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_string();
+                let mut headers = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    headers.push(line.trim_end().to_string());
+                }
+                let header = |name: &str| {
+                    headers
+                        .iter()
+                        .find_map(|h| {
+                            h.split_once(':')
+                                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                                .map(|(_, v)| v.trim().to_string())
+                        })
+                        .unwrap_or_default()
+                };
+                let len: usize = header("content-length").parse().unwrap_or(0);
+                let mut body = vec![0u8; len];
+                if reader.read_exact(&mut body).is_err() {
+                    continue;
+                }
+                g.lock().unwrap().push(Received {
+                    signature: header("sla-signature"),
+                    event_id_header: header("sla-event-id"),
+                    path,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                });
+                let status = sc.lock().unwrap().pop().unwrap_or(200);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        Receiver { url, got, script }
+    }
+
+    pub fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    pub fn answer_next(&self, statuses: &[u16]) {
+        *self.script.lock().unwrap() = statuses.iter().rev().copied().collect();
+    }
+}
+
+/// The receiver's side of the recipe (docs/WEBHOOKS.md): HMAC-SHA256 keyed with
+/// the secret over `t` + "." + the raw body, compared with `v1`.
+pub fn verifies(secret: &str, signature: &str, body: &str) -> bool {
+    let mut t = "";
+    let mut v1 = "";
+    for part in signature.split(',') {
+        match part.split_once('=') {
+            Some(("t", v)) => t = v,
+            Some(("v1", v)) => v1 = v,
+            _ => {}
+        }
+    }
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(format!("{t}.{body}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    !t.is_empty() && hex == v1
+}
