@@ -59,7 +59,7 @@ async function server({ incidents } = {}) {
     return (await r.json()).claims;
   };
   const close = () => { proc.kill("SIGTERM"); fs.rmSync(dir, { recursive: true, force: true }); };
-  return { base, token, claims, close, dist: path.join(dir, "dist") };
+  return { base, token, claims, close, dist: path.join(dir, "dist"), db: path.join(dir, "claims.db") };
 }
 
 /// A page with the widget loaded; fails the test on any dialog (an injected alert()).
@@ -312,6 +312,86 @@ test("every server error has its own message and keeps the draft", async () => {
     assert.equal((await srv.claims()).length, 0);
   } finally { await w.close(); srv.close(); }
 });
+
+// A 429 names its wait (Retry-After, else details.retry_after) and, since nothing was filed,
+// keeps the draft: the next click sends the same claim_id and files it once.
+for (const [locale, headers, details, words] of [
+  ["en", { "Retry-After": "7" }, { retry_after: 7 }, "too many requests, try again in 7 s"],
+  ["zh-CN", {}, { retry_after: 5 }, "请求过多，请 5 秒后重试"],
+]) {
+  test(`a 429 says when to try again and keeps the draft (${locale})`, async () => {
+    const srv = await server();
+    const w = await open(srv, { locale });
+    try {
+      const { page } = w;
+      const bodies = [];
+      let limited = true;
+      await page.route("**/api/v1/claims", async (route) => {
+        if (route.request().method() !== "POST") return route.continue();
+        bodies.push(JSON.parse(route.request().postData()));
+        if (!limited) return route.continue();
+        await route.fulfill({ status: 429, contentType: "application/json", headers,
+          body: JSON.stringify({ error: { code: "rate_limited", message: "slow down", details } }) });
+      });
+      await toConfirm(page, { month: "2026-09" });
+      await page.click("[data-sla-action=submit]");
+      const box = page.locator("[data-sla-claim-error=rate_limited]");
+      await box.waitFor();
+      assert.ok((await box.textContent()).toLowerCase().includes(words), await box.textContent());
+      const kept = JSON.parse(await draft(page));
+      assert.equal(kept.claim_id, bodies[0].claim_id, "the draft keeps its claim_id");
+      limited = false;
+      await page.click("[data-sla-action=submit]");
+      await page.waitForSelector("[data-sla-step=done] [data-sla-claim-status=submitted]");
+      assert.equal(bodies.length, 2);
+      assert.equal(bodies[1].claim_id, bodies[0].claim_id, "the retry sends the same claim_id");
+      assert.deepEqual((await srv.claims()).map((c) => c.claim_id), [bodies[0].claim_id]);
+      assert.deepEqual(w.errors, []);
+    } finally { await w.close(); srv.close(); }
+  });
+}
+
+// GET /api/v1/claims carries each claim's status history; the operator's note is text.
+for (const locale of ["zh-CN", "en"]) {
+  test(`the claim history shows each status change with its time and note (${locale})`, async () => {
+    const srv = await server();
+    const w = await open(srv, { locale });
+    try {
+      const { page } = w;
+      await toConfirm(page, { month: "2026-09" });
+      const sent = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/claims"));
+      await page.click("[data-sla-action=submit]");
+      const id = JSON.parse((await sent).postData()).claim_id;
+      await page.waitForSelector("[data-sla-step=done] [data-sla-claim-status=submitted]");
+      const note = "<img src=x onerror=alert(1)> checking the logs";
+      execFileSync(BIN, ["claims", "set-status", id, "under_review", "--db", srv.db, "--note", note]);
+      execFileSync(BIN, ["claims", "set-status", id, "approved", "--db", srv.db, "--note", "credit granted"]);
+      const history = (await srv.claims())[0].history;
+      await page.reload();
+      await page.waitForSelector("[role=tab]");
+      await tab(page, "claims");
+      const items = page.locator(`[data-sla-claim="${id}"] [data-sla-status-history] li`);
+      await items.first().waitFor();
+      assert.deepEqual(await items.evaluateAll((li) => li.map((x) => x.dataset.status)),
+        history.map((h) => h.status));
+      assert.deepEqual(history.slice(-2).map((h) => h.status), ["under_review", "approved"]);
+      const texts = await items.allTextContents();
+      const last = texts[texts.length - 1];
+      assert.ok(last.includes(locale === "en" ? "approved" : "已批准") && last.includes("credit granted"), last);
+      assert.ok(texts[texts.length - 2].includes(note), "the note is shown as text");
+      assert.equal(await page.locator(`[data-sla-claim="${id}"] img`).count(), 0, "no markup from the note");
+      // Each time is the server's instant, shown in the contract's timezone like every claim
+      // time: the last change is the claim's updated_at, so both cells read the same.
+      const times = page.locator(`[data-sla-claim="${id}"] [data-sla-status-history] time`);
+      assert.deepEqual(await times.evaluateAll((t) => t.map((x) => x.getAttribute("datetime"))),
+        history.map((h) => h.at));
+      const updated = (await page.locator(`[data-sla-claim="${id}"] td:nth-child(6)`).textContent()).trim();
+      assert.equal((await times.last().textContent()).trim(), updated);
+      await shot(page, `claim-history-status-${locale}`);
+      assert.deepEqual(w.errors, []);
+    } finally { await w.close(); srv.close(); }
+  });
+}
 
 test("a reload mid-form restores the draft; a reload mid-submit files once", async () => {
   const srv = await server();

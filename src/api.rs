@@ -106,6 +106,10 @@ impl<'a> Call<'a> {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// `Retry-After` in whole seconds, when the server sent the delta-seconds form (429, 503).
+    pub retry_after: Option<u64>,
+    /// The `ETag` of the answer, for a later `If-None-Match`.
+    pub etag: Option<String>,
 }
 
 impl Answer {
@@ -185,8 +189,16 @@ async fn send(
         .await?
         .dyn_into()?;
     let status = resp.status();
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    let retry_after = header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok());
+    let etag = header("ETag");
     let body = read_body(&resp, call.on_progress).await?;
-    Ok(Answer { status, body })
+    Ok(Answer {
+        status,
+        body,
+        retry_after,
+        etag,
+    })
 }
 
 /// The body as bytes, read from its stream so that progress can be shown.
@@ -297,7 +309,7 @@ pub async fn list_claims(
         .await
         .map_err(claim_failure)?;
     if !a.ok() {
-        return Err(classify(a.status, &a.body));
+        return Err(refusal(&a));
     }
     parse_claims_list(&a.body).map_err(|message| ClaimError::Rejected {
         status: a.status,
@@ -325,6 +337,18 @@ pub async fn file_claim(
             message: e.to_string(),
         })
     } else {
-        Err(classify(a.status, &a.body))
+        Err(refusal(&a))
+    }
+}
+
+/// The error for a non-2xx answer: the body's meaning, with a 429's wait taken from
+/// `Retry-After` when the server sent it (the header is what proxies and servers agree on;
+/// `details.retry_after` is the fallback).
+fn refusal(a: &Answer) -> ClaimError {
+    match classify(a.status, &a.body) {
+        ClaimError::RateLimited { retry_after } => ClaimError::RateLimited {
+            retry_after: a.retry_after.or(retry_after),
+        },
+        other => other,
     }
 }

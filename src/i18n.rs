@@ -338,12 +338,15 @@ catalogue! {
     ErrMismatch => "服务器核算的补偿与页面不同：{figures}。请刷新数据后再提交。", "The server computes different figures: {figures}. Reload the data, then submit again.";
     ErrMismatchBare => "服务器核算的补偿与页面不同。请刷新数据后再提交。", "The server computes different figures. Reload the data, then submit again.";
     ErrNothingToGrant => "所选周期没有可补偿的宕机，服务器未受理。", "The chosen periods carry no compensable outage; the server refused the claim.";
+    ErrRateLimited => "请求过多，请 {n} 秒后重试。草稿已保留。", "Too many requests, try again in {n} s. Your draft is kept.";
+    ErrRateLimitedBare => "请求过多，请稍后重试。草稿已保留。", "Too many requests, try again shortly. Your draft is kept.";
     ErrUnauthorized => "登录已失效，请重新登录后再提交。草稿已保留。", "Your sign-in is no longer valid: sign in again, then submit. Your draft is kept.";
     ErrForbidden => "您的账号无权为此合同申请补偿。", "Your account may not claim for this contract.";
     ErrRejected => "服务器拒绝了申请（HTTP {status}）：{message}", "The server refused the claim (HTTP {status}): {message}";
     ErrServer => "服务器出错（HTTP {status}），申请结果未知。草稿已保留，可安全地重新发送。", "The server failed (HTTP {status}); the outcome is unknown. Your draft is kept and can safely be sent again.";
     ErrTimeout => "服务器未及时答复，申请结果未知。草稿已保留，可安全地重新发送。", "The server did not answer in time; the outcome is unknown. Your draft is kept and can safely be sent again.";
     ErrOffline => "无法连接服务器（可能已离线）。草稿已保留，联网后可重新发送。", "The server could not be reached (offline?). Your draft is kept; send it again once you are online.";
+    StatusHistory => "状态记录", "Status history";
     HistoryTitle => "申请记录", "Your claims";
     HistoryEmpty => "还没有申请记录。", "No claims yet.";
     CsSubmitted => "已提交", "submitted";

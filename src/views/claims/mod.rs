@@ -82,6 +82,10 @@ pub fn error_text(env: &Env, e: &ClaimError) -> String {
         ),
         ClaimError::Mismatch { granted: None } => env.t(Key::ErrMismatchBare).to_string(),
         ClaimError::NothingToGrant => env.t(Key::ErrNothingToGrant).to_string(),
+        ClaimError::RateLimited {
+            retry_after: Some(n),
+        } => env.fill(Key::ErrRateLimited, &[("n", &f.int(*n))]),
+        ClaimError::RateLimited { retry_after: None } => env.t(Key::ErrRateLimitedBare).to_string(),
         ClaimError::Unauthorized => env.t(Key::ErrUnauthorized).to_string(),
         ClaimError::Forbidden => env.t(Key::ErrForbidden).to_string(),
         ClaimError::Rejected { status, message } => env.fill(
