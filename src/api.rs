@@ -79,6 +79,9 @@ pub struct Call<'a> {
     pub body: Option<&'a str>,
     /// Called with (bytes received, `Content-Length`) as the body streams in.
     pub on_progress: Option<&'a dyn Fn(u64, Option<u64>)>,
+    /// An `ETag` from an earlier answer: an unchanged document then costs a 304. (A
+    /// conditional header makes the browser bypass its HTTP cache, so the 304 reaches us.)
+    pub if_none_match: Option<&'a str>,
 }
 
 impl<'a> Call<'a> {
@@ -88,6 +91,7 @@ impl<'a> Call<'a> {
             url,
             body: None,
             on_progress: None,
+            if_none_match: None,
         }
     }
 
@@ -97,6 +101,7 @@ impl<'a> Call<'a> {
             url,
             body: Some(body),
             on_progress: None,
+            if_none_match: None,
         }
     }
 }
@@ -178,6 +183,9 @@ async fn send(
     headers.set("Accept", "application/json")?;
     for (k, v) in &opts.headers {
         headers.set(k, v)?;
+    }
+    if let Some(tag) = call.if_none_match {
+        headers.set("If-None-Match", tag)?;
     }
     if let Some(b) = call.body {
         headers.set("Content-Type", "application/json")?;
@@ -268,13 +276,49 @@ pub async fn fetch_document(
     allow_404: bool,
     on_progress: &dyn Fn(u64, Option<u64>),
 ) -> Result<Option<Vec<u8>>, FetchError> {
+    Ok(
+        match fetch_if_changed(url, opts, cancel, allow_404, None, on_progress).await? {
+            Fetched::Body { bytes, .. } => Some(bytes),
+            Fetched::Missing | Fetched::NotModified => None,
+        },
+    )
+}
+
+/// What a (conditional) document request brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// A new body, with the `ETag` to send next time.
+    Body {
+        bytes: Vec<u8>,
+        etag: Option<String>,
+    },
+    /// 304: the copy we hold is current.
+    NotModified,
+    /// 404 where that is allowed (the optional policy).
+    Missing,
+}
+
+/// A document, sent with `If-None-Match: etag` when one is given.
+pub async fn fetch_if_changed(
+    url: &str,
+    opts: &Options,
+    cancel: &Cancel,
+    allow_404: bool,
+    etag: Option<&str>,
+    on_progress: &dyn Fn(u64, Option<u64>),
+) -> Result<Fetched, FetchError> {
     let call = Call {
         on_progress: Some(on_progress),
+        if_none_match: etag,
         ..Call::get(url)
     };
     match request(opts, call, cancel).await {
-        Ok(a) if allow_404 && a.status == 404 => Ok(None),
-        Ok(a) if a.ok() => Ok(Some(a.body)),
+        Ok(a) if allow_404 && a.status == 404 => Ok(Fetched::Missing),
+        Ok(a) if etag.is_some() && a.status == 304 => Ok(Fetched::NotModified),
+        Ok(a) if a.ok() => Ok(Fetched::Body {
+            bytes: a.body,
+            etag: a.etag,
+        }),
         Ok(a) => Err(FetchError::Http {
             url: url.to_string(),
             status: a.status,
@@ -288,6 +332,33 @@ pub async fn fetch_document(
             detail,
         }),
         Err(Failure::Cancelled) => Err(FetchError::Cancelled),
+    }
+}
+
+thread_local! {
+    /// Claims being sent by any widget on the page: the documents are not re-checked
+    /// meanwhile, so a report never changes under a claim on its way.
+    static CLAIMS_IN_FLIGHT: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether a claim is on its way (see `CLAIMS_IN_FLIGHT`).
+pub fn claim_in_flight() -> bool {
+    CLAIMS_IN_FLIGHT.with(|n| n.get() > 0)
+}
+
+/// Counts one claim in flight for as long as it lives, whatever way the send ends.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        CLAIMS_IN_FLIGHT.with(|n| n.set(n.get() + 1));
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        CLAIMS_IN_FLIGHT.with(|n| n.set(n.get().saturating_sub(1)));
     }
 }
 
@@ -328,6 +399,7 @@ pub async fn file_claim(
         status: 0,
         message: e.to_string(),
     })?;
+    let _sending = InFlight::start();
     let a = request(opts, Call::post_json(url, &body), cancel)
         .await
         .map_err(claim_failure)?;

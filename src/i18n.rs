@@ -69,6 +69,9 @@ catalogue! {
     TabPeriods => "服务周期", "Periods";
     TimesIn => "时间均为合同时区 {tz}", "Times in the contract timezone, {tz}";
     AsOf => "数据截至 {when}", "Data as of {when}";
+    UpdatedSecondsAgo => "{n} 秒前更新", "Updated {n} s ago";
+    UpdatedMinutesAgo => "{n} 分钟前更新", "Updated {n} min ago";
+    OutOfReach => "本月已无法达到 {target} 的可用性承诺；本月结束后即可申请补偿。", "This month can no longer meet {target}; you can claim once it ends.";
     ContractLine => "{client} · 合同 {contract}（{start} 至 {end}）", "{client} · contract {contract} ({start} to {end})";
 
     // Loading
