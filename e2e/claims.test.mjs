@@ -393,6 +393,116 @@ for (const locale of ["zh-CN", "en"]) {
   });
 }
 
+// The Notifications panel against the subscriptions contract of #11, mocked by a route (the
+// server's routes land from another branch). The secret is shown once and never stored.
+test("notifications: list, add with the keyboard, the secret shown once and never stored, remove", async () => {
+  const srv = await server();
+  const w = await open(srv, { locale: "en" });
+  try {
+    const { page } = w;
+    const SECRET = "whsec_e2e_0123456789abcdef0123456789abcdef";
+    const subs = [{ id: "sub_1", url: "https://hooks.example.com/<b>sla</b>", events: ["period.breached"],
+      description: "ops <i>chat</i>", created_at: "2026-11-01T02:00:00Z", active: true }];
+    const seen = [];
+    await page.route("**/api/v1/subscriptions**", async (route) => {
+      const req = route.request();
+      const p = new URL(req.url()).pathname;
+      seen.push(`${req.method()} ${p}`);
+      assert.match(req.headers().authorization || "", /^Bearer /, "the token goes with every request");
+      const json = (status, body) => route.fulfill({ status, contentType: "application/json", body: JSON.stringify(body) });
+      if (req.method() === "GET" && p === "/api/v1/subscriptions") return json(200, { subscriptions: subs });
+      if (req.method() === "POST" && p === "/api/v1/subscriptions") {
+        const b = JSON.parse(req.postData());
+        if (!b.url.startsWith("https://")) {
+          return json(422, { error: { code: "invalid_url", message: "only https:// URLs", details: {} } });
+        }
+        const sub = { id: "sub_2", url: b.url, events: b.events, description: b.description, created_at: "2026-11-30T03:00:00Z" };
+        subs.push(sub);
+        return json(201, { subscription: sub, secret: SECRET });
+      }
+      const m = p.match(/^\/api\/v1\/subscriptions\/([^/]+)$/);
+      if (req.method() === "DELETE" && m) {
+        subs.splice(subs.findIndex((s) => s.id === decodeURIComponent(m[1])), 1);
+        return route.fulfill({ status: 204 });
+      }
+      return json(404, { error: { code: "not_found", message: "no", details: {} } });
+    });
+    await page.evaluate(() => Object.defineProperty(navigator, "clipboard",
+      { configurable: true, value: { writeText: async (t) => { window.__copied = t; } } }));
+    await tab(page, "claims");
+    const panel = page.locator("[data-sla-notifications]");
+    await panel.locator('[data-sla-subscription="sub_1"]').waitFor();
+    // Markup in a URL or description is text.
+    assert.equal(await panel.locator("b, i").count(), 0);
+    assert.ok((await panel.textContent()).includes("https://hooks.example.com/<b>sla</b>"));
+
+    // A refused URL: the server's message, nothing added.
+    await page.getByLabel("Receiver URL (https://…)").fill("http://insecure.example.com/hook");
+    await page.getByLabel("Receiver URL (https://…)").press("Enter");
+    await page.locator("[data-sla-notifications-error]").waitFor();
+    assert.match(await page.locator("[data-sla-notifications-error]").textContent(), /only https:\/\/ URLs/);
+
+    // Added with the keyboard only: type, tab through the events and the description, Enter.
+    const sent = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/subscriptions"));
+    await page.getByLabel("Receiver URL (https://…)").fill("https://hooks.example.com/sla");
+    await page.getByLabel("Description (optional)").fill("ticketing");
+    await page.getByLabel("Description (optional)").press("Enter");
+    assert.deepEqual(JSON.parse((await sent).postData()), { url: "https://hooks.example.com/sla",
+      events: ["period.breached", "claim.status_changed"], description: "ticketing" });
+    const box = page.locator('[data-sla-subscription-secret="sub_2"]');
+    await box.waitFor();
+    await panel.locator('[data-sla-subscription="sub_2"]').waitFor();
+    const inPage = () => page.evaluate((s) => document.body.innerText.split(s).length - 1, SECRET);
+    assert.equal(await inPage(), 1, "the secret is on the page once");
+    await box.locator("[data-sla-action=copy-secret]").click();
+    await page.waitForFunction((s) => window.__copied === s, SECRET);
+    await box.locator("text=Copied").waitFor();
+    const stored = () => page.evaluate((s) => [localStorage, sessionStorage]
+      .some((st) => Object.keys(st).some((k) => k.includes(s) || (st.getItem(k) || "").includes(s))), SECRET);
+    assert.equal(await stored(), false, "the secret is in no storage");
+    await box.locator("[data-sla-action=secret-done]").click();
+    await box.waitFor({ state: "detached" });
+    assert.equal(await inPage(), 0, "dismissed: gone for good");
+    // Another tab and back: the list again, never the secret.
+    await tab(page, "overview");
+    await tab(page, "claims");
+    await panel.locator('[data-sla-subscription="sub_2"]').waitFor();
+    assert.equal(await inPage(), 0);
+    assert.equal(await stored(), false);
+
+    // Removed (the button is named after its subscription, for screen readers).
+    const del = page.waitForRequest((r) => r.method() === "DELETE");
+    await page.getByRole("button", { name: "Remove the subscription https://hooks.example.com/<b>sla</b>" }).click();
+    assert.ok((await del).url().endsWith("/api/v1/subscriptions/sub_1"));
+    await panel.locator('[data-sla-subscription="sub_1"]').waitFor({ state: "detached" });
+    assert.equal(await panel.locator("[data-sla-subscription]").count(), 1);
+    await shot(page, "notifications-en");
+    assert.deepEqual(w.errors, []);
+  } finally { await w.close(); srv.close(); }
+});
+
+test("notifications: a server without subscriptions (404) shows the panel as unavailable, once", async () => {
+  const srv = await server();
+  const w = await open(srv, { locale: "zh-CN" });
+  try {
+    const { page } = w;
+    let asked = 0;
+    await page.route("**/api/v1/subscriptions**", (route) => {
+      asked++;
+      return route.fulfill({ status: 404, contentType: "application/json",
+        body: JSON.stringify({ error: { code: "not_found", message: "no such route", details: {} } }) });
+    });
+    await tab(page, "claims");
+    const off = page.locator("[data-sla-notifications-unavailable]");
+    await off.waitFor();
+    assert.match(await off.textContent(), /暂不提供通知订阅/);
+    assert.equal(await page.locator("[data-sla-notifications] [role=alert]").count(), 0, "not an error");
+    assert.equal(await page.locator("[data-sla-action=add-subscription]").count(), 0);
+    assert.equal(asked, 1);
+    assert.deepEqual(w.errors, []);
+  } finally { await w.close(); srv.close(); }
+});
+
 test("a reload mid-form restores the draft; a reload mid-submit files once", async () => {
   const srv = await server();
   const w = await open(srv);

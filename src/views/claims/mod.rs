@@ -3,6 +3,7 @@
 pub mod entitlement;
 pub mod flow;
 pub mod history;
+pub mod notifications;
 
 pub use history::Confirmation;
 
@@ -108,7 +109,12 @@ pub fn Claims(props: &ViewProps) -> Html {
     let ctx = use_context::<ClaimsCtx>();
     let r = &props.data.ev.report;
     let Some(ctx) = ctx.filter(|c| c.status != ClaimsStatus::Disabled) else {
-        return html! { <p class="slap-muted">{ env.t(Key::ClaimsDisabled) }</p> };
+        return html! {
+            <>
+                <p class="slap-muted">{ env.t(Key::ClaimsDisabled) }</p>
+                <notifications::Notifications ..props.clone() />
+            </>
+        };
     };
     let open = claimable_periods(r, &ctx.claimed());
     html! {
@@ -127,6 +133,7 @@ pub fn Claims(props: &ViewProps) -> Html {
                 <flow::ClaimFlow key={r.contract_id.clone()} view={props.clone()} open={open} />
                 <history::History ..props.clone() />
             }
+            <notifications::Notifications ..props.clone() />
         </div>
     }
 }
