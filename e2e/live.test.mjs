@@ -174,3 +174,47 @@ test("no request while the page is hidden; a check as soon as it is visible agai
     await next;
   } finally { await b.close(); srv.close(); }
 });
+
+test("no re-check while a claim is being sent", async () => {
+  const srv = await server();
+  const b = await browser();
+  try {
+    const page = await b.ctx.newPage();
+    let docRequests = 0;
+    page.on("request", (r) => { if (isDoc(r.url())) docRequests++; });
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route("**/api/v1/claims", async (route) => {
+      if (route.request().method() !== "POST") return route.continue();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${srv.base}/live-host.html`);
+    await page.waitForSelector("[role=tab]", { timeout: 30000 });
+    await tab(page, "claims");
+    await page.check('[data-sla-choose-month="2026-09"] input');
+    await page.click("[data-sla-action=next]");
+    await page.check(".slap-remedy-choice input[value=contract_credit]");
+    await page.click("[data-sla-action=next]");
+    await page.waitForSelector("[data-sla-step=evidence]");
+    await page.click("[data-sla-action=next]");
+    await page.fill(".slap-contact input[name=name]", "王敏");
+    await page.fill(".slap-contact input[name=email]", "wm@example.com");
+    await page.fill(".slap-contact input[name=phone]", "+86 138-0000-0000");
+    await page.click("[data-sla-action=next]");
+    await page.waitForSelector("[data-sla-step=confirm]");
+    await until(() => docRequests > 3, "re-checks are running");
+    const sent = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/claims"));
+    await page.click("[data-sla-action=submit]");
+    await sent;
+    // A check already on its way may finish; then nothing while the claim is held.
+    await page.waitForFunction(() => Number(document.querySelector("[data-sla-updated-ago]").dataset.slaUpdatedAgo) >= 1);
+    const seen = docRequests;
+    await page.waitForFunction(() => Number(document.querySelector("[data-sla-updated-ago]").dataset.slaUpdatedAgo) >= 4,
+      null, { timeout: 30000 });
+    assert.equal(docRequests, seen, "no re-check while the claim is on its way");
+    release();
+    await page.waitForSelector("[data-sla-step=done] [data-sla-claim-status=submitted]");
+    await until(() => docRequests > seen, "re-checks resume once the claim is answered");
+  } finally { await b.close(); srv.close(); }
+});

@@ -62,11 +62,16 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
+    // The options as of the last render: re-checks read them at each tick, so a token
+    // refreshed with `update()` is the one they send (it restarts nothing).
+    let current = use_mut_ref(|| options.clone());
+    *current.borrow_mut() = options.clone();
+
     // Re-checks while a report is shown: restarted by anything that restarts the load,
     // and by a new `refreshSeconds`.
     {
         let dispatch = state.dispatcher();
-        let opts = options.clone();
+        let opts = current.clone();
         let held = held.clone();
         let ready = matches!(state.phase, Phase::Ready(_));
         use_effect_with(
@@ -309,7 +314,7 @@ struct Live {
 impl Live {
     fn start(
         seconds: u32,
-        opts: Rc<Options>,
+        opts: Rc<RefCell<Rc<Options>>>,
         held: Rc<RefCell<Held>>,
         dispatch: UseReducerDispatcher<State>,
     ) -> Live {
@@ -327,7 +332,8 @@ impl Live {
                     return;
                 }
                 busy.set(true);
-                let (opts, held, dispatch) = (opts.clone(), held.clone(), dispatch.clone());
+                let opts = opts.borrow().clone();
+                let (held, dispatch) = (held.clone(), dispatch.clone());
                 let (cancel, busy, last) = (cancel.clone(), busy.clone(), last.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let r = refresh::recheck(&opts, &held, &cancel).await;
