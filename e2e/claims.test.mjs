@@ -59,7 +59,7 @@ async function server({ incidents } = {}) {
     return (await r.json()).claims;
   };
   const close = () => { proc.kill("SIGTERM"); fs.rmSync(dir, { recursive: true, force: true }); };
-  return { base, token, claims, close, dist: path.join(dir, "dist") };
+  return { base, token, claims, close, dist: path.join(dir, "dist"), db: path.join(dir, "claims.db") };
 }
 
 /// A page with the widget loaded; fails the test on any dialog (an injected alert()).
@@ -310,6 +310,196 @@ test("every server error has its own message and keeps the draft", async () => {
       assert.notEqual(await draft(page), null, `${code}: draft kept`);
     }
     assert.equal((await srv.claims()).length, 0);
+  } finally { await w.close(); srv.close(); }
+});
+
+// A 429 names its wait (Retry-After, else details.retry_after) and, since nothing was filed,
+// keeps the draft: the next click sends the same claim_id and files it once.
+for (const [locale, headers, details, words] of [
+  ["en", { "Retry-After": "7" }, { retry_after: 7 }, "too many requests, try again in 7 s"],
+  ["zh-CN", {}, { retry_after: 5 }, "请求过多，请 5 秒后重试"],
+]) {
+  test(`a 429 says when to try again and keeps the draft (${locale})`, async () => {
+    const srv = await server();
+    const w = await open(srv, { locale });
+    try {
+      const { page } = w;
+      const bodies = [];
+      let limited = true;
+      await page.route("**/api/v1/claims", async (route) => {
+        if (route.request().method() !== "POST") return route.continue();
+        bodies.push(JSON.parse(route.request().postData()));
+        if (!limited) return route.continue();
+        await route.fulfill({ status: 429, contentType: "application/json", headers,
+          body: JSON.stringify({ error: { code: "rate_limited", message: "slow down", details } }) });
+      });
+      await toConfirm(page, { month: "2026-09" });
+      await page.click("[data-sla-action=submit]");
+      const box = page.locator("[data-sla-claim-error=rate_limited]");
+      await box.waitFor();
+      assert.ok((await box.textContent()).toLowerCase().includes(words), await box.textContent());
+      const kept = JSON.parse(await draft(page));
+      assert.equal(kept.claim_id, bodies[0].claim_id, "the draft keeps its claim_id");
+      limited = false;
+      await page.click("[data-sla-action=submit]");
+      await page.waitForSelector("[data-sla-step=done] [data-sla-claim-status=submitted]");
+      assert.equal(bodies.length, 2);
+      assert.equal(bodies[1].claim_id, bodies[0].claim_id, "the retry sends the same claim_id");
+      assert.deepEqual((await srv.claims()).map((c) => c.claim_id), [bodies[0].claim_id]);
+      assert.deepEqual(w.errors, []);
+    } finally { await w.close(); srv.close(); }
+  });
+}
+
+// GET /api/v1/claims carries each claim's status history; the operator's note is text.
+for (const locale of ["zh-CN", "en"]) {
+  test(`the claim history shows each status change with its time and note (${locale})`, async () => {
+    const srv = await server();
+    const w = await open(srv, { locale });
+    try {
+      const { page } = w;
+      await toConfirm(page, { month: "2026-09" });
+      const sent = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/claims"));
+      await page.click("[data-sla-action=submit]");
+      const id = JSON.parse((await sent).postData()).claim_id;
+      await page.waitForSelector("[data-sla-step=done] [data-sla-claim-status=submitted]");
+      const note = "<img src=x onerror=alert(1)> checking the logs";
+      execFileSync(BIN, ["claims", "set-status", id, "under_review", "--db", srv.db, "--note", note]);
+      execFileSync(BIN, ["claims", "set-status", id, "approved", "--db", srv.db, "--note", "credit granted"]);
+      const history = (await srv.claims())[0].history;
+      await page.reload();
+      await page.waitForSelector("[role=tab]");
+      await tab(page, "claims");
+      const items = page.locator(`[data-sla-claim="${id}"] [data-sla-status-history] li`);
+      await items.first().waitFor();
+      assert.deepEqual(await items.evaluateAll((li) => li.map((x) => x.dataset.status)),
+        history.map((h) => h.status));
+      assert.deepEqual(history.slice(-2).map((h) => h.status), ["under_review", "approved"]);
+      const texts = await items.allTextContents();
+      const last = texts[texts.length - 1];
+      assert.ok(last.includes(locale === "en" ? "approved" : "已批准") && last.includes("credit granted"), last);
+      assert.ok(texts[texts.length - 2].includes(note), "the note is shown as text");
+      assert.equal(await page.locator(`[data-sla-claim="${id}"] img`).count(), 0, "no markup from the note");
+      // Each time is the server's instant, shown in the contract's timezone like every claim
+      // time: the last change is the claim's updated_at, so both cells read the same.
+      const times = page.locator(`[data-sla-claim="${id}"] [data-sla-status-history] time`);
+      assert.deepEqual(await times.evaluateAll((t) => t.map((x) => x.getAttribute("datetime"))),
+        history.map((h) => h.at));
+      const updated = (await page.locator(`[data-sla-claim="${id}"] td:nth-child(6)`).textContent()).trim();
+      assert.equal((await times.last().textContent()).trim(), updated);
+      await shot(page, `claim-history-status-${locale}`);
+      assert.deepEqual(w.errors, []);
+    } finally { await w.close(); srv.close(); }
+  });
+}
+
+// The Notifications panel against the subscriptions contract of #11, mocked by a route (the
+// server's routes land from another branch). The secret is shown once and never stored.
+test("notifications: list, add with the keyboard, the secret shown once and never stored, remove", async () => {
+  const srv = await server();
+  const w = await open(srv, { locale: "en" });
+  try {
+    const { page } = w;
+    const SECRET = "whsec_e2e_0123456789abcdef0123456789abcdef";
+    const subs = [{ id: "sub_1", url: "https://hooks.example.com/<b>sla</b>", events: ["period.breached"],
+      description: "ops <i>chat</i>", created_at: "2026-11-01T02:00:00Z", active: true }];
+    const seen = [];
+    await page.route("**/api/v1/subscriptions**", async (route) => {
+      const req = route.request();
+      const p = new URL(req.url()).pathname;
+      seen.push(`${req.method()} ${p}`);
+      assert.match(req.headers().authorization || "", /^Bearer /, "the token goes with every request");
+      const json = (status, body) => route.fulfill({ status, contentType: "application/json", body: JSON.stringify(body) });
+      if (req.method() === "GET" && p === "/api/v1/subscriptions") return json(200, { subscriptions: subs });
+      if (req.method() === "POST" && p === "/api/v1/subscriptions") {
+        const b = JSON.parse(req.postData());
+        if (!b.url.startsWith("https://")) {
+          return json(422, { error: { code: "invalid_url", message: "only https:// URLs", details: {} } });
+        }
+        const sub = { id: "sub_2", url: b.url, events: b.events, description: b.description, created_at: "2026-11-30T03:00:00Z" };
+        subs.push(sub);
+        return json(201, { subscription: sub, secret: SECRET });
+      }
+      const m = p.match(/^\/api\/v1\/subscriptions\/([^/]+)$/);
+      if (req.method() === "DELETE" && m) {
+        subs.splice(subs.findIndex((s) => s.id === decodeURIComponent(m[1])), 1);
+        return route.fulfill({ status: 204 });
+      }
+      return json(404, { error: { code: "not_found", message: "no", details: {} } });
+    });
+    await page.evaluate(() => Object.defineProperty(navigator, "clipboard",
+      { configurable: true, value: { writeText: async (t) => { window.__copied = t; } } }));
+    await tab(page, "claims");
+    const panel = page.locator("[data-sla-notifications]");
+    await panel.locator('[data-sla-subscription="sub_1"]').waitFor();
+    // Markup in a URL or description is text.
+    assert.equal(await panel.locator("b, i").count(), 0);
+    assert.ok((await panel.textContent()).includes("https://hooks.example.com/<b>sla</b>"));
+
+    // A refused URL: the server's message, nothing added.
+    await page.getByLabel("Receiver URL (https://…)").fill("http://insecure.example.com/hook");
+    await page.getByLabel("Receiver URL (https://…)").press("Enter");
+    await page.locator("[data-sla-notifications-error]").waitFor();
+    assert.match(await page.locator("[data-sla-notifications-error]").textContent(), /only https:\/\/ URLs/);
+
+    // Added with the keyboard only: type, tab through the events and the description, Enter.
+    const sent = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/subscriptions"));
+    await page.getByLabel("Receiver URL (https://…)").fill("https://hooks.example.com/sla");
+    await page.getByLabel("Description (optional)").fill("ticketing");
+    await page.getByLabel("Description (optional)").press("Enter");
+    assert.deepEqual(JSON.parse((await sent).postData()), { url: "https://hooks.example.com/sla",
+      events: ["period.breached", "claim.status_changed"], description: "ticketing" });
+    const box = page.locator('[data-sla-subscription-secret="sub_2"]');
+    await box.waitFor();
+    await panel.locator('[data-sla-subscription="sub_2"]').waitFor();
+    const inPage = () => page.evaluate((s) => document.body.innerText.split(s).length - 1, SECRET);
+    assert.equal(await inPage(), 1, "the secret is on the page once");
+    await box.locator("[data-sla-action=copy-secret]").click();
+    await page.waitForFunction((s) => window.__copied === s, SECRET);
+    await box.locator("text=Copied").waitFor();
+    const stored = () => page.evaluate((s) => [localStorage, sessionStorage]
+      .some((st) => Object.keys(st).some((k) => k.includes(s) || (st.getItem(k) || "").includes(s))), SECRET);
+    assert.equal(await stored(), false, "the secret is in no storage");
+    await box.locator("[data-sla-action=secret-done]").click();
+    await box.waitFor({ state: "detached" });
+    assert.equal(await inPage(), 0, "dismissed: gone for good");
+    // Another tab and back: the list again, never the secret.
+    await tab(page, "overview");
+    await tab(page, "claims");
+    await panel.locator('[data-sla-subscription="sub_2"]').waitFor();
+    assert.equal(await inPage(), 0);
+    assert.equal(await stored(), false);
+
+    // Removed (the button is named after its subscription, for screen readers).
+    const del = page.waitForRequest((r) => r.method() === "DELETE");
+    await page.getByRole("button", { name: "Remove the subscription https://hooks.example.com/<b>sla</b>" }).click();
+    assert.ok((await del).url().endsWith("/api/v1/subscriptions/sub_1"));
+    await panel.locator('[data-sla-subscription="sub_1"]').waitFor({ state: "detached" });
+    assert.equal(await panel.locator("[data-sla-subscription]").count(), 1);
+    await shot(page, "notifications-en");
+    assert.deepEqual(w.errors, []);
+  } finally { await w.close(); srv.close(); }
+});
+
+test("notifications: a server without subscriptions (404) shows the panel as unavailable, once", async () => {
+  const srv = await server();
+  const w = await open(srv, { locale: "zh-CN" });
+  try {
+    const { page } = w;
+    let asked = 0;
+    await page.route("**/api/v1/subscriptions**", (route) => {
+      asked++;
+      return route.fulfill({ status: 404, contentType: "application/json",
+        body: JSON.stringify({ error: { code: "not_found", message: "no such route", details: {} } }) });
+    });
+    await tab(page, "claims");
+    const off = page.locator("[data-sla-notifications-unavailable]");
+    await off.waitFor();
+    assert.match(await off.textContent(), /暂不提供通知订阅/);
+    assert.equal(await page.locator("[data-sla-notifications] [role=alert]").count(), 0, "not an error");
+    assert.equal(await page.locator("[data-sla-action=add-subscription]").count(), 0);
+    assert.equal(asked, 1);
+    assert.deepEqual(w.errors, []);
   } finally { await w.close(); srv.close(); }
 });
 

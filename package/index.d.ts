@@ -38,6 +38,19 @@ export interface MountOptions {
   incidentsUrl: string;
   /** `GET`/`POST` claims; without it the widget shows the entitlement but files nothing. */
   claimsUrl?: string | null;
+  /**
+   * `GET`/`POST` webhook subscriptions and `DELETE {subscriptionsUrl}/{id}` (the Notifications
+   * panel of the Claims tab). Default: beside `claimsUrl`, a trailing `/claims` replaced by
+   * `/subscriptions` (`/api/v1/claims` → `/api/v1/subscriptions`). A 404 there shows the panel
+   * as unavailable.
+   */
+  subscriptionsUrl?: string | null;
+  /**
+   * Seconds between re-checks of the documents while the widget is mounted and the page is
+   * visible (`If-None-Match`: an unchanged document costs a 304); 0 turns it off. Whole
+   * number, 0 to 86400; default 60. No re-check while a claim is being sent.
+   */
+  refreshSeconds?: number | null;
   /** `GET` → policy.json; `null`, absent or a 404 there means the agreement's defaults. */
   policyUrl?: string | null;
   /** Default `"zh-CN"`. */

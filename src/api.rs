@@ -69,6 +69,7 @@ impl Cancel {
 pub enum Method {
     Get,
     Post,
+    Delete,
 }
 
 /// One HTTP call.
@@ -79,6 +80,9 @@ pub struct Call<'a> {
     pub body: Option<&'a str>,
     /// Called with (bytes received, `Content-Length`) as the body streams in.
     pub on_progress: Option<&'a dyn Fn(u64, Option<u64>)>,
+    /// An `ETag` from an earlier answer: an unchanged document then costs a 304. (A
+    /// conditional header makes the browser bypass its HTTP cache, so the 304 reaches us.)
+    pub if_none_match: Option<&'a str>,
 }
 
 impl<'a> Call<'a> {
@@ -88,6 +92,7 @@ impl<'a> Call<'a> {
             url,
             body: None,
             on_progress: None,
+            if_none_match: None,
         }
     }
 
@@ -97,6 +102,7 @@ impl<'a> Call<'a> {
             url,
             body: Some(body),
             on_progress: None,
+            if_none_match: None,
         }
     }
 }
@@ -106,6 +112,10 @@ impl<'a> Call<'a> {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// `Retry-After` in whole seconds, when the server sent the delta-seconds form (429, 503).
+    pub retry_after: Option<u64>,
+    /// The `ETag` of the answer, for a later `If-None-Match`.
+    pub etag: Option<String>,
 }
 
 impl Answer {
@@ -164,6 +174,7 @@ async fn send(
     init.set_method(match call.method {
         Method::Get => "GET",
         Method::Post => "POST",
+        Method::Delete => "DELETE",
     });
     init.set_credentials(match opts.credentials {
         Credentials::Omit => web_sys::RequestCredentials::Omit,
@@ -175,6 +186,9 @@ async fn send(
     for (k, v) in &opts.headers {
         headers.set(k, v)?;
     }
+    if let Some(tag) = call.if_none_match {
+        headers.set("If-None-Match", tag)?;
+    }
     if let Some(b) = call.body {
         headers.set("Content-Type", "application/json")?;
         init.set_body(&JsValue::from_str(b));
@@ -185,8 +199,16 @@ async fn send(
         .await?
         .dyn_into()?;
     let status = resp.status();
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    let retry_after = header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok());
+    let etag = header("ETag");
     let body = read_body(&resp, call.on_progress).await?;
-    Ok(Answer { status, body })
+    Ok(Answer {
+        status,
+        body,
+        retry_after,
+        etag,
+    })
 }
 
 /// The body as bytes, read from its stream so that progress can be shown.
@@ -256,13 +278,49 @@ pub async fn fetch_document(
     allow_404: bool,
     on_progress: &dyn Fn(u64, Option<u64>),
 ) -> Result<Option<Vec<u8>>, FetchError> {
+    Ok(
+        match fetch_if_changed(url, opts, cancel, allow_404, None, on_progress).await? {
+            Fetched::Body { bytes, .. } => Some(bytes),
+            Fetched::Missing | Fetched::NotModified => None,
+        },
+    )
+}
+
+/// What a (conditional) document request brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// A new body, with the `ETag` to send next time.
+    Body {
+        bytes: Vec<u8>,
+        etag: Option<String>,
+    },
+    /// 304: the copy we hold is current.
+    NotModified,
+    /// 404 where that is allowed (the optional policy).
+    Missing,
+}
+
+/// A document, sent with `If-None-Match: etag` when one is given.
+pub async fn fetch_if_changed(
+    url: &str,
+    opts: &Options,
+    cancel: &Cancel,
+    allow_404: bool,
+    etag: Option<&str>,
+    on_progress: &dyn Fn(u64, Option<u64>),
+) -> Result<Fetched, FetchError> {
     let call = Call {
         on_progress: Some(on_progress),
+        if_none_match: etag,
         ..Call::get(url)
     };
     match request(opts, call, cancel).await {
-        Ok(a) if allow_404 && a.status == 404 => Ok(None),
-        Ok(a) if a.ok() => Ok(Some(a.body)),
+        Ok(a) if allow_404 && a.status == 404 => Ok(Fetched::Missing),
+        Ok(a) if etag.is_some() && a.status == 304 => Ok(Fetched::NotModified),
+        Ok(a) if a.ok() => Ok(Fetched::Body {
+            bytes: a.body,
+            etag: a.etag,
+        }),
         Ok(a) => Err(FetchError::Http {
             url: url.to_string(),
             status: a.status,
@@ -276,6 +334,33 @@ pub async fn fetch_document(
             detail,
         }),
         Err(Failure::Cancelled) => Err(FetchError::Cancelled),
+    }
+}
+
+thread_local! {
+    /// Claims being sent by any widget on the page: the documents are not re-checked
+    /// meanwhile, so a report never changes under a claim on its way.
+    static CLAIMS_IN_FLIGHT: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether a claim is on its way (see `CLAIMS_IN_FLIGHT`).
+pub fn claim_in_flight() -> bool {
+    CLAIMS_IN_FLIGHT.with(|n| n.get() > 0)
+}
+
+/// Counts one claim in flight for as long as it lives, whatever way the send ends.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        CLAIMS_IN_FLIGHT.with(|n| n.set(n.get() + 1));
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        CLAIMS_IN_FLIGHT.with(|n| n.set(n.get().saturating_sub(1)));
     }
 }
 
@@ -297,7 +382,7 @@ pub async fn list_claims(
         .await
         .map_err(claim_failure)?;
     if !a.ok() {
-        return Err(classify(a.status, &a.body));
+        return Err(refusal(&a));
     }
     parse_claims_list(&a.body).map_err(|message| ClaimError::Rejected {
         status: a.status,
@@ -316,6 +401,7 @@ pub async fn file_claim(
         status: 0,
         message: e.to_string(),
     })?;
+    let _sending = InFlight::start();
     let a = request(opts, Call::post_json(url, &body), cancel)
         .await
         .map_err(claim_failure)?;
@@ -325,6 +411,230 @@ pub async fn file_claim(
             message: e.to_string(),
         })
     } else {
-        Err(classify(a.status, &a.body))
+        Err(refusal(&a))
+    }
+}
+
+/// A webhook subscription as the server lists it (`GET/POST subscriptionsUrl`). Fields the
+/// widget does not show are ignored, so a newer server's additions do no harm.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub url: String,
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub created_at: String,
+}
+
+/// What the subscriptions API answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubsError {
+    /// 404 on the collection: a server without subscriptions (older than #11).
+    Unavailable,
+    Failed(ClaimError),
+}
+
+/// A refusal of the subscriptions API. Its 4xx codes are not the claims' (a 422 there is
+/// a bad URL, not other figures), so only the statuses that mean the same everywhere keep
+/// their meaning; the rest show the server's own message.
+fn subs_refusal(a: &Answer) -> SubsError {
+    SubsError::Failed(match refusal(a) {
+        e @ (ClaimError::Unauthorized
+        | ClaimError::Forbidden
+        | ClaimError::RateLimited { .. }
+        | ClaimError::Timeout
+        | ClaimError::Server { .. }) => e,
+        _ => ClaimError::Rejected {
+            status: a.status,
+            message: error_message(&a.body),
+        },
+    })
+}
+
+/// `error.message` of an error body, or nothing (a proxy's page is not shown).
+fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("error")?.get("message")?.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+fn subs_failure(f: Failure) -> SubsError {
+    SubsError::Failed(claim_failure(f))
+}
+
+fn subs_body<T: serde::de::DeserializeOwned>(a: &Answer) -> Result<T, SubsError> {
+    serde_json::from_slice(&a.body).map_err(|e| {
+        SubsError::Failed(ClaimError::Rejected {
+            status: a.status,
+            message: e.to_string(),
+        })
+    })
+}
+
+/// `GET subscriptionsUrl` → `{"subscriptions": […]}`.
+pub async fn list_subscriptions(
+    opts: &Options,
+    url: &str,
+    cancel: &Cancel,
+) -> Result<Vec<Subscription>, SubsError> {
+    #[derive(serde::Deserialize)]
+    struct List {
+        subscriptions: Vec<Subscription>,
+    }
+    let a = request(opts, Call::get(url), cancel)
+        .await
+        .map_err(subs_failure)?;
+    match a.status {
+        404 => Err(SubsError::Unavailable),
+        200 => subs_body::<List>(&a).map(|l| l.subscriptions),
+        _ => Err(subs_refusal(&a)),
+    }
+}
+
+/// The body of `POST subscriptionsUrl`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NewSubscription {
+    pub url: String,
+    pub events: Vec<String>,
+    pub description: String,
+}
+
+/// `POST subscriptionsUrl` → 201 `{"subscription": {…}, "secret": "whsec_…"}`. The secret is
+/// returned to the caller only, to be shown once and never stored.
+pub async fn create_subscription(
+    opts: &Options,
+    url: &str,
+    new: &NewSubscription,
+    cancel: &Cancel,
+) -> Result<(Subscription, String), SubsError> {
+    #[derive(serde::Deserialize)]
+    struct Created {
+        subscription: Subscription,
+        #[serde(default)]
+        secret: String,
+    }
+    let body = serde_json::to_string(new).map_err(|e| {
+        SubsError::Failed(ClaimError::Rejected {
+            status: 0,
+            message: e.to_string(),
+        })
+    })?;
+    let a = request(opts, Call::post_json(url, &body), cancel)
+        .await
+        .map_err(subs_failure)?;
+    match a.status {
+        200 | 201 => subs_body::<Created>(&a).map(|c| (c.subscription, c.secret)),
+        404 => Err(SubsError::Unavailable),
+        _ => Err(subs_refusal(&a)),
+    }
+}
+
+/// `DELETE subscriptionsUrl/{id}` → 204. A 404 means it is gone already: the same outcome.
+pub async fn delete_subscription(
+    opts: &Options,
+    url: &str,
+    id: &str,
+    cancel: &Cancel,
+) -> Result<(), SubsError> {
+    let target = subscription_url(url, id);
+    let call = Call {
+        method: Method::Delete,
+        ..Call::get(&target)
+    };
+    let a = request(opts, call, cancel).await.map_err(subs_failure)?;
+    if a.ok() || a.status == 404 {
+        Ok(())
+    } else {
+        Err(subs_refusal(&a))
+    }
+}
+
+/// `{collection}/{id}`, the id percent-encoded (it comes from the server, but it is data),
+/// and a query on the collection URL kept after the path.
+pub fn subscription_url(collection: &str, id: &str) -> String {
+    let (path, query) = match collection.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (collection, None),
+    };
+    let id: String = id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let mut u = format!("{}/{id}", path.trim_end_matches('/'));
+    if let Some(q) = query {
+        u.push('?');
+        u.push_str(q);
+    }
+    u
+}
+
+/// The error for a non-2xx answer: the body's meaning, with a 429's wait taken from
+/// `Retry-After` when the server sent it (the header is what proxies and servers agree on;
+/// `details.retry_after` is the fallback).
+fn refusal(a: &Answer) -> ClaimError {
+    match classify(a.status, &a.body) {
+        ClaimError::RateLimited { retry_after } => ClaimError::RateLimited {
+            retry_after: a.retry_after.or(retry_after),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+            retry_after: None,
+            etag: None,
+        }
+    }
+
+    #[test]
+    fn subscription_refusals_show_the_servers_message() {
+        let bad = r#"{"error":{"code":"invalid_url","message":"only https:// URLs","details":{}}}"#;
+        assert_eq!(
+            subs_refusal(&answer(422, bad)),
+            SubsError::Failed(ClaimError::Rejected {
+                status: 422,
+                message: "only https:// URLs".into()
+            })
+        );
+        assert_eq!(
+            subs_refusal(&answer(401, "")),
+            SubsError::Failed(ClaimError::Unauthorized)
+        );
+        let mut limited = answer(429, "{}");
+        limited.retry_after = Some(7);
+        assert_eq!(
+            subs_refusal(&limited),
+            SubsError::Failed(ClaimError::RateLimited {
+                retry_after: Some(7)
+            })
+        );
+    }
+
+    #[test]
+    fn a_subscription_is_under_its_collection() {
+        assert_eq!(
+            subscription_url("/api/v1/subscriptions", "sub_1"),
+            "/api/v1/subscriptions/sub_1"
+        );
+        assert_eq!(
+            subscription_url("/s/?client=a", "a/b c"),
+            "/s/a%2Fb%20c?client=a"
+        );
     }
 }

@@ -7,17 +7,19 @@
 //! minute runs); they never re-derive a rule. State changes go through
 //! `state::Action` so every view sees the same selected month.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use crate::api::{fetch_document, Cancel, FetchError};
-use crate::env::{element_id, next_instance, Env, ViewProps};
+use crate::api::{fetch_if_changed, Cancel, FetchError, Fetched};
+use crate::env::{element_id, next_instance, Checked, Env, ViewProps};
 use crate::i18n::Key;
 use crate::intl::Formats;
-use crate::load::{self, LoadError};
+use crate::load::LoadError;
 use crate::options::Options;
+use crate::refresh::{self, Held, HeldDoc};
 use crate::state::{Action, Doc, DocProgress, Loaded, Phase, State};
 use crate::views;
 use crate::views::tabs::TABS;
@@ -33,6 +35,8 @@ pub fn App(props: &AppProps) -> Html {
     let state = use_reducer(|| State::new(options.policy_url.is_some()));
     let instance = use_state(next_instance);
     let root = use_node_ref();
+    // The documents behind the report on screen, for re-checks with If-None-Match.
+    let held = use_mut_ref(Held::default);
     let loaded_tz = match &state.phase {
         Phase::Ready(l) => l.ev.report.contract.timezone.clone(),
         _ => Tz::CST.label(),
@@ -47,12 +51,42 @@ pub fn App(props: &AppProps) -> Html {
         // Only the URLs (and asOf) decide what is fetched: `update()` with a new token or
         // locale re-renders without refetching.
         let opts = options.clone();
+        let held = held.clone();
         use_effect_with((options.fetch_key(), state.attempt), move |_| {
             let cancel = Cancel::new();
             let c = cancel.clone();
-            wasm_bindgen_futures::spawn_local(async move { run_load(opts, c, dispatch).await });
+            wasm_bindgen_futures::spawn_local(
+                async move { run_load(opts, c, dispatch, held).await },
+            );
             move || cancel.abort()
         });
+    }
+
+    // The options as of the last render: re-checks read them at each tick, so a token
+    // refreshed with `update()` is the one they send (it restarts nothing).
+    let current = use_mut_ref(|| options.clone());
+    *current.borrow_mut() = options.clone();
+
+    // Re-checks while a report is shown: restarted by anything that restarts the load,
+    // and by a new `refreshSeconds`.
+    {
+        let dispatch = state.dispatcher();
+        let opts = current.clone();
+        let held = held.clone();
+        let ready = matches!(state.phase, Phase::Ready(_));
+        use_effect_with(
+            (
+                options.fetch_key(),
+                state.attempt,
+                options.refresh_seconds,
+                ready,
+            ),
+            move |(_, _, seconds, ready)| {
+                let live =
+                    (*ready && *seconds > 0).then(|| Live::start(*seconds, opts, held, dispatch));
+                move || drop(live)
+            },
+        );
     }
 
     let (ready_now, failed_now) = match &state.phase {
@@ -66,6 +100,19 @@ pub fn App(props: &AppProps) -> Html {
         crate::host_events::claim_filed(root, &c)
     });
 
+    // Made once: the same callbacks every render keep the views' props equal, so a
+    // re-check that changes only "updated N s ago" re-renders no view.
+    let callbacks = {
+        let d = state.dispatcher();
+        let host = root.clone();
+        let on_select_month = use_callback((), move |m: String, _| {
+            crate::host_events::month_selected(&host, &m);
+            d.dispatch(Action::SelectMonth(m))
+        });
+        let d = state.dispatcher();
+        let on_tab = use_callback((), move |t: &'static str, _| d.dispatch(Action::Tab(t)));
+        (on_select_month, on_tab)
+    };
     let locale = options.locale;
     let body = match &state.phase {
         Phase::Loading(p) => {
@@ -76,14 +123,16 @@ pub fn App(props: &AppProps) -> Html {
             let on_retry = Callback::from(move |_| dispatch.dispatch(Action::Retry));
             html! { <views::status::ErrorPanel error={e.clone()} env={env.clone()} {on_retry} /> }
         }
-        Phase::Ready(data) => ready(&state, data, &env, &options, *instance, &root),
+        Phase::Ready(data) => ready(&state, data, &env, &options, *instance, &callbacks),
     };
 
     html! {
         <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" ref={root}>
             // The claims list, fetched once at load, shared by the periods table and the Claims tab.
             <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed}>
-                { body }
+                <ContextProvider<Checked> context={Checked(state.checked_at)}>
+                    { body }
+                </ContextProvider<Checked>>
             </crate::claims_api::ClaimsProvider>
         </div>
     }
@@ -95,16 +144,10 @@ fn ready(
     env: &Rc<Env>,
     options: &Rc<Options>,
     instance: u32,
-    root: &NodeRef,
+    callbacks: &(Callback<String>, Callback<&'static str>),
 ) -> Html {
-    let d = state.dispatcher();
-    let host = root.clone();
-    let on_select_month = Callback::from(move |m: String| {
-        crate::host_events::month_selected(&host, &m);
-        d.dispatch(Action::SelectMonth(m))
-    });
-    let d = state.dispatcher();
-    let on_tab = Callback::from(move |t: &'static str| d.dispatch(Action::Tab(t)));
+    let on_select_month = callbacks.0.clone();
+    let on_tab = callbacks.1.clone();
     let props = ViewProps {
         data: data.clone(),
         env: env.clone(),
@@ -177,7 +220,12 @@ fn ready(
 }
 
 /// Fetches the documents concurrently, then evaluates them with the core.
-async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatcher<State>) {
+async fn run_load(
+    opts: Rc<Options>,
+    cancel: Cancel,
+    dispatch: UseReducerDispatcher<State>,
+    held: Rc<RefCell<Held>>,
+) {
     let progress = |doc: Doc| {
         let d = dispatch.clone();
         let c = cancel.clone();
@@ -201,13 +249,15 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
     );
     let policy = async {
         match &opts.policy_url {
-            Some(url) => fetch_document(url, &opts, &cancel, true, &pp).await,
+            Some(url) => fetch_if_changed(url, &opts, &cancel, true, None, &pp)
+                .await
+                .map(Some),
             None => Ok(None),
         }
     };
     let (u, i, p) = futures::join!(
-        fetch_document(&opts.usage_url, &opts, &cancel, false, &pu),
-        fetch_document(&opts.incidents_url, &opts, &cancel, false, &pi),
+        fetch_if_changed(&opts.usage_url, &opts, &cancel, false, None, &pu),
+        fetch_if_changed(&opts.incidents_url, &opts, &cancel, false, None, &pi),
         policy
     );
     if cancel.is_cancelled() {
@@ -219,8 +269,21 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
         }
     };
     let (u, i, p) = match (u, i, p) {
-        (Ok(u), Ok(i), Ok(p)) => (u.unwrap_or_default(), i.unwrap_or_default(), p),
+        (Ok(u), Ok(i), Ok(p)) => (u, i, p),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(e),
+    };
+    // Without a conditional header the answer is a body (or the policy's 404).
+    let doc = |f: Fetched| match f {
+        Fetched::Body { bytes, etag } => HeldDoc {
+            bytes: Rc::new(bytes),
+            etag,
+        },
+        Fetched::NotModified | Fetched::Missing => HeldDoc::default(),
+    };
+    let docs = Held {
+        usage: doc(u),
+        incidents: doc(i),
+        policy: p.map(doc).filter(|d| !d.bytes.is_empty()),
     };
     crate::mark("sla-portal:data-received");
     dispatch.dispatch(Action::Computing);
@@ -229,22 +292,114 @@ async fn run_load(opts: Rc<Options>, cancel: Cancel, dispatch: UseReducerDispatc
     if cancel.is_cancelled() {
         return;
     }
-    let as_of = opts
-        .as_of
-        .clone()
-        .unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
-    let policy_name = opts.policy_url.as_deref().unwrap_or("policy");
-    match load::evaluate(
-        &u,
-        &i,
-        p.as_deref(),
-        &as_of,
-        [&opts.usage_url, &opts.incidents_url, policy_name],
-    ) {
+    match refresh::evaluate(&docs, &opts) {
         Ok(ev) => {
             crate::mark("sla-portal:report-computed");
-            dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev })))
+            *held.borrow_mut() = docs;
+            dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev })));
+            dispatch.dispatch(Action::Checked(js_sys::Date::now()));
         }
         Err(e) => dispatch.dispatch(Action::Failed(e)),
     }
+}
+
+/// The running re-checks of one shown report; dropping it stops them (unmount, reload,
+/// another `refreshSeconds`) and aborts a re-check on its way.
+struct Live {
+    _tick: gloo_timers::callback::Interval,
+    cancel: Cancel,
+    on_visible: Option<wasm_bindgen::closure::Closure<dyn Fn()>>,
+}
+
+impl Live {
+    fn start(
+        seconds: u32,
+        opts: Rc<RefCell<Rc<Options>>>,
+        held: Rc<RefCell<Held>>,
+        dispatch: UseReducerDispatcher<State>,
+    ) -> Live {
+        use wasm_bindgen::JsCast;
+        let cancel = Cancel::new();
+        let busy = Rc::new(Cell::new(false));
+        let last = Rc::new(Cell::new(js_sys::Date::now()));
+        let check = {
+            let cancel = cancel.clone();
+            let last = last.clone();
+            Rc::new(move || {
+                // Hidden page: no request at all. A claim on its way: the report stays as
+                // the claim saw it. A check still running: it will report for both.
+                if page_hidden() || crate::api::claim_in_flight() || busy.get() {
+                    return;
+                }
+                busy.set(true);
+                let opts = opts.borrow().clone();
+                let (held, dispatch) = (held.clone(), dispatch.clone());
+                let (cancel, busy, last) = (cancel.clone(), busy.clone(), last.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let r = refresh::recheck(&opts, &held, &cancel).await;
+                    busy.set(false);
+                    if cancel.is_cancelled() {
+                        return;
+                    }
+                    match r {
+                        Ok(Some(ev)) => dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev }))),
+                        Ok(None) => {}
+                        // The last good report stays; "updated N s ago" shows its age.
+                        Err(_) => return,
+                    }
+                    let now = js_sys::Date::now();
+                    last.set(now);
+                    dispatch.dispatch(Action::Checked(now));
+                });
+            })
+        };
+        let period_ms = f64::from(seconds) * 1000.0;
+        let tick = {
+            let check = check.clone();
+            gloo_timers::callback::Interval::new(seconds.saturating_mul(1000), move || check())
+        };
+        // Back to a visible page after a missed tick: check now rather than up to a period later.
+        let on_visible = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            if !page_hidden() && js_sys::Date::now() - last.get() >= period_ms {
+                check();
+            }
+        });
+        let listening = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|d| {
+                d.add_event_listener_with_callback(
+                    "visibilitychange",
+                    on_visible.as_ref().unchecked_ref(),
+                )
+                .is_ok()
+            })
+            .unwrap_or(false);
+        Live {
+            _tick: tick,
+            cancel,
+            on_visible: listening.then_some(on_visible),
+        }
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        self.cancel.abort();
+        if let (Some(f), Some(d)) = (
+            self.on_visible.as_ref(),
+            web_sys::window().and_then(|w| w.document()),
+        ) {
+            let _ = d.remove_event_listener_with_callback(
+                "visibilitychange",
+                f.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }

@@ -26,6 +26,9 @@ pub enum ClaimError {
     Mismatch { granted: Option<Granted> },
     /// 422 `nothing_to_grant`.
     NothingToGrant,
+    /// 429: too many requests; `retry_after` seconds from `Retry-After` or
+    /// `details.retry_after`. Nothing was filed, so the draft and its claim_id stay.
+    RateLimited { retry_after: Option<u64> },
     /// 401.
     Unauthorized,
     /// 403 `forbidden` / `contract_mismatch`.
@@ -107,6 +110,9 @@ pub fn classify(status: u16, body: &[u8]) -> ClaimError {
                 .get("granted")
                 .and_then(|g| serde_json::from_value(g.clone()).ok()),
         },
+        (429, _) => ClaimError::RateLimited {
+            retry_after: details.get("retry_after").and_then(|v| v.as_u64()),
+        },
         (401, _) => ClaimError::Unauthorized,
         (403, _) => ClaimError::Forbidden,
         (503, ErrorCode::Timeout) | (504, _) | (408, _) => ClaimError::Timeout,
@@ -131,6 +137,7 @@ impl ClaimError {
             ClaimError::Unauthorized => ErrorCode::Unauthorized.as_str(),
             ClaimError::Forbidden => ErrorCode::Forbidden.as_str(),
             ClaimError::Timeout => ErrorCode::Timeout.as_str(),
+            ClaimError::RateLimited { .. } => "rate_limited",
             ClaimError::Rejected { .. } => "rejected",
             ClaimError::Server { .. } => "server",
             ClaimError::Offline => "offline",
@@ -300,15 +307,33 @@ mod tests {
     #[test]
     fn unknown_codes_still_classify_by_status() {
         // A code this build does not know reads as `Other`; the status decides.
-        let body = br#"{"error":{"code":"rate_limited","message":"slow down","details":{}}}"#;
+        let body = br#"{"error":{"code":"teapot","message":"short and stout","details":{}}}"#;
         assert_eq!(
-            classify(429, body),
+            classify(418, body),
             ClaimError::Rejected {
-                status: 429,
-                message: "slow down".into()
+                status: 418,
+                message: "short and stout".into()
             }
         );
         assert_eq!(ClaimError::IdReused.code(), "claim_id_reused");
         assert!(ClaimError::Cancelled.outcome_unknown());
+    }
+
+    #[test]
+    fn too_many_requests_carries_the_wait() {
+        let body = br#"{"error":{"code":"rate_limited","message":"slow down","details":{"retry_after":3}}}"#;
+        assert_eq!(
+            classify(429, body),
+            ClaimError::RateLimited {
+                retry_after: Some(3)
+            }
+        );
+        // A proxy's 429 without the error document: still "too many requests", wait unknown.
+        assert_eq!(
+            classify(429, b"slow down"),
+            ClaimError::RateLimited { retry_after: None }
+        );
+        // Nothing was filed: the same draft is sent again, not an uncertain outcome.
+        assert!(!ClaimError::RateLimited { retry_after: None }.outcome_unknown());
     }
 }

@@ -68,3 +68,8 @@ pub fn next_instance() -> u32 {
         n.get()
     })
 }
+
+/// When the shown report's documents were last found current (ms since the epoch), for
+/// "updated N s ago"; provided by the shell as a context so only its readers re-render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checked(pub f64);

@@ -69,6 +69,9 @@ catalogue! {
     TabPeriods => "服务周期", "Periods";
     TimesIn => "时间均为合同时区 {tz}", "Times in the contract timezone, {tz}";
     AsOf => "数据截至 {when}", "Data as of {when}";
+    UpdatedSecondsAgo => "{n} 秒前更新", "Updated {n} s ago";
+    UpdatedMinutesAgo => "{n} 分钟前更新", "Updated {n} min ago";
+    OutOfReach => "本月已无法达到 {target} 的可用性承诺；本月结束后即可申请补偿。", "This month can no longer meet {target}; you can claim once it ends.";
     ContractLine => "{client} · 合同 {contract}（{start} 至 {end}）", "{client} · contract {contract} ({start} to {end})";
 
     // Loading
@@ -338,12 +341,35 @@ catalogue! {
     ErrMismatch => "服务器核算的补偿与页面不同：{figures}。请刷新数据后再提交。", "The server computes different figures: {figures}. Reload the data, then submit again.";
     ErrMismatchBare => "服务器核算的补偿与页面不同。请刷新数据后再提交。", "The server computes different figures. Reload the data, then submit again.";
     ErrNothingToGrant => "所选周期没有可补偿的宕机，服务器未受理。", "The chosen periods carry no compensable outage; the server refused the claim.";
+    ErrRateLimited => "请求过多，请 {n} 秒后重试。草稿已保留。", "Too many requests, try again in {n} s. Your draft is kept.";
+    ErrRateLimitedBare => "请求过多，请稍后重试。草稿已保留。", "Too many requests, try again shortly. Your draft is kept.";
     ErrUnauthorized => "登录已失效，请重新登录后再提交。草稿已保留。", "Your sign-in is no longer valid: sign in again, then submit. Your draft is kept.";
     ErrForbidden => "您的账号无权为此合同申请补偿。", "Your account may not claim for this contract.";
     ErrRejected => "服务器拒绝了申请（HTTP {status}）：{message}", "The server refused the claim (HTTP {status}): {message}";
     ErrServer => "服务器出错（HTTP {status}），申请结果未知。草稿已保留，可安全地重新发送。", "The server failed (HTTP {status}); the outcome is unknown. Your draft is kept and can safely be sent again.";
     ErrTimeout => "服务器未及时答复，申请结果未知。草稿已保留，可安全地重新发送。", "The server did not answer in time; the outcome is unknown. Your draft is kept and can safely be sent again.";
     ErrOffline => "无法连接服务器（可能已离线）。草稿已保留，联网后可重新发送。", "The server could not be reached (offline?). Your draft is kept; send it again once you are online.";
+    NotifTitle => "通知", "Notifications";
+    NotifIntro => "让您自己的系统（工单、聊天、邮件网关）在月度未达标或申请状态变更时收到 webhook 通知。", "Have your own systems (ticketing, chat, e-mail gateways) notified by webhook when a month falls short or a claim's status changes.";
+    NotifLoading => "正在读取通知订阅…", "Loading subscriptions…";
+    NotifUnavailable => "此服务器暂不提供通知订阅。", "Notifications are not available on this server.";
+    NotifEmpty => "还没有通知订阅。", "No subscriptions yet.";
+    NotifCreated => "创建于 {when}", "created {when}";
+    NotifRemove => "删除", "Remove";
+    NotifRemoveLabel => "删除订阅 {url}", "Remove the subscription {url}";
+    NotifUrl => "接收地址（https://…）", "Receiver URL (https://…)";
+    NotifEvents => "通知事件", "Events";
+    NotifDescription => "说明（可选）", "Description (optional)";
+    NotifAdd => "添加订阅", "Add subscription";
+    NotifNeedUrl => "请填写接收地址。", "Enter the receiver URL.";
+    NotifNeedEvent => "请至少选择一个事件。", "Choose at least one event.";
+    NotifSecretOnce => "签名密钥只显示这一次，请立即复制并妥善保存：", "The signing secret is shown this once: copy it now and keep it safe.";
+    NotifCopy => "复制", "Copy";
+    NotifCopied => "已复制", "Copied";
+    NotifSecretDone => "已保存，关闭", "Saved it, close";
+    EventPeriodBreached => "月度可用性未达标（可申请补偿）", "A month falls short of its target (compensation becomes claimable)";
+    EventClaimStatus => "补偿申请状态变更", "A claim's status changes";
+    StatusHistory => "状态记录", "Status history";
     HistoryTitle => "申请记录", "Your claims";
     HistoryEmpty => "还没有申请记录。", "No claims yet.";
     CsSubmitted => "已提交", "submitted";

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod intl;
 pub mod load;
 pub mod options;
+pub mod refresh;
 pub mod state;
 pub mod views;
 
@@ -64,7 +65,7 @@ export function adopt_style(css, el) {
 export function define_element(mount) {
   // A second copy of the module on the page finds the element defined: nothing to do.
   if (!globalThis.customElements || customElements.get("sla-portal")) return;
-  const attrs = ["usage-src", "incidents-src", "claims-src", "policy-src", "locale", "as-of", "credentials"];
+  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "as-of", "credentials", "refresh-seconds"];
   try {
     customElements.define("sla-portal", class extends HTMLElement {
       static get observedAttributes() { return attrs; }

@@ -33,6 +33,8 @@ pub struct Options {
     pub usage_url: String,
     pub incidents_url: String,
     pub claims_url: Option<String>,
+    /// Webhook subscriptions (`GET/POST/DELETE`); `None` with claims: beside `claims_url`.
+    pub subscriptions_url: Option<String>,
     /// `None`: the default policy. A 404 at this URL also means the default policy.
     pub policy_url: Option<String>,
     pub locale: Locale,
@@ -45,6 +47,36 @@ pub struct Options {
     pub timeout_ms: u32,
     /// `--slap-*` custom properties set on the widget's root (the host's theme).
     pub theme: Vec<(String, String)>,
+    /// Seconds between re-checks of the documents while the page is visible; 0: never.
+    pub refresh_seconds: u32,
+}
+
+/// A minute: the month in progress moves by the minute, and a 304 costs next to nothing.
+pub const DEFAULT_REFRESH_SECONDS: u32 = 60;
+
+/// At most a day between checks; anything longer is a typo for "off" (0).
+const MAX_REFRESH_SECONDS: f64 = 86_400.0;
+
+fn refresh_seconds(v: &JsValue) -> Result<u32, String> {
+    match v.as_f64() {
+        Some(t) if (0.0..=MAX_REFRESH_SECONDS).contains(&t) && t.fract() == 0.0 => Ok(t as u32),
+        None if v.is_null() => Ok(DEFAULT_REFRESH_SECONDS),
+        _ => Err("refreshSeconds: expected a whole number from 0 to 86400".into()),
+    }
+}
+
+/// `subscriptionsUrl` when the host gave none: beside the claims, `…/claims` → `…/subscriptions`.
+/// Without a claims URL (or one not ending in `/claims`) there is nothing to derive from.
+pub fn default_subscriptions_url(claims_url: &str) -> Option<String> {
+    let (path, query) = match claims_url.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (claims_url, None),
+    };
+    let base = path.trim_end_matches('/').strip_suffix("/claims")?;
+    Some(match query {
+        Some(q) => format!("{base}/subscriptions?{q}"),
+        None => format!("{base}/subscriptions"),
+    })
 }
 
 /// 60 s: a year of minute telemetry is ~5 MB, slow links need time, a hung server must not spin forever.
@@ -103,6 +135,7 @@ impl Options {
     pub fn from_js(obj: &JsValue) -> Result<Options, String> {
         let mut o = Options {
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            refresh_seconds: DEFAULT_REFRESH_SECONDS,
             ..Options::default()
         };
         o.apply_js(obj)?;
@@ -131,6 +164,12 @@ impl Options {
         }
         if has("claimsUrl") {
             o.claims_url = opt_string(obj, "claimsUrl")?;
+        }
+        if has("subscriptionsUrl") {
+            o.subscriptions_url = opt_string(obj, "subscriptionsUrl")?;
+        }
+        if has("refreshSeconds") {
+            o.refresh_seconds = refresh_seconds(&get(obj, "refreshSeconds"))?;
         }
         if has("policyUrl") {
             o.policy_url = opt_string(obj, "policyUrl")?;
@@ -172,6 +211,15 @@ impl Options {
         Ok(())
     }
 
+    /// The subscriptions URL in use: the host's, else derived from `claims_url`.
+    pub fn subscriptions(&self) -> Option<String> {
+        self.subscriptions_url.clone().or_else(|| {
+            self.claims_url
+                .as_deref()
+                .and_then(default_subscriptions_url)
+        })
+    }
+
     /// The options that decide what is fetched: a change here reloads the documents.
     pub fn fetch_key(&self) -> (String, String, Option<String>, Option<String>) {
         (
@@ -189,6 +237,7 @@ impl Options {
             usage_url: non_empty("usage-src").ok_or("usage-src: required")?,
             incidents_url: non_empty("incidents-src").ok_or("incidents-src: required")?,
             claims_url: non_empty("claims-src"),
+            subscriptions_url: non_empty("subscriptions-src"),
             policy_url: non_empty("policy-src"),
             locale: non_empty("locale")
                 .map(|l| Locale::parse(&l))
@@ -201,6 +250,15 @@ impl Options {
             as_of: non_empty("as-of"),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             theme: Vec::new(),
+            refresh_seconds: match non_empty("refresh-seconds") {
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| f64::from(*n) <= MAX_REFRESH_SECONDS)
+                    .ok_or("refresh-seconds: expected a whole number from 0 to 86400")?,
+                None => DEFAULT_REFRESH_SECONDS,
+            },
         })
     }
 }
@@ -224,6 +282,47 @@ mod tests {
         assert_eq!(o.policy_url, None, "a blank attribute means absent");
         assert_eq!(o.credentials, Credentials::SameOrigin);
         assert_eq!(o.timeout_ms, DEFAULT_TIMEOUT_MS);
+        assert_eq!(o.refresh_seconds, DEFAULT_REFRESH_SECONDS);
+    }
+
+    #[test]
+    fn refresh_seconds_attribute() {
+        let with = |v: &'static str| {
+            Options::from_attributes(move |k| match k {
+                "usage-src" => Some("/u".to_string()),
+                "incidents-src" => Some("/i".to_string()),
+                "refresh-seconds" => Some(v.to_string()),
+                _ => None,
+            })
+        };
+        assert_eq!(with("0").unwrap().refresh_seconds, 0, "0 turns it off");
+        assert_eq!(with("5").unwrap().refresh_seconds, 5);
+        assert!(with("-1").is_err());
+        assert!(with("1.5").is_err());
+        assert!(with("86401").is_err());
+    }
+
+    #[test]
+    fn subscriptions_sit_beside_the_claims() {
+        assert_eq!(
+            default_subscriptions_url("/api/v1/claims").as_deref(),
+            Some("/api/v1/subscriptions")
+        );
+        assert_eq!(
+            default_subscriptions_url("https://x.example/api/v1/claims/?client=a").as_deref(),
+            Some("https://x.example/api/v1/subscriptions?client=a")
+        );
+        assert_eq!(default_subscriptions_url("/claims-api"), None);
+        let o = Options {
+            claims_url: Some("/api/v1/claims".into()),
+            ..Options::default()
+        };
+        assert_eq!(o.subscriptions().as_deref(), Some("/api/v1/subscriptions"));
+        let o = Options {
+            subscriptions_url: Some("/hooks".into()),
+            ..o
+        };
+        assert_eq!(o.subscriptions().as_deref(), Some("/hooks"));
     }
 
     #[test]

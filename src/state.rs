@@ -62,6 +62,9 @@ pub struct State {
     /// Bumped by Retry; the loading effect depends on it.
     pub attempt: u32,
     pub has_policy: bool,
+    /// When the documents were last found current (ms since the epoch): the load, or the
+    /// last re-check (a 304 counts). 0 before the first load.
+    pub checked_at: f64,
 }
 
 impl State {
@@ -75,6 +78,7 @@ impl State {
             month: None,
             attempt: 0,
             has_policy,
+            checked_at: 0.0,
         }
     }
 }
@@ -82,7 +86,11 @@ impl State {
 pub enum Action {
     Progress(Doc, DocProgress),
     Computing,
+    /// A report (first load, or a re-check that found a document changed): the selected
+    /// month and tab stay when the new report still has them.
     Loaded(Rc<Loaded>),
+    /// The documents were found current at this instant (ms since the epoch).
+    Checked(f64),
     Failed(LoadError),
     Retry,
     Tab(&'static str),
@@ -130,6 +138,7 @@ impl Reducible for State {
                 }
                 s.phase = Phase::Ready(l);
             }
+            Action::Checked(at) => s.checked_at = at,
             Action::Failed(e) => s.phase = Phase::Failed(e),
             Action::Retry => {
                 let has_policy = s.has_policy;

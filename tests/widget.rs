@@ -568,3 +568,69 @@ async fn host_events_and_update_without_remount() {
     );
     handle.unmount();
 }
+
+#[wasm_bindgen_test]
+async fn the_out_of_reach_notice_follows_the_core() {
+    // As of 20 February the worked example's February is in progress, and its down minutes
+    // (README: 8) already exceed the whole month's budget (4.03): the core says out of reach.
+    let root = host();
+    let o = options(USAGE, INCIDENTS, "en");
+    Reflect::set(&o, &"asOf".into(), &"2026-02-20T12:00:00+08:00".into()).unwrap();
+    Reflect::set(&o, &"refreshSeconds".into(), &JsValue::from_f64(0.0)).unwrap();
+    let mut h = sla_portal::mount(root.clone(), o.clone()).unwrap();
+    let notice = wait_for(&root, "[data-sla-out-of-reach]").await;
+    assert_eq!(attr(&notice, "data-sla-out-of-reach"), "2026-02");
+    let text = notice.text_content().unwrap_or_default();
+    assert!(
+        text.contains("can no longer meet 99.99") && text.contains("claim once it ends"),
+        "{text}"
+    );
+    let report = sla_portal::report(USAGE.into(), INCIDENTS.into(), o.clone()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let expected: Vec<&str> = report["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["target_out_of_reach"] == true)
+        .map(|p| p["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(expected, ["2026-02"]);
+    // In Chinese too.
+    let zh = Object::new();
+    Reflect::set(&zh, &"locale".into(), &"zh-CN".into()).unwrap();
+    h.update(zh.into()).unwrap();
+    let text = wait_for(&root, "[lang=zh-CN] [data-sla-out-of-reach]")
+        .await
+        .text_content()
+        .unwrap_or_default();
+    assert!(text.contains("本月已无法达到"), "{text}");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+fn refresh_seconds_and_subscriptions_url_are_read_from_the_options() {
+    use sla_portal::options::{Options, DEFAULT_REFRESH_SECONDS};
+    let o = |extra: &[(&str, JsValue)]| {
+        let obj = Object::new();
+        Reflect::set(&obj, &"usageUrl".into(), &"/u".into()).unwrap();
+        Reflect::set(&obj, &"incidentsUrl".into(), &"/i".into()).unwrap();
+        Reflect::set(&obj, &"claimsUrl".into(), &"/api/v1/claims".into()).unwrap();
+        for (k, v) in extra {
+            Reflect::set(&obj, &(*k).into(), v).unwrap();
+        }
+        Options::from_js(&obj.into())
+    };
+    let d = o(&[]).unwrap();
+    assert_eq!(d.refresh_seconds, DEFAULT_REFRESH_SECONDS);
+    assert_eq!(d.subscriptions().as_deref(), Some("/api/v1/subscriptions"));
+    assert_eq!(
+        o(&[("refreshSeconds", JsValue::from_f64(0.0))])
+            .unwrap()
+            .refresh_seconds,
+        0
+    );
+    assert!(o(&[("refreshSeconds", JsValue::from_f64(-1.0))]).is_err());
+    assert!(o(&[("refreshSeconds", JsValue::from_str("5"))]).is_err());
+    let s = o(&[("subscriptionsUrl", JsValue::from_str("/hooks"))]).unwrap();
+    assert_eq!(s.subscriptions().as_deref(), Some("/hooks"));
+}

@@ -2,7 +2,9 @@
 
 use yew::prelude::*;
 
-use crate::env::ViewProps;
+use sla_rules::report::PeriodStatus;
+
+use crate::env::{Checked, Env, ViewProps};
 use crate::export;
 use crate::i18n::Key;
 
@@ -11,6 +13,7 @@ pub fn Header(props: &ViewProps) -> Html {
     let env = &props.env;
     let f = &env.fmt;
     let r = &props.data.ev.report;
+    let checked = use_context::<Checked>();
     let contract_line = env.fill(
         Key::ContractLine,
         &[
@@ -58,7 +61,16 @@ pub fn Header(props: &ViewProps) -> Html {
                     { env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }
                     { " · " }
                     <span data-sla-timezone={r.contract.timezone.clone()}>{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</span>
+                    if let Some(Checked(at)) = checked.filter(|c| c.0 > 0.0) {
+                        { " · " }<Ago env={env.clone()} {at} />
+                    }
                 </p>
+                // The core says whether the month in progress can still meet its target.
+                { for r.periods.iter().filter(|p| p.status == PeriodStatus::InProgress && p.target_out_of_reach).map(|p| html! {
+                    <p class="slap-notice" role="status" data-sla-out-of-reach={p.month.to_string()}>
+                        { env.fill(Key::OutOfReach, &[("target", &f.percent(&p.target))]) }
+                    </p>
+                }) }
             </div>
             <div class="slap-actions" role="group" aria-label={env.t(Key::Exports)}>
                 <button type="button" class="slap-button" onclick={dl("periods")} data-sla-export="periods">{ env.t(Key::ExportPeriods) }</button>
@@ -68,4 +80,34 @@ pub fn Header(props: &ViewProps) -> Html {
             </div>
         </header>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct AgoProps {
+    env: std::rc::Rc<Env>,
+    /// ms since the epoch.
+    at: f64,
+}
+
+/// "Updated 12 s ago", counting up by itself (its own second timer re-renders only this text).
+#[component]
+fn Ago(props: &AgoProps) -> Html {
+    let now = use_state(js_sys::Date::now);
+    {
+        let now = now.clone();
+        use_effect_with(props.at, move |_| {
+            now.set(js_sys::Date::now());
+            let tick =
+                gloo_timers::callback::Interval::new(1000, move || now.set(js_sys::Date::now()));
+            move || drop(tick)
+        });
+    }
+    let seconds = ((*now - props.at) / 1000.0).max(0.0).floor() as u64;
+    let env = &props.env;
+    let text = if seconds < 120 {
+        env.fill(Key::UpdatedSecondsAgo, &[("n", &env.fmt.int(seconds))])
+    } else {
+        env.fill(Key::UpdatedMinutesAgo, &[("n", &env.fmt.int(seconds / 60))])
+    };
+    html! { <span data-sla-updated-ago={seconds.to_string()}>{ text }</span> }
 }

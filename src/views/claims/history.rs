@@ -1,7 +1,7 @@
 //! Claim history (every claim with status, remedy, granted figures, dates) and the
 //! printable confirmation of one claim.
 
-use sla_rules::claims::{ClaimRecord, ClaimStatus};
+use sla_rules::claims::{ClaimRecord, ClaimStatus, StatusChange};
 use yew::prelude::*;
 
 use super::{figures_text, remedy_label};
@@ -29,6 +29,29 @@ fn granted(env: &Env, c: &ClaimRecord) -> String {
         g.service_end.as_deref(),
         g.contract_credit,
     )
+}
+
+/// A claim's status changes, oldest first: status, time in the contract's timezone and the
+/// operator's note (text from the server, so a text node). Empty when the server sent none.
+pub fn status_history(env: &Env, history: &[StatusChange]) -> Html {
+    if history.is_empty() {
+        return html! {};
+    }
+    let f = &env.fmt;
+    html! {
+        <ol class="slap-status-history" aria-label={env.t(Key::StatusHistory)} data-sla-status-history="">
+            { for history.iter().map(|h| html! {
+                <li data-status={h.status.as_str()}>
+                    <span class="slap-status-history__status">{ status_text(env, h.status) }</span>
+                    { " " }
+                    <time datetime={h.at.clone()}>{ f.datetime(h.at.as_str()) }</time>
+                    if !h.note.is_empty() {
+                        { " " }<span class="slap-status-history__note">{ h.note.clone() }</span>
+                    }
+                </li>
+            }) }
+        </ol>
+    }
 }
 
 #[component]
@@ -74,7 +97,10 @@ pub fn History(props: &ViewProps) -> Html {
                                     <td>{ c.periods.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep)) }</td>
                                     <td>{ remedy_label(env, c.remedy) }</td>
                                     <td>{ granted(env, c) }</td>
-                                    <td><span class={format!("slap-badge slap-badge--claim-{}", c.status.as_str())}>{ status_text(env, c.status) }</span></td>
+                                    <td>
+                                        <span class={format!("slap-badge slap-badge--claim-{}", c.status.as_str())}>{ status_text(env, c.status) }</span>
+                                        { status_history(env, &c.history) }
+                                    </td>
                                     <td>{ f.datetime(&c.updated_at) }</td>
                                     <td><button type="button" class="slap-linkish" {onclick}>{ env.t(Key::ClaimOpen) }</button></td>
                                 </tr>
@@ -132,6 +158,9 @@ pub fn Confirmation(props: &ConfirmationProps) -> Html {
                 <dt>{ env.t(Key::ClaimGranted) }</dt><dd data-sla-granted-units={c.granted.units.to_string()}>{ granted(env, c) }</dd>
                 <dt>{ env.t(Key::ClaimSubmitted) }</dt><dd>{ f.datetime(&c.submitted_at) }</dd>
                 <dt>{ env.t(Key::ClaimUpdated) }</dt><dd>{ f.datetime(&c.updated_at) }</dd>
+                if !c.history.is_empty() {
+                    <dt>{ env.t(Key::StatusHistory) }</dt><dd>{ status_history(env, &c.history) }</dd>
+                }
                 if !c.note.is_empty() { <dt>{ env.t(Key::ContactNote) }</dt><dd>{ c.note.clone() }</dd> }
             </dl>
             <p class="slap-muted">{ env.t(Key::ConfirmationNote) }</p>

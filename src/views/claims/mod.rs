@@ -3,6 +3,7 @@
 pub mod entitlement;
 pub mod flow;
 pub mod history;
+pub mod notifications;
 
 pub use history::Confirmation;
 
@@ -82,6 +83,10 @@ pub fn error_text(env: &Env, e: &ClaimError) -> String {
         ),
         ClaimError::Mismatch { granted: None } => env.t(Key::ErrMismatchBare).to_string(),
         ClaimError::NothingToGrant => env.t(Key::ErrNothingToGrant).to_string(),
+        ClaimError::RateLimited {
+            retry_after: Some(n),
+        } => env.fill(Key::ErrRateLimited, &[("n", &f.int(*n))]),
+        ClaimError::RateLimited { retry_after: None } => env.t(Key::ErrRateLimitedBare).to_string(),
         ClaimError::Unauthorized => env.t(Key::ErrUnauthorized).to_string(),
         ClaimError::Forbidden => env.t(Key::ErrForbidden).to_string(),
         ClaimError::Rejected { status, message } => env.fill(
@@ -104,7 +109,12 @@ pub fn Claims(props: &ViewProps) -> Html {
     let ctx = use_context::<ClaimsCtx>();
     let r = &props.data.ev.report;
     let Some(ctx) = ctx.filter(|c| c.status != ClaimsStatus::Disabled) else {
-        return html! { <p class="slap-muted">{ env.t(Key::ClaimsDisabled) }</p> };
+        return html! {
+            <>
+                <p class="slap-muted">{ env.t(Key::ClaimsDisabled) }</p>
+                <notifications::Notifications ..props.clone() />
+            </>
+        };
     };
     let open = claimable_periods(r, &ctx.claimed());
     html! {
@@ -123,6 +133,7 @@ pub fn Claims(props: &ViewProps) -> Html {
                 <flow::ClaimFlow key={r.contract_id.clone()} view={props.clone()} open={open} />
                 <history::History ..props.clone() />
             }
+            <notifications::Notifications ..props.clone() />
         </div>
     }
 }
