@@ -61,15 +61,24 @@ pub fn evaluate(
     let last = Month::of(tz.date(as_of)).min(Month::of(usage.service_end));
     // Each period's minute range and the settings in force at its start (§6: a later
     // policy version never changes an earlier period).
-    let mut months = Vec::new();
+    let mut months: Vec<Slot> = Vec::new();
     let mut m = first;
     while m <= last {
         let ms = tz.month_start(m).div_euclid(60);
         let me = tz.month_start(m.next()).div_euclid(60);
         let a = ms.max(w0);
-        let b = me.min(w1).max(a);
         let (pol, version) = policy.in_force(m);
-        months.push((m, ms, me, a, b, pol, version));
+        months.push(Slot {
+            range: PeriodRange {
+                month: m,
+                a,
+                b: me.min(w1).max(a),
+                policy: pol,
+            },
+            month_start: ms,
+            month_end: me,
+            version,
+        });
         m = m.next();
     }
     let (map, runs) = if policy.versions.is_empty() {
@@ -77,10 +86,15 @@ pub fn evaluate(
     } else {
         let (mut map, _) = MinuteMap::build(usage, policy, w0, w1);
         for v in &policy.versions {
-            if months.iter().any(|x| x.6 == Some(v.effective_from)) {
+            let judged_by_v = || {
+                months
+                    .iter()
+                    .filter(|x| x.version == Some(v.effective_from))
+            };
+            if judged_by_v().next().is_some() {
                 let (vmap, _) = MinuteMap::build(usage, &v.policy, w0, w1);
-                for x in months.iter().filter(|x| x.6 == Some(v.effective_from)) {
-                    map.splice(&vmap, x.3, x.4);
+                for x in judged_by_v() {
+                    map.splice(&vmap, x.range.a, x.range.b);
                 }
             }
         }
@@ -103,9 +117,14 @@ pub fn evaluate(
     }
 
     let mut periods = Vec::new();
-    let mut ranges = Vec::new();
-    let mut policies: Vec<&Policy> = Vec::new();
-    for &(m, ms, me, a, b, policy, version) in &months {
+    for slot in &months {
+        let (m, a, b, policy) = (
+            slot.range.month,
+            slot.range.a,
+            slot.range.b,
+            slot.range.policy,
+        );
+        let (ms, me, version) = (slot.month_start, slot.month_end, slot.version);
         let status = if me * 60 > as_of {
             PeriodStatus::InProgress
         } else if ms < term_start || me > term_end {
@@ -156,19 +175,18 @@ pub fn evaluate(
             range_end: Stamp::new(b * 60, tz),
             policy_version: version.map(Month::label),
         });
-        ranges.push((a, b));
-        policies.push(policy);
     }
 
     // Each outage's minutes per period it touches: counted (unavailable) and excluded.
     let split: Vec<Vec<(usize, crate::minutes::Counts)>> = runs
         .iter()
         .map(|r| {
-            ranges
+            months
                 .iter()
                 .enumerate()
-                .filter(|(_, &(a, b))| r.start < b && a < r.end)
-                .map(|(i, &(a, b))| (i, map.counts(r.start.max(a), r.end.min(b))))
+                .map(|(i, x)| (i, x.range.a, x.range.b))
+                .filter(|&(_, a, b)| r.start < b && a < r.end)
+                .map(|(i, a, b)| (i, map.counts(r.start.max(a), r.end.min(b))))
                 .collect()
         })
         .collect();
@@ -208,20 +226,12 @@ pub fn evaluate(
 
     let entitlement = entitlement(
         &periods,
-        &policies,
+        &months.iter().map(|x| x.range.policy).collect::<Vec<_>>(),
         &usage.signing,
         usage.service_end,
         &mut warnings,
     );
-    let period_ranges: Vec<PeriodRange> = months
-        .iter()
-        .map(|&(month, _, _, a, b, policy, _)| PeriodRange {
-            month,
-            a,
-            b,
-            policy,
-        })
-        .collect();
+    let period_ranges: Vec<PeriodRange> = months.into_iter().map(|x| x.range).collect();
     let outage_spans: Vec<(String, i64, i64)> = runs
         .iter()
         .zip(&outages)
@@ -307,6 +317,15 @@ pub fn evaluate(
         tz,
         calendar: current.calendar.clone(),
     }
+}
+
+/// One calendar month of the evaluation: the minutes its counts cover and the settings that
+/// judge it (`range`), its whole bounds, and the policy version it comes from.
+struct Slot<'p> {
+    range: PeriodRange<'p>,
+    month_start: i64,
+    month_end: i64,
+    version: Option<Month>,
 }
 
 /// The policy figures the views explain a judgement with.
