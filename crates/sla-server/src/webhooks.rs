@@ -516,12 +516,13 @@ pub async fn run_worker(state: Arc<AppState>) {
     }
 }
 
-/// The `period.breached` events of a report: its judged, breached periods.
+/// The `period.breached` events of a report: its breached periods. The core marks only
+/// judged service periods breached, so no status check is repeated here.
 fn breaches(report: &sla_rules::report::Report) -> Vec<(String, OutEvent)> {
     report
         .periods
         .iter()
-        .filter(|p| p.breached && p.status == sla_rules::report::PeriodStatus::Judged)
+        .filter(|p| p.breached)
         .map(|p| {
             let period = p.month.to_string();
             let e = event(
