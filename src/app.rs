@@ -3,6 +3,10 @@
 //! The views and what they receive live apart (`crate::env`, `crate::views::tabs`), so
 //! nothing under `views` depends on this shell.
 //!
+//! The same shell runs twice on a cold visit (see `crate::handover`): the first-paint build
+//! loads and draws the overview, then hands its documents to the full build, which resumes
+//! from them without fetching again.
+//!
 //! Views draw only from `props.data.ev.report` (and `sla_rules::timeline` for
 //! minute runs); they never re-derive a rule. State changes go through
 //! `state::Action` so every view sees the same selected month.
@@ -27,16 +31,71 @@ use crate::views::tabs::TABS;
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub options: Rc<Options>,
+    /// The full build taking over from the first paint: start from these documents.
+    #[prop_or_default]
+    pub resume: Option<Rc<Resume>>,
+    /// First paint: called once, when the full build has loaded, with what it resumes from.
+    #[prop_or_default]
+    pub on_handover: Option<Callback<(wasm_bindgen::JsValue, Resume)>>,
+}
+
+/// What the full build resumes from: the documents read (with their tags, so re-checks stay
+/// conditional), the tab and month on screen, and the element ids' instance number.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    pub held: Held,
+    pub tab: &'static str,
+    pub month: Option<String>,
+    pub checked_at: f64,
+    pub uid: u32,
+}
+
+impl PartialEq for Resume {
+    /// One hand-over is one value; comparing megabytes of documents on every render is not.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// The state a resumed widget starts in: the report of the held documents, on the same tab
+/// and month. `None` when they no longer evaluate (they did a moment ago, so never in practice).
+fn resumed(r: &Resume, options: &Options) -> Option<State> {
+    let ev = refresh::evaluate(&r.held, options).ok()?;
+    let mut s = State::new(options.policy_url.is_some());
+    s.phase = Phase::Ready(Rc::new(Loaded { ev }));
+    s.month = match &s.phase {
+        Phase::Ready(l) => r
+            .month
+            .clone()
+            .filter(|m| l.ev.report.periods.iter().any(|p| &p.month == m))
+            .or_else(|| crate::state::default_month(&l.ev)),
+        _ => None,
+    };
+    s.tab = r.tab;
+    s.checked_at = r.checked_at;
+    Some(s)
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let options = props.options.clone();
-    let state = use_reducer(|| State::new(options.policy_url.is_some()));
-    let instance = use_state(next_instance);
+    let resume = props.resume.clone();
+    let start = use_mut_ref(|| resume.as_ref().and_then(|r| resumed(r, &options)));
+    let state = use_reducer(|| {
+        start
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| State::new(options.policy_url.is_some()))
+    });
+    let instance = use_state(|| resume.as_ref().map_or_else(next_instance, |r| r.uid));
     let root = use_node_ref();
     // The documents behind the report on screen, for re-checks with If-None-Match.
-    let held = use_mut_ref(Held::default);
+    let held = use_mut_ref(|| match (&resume, &*start.borrow()) {
+        (Some(r), Some(_)) => r.held.clone(),
+        _ => Held::default(),
+    });
+    // A resumed widget has its report already: its first load is the first paint's.
+    let skip_load = use_mut_ref(|| start.borrow().is_some());
     let loaded_tz = match &state.phase {
         Phase::Ready(l) => l.ev.report.contract.timezone.clone(),
         _ => Tz::CST.label(),
@@ -52,13 +111,17 @@ pub fn App(props: &AppProps) -> Html {
         // locale re-renders without refetching.
         let opts = options.clone();
         let held = held.clone();
+        let skip = skip_load.clone();
         use_effect_with((options.fetch_key(), state.attempt), move |_| {
             let cancel = Cancel::new();
+            if skip.replace(false) {
+                return Box::new(move || cancel.abort()) as Box<dyn FnOnce()>;
+            }
             let c = cancel.clone();
             wasm_bindgen_futures::spawn_local(
                 async move { run_load(opts, c, dispatch, held).await },
             );
-            move || cancel.abort()
+            Box::new(move || cancel.abort())
         });
     }
 
@@ -82,8 +145,9 @@ pub fn App(props: &AppProps) -> Html {
                 ready,
             ),
             move |(_, _, seconds, ready)| {
-                let live =
-                    (*ready && *seconds > 0).then(|| Live::start(*seconds, opts, held, dispatch));
+                // The first paint hands over before a re-check is due: the full build re-checks.
+                let live = (!cfg!(feature = "first-paint") && *ready && *seconds > 0)
+                    .then(|| Live::start(*seconds, opts, held, dispatch));
                 move || drop(live)
             },
         );
@@ -94,8 +158,19 @@ pub fn App(props: &AppProps) -> Html {
         Phase::Failed(e) => (None, Some(e.clone())),
         Phase::Loading(_) => (None, None),
     };
+    // A resumed widget's first report is the one the first paint announced already.
+    let announced = use_mut_ref(|| match &state.phase {
+        Phase::Ready(l) if resume.is_some() => Some(l.clone()),
+        _ => None,
+    });
+    let ready_now = ready_now.filter(|l| {
+        let again = announced.borrow().as_ref().is_some_and(|a| Rc::ptr_eq(a, l));
+        !again
+    });
     crate::host_events::use_phase_events(root.clone(), ready_now, failed_now);
+    use_handover(&props.on_handover, &state, &held, *instance);
     crate::host_events::use_theme(root.clone(), options.theme.clone());
+    #[cfg(not(feature = "first-paint"))]
     let on_claim_filed = use_callback(root.clone(), |c: sla_rules::claims::ClaimRecord, root| {
         crate::host_events::claim_filed(root, &c)
     });
@@ -126,16 +201,68 @@ pub fn App(props: &AppProps) -> Html {
         Phase::Ready(data) => ready(&state, data, &env, &options, *instance, &callbacks),
     };
 
+    let body = html! {
+        <ContextProvider<Checked> context={Checked(state.checked_at)}>
+            { body }
+        </ContextProvider<Checked>>
+    };
+    // The claims list, fetched once at load, shared by the periods table and the Claims tab.
+    // The first paint shows neither: the full build fetches it when it takes over.
+    #[cfg(not(feature = "first-paint"))]
+    let body = html! {
+        <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed}>
+            { body }
+        </crate::claims_api::ClaimsProvider>
+    };
     html! {
         <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" ref={root}>
-            // The claims list, fetched once at load, shared by the periods table and the Claims tab.
-            <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed}>
-                <ContextProvider<Checked> context={Checked(state.checked_at)}>
-                    { body }
-                </ContextProvider<Checked>>
-            </crate::claims_api::ClaimsProvider>
+            { body }
         </div>
     }
+}
+
+/// First paint only: once the report is on screen, loads the full build in the background and
+/// hands it the documents and the view ([`AppProps::on_handover`]). A failed load is retried
+/// when the user opens a tab only the full build draws.
+#[hook]
+fn use_handover(
+    on_handover: &Option<Callback<(wasm_bindgen::JsValue, Resume)>>,
+    state: &UseReducerHandle<State>,
+    held: &Rc<RefCell<Held>>,
+    uid: u32,
+) {
+    // The view as of the last render: the hand-over happens later, and carries the latest.
+    let view = use_mut_ref(|| (state.tab, state.month.clone(), state.checked_at));
+    *view.borrow_mut() = (state.tab, state.month.clone(), state.checked_at);
+    let ready = matches!(state.phase, Phase::Ready(_));
+    let on_handover = on_handover.clone();
+    let held = held.clone();
+    let dispatch = state.dispatcher();
+    use_effect_with((ready, state.full_attempt), move |(ready, _)| {
+        let cancel = Cancel::new();
+        if let (true, Some(on_handover)) = (*ready, on_handover) {
+            let c = cancel.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let loaded = crate::handover::load_full().await;
+                if c.is_cancelled() {
+                    return;
+                }
+                let Ok(full) = loaded else {
+                    return dispatch.dispatch(Action::FullFailed);
+                };
+                let (tab, month, checked_at) = view.borrow().clone();
+                let resume = Resume {
+                    held: held.borrow().clone(),
+                    tab,
+                    month,
+                    checked_at,
+                    uid,
+                };
+                on_handover.emit((full, resume));
+            });
+        }
+        move || cancel.abort()
+    });
 }
 
 fn ready(
@@ -191,6 +318,21 @@ fn ready(
         })
     };
     let (_, panel_id) = ids(current.id);
+    let panel = if cfg!(feature = "first-paint") && current.id != "overview" {
+        let retry = state.dispatcher();
+        html! {
+            if state.full_failed {
+                <div class="slap-error" role="alert" data-sla-pending-tab={current.id}>
+                    <p>{ env.t(Key::TabLoadFailed) }</p>
+                    <button type="button" class="slap-button slap-retry" onclick={move |_| retry.dispatch(Action::RetryFull)}>{ env.t(Key::Retry) }</button>
+                </div>
+            } else {
+                <p class="slap-muted" role="status" aria-busy="true" data-sla-pending-tab={current.id}>{ env.t(Key::TabLoading) }</p>
+            }
+        }
+    } else {
+        views::tabs::view(current.id, props.clone())
+    };
     let (tab_id, _) = ids(current.id);
     html! {
         <>
@@ -212,11 +354,22 @@ fn ready(
                 }) }
             </div>
             <div class="slap-panel" part="panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id}>
-                { (current.view)(props.clone()) }
+                { panel }
             </div>
-            <views::statement::Statement ..props />
+            { statement(props) }
         </>
     }
+}
+
+/// The printable statement under every tab; the first paint leaves it to the full build.
+#[cfg(not(feature = "first-paint"))]
+fn statement(props: ViewProps) -> Html {
+    html! { <views::statement::Statement ..props /> }
+}
+
+#[cfg(feature = "first-paint")]
+fn statement(_: ViewProps) -> Html {
+    Html::default()
 }
 
 /// Fetches the documents concurrently, then evaluates them with the core.

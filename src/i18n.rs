@@ -84,6 +84,8 @@ catalogue! {
     Waiting => "等待中", "waiting";
     Done => "完成", "done";
     Computing => "正在计算报告…", "Computing the report…";
+    TabLoading => "正在加载此视图…", "Loading this view…";
+    TabLoadFailed => "此视图未能加载。", "This view could not be loaded.";
 
     // Errors
     ErrorTitle => "无法显示报告", "The report cannot be shown";

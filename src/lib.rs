@@ -5,6 +5,10 @@
 //! - `mount(element, options)` returns a [`WidgetHandle`] with `update()` and `unmount()`;
 //! - the widget tells the host what happens through events ([`host_events`]);
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI.
+//!
+//! Built twice (see [`handover`]): with `--features first-paint` it is the small module a
+//! host loads first, which draws the overview and then hands over to the full build; the
+//! default build is the full widget, with `takeover()` for that hand-over.
 
 pub mod agreement_text;
 pub mod api;
@@ -14,6 +18,7 @@ pub mod claims_api;
 pub mod draft;
 pub mod env;
 pub mod export;
+pub mod handover;
 pub mod host_events;
 pub mod i18n;
 pub mod intl;
@@ -23,6 +28,7 @@ pub mod refresh;
 pub mod state;
 pub mod views;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Reflect, Uint8Array};
@@ -137,19 +143,38 @@ pub fn start() {
     mount.forget();
 }
 
+/// Who draws a mounted widget now.
+enum Stage {
+    /// This build's own app.
+    Here(yew::AppHandle<App>),
+    /// The full build's widget handle (first paint, after the hand-over).
+    #[cfg(feature = "first-paint")]
+    Full(JsValue),
+    /// Unmounted.
+    Gone,
+}
+
 /// A mounted widget: `update(partialOptions)` changes it in place, `unmount()` removes it.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    app: Option<yew::AppHandle<App>>,
-    options: Options,
+    stage: Rc<RefCell<Stage>>,
+    options: Rc<RefCell<Options>>,
+    /// The first paint's hand-over callback, kept so each update's props stay equal.
+    on_handover: Option<yew::Callback<(JsValue, app::Resume)>>,
 }
 
 #[wasm_bindgen]
 impl WidgetHandle {
     /// Removes the widget. Calling it twice is harmless.
     pub fn unmount(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
+        let stage = std::mem::replace(&mut *self.stage.borrow_mut(), Stage::Gone);
+        match stage {
+            Stage::Here(app) => app.destroy(),
+            #[cfg(feature = "first-paint")]
+            Stage::Full(h) => {
+                let _ = handover::call(&h, "unmount", &JsValue::UNDEFINED);
+            }
+            Stage::Gone => {}
         }
     }
 
@@ -157,7 +182,7 @@ impl WidgetHandle {
     /// theme apply at once; the documents are fetched again only when a URL (or `asOf`)
     /// changes. Throws on bad options and then changes nothing.
     pub fn update(&mut self, partial: JsValue) -> Result<(), JsError> {
-        let mut options = self.options.clone();
+        let mut options = self.options.borrow().clone();
         options
             .apply_js(&partial)
             .map_err(|e| JsError::new(&format!("sla-portal update: {e}")))?;
@@ -170,35 +195,121 @@ impl WidgetHandle {
     pub fn update_from_attributes(&mut self, el: &web_sys::Element) -> Result<(), JsError> {
         let mut options = Options::from_attributes(|k| el.get_attribute(k))
             .map_err(|e| JsError::new(&format!("<sla-portal>: {e}")))?;
-        options.headers = self.options.headers.clone();
-        options.theme = self.options.theme.clone();
-        options.timeout_ms = self.options.timeout_ms;
+        {
+            let now = self.options.borrow();
+            options.headers = now.headers.clone();
+            options.theme = now.theme.clone();
+            options.timeout_ms = now.timeout_ms;
+        }
         self.set(options);
         Ok(())
     }
 
     fn set(&mut self, options: Options) {
-        if options == self.options {
+        if options == *self.options.borrow() {
             return;
         }
-        self.options = options.clone();
-        if let Some(app) = self.app.as_mut() {
-            app.update(AppProps {
+        *self.options.borrow_mut() = options.clone();
+        match &mut *self.stage.borrow_mut() {
+            Stage::Here(app) => app.update(AppProps {
                 options: Rc::new(options),
-            });
+                resume: None,
+                on_handover: self.on_handover.clone(),
+            }),
+            // Every key, so the full build ends with exactly these options.
+            #[cfg(feature = "first-paint")]
+            Stage::Full(h) => {
+                if let Err(e) = handover::call(h, "update", &options.to_js()) {
+                    web_sys::console::error_1(&e);
+                }
+            }
+            Stage::Gone => {}
         }
     }
 }
 
 fn mount_options(el: web_sys::Element, options: Options) -> WidgetHandle {
     adopt_style(CSS, &el);
+    let stage = Rc::new(RefCell::new(Stage::Gone));
+    let options = Rc::new(RefCell::new(options));
+    let on_handover = hand_over(&el, &stage, &options);
+    let props = AppProps {
+        options: Rc::new(options.borrow().clone()),
+        resume: None,
+        on_handover: on_handover.clone(),
+    };
+    *stage.borrow_mut() =
+        Stage::Here(yew::Renderer::<App>::with_root_and_props(el, props).render());
+    WidgetHandle {
+        stage,
+        options,
+        on_handover,
+    }
+}
+
+/// First paint: what happens when the full build has loaded. It mounts over `el` with the
+/// same documents, view and options; then this build's app goes. If it throws, this build
+/// stays (the overview keeps working; the other tabs stay pending).
+#[cfg(feature = "first-paint")]
+fn hand_over(
+    el: &web_sys::Element,
+    stage: &Rc<RefCell<Stage>>,
+    options: &Rc<RefCell<Options>>,
+) -> Option<yew::Callback<(JsValue, app::Resume)>> {
+    let (el, stage, options) = (el.clone(), stage.clone(), options.clone());
+    Some(yew::Callback::from(
+        move |(full, resume): (JsValue, app::Resume)| {
+            if !matches!(*stage.borrow(), Stage::Here(_)) {
+                return;
+            }
+            let opts = options.borrow().clone();
+            match handover::start_full(&full, &el, &opts, &resume) {
+                Ok(h) => {
+                    let first = std::mem::replace(&mut *stage.borrow_mut(), Stage::Full(h));
+                    if let Stage::Here(app) = first {
+                        app.destroy();
+                    }
+                }
+                Err(e) => web_sys::console::error_1(&e),
+            }
+        },
+    ))
+}
+
+/// The full build is the whole widget: nothing to hand over to.
+#[cfg(not(feature = "first-paint"))]
+fn hand_over(
+    _: &web_sys::Element,
+    _: &Rc<RefCell<Stage>>,
+    _: &Rc<RefCell<Options>>,
+) -> Option<yew::Callback<(JsValue, app::Resume)>> {
+    None
+}
+
+/// The full build taking over from the first paint (`crate::handover`): mounts over
+/// `element` with the documents the first paint read, on its tab and month.
+#[cfg(not(feature = "first-paint"))]
+#[wasm_bindgen]
+pub fn takeover(
+    element: web_sys::Element,
+    options: JsValue,
+    resume: JsValue,
+) -> Result<WidgetHandle, JsError> {
+    let options = Options::from_js(&options)
+        .map_err(|e| JsError::new(&format!("sla-portal takeover: {e}")))?;
+    let resume = app::Resume::from_js(&resume).map_err(|e| JsError::new(&e))?;
     let props = AppProps {
         options: Rc::new(options.clone()),
+        resume: Some(Rc::new(resume)),
+        on_handover: None,
     };
-    WidgetHandle {
-        app: Some(yew::Renderer::<App>::with_root_and_props(el, props).render()),
-        options,
-    }
+    Ok(WidgetHandle {
+        stage: Rc::new(RefCell::new(Stage::Here(
+            yew::Renderer::<App>::with_root_and_props(element, props).render(),
+        ))),
+        options: Rc::new(RefCell::new(options)),
+        on_handover: None,
+    })
 }
 
 /// Mounts the widget into `element` (its content is replaced). Throws on bad options.

@@ -65,6 +65,10 @@ pub struct State {
     /// When the documents were last found current (ms since the epoch): the load, or the
     /// last re-check (a 304 counts). 0 before the first load.
     pub checked_at: f64,
+    /// First paint: loading the full build failed (its tabs offer Retry).
+    pub full_failed: bool,
+    /// First paint: bumped by that Retry; the hand-over effect depends on it.
+    pub full_attempt: u32,
 }
 
 impl State {
@@ -79,6 +83,8 @@ impl State {
             attempt: 0,
             has_policy,
             checked_at: 0.0,
+            full_failed: false,
+            full_attempt: 0,
         }
     }
 }
@@ -95,6 +101,10 @@ pub enum Action {
     Retry,
     Tab(&'static str),
     SelectMonth(String),
+    /// First paint: the full build could not be loaded.
+    FullFailed,
+    /// First paint: try loading the full build again.
+    RetryFull,
 }
 
 /// The month shown first: the last judged period, else the last period.
@@ -150,6 +160,11 @@ impl Reducible for State {
             }
             Action::Tab(t) => s.tab = t,
             Action::SelectMonth(m) => s.month = Some(m),
+            Action::FullFailed => s.full_failed = true,
+            Action::RetryFull => {
+                s.full_failed = false;
+                s.full_attempt += 1;
+            }
         }
         Rc::new(s)
     }

@@ -1,7 +1,11 @@
-//! The tab table: which views the shell offers, in order. Adding a tab is one line here.
+//! The tab table: which views the shell offers, in order. Adding a tab is one line in
+//! [`TABS`] and one arm in [`view`].
 //!
 //! How a view plugs in: write `src/views/<name>.rs` with a `#[component]` taking
-//! [`ViewProps`], add its strings to `src/i18n.rs` (both languages) and one line to [`TABS`].
+//! [`ViewProps`], add its strings to `src/i18n.rs` (both languages), a line to [`TABS`] and
+//! an arm to [`view`]. The table holds no function pointers on purpose: the first-paint
+//! build (`--features first-paint`, see `crate::first_paint`) links only the overview, and a
+//! pointer in a table would pull every view into it.
 
 use yew::prelude::*;
 
@@ -9,11 +13,10 @@ use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views;
 
-/// One tab: its id, its label and its view.
+/// One tab: its id and its label.
 pub struct TabDef {
     pub id: &'static str,
     pub label: Key,
-    pub view: fn(ViewProps) -> Html,
 }
 
 /// The tabs, in order.
@@ -21,31 +24,50 @@ pub const TABS: &[TabDef] = &[
     TabDef {
         id: "overview",
         label: Key::TabOverview,
-        view: |p| html! { <views::overview::Overview ..p /> },
     },
     TabDef {
         id: "availability",
         label: Key::TabAvailability,
-        view: |p| html! { <views::availability::Availability ..p /> },
     },
     TabDef {
         id: "periods",
         label: Key::TabPeriods,
-        view: |p| html! { <views::periods::Periods ..p /> },
     },
     TabDef {
         id: "incidents",
         label: Key::TabIncidents,
-        view: |p| html! { <views::incidents::Incidents ..p /> },
     },
     TabDef {
         id: "claims",
         label: Key::TabClaims,
-        view: |p| html! { <views::claims::Claims ..p /> },
     },
     TabDef {
         id: "agreement",
         label: Key::TabAgreement,
-        view: |p| html! { <views::agreement::Agreement ..p /> },
     },
 ];
+
+/// The tab id `id` names, as the table's `&'static str` (unknown: the overview).
+pub fn tab_id(id: &str) -> &'static str {
+    TABS.iter().find(|t| t.id == id).unwrap_or(&TABS[0]).id
+}
+
+/// The view of tab `id`.
+#[cfg(not(feature = "first-paint"))]
+pub fn view(id: &str, p: ViewProps) -> Html {
+    match id {
+        "availability" => html! { <views::availability::Availability ..p /> },
+        "periods" => html! { <views::periods::Periods ..p /> },
+        "incidents" => html! { <views::incidents::Incidents ..p /> },
+        "claims" => html! { <views::claims::Claims ..p /> },
+        "agreement" => html! { <views::agreement::Agreement ..p /> },
+        _ => html! { <views::overview::Overview ..p /> },
+    }
+}
+
+/// The first paint (see `crate::first_paint`) draws only the overview; the shell shows the
+/// other tabs as pending until the full widget takes over.
+#[cfg(feature = "first-paint")]
+pub fn view(_id: &str, p: ViewProps) -> Html {
+    html! { <views::overview::Overview ..p /> }
+}
