@@ -5,7 +5,6 @@
 //! as if UTC, so the browser's own zone never shifts a displayed time. Months and
 //! instants are accepted typed (from the report) or as text (from a claim).
 
-use chrono::{NaiveDate, NaiveDateTime};
 use js_sys::{Array, Function, Intl, Object, Reflect};
 use sla_rules::time::{parse_instant, Instant, Month, Stamp, Tz};
 use wasm_bindgen::JsValue;
@@ -225,15 +224,12 @@ impl Formats {
             Ok(t) => t,
             Err(text) => return text,
         };
-        let local = self.tz.format(t);
-        match NaiveDateTime::parse_from_str(&local[..local.len().min(19)], "%Y-%m-%dT%H:%M:%S") {
-            Ok(dt) => call(
-                &self.datetime,
-                &js_sys::Date::new(&JsValue::from_f64(dt.and_utc().timestamp_millis() as f64))
-                    .into(),
-            ),
-            Err(_) => local,
-        }
+        // Intl formats in UTC the instant whose UTC wall clock is the contract's local time.
+        let local_ms = (t + i64::from(self.tz.offset_secs)) as f64 * 1000.0;
+        call(
+            &self.datetime,
+            &js_sys::Date::new(&JsValue::from_f64(local_ms)).into(),
+        )
     }
 
     /// A byte count as bytes, kB or MB.
@@ -248,7 +244,7 @@ impl Formats {
     }
 
     fn date_of(&self, ymd: &str, f: &Function) -> Option<String> {
-        let d = NaiveDate::parse_from_str(ymd, "%Y-%m-%d").ok()?;
+        let d = sla_rules::time::parse_date(ymd).ok()?;
         let ms = d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis() as f64;
         Some(call(f, &js_sys::Date::new(&JsValue::from_f64(ms)).into()))
     }

@@ -5,6 +5,7 @@ use yew::prelude::*;
 use sla_rules::report::PeriodStatus;
 
 use crate::env::{Checked, Env, ViewProps};
+#[cfg(not(feature = "first-paint"))]
 use crate::export;
 use crate::i18n::Key;
 
@@ -23,7 +24,14 @@ pub fn Header(props: &ViewProps) -> Html {
             ("end", &r.contract.service_end),
         ],
     );
+    // The first paint draws the buttons disabled and leaves the exports to the full build,
+    // which takes over a moment later (crate::handover).
+    let off = cfg!(feature = "first-paint");
+    #[cfg(feature = "first-paint")]
+    let dl = |_: &'static str| Callback::<MouseEvent>::noop();
+    #[cfg(not(feature = "first-paint"))]
     let data = props.data.clone();
+    #[cfg(not(feature = "first-paint"))]
     let dl = move |what: &'static str| {
         let data = data.clone();
         Callback::from(move |_: MouseEvent| {
@@ -73,9 +81,9 @@ pub fn Header(props: &ViewProps) -> Html {
                 }) }
             </div>
             <div class="slap-actions" role="group" aria-label={env.t(Key::Exports)}>
-                <button type="button" class="slap-button" onclick={dl("periods")} data-sla-export="periods">{ env.t(Key::ExportPeriods) }</button>
-                <button type="button" class="slap-button" onclick={dl("outages")} data-sla-export="outages">{ env.t(Key::ExportOutages) }</button>
-                <button type="button" class="slap-button" onclick={dl("json")} data-sla-export="json">{ env.t(Key::ExportJson) }</button>
+                <button type="button" class="slap-button" disabled={off} onclick={dl("periods")} data-sla-export="periods">{ env.t(Key::ExportPeriods) }</button>
+                <button type="button" class="slap-button" disabled={off} onclick={dl("outages")} data-sla-export="outages">{ env.t(Key::ExportOutages) }</button>
+                <button type="button" class="slap-button" disabled={off} onclick={dl("json")} data-sla-export="json">{ env.t(Key::ExportJson) }</button>
                 <button type="button" class="slap-button" onclick={print}>{ env.t(Key::Print) }</button>
             </div>
         </header>

@@ -168,8 +168,5 @@ pub fn entitlement(
 /// assert_eq!(extended_end(parse_date("2026-08-31").unwrap(), 1), "2026-09-30");
 /// ```
 pub fn extended_end(service_end: NaiveDate, months: u64) -> String {
-    add_months(service_end, months)
-        .unwrap_or(service_end)
-        .format("%Y-%m-%d")
-        .to_string()
+    crate::time::ymd(add_months(service_end, months).unwrap_or(service_end))
 }

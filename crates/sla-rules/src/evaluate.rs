@@ -286,8 +286,8 @@ pub fn evaluate(
         contract_id: usage.contract_id.clone(),
         client_name: usage.client_name.clone(),
         contract: ContractInfo {
-            service_start: usage.service_start.format("%Y-%m-%d").to_string(),
-            service_end: usage.service_end.format("%Y-%m-%d").to_string(),
+            service_start: crate::time::ymd(usage.service_start),
+            service_end: crate::time::ymd(usage.service_end),
             timezone: tz.label(),
         },
         rules: rules_info(current),
@@ -418,7 +418,7 @@ fn days(map: &MinuteMap, runs: &[Run], tz: Tz, w0: i64, w1: i64) -> Vec<Day> {
             .count() as u64;
         let measured = c.minutes - c.excluded;
         out.push(Day {
-            date: d.format("%Y-%m-%d").to_string(),
+            date: crate::time::ymd(d),
             minutes: c.minutes,
             excluded_minutes: c.excluded,
             unavailable_minutes: c.unavailable,

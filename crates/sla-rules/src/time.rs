@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, Months, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Seconds since 1970-01-01T00:00:00Z.
@@ -150,7 +150,7 @@ impl Tz {
         let s = self.second_of_day(t);
         format!(
             "{}T{:02}:{:02}:{:02}{}",
-            d.format("%Y-%m-%d"),
+            ymd(d),
             s / 3600,
             (s % 3600) / 60,
             s % 60,
@@ -171,8 +171,10 @@ impl Tz {
         let d = self.date(t);
         let s = self.second_of_day(t);
         format!(
-            "{}T{:02}{:02}",
-            d.format("%Y%m%d"),
+            "{:04}{:02}{:02}T{:02}{:02}",
+            d.year(),
+            d.month(),
+            d.day(),
             s / 3600,
             (s % 3600) / 60
         )
@@ -307,12 +309,38 @@ pub fn parse_instant(s: &str) -> Result<Instant, String> {
 /// assert!(parse_date("2026-2-1").is_err());
 /// ```
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("\"{s}\" is not a date YYYY-MM-DD"))?;
-    if s.len() != 10 || !(1000..=9999).contains(&d.year()) {
-        return Err(format!("\"{s}\" is not a date YYYY-MM-DD"));
-    }
-    Ok(d)
+    // A fixed layout read field by field: chrono's format-string parser would add tens of
+    // kilobytes to the widget for the same check.
+    let field = |r: std::ops::Range<usize>| digits(s.as_bytes().get(r)?);
+    let b = s.as_bytes();
+    let date = match (b.len(), b.get(4), b.get(7)) {
+        (10, Some(b'-'), Some(b'-')) => field(0..4)
+            .zip(field(5..7))
+            .zip(field(8..10))
+            .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(y as i32, m, d)),
+        _ => None,
+    };
+    date.filter(|d| d.year() >= 1000)
+        .ok_or_else(|| format!("\"{s}\" is not a date YYYY-MM-DD"))
+}
+
+/// The value of a run of ASCII digits (`None` if any byte is not one).
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// A date as `YYYY-MM-DD`, the form every document and report uses.
+///
+/// # Examples
+///
+/// ```
+/// use sla_rules::time::{parse_date, ymd};
+/// assert_eq!(ymd(parse_date("2026-03-01").unwrap()), "2026-03-01");
+/// ```
+pub fn ymd(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// Parses a local time `HH:MM` into seconds after midnight (`24:00` allowed).
@@ -333,10 +361,15 @@ pub fn parse_hhmm(s: &str) -> Result<i64, String> {
     if s == "24:00" {
         return Ok(86_400);
     }
-    let t = NaiveTime::parse_from_str(s, "%H:%M")
-        .map_err(|_| format!("\"{s}\" is not a time HH:MM"))?;
-    use chrono::Timelike;
-    Ok(t.num_seconds_from_midnight() as i64)
+    let b = s.as_bytes();
+    let hm = match (b.len(), b.get(2)) {
+        (5, Some(b':')) => digits(&b[0..2]).zip(digits(&b[3..5])),
+        _ => None,
+    };
+    match hm {
+        Some((h, m)) if h < 24 && m < 60 => Ok(i64::from(h * 3600 + m * 60)),
+        _ => Err(format!("\"{s}\" is not a time HH:MM")),
+    }
 }
 
 /// A calendar month.
@@ -570,6 +603,34 @@ mod tests {
         // The edges that are valid: +23:59 = 86,340 s, −00:01 = −60 s.
         assert_eq!(Tz::parse("+23:59").map(|t| t.offset_secs), Some(86_340));
         assert_eq!(Tz::parse("-00:01").map(|t| t.offset_secs), Some(-60));
+    }
+
+    #[test]
+    fn dates_and_times_are_read_in_their_exact_layout() {
+        for ok in ["2024-02-29", "1000-01-01", "9999-12-31"] {
+            assert_eq!(ymd(parse_date(ok).unwrap()), ok);
+        }
+        for bad in [
+            "2026-02-29", // not a leap year
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "0999-12-31", // before year 1000
+            "2026-1-01",
+            "2026/01/01",
+            "2026-01-0a",
+            "+026-01-01",
+            " 2026-01-01",
+            "2026-01-01T",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_hhmm("00:00"), Ok(0));
+        assert_eq!(parse_hhmm("23:59"), Ok(86_340));
+        assert_eq!(parse_hhmm("24:00"), Ok(86_400));
+        for bad in ["24:01", "9:00", "09:60", "0900", "09:0a", "-1:00", "09:00:00"] {
+            assert!(parse_hhmm(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
