@@ -65,7 +65,8 @@ const script = `import init, { mount, report } from "/sla-portal/sla_portal.js";
 await init();
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const since = (a, b) => {
-  const A = performance.getEntriesByName(a).at(-1), B = performance.getEntriesByName(b).at(-1);
+  // The first of each: the full build draws the chart again when it takes over (src/handover.rs).
+  const A = performance.getEntriesByName(a)[0], B = performance.getEntriesByName(b)[0];
   return A && B ? B.startTime - A.startTime : NaN;
 };
 async function firstChart(usageUrl, incidentsUrl, asOf, runs) {

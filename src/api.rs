@@ -9,12 +9,59 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Reflect, Uint8Array};
 use sla_rules::claims::{parse_claims_list, ClaimRecord, ClaimRequest};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
 
 use crate::claims_api::{classify, ClaimError};
 use crate::options::{Credentials, Options};
+
+/// Responses the host requested for the documents before the widget could (`responses` in
+/// the mount options: `{ usage?, incidents?, policy? }`, each a `Response` or a promise of
+/// one). Each is read at most once, by the first load; re-checks and retries fetch.
+#[derive(Debug, Default)]
+pub struct Responses(RefCell<Vec<(&'static str, JsValue)>>);
+
+impl PartialEq for Responses {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Responses {
+    /// Reads `options.responses`; `None` when absent.
+    pub fn from_options(options: &JsValue) -> Result<Option<Responses>, String> {
+        let all = Reflect::get(options, &"responses".into()).unwrap_or(JsValue::UNDEFINED);
+        if all.is_undefined() || all.is_null() {
+            return Ok(None);
+        }
+        if !all.is_object() {
+            return Err("responses: expected an object".into());
+        }
+        let mut docs = Vec::new();
+        for doc in ["usage", "incidents", "policy"] {
+            let v = Reflect::get(&all, &doc.into()).unwrap_or(JsValue::UNDEFINED);
+            if v.is_undefined() || v.is_null() {
+                continue;
+            }
+            if !v.is_object() {
+                return Err(format!(
+                    "responses.{doc}: expected a Response or a promise of one"
+                ));
+            }
+            docs.push((doc, v));
+        }
+        Ok(Some(Responses(RefCell::new(docs))))
+    }
+
+    /// The response given for `doc`, once.
+    pub fn take(&self, doc: &str) -> Option<JsValue> {
+        let mut docs = self.0.borrow_mut();
+        let i = docs.iter().position(|(d, _)| *d == doc)?;
+        Some(docs.swap_remove(i).1)
+    }
+}
 
 /// Aborts every request made with it: a widget's load on unmount or retry, the claims
 /// list and a claim when their component goes away. Clones share one switch.
@@ -83,6 +130,33 @@ pub struct Call<'a> {
     /// An `ETag` from an earlier answer: an unchanged document then costs a 304. (A
     /// conditional header makes the browser bypass its HTTP cache, so the 304 reaches us.)
     pub if_none_match: Option<&'a str>,
+    /// A response (or a promise of one) the host requested itself before the widget could
+    /// (the `responses` option): read instead of fetching when it is for this URL.
+    pub adopt: Option<&'a JsValue>,
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function adopt_response(p, url, signal) {
+  // Only a response for this very URL (after redirects, none) stands in for the widget's
+  // own request; anything else, or a failed request, is ignored and the widget fetches.
+  const want = new URL(url, document.baseURI).href;
+  return until_abort(Promise.resolve(p).then(
+    (r) => (r instanceof Response && r.url === want && !r.bodyUsed ? r : null),
+    () => null), signal);
+}
+export function until_abort(p, signal) {
+  // The host's request does not follow the widget's AbortSignal: the wait for it does.
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new DOMException("The operation was aborted.", "AbortError"));
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    p.then(resolve, reject);
+  });
+}
+"#)]
+extern "C" {
+    fn adopt_response(p: &JsValue, url: &str, signal: &web_sys::AbortSignal) -> js_sys::Promise;
+    fn until_abort(p: &js_sys::Promise, signal: &web_sys::AbortSignal) -> js_sys::Promise;
 }
 
 impl<'a> Call<'a> {
@@ -93,6 +167,7 @@ impl<'a> Call<'a> {
             body: None,
             on_progress: None,
             if_none_match: None,
+            adopt: None,
         }
     }
 
@@ -103,6 +178,7 @@ impl<'a> Call<'a> {
             body: Some(body),
             on_progress: None,
             if_none_match: None,
+            adopt: None,
         }
     }
 }
@@ -194,15 +270,23 @@ async fn send(
         init.set_body(&JsValue::from_str(b));
     }
     init.set_headers(&headers);
-    init.set_signal(Some(&controller.signal()));
-    let resp: Response = JsFuture::from(window.fetch_with_str_and_init(call.url, &init))
-        .await?
-        .dyn_into()?;
+    let signal = controller.signal();
+    init.set_signal(Some(&signal));
+    let adopted = match call.adopt {
+        Some(p) => JsFuture::from(adopt_response(p, call.url, &signal)).await?,
+        None => JsValue::NULL,
+    };
+    let (resp, abortable): (Response, bool) = if adopted.is_null() {
+        let r = JsFuture::from(window.fetch_with_str_and_init(call.url, &init)).await?;
+        (r.dyn_into()?, true)
+    } else {
+        (adopted.dyn_into()?, false)
+    };
     let status = resp.status();
     let header = |name: &str| resp.headers().get(name).ok().flatten();
     let retry_after = header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok());
     let etag = header("ETag");
-    let body = read_body(&resp, call.on_progress).await?;
+    let body = read_body(&resp, call.on_progress, (!abortable).then_some(&signal)).await?;
     Ok(Answer {
         status,
         body,
@@ -212,9 +296,12 @@ async fn send(
 }
 
 /// The body as bytes, read from its stream so that progress can be shown.
+/// `watch`: for a response the host fetched, the signal that ends the wait for each chunk
+/// (the widget's own fetch stops its body by itself when aborted).
 async fn read_body(
     resp: &Response,
     on_progress: Option<&dyn Fn(u64, Option<u64>)>,
+    watch: Option<&web_sys::AbortSignal>,
 ) -> Result<Vec<u8>, JsValue> {
     let total = resp
         .headers()
@@ -234,7 +321,18 @@ async fn read_body(
     };
     progress(0);
     loop {
-        let chunk: Object = JsFuture::from(reader.read()).await?.dyn_into()?;
+        let read = match watch {
+            Some(signal) => until_abort(&reader.read(), signal),
+            None => reader.read(),
+        };
+        let chunk: Object = match JsFuture::from(read).await {
+            Ok(c) => c.dyn_into()?,
+            Err(e) => {
+                // Give the host's connection back rather than leave it streaming.
+                let _ = reader.cancel();
+                return Err(e);
+            }
+        };
         if Reflect::get(&chunk, &"done".into())?
             .as_bool()
             .unwrap_or(true)
@@ -309,9 +407,35 @@ pub async fn fetch_if_changed(
     etag: Option<&str>,
     on_progress: &dyn Fn(u64, Option<u64>),
 ) -> Result<Fetched, FetchError> {
+    fetch_doc(url, opts, cancel, allow_404, etag, None, on_progress).await
+}
+
+/// A document's first load: the host's own response for it when it gave one (`responses`),
+/// else a fetch.
+pub async fn fetch_first(
+    url: &str,
+    opts: &Options,
+    cancel: &Cancel,
+    allow_404: bool,
+    adopt: Option<&JsValue>,
+    on_progress: &dyn Fn(u64, Option<u64>),
+) -> Result<Fetched, FetchError> {
+    fetch_doc(url, opts, cancel, allow_404, None, adopt, on_progress).await
+}
+
+async fn fetch_doc(
+    url: &str,
+    opts: &Options,
+    cancel: &Cancel,
+    allow_404: bool,
+    etag: Option<&str>,
+    adopt: Option<&JsValue>,
+    on_progress: &dyn Fn(u64, Option<u64>),
+) -> Result<Fetched, FetchError> {
     let call = Call {
         on_progress: Some(on_progress),
         if_none_match: etag,
+        adopt,
         ..Call::get(url)
     };
     match request(opts, call, cancel).await {

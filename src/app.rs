@@ -17,7 +17,7 @@ use std::rc::Rc;
 use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use crate::api::{fetch_if_changed, Cancel, FetchError, Fetched};
+use crate::api::{fetch_first, Cancel, FetchError, Fetched, Responses};
 use crate::env::{element_id, next_instance, Checked, Env, ViewProps};
 use crate::i18n::Key;
 use crate::intl::Formats;
@@ -34,6 +34,9 @@ pub struct AppProps {
     /// The full build taking over from the first paint: start from these documents.
     #[prop_or_default]
     pub resume: Option<Rc<Resume>>,
+    /// Responses the host requested for the documents itself, read by the first load.
+    #[prop_or_default]
+    pub responses: Option<Rc<Responses>>,
     /// First paint: called once, when the full build has loaded, with what it resumes from.
     #[prop_or_default]
     pub on_handover: Option<Callback<(wasm_bindgen::JsValue, Resume)>>,
@@ -112,6 +115,7 @@ pub fn App(props: &AppProps) -> Html {
         let opts = options.clone();
         let held = held.clone();
         let skip = skip_load.clone();
+        let responses = props.responses.clone();
         use_effect_with((options.fetch_key(), state.attempt), move |_| {
             let cancel = Cancel::new();
             if skip.replace(false) {
@@ -119,7 +123,7 @@ pub fn App(props: &AppProps) -> Html {
             }
             let c = cancel.clone();
             wasm_bindgen_futures::spawn_local(
-                async move { run_load(opts, c, dispatch, held).await },
+                async move { run_load(opts, c, dispatch, held, responses).await },
             );
             Box::new(move || cancel.abort())
         });
@@ -378,7 +382,10 @@ async fn run_load(
     cancel: Cancel,
     dispatch: UseReducerDispatcher<State>,
     held: Rc<RefCell<Held>>,
+    responses: Option<Rc<Responses>>,
 ) {
+    let given = |doc: &str| responses.as_ref().and_then(|r| r.take(doc));
+    let (gu, gi, gp) = (given("usage"), given("incidents"), given("policy"));
     let progress = |doc: Doc| {
         let d = dispatch.clone();
         let c = cancel.clone();
@@ -402,15 +409,15 @@ async fn run_load(
     );
     let policy = async {
         match &opts.policy_url {
-            Some(url) => fetch_if_changed(url, &opts, &cancel, true, None, &pp)
+            Some(url) => fetch_first(url, &opts, &cancel, true, gp.as_ref(), &pp)
                 .await
                 .map(Some),
             None => Ok(None),
         }
     };
     let (u, i, p) = futures::join!(
-        fetch_if_changed(&opts.usage_url, &opts, &cancel, false, None, &pu),
-        fetch_if_changed(&opts.incidents_url, &opts, &cancel, false, None, &pi),
+        fetch_first(&opts.usage_url, &opts, &cancel, false, gu.as_ref(), &pu),
+        fetch_first(&opts.incidents_url, &opts, &cancel, false, gi.as_ref(), &pi),
         policy
     );
     if cancel.is_cancelled() {

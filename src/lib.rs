@@ -128,7 +128,7 @@ pub fn start() {
                 }
             }
             match options {
-                Ok(o) => JsValue::from(mount_options(target, o)),
+                Ok(o) => JsValue::from(mount_options(target, o, None)),
                 Err(e) => {
                     // No caller to throw to: say it in the element, as text.
                     web_sys::console::error_1(&JsValue::from_str(&format!("<sla-portal>: {e}")));
@@ -214,6 +214,7 @@ impl WidgetHandle {
             Stage::Here(app) => app.update(AppProps {
                 options: Rc::new(options),
                 resume: None,
+                responses: None,
                 on_handover: self.on_handover.clone(),
             }),
             // Every key, so the full build ends with exactly these options.
@@ -228,7 +229,11 @@ impl WidgetHandle {
     }
 }
 
-fn mount_options(el: web_sys::Element, options: Options) -> WidgetHandle {
+fn mount_options(
+    el: web_sys::Element,
+    options: Options,
+    responses: Option<Rc<api::Responses>>,
+) -> WidgetHandle {
     adopt_style(CSS, &el);
     let stage = Rc::new(RefCell::new(Stage::Gone));
     let options = Rc::new(RefCell::new(options));
@@ -236,6 +241,7 @@ fn mount_options(el: web_sys::Element, options: Options) -> WidgetHandle {
     let props = AppProps {
         options: Rc::new(options.borrow().clone()),
         resume: None,
+        responses,
         on_handover: on_handover.clone(),
     };
     *stage.borrow_mut() =
@@ -301,6 +307,7 @@ pub fn takeover(
     let props = AppProps {
         options: Rc::new(options.clone()),
         resume: Some(Rc::new(resume)),
+        responses: None,
         on_handover: None,
     };
     Ok(WidgetHandle {
@@ -315,10 +322,11 @@ pub fn takeover(
 /// Mounts the widget into `element` (its content is replaced). Throws on bad options.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsError> {
-    let options =
-        Options::from_js(&options).map_err(|e| JsError::new(&format!("sla-portal mount: {e}")))?;
+    let fail = |e: String| JsError::new(&format!("sla-portal mount: {e}"));
+    let responses = api::Responses::from_options(&options).map_err(fail)?;
+    let options = Options::from_js(&options).map_err(fail)?;
     element.set_text_content(None);
-    Ok(mount_options(element, options))
+    Ok(mount_options(element, options, responses.map(Rc::new)))
 }
 
 /// A document given to `report()`: a string or a `Uint8Array` (bytes are cheaper).

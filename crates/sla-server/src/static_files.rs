@@ -1,15 +1,20 @@
 //! The built widget from `--dist`: the demo page at `/`, the embeddable files at
 //! `/sla-portal/<file>` under their stable names, anything else of DIST at `/<file>`.
+//!
+//! A `<file>.br` beside a file (scripts/build-widget writes them at brotli's best quality)
+//! is sent as is to a browser that accepts brotli: a fifth smaller than compressing each
+//! response on the fly, which matters most for the wasm a host loads before the first chart.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 
 use crate::api::conditional;
+use crate::data::Coding;
 use crate::errors::ApiError;
 use crate::AppState;
 
@@ -53,11 +58,26 @@ async fn serve_file(dist: &Path, rel: &str, headers: &HeaderMap) -> Response {
         return ApiError::not_found().into_response();
     };
     let path = dist.join(&rel);
-    let meta = match tokio::fs::metadata(&path).await {
-        Ok(m) if m.is_file() => m,
-        _ => return ApiError::not_found().into_response(),
+    if !tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_file()) {
+        return ApiError::not_found().into_response();
+    }
+    let brotli = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Coding::choose)
+        == Some(Coding::Br);
+    let mut br_name = path.clone().into_os_string();
+    br_name.push(".br");
+    let br_path = PathBuf::from(br_name);
+    let (path_read, encoded) = match tokio::fs::metadata(&br_path).await {
+        Ok(m) if brotli && m.is_file() => (br_path, true),
+        _ => (path.clone(), false),
     };
-    let bytes = match tokio::fs::read(&path).await {
+    let meta = match tokio::fs::metadata(&path_read).await {
+        Ok(m) => m,
+        Err(_) => return ApiError::not_found().into_response(),
+    };
+    let bytes = match tokio::fs::read(&path_read).await {
         Ok(b) => b,
         Err(_) => return ApiError::not_found().into_response(),
     };
@@ -68,14 +88,28 @@ async fn serve_file(dist: &Path, rel: &str, headers: &HeaderMap) -> Response {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     // Stable file names change content on a rebuild: revalidate every time.
-    let etag = format!("W/\"{:x}-{:x}\"", meta.len(), stamp);
-    conditional(
+    let etag = format!(
+        "W/\"{:x}-{:x}{}\"",
+        meta.len(),
+        stamp,
+        if encoded { "-br" } else { "" }
+    );
+    let mut r = conditional(
         headers,
         &etag,
         Bytes::from(bytes),
         content_type(&path),
         "no-cache",
-    )
+    );
+    // Which file answered depends on Accept-Encoding; a response already encoded is left
+    // alone by the compression layer.
+    let body_sent = r.status() != axum::http::StatusCode::NOT_MODIFIED;
+    let h = r.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if encoded && body_sent {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+    }
+    r
 }
 
 pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {

@@ -361,6 +361,48 @@ fn the_widget_is_served_with_its_types_and_security_headers() {
 }
 
 #[test]
+fn a_prebuilt_brotli_file_is_sent_to_browsers_that_accept_it() {
+    let (data, db) = demo_data("static-br");
+    let dist = data.parent().expect("parent").join("dist");
+    std::fs::create_dir_all(&dist).expect("dist");
+    let wasm: Vec<u8> = b"\0asm\x01\0\0\0"
+        .iter()
+        .copied()
+        .chain((0..4000u32).flat_map(|i| (i % 251).to_le_bytes()))
+        .collect();
+    std::fs::write(dist.join("sla_portal_bg.wasm"), &wasm).expect("wasm");
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        std::io::Write::write_all(&mut w, &wasm).expect("compress");
+    }
+    std::fs::write(dist.join("sla_portal_bg.wasm.br"), &br).expect("br");
+    let s = Server::start(&data, &db, &["--dist", dist.to_str().expect("utf-8")]);
+    let url = s.url("/sla-portal/sla_portal_bg.wasm");
+
+    let got = get(&url, None, &[("Accept-Encoding", "gzip, deflate, br")]);
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-encoding"), Some("br"));
+    assert_eq!(got.header("content-type"), Some("application/wasm"));
+    assert_eq!(got.header("vary"), Some("accept-encoding"));
+    assert_eq!(got.body, br, "the prebuilt file, not compressed again");
+    let etag = got.header("etag").expect("etag").to_string();
+    let again = get(
+        &url,
+        None,
+        &[("Accept-Encoding", "br"), ("If-None-Match", &etag)],
+    );
+    assert_eq!(again.status, 304);
+
+    // A browser without brotli gets the file itself (or the layer's gzip of it).
+    let plain = get(&url, None, &[("Accept-Encoding", "identity")]);
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.body, wasm);
+    assert_ne!(plain.header("etag"), Some(etag.as_str()));
+}
+
+#[test]
 fn without_a_dist_directory_the_api_still_works() {
     let (data, db) = demo_data("nodist");
     let s = Server::start(&data, &db, &["--dist", "/nonexistent/dist"]);
