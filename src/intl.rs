@@ -184,7 +184,7 @@ impl Formats {
 
     /// A decimal string from the report (`"4.46"`), up to 2 decimals.
     pub fn decimal(&self, d: &str) -> String {
-        if d.parse::<f64>().is_err() {
+        if !is_decimal_text(d) {
             return d.to_string();
         }
         call(&self.decimal2, &JsValue::from_str(d))
@@ -194,10 +194,18 @@ impl Formats {
     pub fn percent(&self, p: &str) -> String {
         // Intl reads a decimal string exactly (no float in between), so "99.98999"
         // can never be shown as a met-looking 99.99 %.
-        if p.parse::<f64>().is_err() {
+        if !is_decimal_text(p) {
             return format!("{p} %");
         }
         call(&self.percent, &JsValue::from_str(p))
+    }
+
+    /// A chart's own percentage (an axis tick), rounded to 4 decimals like the report's.
+    pub fn percent_of(&self, v: f64) -> String {
+        call(
+            &self.percent,
+            &JsValue::from_f64((v * 10_000.0).round() / 10_000.0),
+        )
     }
 
     /// A month as "2026年2月" / "February 2026".
@@ -247,5 +255,30 @@ impl Formats {
         let d = sla_rules::time::parse_date(ymd).ok()?;
         let ms = d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis() as f64;
         Some(call(f, &js_sys::Date::new(&JsValue::from_f64(ms)).into()))
+    }
+}
+
+/// Whether `s` is a plain decimal (`-12`, `99.98014`) that `Intl` reads exactly; anything
+/// else is shown as it is. Checked by hand: parsing a float only to validate costs the
+/// widget kilobytes of float-parsing code.
+fn is_decimal_text(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    all(int) && all(frac)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_decimal_text;
+
+    #[test]
+    fn only_plain_decimals_go_to_intl() {
+        for ok in ["0", "99.98014", "100", "-10", "4.46"] {
+            assert!(is_decimal_text(ok), "{ok}");
+        }
+        for text in ["", "-", ".5", "5.", "1e3", "NaN", "Infinity", "99,9", " 1", "1.2.3", "--1"] {
+            assert!(!is_decimal_text(text), "{text}");
+        }
     }
 }

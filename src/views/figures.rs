@@ -69,7 +69,7 @@ pub fn MonthlyFigure(props: &ViewProps) -> Html {
                 let (_, icon, text) = verdict(env, p);
                 monthly::Bar {
                     label: f.month_short(&p.month),
-                    value: p.availability.parse::<f64>().unwrap_or(100.0),
+                    value: Decimal::parse(&p.availability).map_or(100.0, |d| d.to_f64()),
                     kind: match (p.status, p.breached) {
                         (PeriodStatus::Judged, true) => monthly::BarKind::Breached,
                         (PeriodStatus::Judged, false) => monthly::BarKind::Met,
@@ -86,7 +86,7 @@ pub fn MonthlyFigure(props: &ViewProps) -> Html {
             .collect();
         let values: Vec<f64> = bars.iter().map(|b| b.value).collect();
         let floor = monthly::scale_floor(&values, target);
-        let tick = |v: f64| (v, f.percent(&format!("{v:.4}")));
+        let tick = |v: f64| (v, f.percent_of(v));
         Rc::new(monthly::Monthly {
             bars,
             target,
