@@ -203,9 +203,14 @@ catalogue! {
         // Incidents and claims
         TabIncidents => "故障记录", "Fault history";
         TabClaims => "补偿申请", "Compensation";
-        ListSep => "、", ", ";
 
         // Issue 9: excluded time, how availability is computed, policy versions, the agreement view.
+        TabAgreement => "协议承诺", "Agreement";
+    }
+    full {
+        // The overview's details the full build adds: the policy version badge and how
+        // availability is computed (src/views/exclusions.rs).
+        ListSep => "、", ", ";
         ExclTitleMonth => "{month} 的排除时间", "Excluded time in {month}";
         ExclTitleTerm => "整个服务期的排除时间", "Excluded time, whole term";
         ExclIntro => "预先通知的维护（§4.8 (3)、§4.14.1 (1)）和第 5 章所列情形不计入不可用时间。每条维护窗口和免责时段都列在这里，包括未被采纳的。", "Maintenance announced in advance (§4.8 (3), §4.14.1 (1)) and the cases of chapter 5 are left out of unavailable time. Every maintenance window and exclusion is listed here, including those not applied.";
@@ -257,13 +262,10 @@ catalogue! {
         RoundHalfUp => "四舍五入", "rounded half up";
         RoundCeil => "向上取整", "rounded up";
         RoundFloor => "向下取整", "rounded down";
-        TabAgreement => "协议承诺", "Agreement";
         TipNotApplied => "{records}：未排除", "{records}: not applied";
         NoticeAtStart => "开始时才通知（{when}）", "announced as it began ({when})";
         ExclOfTotal => "{m}（共 {total}）", "{m} (of {total})";
-    }
-    // What only the full build draws.
-    full {
+
         // Loading
         Done => "完成", "done";
 

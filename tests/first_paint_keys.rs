@@ -27,7 +27,6 @@ const FIRST_PAINT_FILES: &[(&str, &str)] = &[
     ("src/views/overview.rs", include_str!("../src/views/overview.rs")),
     ("src/views/status.rs", include_str!("../src/views/status.rs")),
     ("src/views/figures.rs", include_str!("../src/views/figures.rs")),
-    ("src/views/exclusions.rs", include_str!("../src/views/exclusions.rs")),
 ];
 
 #[test]

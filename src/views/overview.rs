@@ -8,6 +8,10 @@ use crate::i18n::Key;
 use crate::views::figures::MonthlyFigure;
 use crate::views::{explain, verdict};
 
+/// The first paint (`crate::handover`) leaves the policy version badge and "how
+/// availability is computed" to the full build, with their many texts.
+const FIRST_PAINT: bool = cfg!(feature = "first-paint");
+
 #[component]
 pub fn Overview(props: &ViewProps) -> Html {
     let env = &props.env;
@@ -55,7 +59,7 @@ pub fn Overview(props: &ViewProps) -> Html {
                         <span aria-hidden="true">{ icon }</span>{ " " }{ text }{ " · " }{ f.percent(&p.availability) }
                     </p>
                     <p class="slap-explain" data-sla-explain="">{ explain(env, p) }</p>
-                    { crate::views::exclusions::version_badge(env, r, p) }
+                    if !FIRST_PAINT { { crate::views::exclusions::version_badge(env, r, p) } }
                 </div>
             }
         }
@@ -118,7 +122,8 @@ pub fn Overview(props: &ViewProps) -> Html {
                 </div>
             </dl>
             <MonthlyFigure ..props.clone() />
-            <crate::views::exclusions::HowComputed ..props.clone() />
+            // Collapsed by default; the full build adds it when it takes over.
+            if !FIRST_PAINT { <crate::views::exclusions::HowComputed ..props.clone() /> }
             if !r.warnings.is_empty() {
                 <details class="slap-warnings">
                     <summary>{ env.t(Key::Warnings) }{ format!(" ({})", r.warnings.len()) }</summary>
