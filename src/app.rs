@@ -122,9 +122,9 @@ pub fn App(props: &AppProps) -> Html {
                 return Box::new(move || cancel.abort()) as Box<dyn FnOnce()>;
             }
             let c = cancel.clone();
-            wasm_bindgen_futures::spawn_local(
-                async move { run_load(opts, c, dispatch, held, responses).await },
-            );
+            wasm_bindgen_futures::spawn_local(async move {
+                run_load(opts, c, dispatch, held, responses).await
+            });
             Box::new(move || cancel.abort())
         });
     }
@@ -168,7 +168,10 @@ pub fn App(props: &AppProps) -> Html {
         _ => None,
     });
     let ready_now = ready_now.filter(|l| {
-        let again = announced.borrow().as_ref().is_some_and(|a| Rc::ptr_eq(a, l));
+        let again = announced
+            .borrow()
+            .as_ref()
+            .is_some_and(|a| Rc::ptr_eq(a, l));
         !again
     });
     crate::host_events::use_phase_events(root.clone(), ready_now, failed_now);

@@ -47,7 +47,10 @@ impl Resume {
         set(
             &o,
             "month",
-            &self.month.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            &self
+                .month
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
         );
         set(&o, "checkedAt", &JsValue::from_f64(self.checked_at));
         set(&o, "uid", &JsValue::from_f64(f64::from(self.uid)));
@@ -69,8 +72,7 @@ impl Resume {
                 etag: get(v, &format!("{name}Etag")).as_string(),
             }))
         };
-        let required =
-            |name: &str| doc(name)?.ok_or_else(|| format!("takeover: {name}: required"));
+        let required = |name: &str| doc(name)?.ok_or_else(|| format!("takeover: {name}: required"));
         Ok(Resume {
             held: Held {
                 usage: required("usage")?,

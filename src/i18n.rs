@@ -153,45 +153,18 @@ catalogue! {
 
         // Charts
         ChartMonthly => "月度可用性与目标", "Monthly availability against the target";
-        ChartDaily => "近 90 天每日可用性", "Daily availability, last 90 days";
-        ChartDailyHelp => "用左右方向键逐日查看，Home/End 跳到首尾，回车选择该月。", "Use the arrow keys to move between days, Home/End to jump, Enter to select the month.";
-        ChartTimeline => "{month} 分钟级时间线", "Minute timeline of {month}";
-        ChartMetering => "近 24 个月签约与失败份数", "Signed and failed contracts, last 24 months";
         DataTable => "数据表", "Data table";
-        DayAnnounceOne => "{day}：{availability}，1 次宕机", "{day}: {availability}, 1 outage";
-        DayAnnounceMany => "{day}：{availability}，{n} 次宕机", "{day}: {availability}, {n} outages";
-        DayAnnounceNone => "{day}：{availability}，无宕机", "{day}: {availability}, no outage";
-        LegendUp => "可用", "up";
-        LegendOutage => "宕机（计入）", "outage (counted)";
-        LegendBlip => "短暂异常（不足一次宕机）", "short dip (not an outage)";
-        LegendExcluded => "已排除", "excluded";
-        LegendNoData => "无数据", "no data";
         LegendTarget => "目标", "target";
         LegendMet => "达标", "met";
         LegendBreached => "未达标", "breached";
         LegendNotJudged => "非完整或进行中", "partial or in progress";
-        LegendSigned => "签约份数", "signed";
-        LegendFailed => "签约失败份数", "failed";
-        NoMonth => "没有可显示的月份", "No month to show";
-        NoDays => "没有每日数据", "No daily data";
-        NoMetering => "没有签约计量数据", "No signing data";
-        Date => "日期", "Date";
 
         // Tables
         Month => "月份", "Month";
         Status => "状态", "Status";
         Availability => "可用性", "Availability";
         Unavailable => "不可用分钟", "Unavailable min";
-        Excluded => "排除分钟", "Excluded min";
-        NoDataMin => "无数据分钟", "No-data min";
-        Outages => "宕机", "Outages";
-        Signed => "签约", "Signed";
-        Failed => "失败", "Failed";
         Result => "结果", "Result";
-        Start => "开始", "Start";
-        End => "结束", "End";
-        Minutes => "分钟", "Minutes";
-        Minute => "分钟", "min";
 
         // Exports
         Exports => "导出", "Export";
@@ -208,6 +181,35 @@ catalogue! {
         TabAgreement => "协议承诺", "Agreement";
     }
     full {
+        // The other charts (src/views/figures.rs) and shared words only they use.
+        ChartDaily => "近 90 天每日可用性", "Daily availability, last 90 days";
+        ChartDailyHelp => "用左右方向键逐日查看，Home/End 跳到首尾，回车选择该月。", "Use the arrow keys to move between days, Home/End to jump, Enter to select the month.";
+        ChartTimeline => "{month} 分钟级时间线", "Minute timeline of {month}";
+        ChartMetering => "近 24 个月签约与失败份数", "Signed and failed contracts, last 24 months";
+        DayAnnounceOne => "{day}：{availability}，1 次宕机", "{day}: {availability}, 1 outage";
+        DayAnnounceMany => "{day}：{availability}，{n} 次宕机", "{day}: {availability}, {n} outages";
+        DayAnnounceNone => "{day}：{availability}，无宕机", "{day}: {availability}, no outage";
+        LegendUp => "可用", "up";
+        LegendOutage => "宕机（计入）", "outage (counted)";
+        LegendBlip => "短暂异常（不足一次宕机）", "short dip (not an outage)";
+        LegendExcluded => "已排除", "excluded";
+        LegendNoData => "无数据", "no data";
+        LegendSigned => "签约份数", "signed";
+        LegendFailed => "签约失败份数", "failed";
+        NoMonth => "没有可显示的月份", "No month to show";
+        NoDays => "没有每日数据", "No daily data";
+        NoMetering => "没有签约计量数据", "No signing data";
+        Date => "日期", "Date";
+        Excluded => "排除分钟", "Excluded min";
+        NoDataMin => "无数据分钟", "No-data min";
+        Outages => "宕机", "Outages";
+        Signed => "签约", "Signed";
+        Failed => "失败", "Failed";
+        Start => "开始", "Start";
+        End => "结束", "End";
+        Minutes => "分钟", "Minutes";
+        Minute => "分钟", "min";
+
         // The overview's details the full build adds: the policy version badge and how
         // availability is computed (src/views/exclusions.rs).
         ListSep => "、", ", ";

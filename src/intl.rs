@@ -277,7 +277,9 @@ mod tests {
         for ok in ["0", "99.98014", "100", "-10", "4.46"] {
             assert!(is_decimal_text(ok), "{ok}");
         }
-        for text in ["", "-", ".5", "5.", "1e3", "NaN", "Infinity", "99,9", " 1", "1.2.3", "--1"] {
+        for text in [
+            "", "-", ".5", "5.", "1e3", "NaN", "Infinity", "99,9", " 1", "1.2.3", "--1",
+        ] {
             assert!(!is_decimal_text(text), "{text}");
         }
     }

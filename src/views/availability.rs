@@ -4,7 +4,8 @@ use yew::prelude::*;
 
 use crate::env::ViewProps;
 use crate::i18n::Key;
-use crate::views::figures::{DailyFigure, MeteringFigure, MonthlyFigure, TimelineFigure};
+use crate::views::figures::{DailyFigure, MeteringFigure, TimelineFigure};
+use crate::views::monthly::MonthlyFigure;
 use crate::views::{explain, verdict};
 
 /// The outages with counted minutes in the selected month, as a table.

@@ -9,6 +9,7 @@ pub mod figures;
 pub mod header;
 pub mod incident_detail;
 pub mod incidents;
+pub mod monthly;
 pub mod overview;
 pub mod periods;
 pub mod statement;

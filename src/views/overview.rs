@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::env::ViewProps;
 use crate::i18n::Key;
-use crate::views::figures::MonthlyFigure;
+use crate::views::monthly::MonthlyFigure;
 use crate::views::{explain, verdict};
 
 /// The first paint (`crate::handover`) leaves the policy version badge and "how

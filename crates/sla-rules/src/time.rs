@@ -628,7 +628,9 @@ mod tests {
         assert_eq!(parse_hhmm("00:00"), Ok(0));
         assert_eq!(parse_hhmm("23:59"), Ok(86_340));
         assert_eq!(parse_hhmm("24:00"), Ok(86_400));
-        for bad in ["24:01", "9:00", "09:60", "0900", "09:0a", "-1:00", "09:00:00"] {
+        for bad in [
+            "24:01", "9:00", "09:60", "0900", "09:0a", "-1:00", "09:00:00",
+        ] {
             assert!(parse_hhmm(bad).is_err(), "{bad}");
         }
     }
