@@ -69,7 +69,9 @@ pub fn Header(props: &ViewProps) -> Html {
                     { env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }
                     { " · " }
                     <span data-sla-timezone={r.contract.timezone.clone()}>{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</span>
-                    if let Some(Checked(at)) = checked.filter(|c| c.0 > 0.0) {
+                    // The first paint shows the report as loaded; the full build re-checks it
+                    // and says how long ago.
+                    if let Some(Checked(at)) = checked.filter(|c| c.0 > 0.0 && !cfg!(feature = "first-paint")) {
                         { " · " }<Ago env={env.clone()} {at} />
                     }
                 </p>

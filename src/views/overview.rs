@@ -52,10 +52,10 @@ pub fn Overview(props: &ViewProps) -> Html {
         Some(p) => {
             let (kind, icon, text) = verdict(env, p);
             html! {
-                <div class={classes!("slap-card", format!("slap-card--{kind}"))} data-sla-last-judged={p.month.to_string()}>
+                <div class={format!("slap-card slap-card--{kind}")} data-sla-last-judged={p.month.to_string()}>
                     <h3 class="slap-card-title">{ env.t(Key::LastJudged) }</h3>
                     <p class="slap-big">{ f.month(&p.month) }</p>
-                    <p class={classes!("slap-badge", format!("slap-badge--{kind}"))}>
+                    <p class={format!("slap-badge slap-badge--{kind}")}>
                         <span aria-hidden="true">{ icon }</span>{ " " }{ text }{ " · " }{ f.percent(&p.availability) }
                     </p>
                     <p class="slap-explain" data-sla-explain="">{ explain(env, p) }</p>
