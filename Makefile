@@ -31,6 +31,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sla-rules $(WASM) -- -D warnings
 	cargo clippy -p sla-portal --all-targets $(WASM) -- -D warnings
+	cargo clippy -p sla-portal $(WASM) --features first-paint -- -D warnings
 
 native-test:
 	cargo test --workspace

@@ -61,8 +61,11 @@ async function wasmBreakdown() {
 const year = writeYear(OUT);
 const worked = path.join(ROOT, "tests", "fixtures", "worked");
 const page = `<!doctype html><meta charset="utf-8"><div id="sla" style="width:1100px"></div><script type="module" src="/bench.js"></script>`;
-const script = `import init, { mount, report } from "/sla-portal/sla_portal.js";
+const script = `import init, { mount } from "/sla-portal/sla_portal.js";
+// report() is the full build's (src/handover.rs): the same core, without the UI.
+import initFull, { report } from "/sla-portal/sla_portal_full.js";
 await init();
+await initFull();
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const since = (a, b) => {
   // The first of each: the full build draws the chart again when it takes over (src/handover.rs).

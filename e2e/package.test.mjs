@@ -67,11 +67,14 @@ function tsc(file) {
   return spawnSync(process.execPath, [TSC, "--noEmit", "-p", "tsconfig.json"], { cwd: host, encoding: "utf8" });
 }
 
-const GOOD_TS = `import init, { mount, report, type MountOptions, type WidgetHandle, type ReadyDetail } from "sla-portal";
+const GOOD_TS = `import init, { mount, type MountOptions, type WidgetHandle, type ReadyDetail } from "sla-portal";
+import initFull, { report } from "sla-portal/full";
 await init();
+await initFull();
 const options: MountOptions = { usageUrl: "/api/v1/usage", incidentsUrl: "/api/v1/incidents",
   claimsUrl: "/api/v1/claims", locale: "en", headers: { Authorization: "Bearer t" },
-  theme: { "--slap-accent": "#6b21a8" } };
+  theme: { "--slap-accent": "#6b21a8" },
+  responses: { usage: fetch("/api/v1/usage", { headers: { Authorization: "Bearer t" } }) } };
 const el = document.getElementById("sla")!;
 const handle: WidgetHandle = mount(el, options);
 handle.update({ headers: { Authorization: "Bearer fresh" }, locale: "zh-CN" });

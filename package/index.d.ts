@@ -6,9 +6,13 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
- * Loads the wasm and registers `<sla-portal>`. Call once, before `mount()` or `report()`;
- * calling it again is harmless. Without an argument the wasm is fetched from
- * `sla_portal_bg.wasm` next to the module.
+ * Loads the wasm and registers `<sla-portal>`. Call once, before `mount()`; calling it again
+ * is harmless. Without an argument the wasm is fetched from `sla_portal_bg.wasm` next to the
+ * module.
+ *
+ * This module is the widget's first paint: it draws the overview, then imports the full
+ * widget (`sla_portal_full.js` and `sla_portal_full_bg.wasm`, next to it) and hands over.
+ * `report()` is exported by that full module: `import initFull, { report } from "sla-portal/full"`.
  */
 export default function init(
   module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
@@ -65,6 +69,20 @@ export interface MountOptions {
   timeoutMs?: number | null;
   /** `--slap-*` custom properties for this widget. */
   theme?: Theme | null;
+  /**
+   * `mount()` only: responses the host already requested for the documents (for a cold
+   * visit, start them while `init()` runs). Each is read instead of the widget's own first
+   * request when its URL is the option's URL; a failed or different one is ignored.
+   * Re-checks and retries fetch as usual.
+   */
+  responses?: DocumentResponses | null;
+}
+
+/** A response, or a promise of one, per document (`MountOptions.responses`). */
+export interface DocumentResponses {
+  usage?: Response | Promise<Response>;
+  incidents?: Response | Promise<Response>;
+  policy?: Response | Promise<Response>;
 }
 
 /** A mounted widget. */
@@ -84,21 +102,6 @@ export class WidgetHandle {
 
 /** Mounts the widget into `element` (its content is replaced). Throws on bad options. */
 export function mount(element: Element, options: MountOptions): WidgetHandle;
-
-/** Options of `report()`. */
-export interface ReportOptions {
-  /** RFC 3339 instant to evaluate at; default now. */
-  asOf?: string;
-  /** policy.json as text or bytes. */
-  policy?: string | Uint8Array | null;
-}
-
-/**
- * The report JSON text (schema `sla-portal/report/v1`) for the documents, computed exactly
- * as the widget computes it, without UI. Bytes (`Uint8Array`) are cheaper than strings.
- * Throws an `Error` whose message is `FILE: JSON-PATH: message` on bad input.
- */
-export function report(usage: string | Uint8Array, incidents: string | Uint8Array, options?: ReportOptions): string;
 
 /** `sla-portal:ready`: a summary of the computed report (once per report). */
 export interface ReadyDetail {

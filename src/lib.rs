@@ -4,7 +4,7 @@
 //! - `init()` (wasm-bindgen's default export) runs [`start`], which registers `<sla-portal>`;
 //! - `mount(element, options)` returns a [`WidgetHandle`] with `update()` and `unmount()`;
 //! - the widget tells the host what happens through events ([`host_events`]);
-//! - `report(usage, incidents, options)` returns the report JSON text, no UI.
+//! - `report(usage, incidents, options)` returns the report JSON text, no UI (full build).
 //!
 //! Built twice (see [`handover`]): with `--features first-paint` it is the small module a
 //! host loads first, which draws the overview and then hands over to the full build; the
@@ -31,9 +31,7 @@ pub mod views;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::app::{App, AppProps};
 use crate::options::Options;
@@ -330,8 +328,10 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle
 }
 
 /// A document given to `report()`: a string or a `Uint8Array` (bytes are cheaper).
+#[cfg(not(feature = "first-paint"))]
 fn bytes_of(v: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
-    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+    use wasm_bindgen::JsCast;
+    if let Some(a) = v.dyn_ref::<js_sys::Uint8Array>() {
         Ok(a.to_vec())
     } else if let Some(s) = v.as_string() {
         Ok(s.into_bytes())
@@ -345,13 +345,17 @@ fn bytes_of(v: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
 /// The report JSON text for the documents, computed like the widget does.
 /// `options`: `{ asOf?: string, policy?: string | Uint8Array }`; `asOf` defaults to now.
 /// Throws an `Error` whose message is `FILE: PATH: message` on bad input.
+///
+/// Exported by the full build only (`sla_portal_full.js`): a host's first paint needs no
+/// report text, and its serialisation is kilobytes the first paint does without.
+#[cfg(not(feature = "first-paint"))]
 #[wasm_bindgen]
 pub fn report(usage: JsValue, incidents: JsValue, options: JsValue) -> Result<String, JsError> {
     let usage = bytes_of(&usage, "usage")?;
     let incidents = bytes_of(&incidents, "incidents")?;
     let get = |k: &str| {
         if options.is_object() {
-            Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+            js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
         } else {
             JsValue::UNDEFINED
         }
