@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { browser, ROOT } from "./serve.mjs";
+import { browser, ROOT, fullWidget } from "./serve.mjs";
 
 const BIN = process.env.SLA_SERVER_BIN
   || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "sla-server");
@@ -55,6 +55,7 @@ for (const width of [1280, 360]) {
       for (const locale of ["zh-CN", "en"]) {
         await page.goto(`${srv.base}/?locale=${locale}`);
         await page.waitForSelector("[role=tab]", { timeout: 60000 });
+        await fullWidget(page);
         const tabs = await tabsOf(page);
         assert.ok(tabs.length >= 5, tabs.join());
         for (const id of tabs) {
@@ -77,6 +78,7 @@ test("at 360 px the tabs scroll sideways, no label breaks, scrollable regions ta
     for (const locale of ["zh-CN", "en"]) {
       await page.goto(`${srv.base}/?locale=${locale}`);
       await page.waitForSelector("[role=tab]", { timeout: 60000 });
+      await fullWidget(page);
       const tabs = await page.evaluate(() => {
         const list = document.querySelector("[role=tablist]");
         // One client rect per line box the label's text occupies.

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { serve, browser, ROOT } from "./serve.mjs";
+import { serve, browser, ROOT, fullWidget } from "./serve.mjs";
 import { writeYear } from "./gen-year.mjs";
 
 const OUT = path.join(ROOT, "e2e", "out");
@@ -170,6 +170,7 @@ test("screenshots: overview zh-CN and en, month timeline; host CSS does not leak
   for (const locale of ["zh-CN", "en"]) {
     await p.goto(url({ usage: "/data/year-usage.json", incidents: "/data/year-incidents.json", asOf: YEAR_AS_OF, locale }));
     await p.waitForSelector("[data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+    await fullWidget(p);
     await p.locator("#sla").screenshot({ path: path.join(OUT, `overview-${locale}.png`) });
   }
   // The host's `button{color:#ff0}` loses against the widget's own rules.
@@ -202,6 +203,7 @@ test("<sla-portal> custom element renders the report", async () => {
   const p = await page();
   await p.goto(`${server.base}/element.html`);
   await p.waitForSelector("sla-portal .slap-header", { timeout: 20000 });
+  await fullWidget(p, "sla-portal");
   const got = await periodsFromPage(p);
   const feb = got.find((r) => r.month === "2026-02");
   // Worked example README: February 99.98014 %, breached.
@@ -259,6 +261,7 @@ test("progress shows the bytes received while a large file streams", async () =>
   await p.locator("#sla").screenshot({ path: path.join(OUT, "loading-en.png") });
   releaseSlow();
   await p.waitForSelector("[data-sla-explain]", { timeout: 20000 });
+  await fullWidget(p);
   // Print: only the monthly statement is printed.
   await p.emulateMedia({ media: "print" });
   assert.equal(await p.$eval(".slap-tabs", (e) => getComputedStyle(e).display), "none");

@@ -28,6 +28,13 @@ use crate::state::{Action, Doc, DocProgress, Loaded, Phase, State};
 use crate::views;
 use crate::views::tabs::TABS;
 
+/// Which build draws this widget (`data-sla-stage` on its root).
+const STAGE: &str = if cfg!(feature = "first-paint") {
+    "first-paint"
+} else {
+    "full"
+};
+
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub options: Rc<Options>,
@@ -222,7 +229,9 @@ pub fn App(props: &AppProps) -> Html {
         </crate::claims_api::ClaimsProvider>
     };
     html! {
-        <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" ref={root}>
+        // `data-sla-stage`: "first-paint" until the full build has taken over (hosts' tests
+        // wait for "full" before they look at anything beyond the overview).
+        <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" data-sla-stage={STAGE} ref={root}>
             { body }
         </div>
     }

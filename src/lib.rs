@@ -43,8 +43,9 @@ pub fn mark(name: &str) {
     }
 }
 
-/// The widget's stylesheet, compiled in so a host needs no extra `<link>`.
-pub const CSS: &str = include_str!("../static/sla-portal.css");
+/// The widget's stylesheet (static/sla-portal.css, minified by build.rs), compiled in so a
+/// host needs no extra `<link>`.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/sla-portal.min.css"));
 
 #[wasm_bindgen(inline_js = r#"
 let sheet = null;
