@@ -18,7 +18,7 @@ use sla_rules::time::Tz;
 use yew::prelude::*;
 
 use crate::api::{fetch_first, Cancel, FetchError, Fetched, Responses};
-use crate::env::{element_id, next_instance, Checked, Env, ViewProps};
+use crate::env::{element_id, next_instance, Env, ViewProps};
 use crate::i18n::Key;
 use crate::intl::Formats;
 use crate::load::LoadError;
@@ -215,10 +215,13 @@ pub fn App(props: &AppProps) -> Html {
         Phase::Ready(data) => ready(&state, data, &env, &options, *instance, &callbacks),
     };
 
+    // How long ago the documents were found current, for "updated N s ago" (full build only:
+    // the first paint re-checks nothing).
+    #[cfg(not(feature = "first-paint"))]
     let body = html! {
-        <ContextProvider<Checked> context={Checked(state.checked_at)}>
+        <ContextProvider<crate::env::Checked> context={crate::env::Checked(state.checked_at)}>
             { body }
-        </ContextProvider<Checked>>
+        </ContextProvider<crate::env::Checked>>
     };
     // The claims list, fetched once at load, shared by the periods table and the Claims tab.
     // The first paint shows neither: the full build fetches it when it takes over.

@@ -14,7 +14,11 @@ pub fn Header(props: &ViewProps) -> Html {
     let env = &props.env;
     let f = &env.fmt;
     let r = &props.data.ev.report;
+    // The first paint re-checks nothing, so it neither provides nor reads the age.
+    #[cfg(not(feature = "first-paint"))]
     let checked = use_context::<Checked>();
+    #[cfg(feature = "first-paint")]
+    let checked: Option<Checked> = None;
     let contract_line = env.fill(
         Key::ContractLine,
         &[
@@ -69,9 +73,7 @@ pub fn Header(props: &ViewProps) -> Html {
                     { env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }
                     { " · " }
                     <span data-sla-timezone={r.contract.timezone.clone()}>{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</span>
-                    // The first paint shows the report as loaded; the full build re-checks it
-                    // and says how long ago.
-                    if let Some(Checked(at)) = checked.filter(|c| c.0 > 0.0 && !cfg!(feature = "first-paint")) {
+                    if let Some(Checked(at)) = checked.filter(|c| c.0 > 0.0) {
                         { " · " }<Ago env={env.clone()} {at} />
                     }
                 </p>
