@@ -634,3 +634,62 @@ fn refresh_seconds_and_subscriptions_url_are_read_from_the_options() {
     let s = o(&[("subscriptionsUrl", JsValue::from_str("/hooks"))]).unwrap();
     assert_eq!(s.subscriptions().as_deref(), Some("/hooks"));
 }
+
+/// The full build taking over from the first paint (src/handover.rs): it starts from the
+/// documents it is handed, on the tab, month and element ids it is told, and fetches nothing
+/// (its URLs lead nowhere here, so a fetch would end in an error panel).
+#[wasm_bindgen_test]
+async fn takeover_resumes_from_the_documents_it_is_handed() {
+    let root = host();
+    let o = Object::new();
+    let set = |o: &Object, k: &str, v: JsValue| Reflect::set(o, &k.into(), &v).unwrap();
+    set(&o, "usageUrl", "/nowhere/usage.json".into());
+    set(&o, "incidentsUrl", "/nowhere/incidents.json".into());
+    set(&o, "asOf", AS_OF.into());
+    set(&o, "locale", "en".into());
+    let resume = Object::new();
+    set(&resume, "usage", Uint8Array::from(USAGE.as_bytes()).into());
+    set(&resume, "usageEtag", "\"u1\"".into());
+    set(
+        &resume,
+        "incidents",
+        Uint8Array::from(INCIDENTS.as_bytes()).into(),
+    );
+    set(&resume, "policy", JsValue::NULL);
+    set(&resume, "tab", "availability".into());
+    set(&resume, "month", "2026-03".into());
+    set(&resume, "checkedAt", JsValue::from_f64(js_sys::Date::now()));
+    set(&resume, "uid", JsValue::from_f64(77.0));
+    let mut handle = sla_portal::takeover(root.clone(), o.into(), resume.into()).unwrap();
+    // The month it was told, on the tab it was told, with ids of instance 77.
+    let fig = wait_for(&root, "[data-sla-timeline-month]").await;
+    assert_eq!(attr(&fig, "data-sla-timeline-month"), "2026-03");
+    let tab = wait_for(&root, "[role=tab][aria-selected=true]").await;
+    assert_eq!(tab.id(), "slap77-tab-availability");
+    assert_eq!(
+        attr(&wait_for(&root, ".slap").await, "data-sla-stage"),
+        "full"
+    );
+    // Worked README: March 44,635 / 44,640 = 99.98879 %, from the handed bytes.
+    click(&root, "[role=tab][aria-controls$=periods]").await;
+    let mar = wait_for(&root, "[data-sla-month=\"2026-03\"]").await;
+    assert_eq!(attr(&mar, "data-availability"), "99.98879");
+    assert!(root.query_selector("[data-sla-error]").unwrap().is_none());
+    handle.unmount();
+
+    // Without the usage bytes there is nothing to resume from: an error naming the field.
+    let bad = Object::new();
+    set(
+        &bad,
+        "incidents",
+        Uint8Array::from(INCIDENTS.as_bytes()).into(),
+    );
+    let o = Object::new();
+    set(&o, "usageUrl", "/u".into());
+    set(&o, "incidentsUrl", "/i".into());
+    let err = sla_portal::takeover(host(), o.into(), bad.into())
+        .err()
+        .unwrap();
+    let msg: js_sys::Error = JsValue::from(err).dyn_into().unwrap();
+    assert_eq!(String::from(msg.message()), "takeover: usage: required");
+}

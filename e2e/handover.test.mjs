@@ -1,0 +1,138 @@
+// handover.test.mjs: the first paint (sla_portal.js) draws the overview alone, then the full
+// widget (sla_portal_full.js) takes over with the same documents (src/handover.rs), and a
+// host's own responses stand in for the widget's first requests. Assumes dist/ is built.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { serve, browser, ROOT } from "./serve.mjs";
+
+const WORKED = path.join(ROOT, "tests", "fixtures", "worked");
+const AS_OF = fs.readFileSync(path.join(WORKED, "as_of.txt"), "utf8").trim();
+
+const HOST_JS = `import init, { mount } from "/sla-portal/sla_portal.js";
+window.events = [];
+for (const t of ["sla-portal:ready", "sla-portal:error"]) document.addEventListener(t, (e) => window.events.push(t));
+const q = new URLSearchParams(location.search);
+const options = { usageUrl: "/data/usage.json", incidentsUrl: "/data/incidents.json", asOf: "${AS_OF}", locale: "en" };
+// The host's own requests, started before init(): one for the usage URL, and one for a URL
+// the widget does not use (so it must ignore it and fetch the incidents itself).
+if (q.has("responses")) options.responses = { usage: fetch("/data/usage.json"), incidents: fetch("/data/other.json") };
+await init();
+window.widget = mount(document.getElementById("sla"), options);`;
+
+let server, chrome;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(ROOT, "dist", "sla_portal_full.js")), "dist/ missing: run scripts/build-widget");
+  server = await serve({
+    routes: {
+      "/host.html": { body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="/host.js"></script></head><body><div id="sla"></div></body></html>` },
+      "/host.js": { body: HOST_JS, type: "text/javascript" },
+    },
+    files: {
+      "/data/usage.json": path.join(WORKED, "usage.json"),
+      "/data/incidents.json": path.join(WORKED, "incidents.json"),
+      "/data/other.json": path.join(WORKED, "incidents.json"),
+    },
+  });
+  chrome = await browser();
+});
+
+after(async () => { await chrome?.close(); await server?.close(); });
+
+const hits = (url) => server.hits[url] || 0;
+function resetHits() { for (const k of Object.keys(server.hits)) delete server.hits[k]; }
+
+/// Holds the full module back until `release()`: the first paint can be looked at alone.
+async function gateFullModule(p) {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await p.route("**/sla-portal/sla_portal_full.js", async (route) => { await gate; await route.continue(); });
+  return release;
+}
+
+test("the first paint draws the overview alone; the full widget takes over without fetching again", async () => {
+  resetHits();
+  const p = await chrome.ctx.newPage();
+  const errors = [];
+  p.on("pageerror", (e) => errors.push(e.message));
+  const loaded = [];
+  p.on("response", (r) => loaded.push(new URL(r.url()).pathname));
+  const release = await gateFullModule(p);
+  await p.goto(`${server.base}/host.html`);
+  await p.waitForSelector(".slap[data-sla-stage=first-paint] [data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+  // Before the first chart: the first paint's two files and the documents, nothing of the full widget.
+  assert.ok(loaded.includes("/sla-portal/sla_portal_bg.wasm"), loaded.join());
+  assert.ok(!loaded.some((u) => u.includes("sla_portal_full")), loaded.join());
+  // The overview is the report's (worked README): March is the last judged month, and
+  // February (99.98014 %) and March (99.98879 %) are the two breached ones.
+  assert.equal(await p.getAttribute("[data-sla-last-judged]", "data-sla-last-judged"), "2026-03");
+  assert.equal(await p.getAttribute("[data-sla-breached-count]", "data-sla-breached-count"), "2");
+  // A tab only the full widget draws says it is on its way; the click is remembered.
+  await p.click('[role=tab][aria-controls$="-panel-periods"]');
+  await p.waitForSelector("[data-sla-pending-tab=periods][aria-busy=true]");
+  const tabId = await p.evaluate(() => document.activeElement.id);
+  assert.match(tabId, /^slap\d+-tab-periods$/);
+
+  release();
+  await p.waitForSelector(".slap[data-sla-stage=full]");
+  const feb = p.locator('[data-sla-month="2026-02"]');
+  await feb.waitFor();
+  assert.equal(await feb.getAttribute("data-availability"), "99.98014");
+  assert.equal(await feb.getAttribute("data-breached"), "true");
+  assert.equal(await p.locator(".slap").count(), 1, "the first paint's nodes are gone");
+  // The same element ids, and the focus where the user left it.
+  await p.waitForFunction((id) => document.activeElement.id === id, tabId);
+  // Each document was fetched once, and the host heard `ready` once.
+  assert.equal(hits("/data/usage.json"), 1);
+  assert.equal(hits("/data/incidents.json"), 1);
+  assert.deepEqual(await p.evaluate(() => window.events), ["sla-portal:ready"]);
+  // The handle mount() returned now drives the full widget.
+  await p.evaluate(() => window.widget.update({ locale: "zh-CN" }));
+  await p.waitForSelector('.slap[lang="zh-CN"][data-sla-stage=full]');
+  assert.equal(hits("/data/usage.json"), 1, "update() without a URL change fetches nothing");
+  await p.evaluate(() => window.widget.unmount());
+  assert.equal(await p.locator(".slap").count(), 0);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test("if the full widget cannot load, the overview stays and the other tabs offer Retry", async () => {
+  const p = await chrome.ctx.newPage();
+  let fail = true;
+  await p.route("**/sla-portal/sla_portal_full.js", (route) =>
+    fail ? route.fulfill({ status: 503, body: "unavailable" }) : route.continue());
+  await p.goto(`${server.base}/host.html`);
+  await p.waitForSelector("[data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+  await p.click('[role=tab][aria-controls$="-panel-claims"]');
+  const alert = p.locator('[data-sla-pending-tab=claims][role=alert]');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /could not be loaded/);
+  assert.equal(await p.getAttribute(".slap", "data-sla-stage"), "first-paint");
+  // The overview still works meanwhile.
+  await p.click('[role=tab][aria-controls$="-panel-overview"]');
+  await p.waitForSelector("[data-sla-chart=monthly]");
+  await p.click('[role=tab][aria-controls$="-panel-claims"]');
+  fail = false;
+  await p.click("[data-sla-pending-tab=claims] .slap-retry");
+  await p.waitForSelector(".slap[data-sla-stage=full] [data-sla-tab=claims]");
+  await p.close();
+});
+
+test("responses the host started are read instead of fetched; one for another URL is ignored", async () => {
+  resetHits();
+  const p = await chrome.ctx.newPage();
+  await p.goto(`${server.base}/host.html?responses`);
+  await p.waitForSelector(".slap[data-sla-stage=full]");
+  // usage.json: only the host's request. incidents.json: the widget's own, since the host's
+  // response was for /data/other.json.
+  assert.equal(hits("/data/usage.json"), 1);
+  assert.equal(hits("/data/other.json"), 1);
+  assert.equal(hits("/data/incidents.json"), 1);
+  assert.equal(await p.getAttribute("[data-sla-breached-count]", "data-sla-breached-count"), "2");
+  await p.click('[role=tab][aria-controls$="-panel-periods"]');
+  assert.equal(await p.getAttribute('[data-sla-month="2026-02"]', "data-unavailable-minutes"), "8");
+  await p.close();
+});
