@@ -53,7 +53,8 @@ async function wasmBreakdown() {
     execFileSync("wasm-opt", ["-Oz", "-g", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
       "--enable-mutable-globals", "--enable-reference-types", path.join(tmp, "w_bg.wasm"), "-o", path.join(tmp, "named.wasm")]);
     const b = breakdown(fs.readFileSync(path.join(tmp, "named.wasm")));
-    console.log(`\nWasm breakdown (names kept): code ${kb(b.code)} in ${b.functions} functions, data ${kb(b.data)}`);
+    // scripts/build-widget builds the first paint last, so target/ holds its wasm.
+    console.log(`\nWasm breakdown of the first paint (names kept): code ${kb(b.code)} in ${b.functions} functions, data ${kb(b.data)}`);
     console.log("  (a component's view code is generic over yew's lifecycle, so much of \"yew\" is the widget's own views)");
     for (const [c, n] of b.byCrate.slice(0, 14)) console.log(`  ${kb(n)} ${(100 * n / b.code).toFixed(1).padStart(5)} %  ${c}`);
   } catch (e) {
