@@ -130,20 +130,20 @@ catalogue! {
         Target => "可用性目标", "Availability target";
         Budget => "停机预算", "Downtime budget";
         BudgetUsed => "已用 {used} / {budget} 分钟", "{used} of {budget} minutes used";
-        BreachedCount => "未达标周期", "Breached periods";
+        BreachedCount => "未达标周期", "Months below target";
         BreachedOf => "{n} / {total} 个已评判周期", "{n} of {total} judged periods";
         Durability => "数据持久性", "Data durability";
         DurabilityMet => "达标", "met";
         DurabilityNotMet => "未达标", "not met";
         NoData => "无数据", "no data";
         VerdictKept => "达标", "Agreement kept";
-        VerdictBreached => "未达标", "Agreement breached";
+        VerdictBreached => "未达标", "Target missed";
         VerdictNotJudged => "不评判", "Not judged";
         WhyBreachedOne => "1 次宕机，计入 {minutes} 分钟不可用；{days} 天的月份停机预算为 {budget} 分钟。", "One outage of {minutes} counted minutes; the budget for a {days}-day month is {budget} minutes.";
         WhyBreachedMany => "{n} 次宕机，共计入 {minutes} 分钟不可用；{days} 天的月份停机预算为 {budget} 分钟。", "{n} outages of {minutes} counted minutes in all; the budget for a {days}-day month is {budget} minutes.";
         WhyExcluded => "（已排除 {excluded} 分钟维护或免责时间）", " ({excluded} excluded minutes left out)";
         WhyKept => "计入不可用 {minutes} 分钟，在 {budget} 分钟的停机预算之内。", "{minutes} counted minutes of downtime, within the budget of {budget} minutes.";
-        WhyAllExcluded => "该月全部时间均被排除，不判定为未达标。", "Every minute of this month was excluded, so it cannot breach.";
+        WhyAllExcluded => "该月全部时间均被排除，不判定为未达标。", "Every minute of this month was excluded, so it cannot miss the target.";
         Warnings => "数据提示", "Data notes";
 
         // Status and results
@@ -156,7 +156,7 @@ catalogue! {
         DataTable => "数据表", "Data table";
         LegendTarget => "目标", "target";
         LegendMet => "达标", "met";
-        LegendBreached => "未达标", "breached";
+        LegendBreached => "未达标", "target missed";
         LegendNotJudged => "非完整或进行中", "partial or in progress";
 
         // Tables
@@ -257,8 +257,8 @@ catalogue! {
         VersionFrom => "条款版本 {month} 起", "Terms from {month}";
         VersionOriginal => "原始条款", "Original terms";
         VersionHelp => "评判该月所用的协议参数版本（§6）", "The version of the terms that judged this month (§6)";
-        UnitPerMonth => "每个未达标的服务周期计一次宕机（§4.14.2：“平台可用性达不到服务可用性承诺时”），与该月的不可用分钟如何分段无关。", "Each breached service period counts as one 宕机 (§4.14.2: availability falling short of the promise), however its down minutes are grouped.";
-        UnitPerOutage => "每次可补偿的宕机（连续 {min} 分钟以上）计一次，计入其分钟最多的未达标月份。", "Each compensable outage (a run of {min} minutes or more) counts once, in the breached month holding most of its minutes.";
+        UnitPerMonth => "每个未达标的服务周期计一次宕机（§4.14.2：“平台可用性达不到服务可用性承诺时”），与该月的不可用分钟如何分段无关。", "Each service period below target counts as one 宕机 (§4.14.2: availability falling short of the promise), however its down minutes are grouped.";
+        UnitPerOutage => "每次可补偿的宕机（连续 {min} 分钟以上）计一次，计入其分钟最多的未达标月份。", "Each compensable outage (a run of {min} minutes or more) counts once, in the month below target holding most of its minutes.";
         WindowYear => "当年度（1 月至该月）", "that calendar year up to that month";
         WindowTrailing => "截至该月的 12 个月", "the 12 months up to that month";
         RoundHalfUp => "四舍五入", "rounded half up";
@@ -329,7 +329,7 @@ catalogue! {
         CauseNetwork => "外部网络", "external network";
         CauseForceMajeure => "不可抗力", "force majeure";
         IncMet => "达标", "met";
-        IncBreached => "超时", "breached";
+        IncBreached => "超时", "late";
         IncRunning => "计时中", "running";
         IncNotAssessed => "不考核", "not assessed";
         NotAssessedWhy => "该故障由客户原因、外部网络或不可抗力引起，不属于平台故障，不参与考核（§5）。", "This incident was caused by the customer, an external network or force majeure: not a platform fault, so it is not assessed (§5).";
@@ -375,8 +375,8 @@ catalogue! {
         RoleDirector => "总监", "director";
         RoleCto => "CTO", "CTO";
         EntTitle => "可申请的补偿", "Compensation you can claim";
-        EntNone => "没有尚未申请的未达标周期。", "No breached period is left to claim.";
-        EntPeriods => "尚未申请的未达标周期：{months}，共 {units} 次宕机可获补偿。", "Breached periods not yet claimed: {months}. Units of compensation (宕机): {units}.";
+        EntNone => "没有尚未申请的未达标周期。", "No month below target is left to claim.";
+        EntPeriods => "尚未申请的未达标周期：{months}，共 {units} 次宕机可获补偿。", "Months below target not yet claimed: {months}. Units of compensation (宕机): {units}.";
         EntMonths => "{n} 个月", "{n} month(s)";
         EntContracts => "{n} 份合同", "{n} contracts";
         EntNewEnd => "新的服务截止日：{end}", "New service end: {end}";
@@ -392,7 +392,7 @@ catalogue! {
         StepEvidence => "核对证据", "Evidence";
         StepContact => "联系方式", "Contact";
         StepConfirm => "确认提交", "Confirm";
-        ChoosePeriods => "选择要申请补偿的未达标周期", "Choose the breached periods to claim";
+        ChoosePeriods => "选择要申请补偿的未达标周期", "Choose the months below target to claim";
         PeriodClaimed => "已申请", "claimed already";
         PeriodNoUnits => "无可补偿的宕机（已计入其他周期）", "no compensable outage (counted in another period)";
         PeriodUnits => "{n} 次宕机可获补偿", "units of compensation: {n}";
@@ -440,7 +440,7 @@ catalogue! {
         ClaimsDisabled => "此门户未开通在线申请补偿。", "This portal does not offer online claims.";
         ErrAlreadyClaimed => "{months} 已申请过补偿，每个周期只能申请一次。草稿已保留，请重新选择周期。", "{months} was claimed already; a period can be claimed once. Your draft is kept: choose the periods again.";
         ErrIdReused => "此申请编号已用于另一份申请。正在核对申请记录…", "This claim id was used for another claim. Checking your claims…";
-        ErrNotBreached => "服务器认为 {months} 不是未达标的服务周期，无法申请。", "The server says {months} is not a breached service period.";
+        ErrNotBreached => "服务器认为 {months} 不是未达标的服务周期，无法申请。", "The server says {months} did not fall below its target.";
         ErrMismatch => "服务器核算的补偿与页面不同：{figures}。请刷新数据后再提交。", "The server computes different figures: {figures}. Reload the data, then submit again.";
         ErrMismatchBare => "服务器核算的补偿与页面不同。请刷新数据后再提交。", "The server computes different figures. Reload the data, then submit again.";
         ErrNothingToGrant => "所选周期没有可补偿的宕机，服务器未受理。", "The chosen periods carry no compensable outage; the server refused the claim.";

@@ -96,7 +96,7 @@ async fn periods_table_carries_the_contract_hooks() {
     // Breached is said in words and with an icon, not colour alone.
     let text = feb.text_content().unwrap();
     assert!(
-        text.contains("✕") && text.contains("Agreement breached"),
+        text.contains("✕") && text.contains("Target missed"),
         "{text}"
     );
 
