@@ -157,15 +157,6 @@ struct StatusChange {
     note: String,
 }
 
-/// The status a claim had before its latest change, from the audit trail the
-/// change just wrote.
-pub fn previous(store: &dyn Store, c: &StoredClaim) -> Option<Status> {
-    store
-        .events(&c.claim_id)
-        .ok()
-        .and_then(|ev| ev.last().and_then(|e| e.from))
-}
-
 /// `POST /api/v1/operator/claims/{claim_id}/status` with `{"status", "note"}`.
 pub async fn set_status(
     State(state): State<Arc<AppState>>,
@@ -210,7 +201,6 @@ pub async fn set_status(
         match store.set_status(&claim_id, to, &actor, &change.note, &at) {
             Ok(c) => {
                 tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
-                crate::webhooks::emit_status_change(store, &c, previous(store, &c), &change.note);
                 operator_claim(store, &c)
             }
             Err(StatusError::NotFound) => Err(ApiError::new(404, sla_rules::claims::ErrorCode::NotFound, "no such claim")),

@@ -50,9 +50,7 @@ pub fn set_status(db: &str, claim_id: &str, status: &str, note: &str) -> Result<
     );
     match store.set_status(claim_id, to, &actor, note, &crate::clock::now_rfc3339()) {
         Ok(c) => {
-            // Subscribers hear of it through the outbox; a running server sends it.
-            let from = crate::operator::previous(store.as_ref(), &c);
-            crate::webhooks::emit_status_change(store.as_ref(), &c, from, note);
+            // The change queued its event in the outbox; a running server sends it.
             println!("{} {} -> {}", c.claim_id, status, c.updated_at);
             Ok(())
         }

@@ -421,12 +421,17 @@ impl PgStore {
         )
         .await
         .map_err(pg_err)?;
-        tx.commit().await.map_err(pg_err)?;
-        Ok(StoredClaim {
+        let from = claim.status;
+        let updated = StoredClaim {
             status: to,
             updated_at: at.to_string(),
             ..claim
-        })
+        };
+        // The subscribers' event commits with the change or not at all.
+        let event = crate::webhooks::claim_status_changed(&updated, Some(from), note);
+        enqueue_rows(&tx, &event).await?;
+        tx.commit().await.map_err(pg_err)?;
+        Ok(updated)
     }
 
     async fn events_of(&self, claim_id: &str) -> Result<Vec<Event>, StoreError> {

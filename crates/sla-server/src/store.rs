@@ -251,7 +251,9 @@ pub trait Store: Send + Sync + 'static {
             .filter(|c| c.status == status)
             .collect())
     }
-    /// Moves a claim along the workflow and writes an audit row in the same transaction.
+    /// Moves a claim along the workflow, writes an audit row and queues
+    /// `claim.status_changed` for the client's subscribers, all in one transaction:
+    /// a crash never leaves a change that subscribers are not told of.
     fn set_status(
         &self,
         claim_id: &str,

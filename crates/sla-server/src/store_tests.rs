@@ -281,6 +281,43 @@ fn out_event(id: &str, client: &str, event_type: &str, created_ms: i64) -> crate
 }
 
 #[test]
+fn a_status_change_queues_its_event_in_the_same_transaction() {
+    each_backend("status-event", |s| {
+        s.create_subscription(&subscription("s1", "acme", &["claim.status_changed"]))
+            .expect("s1");
+        s.create_subscription(&subscription("s2", "acme", &["period.breached"]))
+            .expect("s2");
+        s.insert_claim(&claim("a", "K", &["2026-01"]))
+            .expect("claim");
+        s.set_status(
+            "a",
+            Status::UnderReview,
+            "operator",
+            "looking",
+            "2026-11-30T00:00:00Z",
+        )
+        .expect("review");
+        // A refused change writes nothing, so it queues nothing either.
+        assert!(s
+            .set_status("a", Status::Fulfilled, "operator", "", "x")
+            .is_err());
+        let due = s
+            .claim_due(i64::MAX / 2, i64::MAX / 2 + 1, 10)
+            .expect("due");
+        assert_eq!(due.len(), 1, "one change, one subscriber that wants it");
+        assert_eq!(due[0].subscription_id, "s1");
+        assert_eq!(due[0].event_type, "claim.status_changed");
+        let body: serde_json::Value = serde_json::from_str(&due[0].body).expect("json");
+        assert_eq!(body["data"]["claim_id"], "a");
+        assert_eq!(body["data"]["contract_id"], "K");
+        assert_eq!(body["data"]["from"], "submitted");
+        assert_eq!(body["data"]["to"], "under_review");
+        assert_eq!(body["data"]["at"], "2026-11-30T00:00:00Z");
+        assert_eq!(body["data"]["note"], "looking");
+    });
+}
+
+#[test]
 fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
     use crate::store::Outcome;
     each_backend("outbox", |s| {

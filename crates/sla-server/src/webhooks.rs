@@ -11,7 +11,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::store::{Delivery, OutEvent, Outcome, Store, StoredClaim};
+use crate::store::{Delivery, OutEvent, Outcome, StoredClaim};
 use crate::AppState;
 
 pub const PERIOD_BREACHED: &str = "period.breached";
@@ -134,7 +134,8 @@ pub fn event(client_id: &str, event_type: &str, data: Value) -> OutEvent {
     }
 }
 
-/// The `claim.status_changed` event of a status change that was just stored.
+/// The `claim.status_changed` event of a status change, queued by the store in the
+/// change's own transaction.
 pub fn claim_status_changed(
     claim: &StoredClaim,
     from: Option<crate::store::Status>,
@@ -152,25 +153,6 @@ pub fn claim_status_changed(
             "note": note,
         }),
     )
-}
-
-/// Queues a claim's status change for the client's subscribers. The status
-/// change is already stored; a failure here is logged, not the operator's error.
-pub fn emit_status_change(
-    store: &dyn Store,
-    claim: &StoredClaim,
-    from: Option<crate::store::Status>,
-    note: &str,
-) {
-    let e = claim_status_changed(claim, from, note);
-    match store.enqueue(&e) {
-        Ok(n) => {
-            tracing::info!(claim_id = %claim.claim_id, event_id = %e.id, deliveries = n, "claim.status_changed queued")
-        }
-        Err(err) => {
-            tracing::error!(claim_id = %claim.claim_id, error = %err, "claim.status_changed not queued")
-        }
-    }
 }
 
 /// Where a delivery goes, from its URL.
