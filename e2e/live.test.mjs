@@ -8,7 +8,7 @@ import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { browser, ROOT } from "./serve.mjs";
+import { browser, ROOT, fullWidget } from "./serve.mjs";
 
 const BIN = process.env.SLA_SERVER_BIN
   || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release", "sla-server");
@@ -216,5 +216,43 @@ test("no re-check while a claim is being sent", async () => {
     release();
     await page.waitForSelector("[data-sla-step=done] [data-sla-claim-status=submitted]");
     await until(() => docRequests > seen, "re-checks resume once the claim is answered");
+  } finally { await b.close(); srv.close(); }
+});
+
+// The claims list is read again with each re-check: an operator's decision shows without a
+// reload. The list is the claims API's contract, served here by a route so its status can move.
+test("a claim's new status shows at the next re-check, without a reload", async () => {
+  const srv = await server();
+  const b = await browser();
+  try {
+    const page = await b.ctx.newPage();
+    const id = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    let status = "submitted";
+    let listed = 0;
+    const history = () => [{ status: "submitted", at: "2026-11-20T01:00:00Z", note: "" },
+      ...(status === "approved" ? [{ status: "approved", at: "2026-11-20T02:00:00Z", note: "credit granted" }] : [])];
+    await page.route("**/api/v1/claims", (route) => {
+      if (route.request().method() !== "GET") return route.continue();
+      listed++;
+      const claim = { schema: "sla-portal/claim/v1", claim_id: id, contract_id: "BS-2025-0042", periods: ["2026-01"],
+        remedy: "service_extension", status, granted: { remedy: "service_extension", units: 1, service_extension_months: 1 },
+        submitted_at: "2026-11-20T01:00:00Z", updated_at: history().at(-1).at, history: history() };
+      return route.fulfill({ status: 200, contentType: "application/json",
+        body: JSON.stringify({ schema: "sla-portal/claims/v1", claims: [claim] }) });
+    });
+    await page.goto(`${srv.base}/live-host.html?locale=en`);
+    await fullWidget(page);
+    await tab(page, "claims");
+    const row = page.locator(`tr[data-sla-claim="${id}"]`);
+    await row.waitFor();
+    assert.equal(await row.getAttribute("data-status"), "submitted");
+    const before = listed;
+    await page.evaluate(() => { window.samePage = true; });
+    status = "approved";
+    await page.waitForSelector(`tr[data-sla-claim="${id}"][data-status=approved]`, { timeout: 15000 });
+    assert.ok(listed > before, `the list was read again (${before} → ${listed})`);
+    assert.equal(await page.evaluate(() => window.samePage), true, "no reload");
+    const items = page.locator(`[data-sla-claim="${id}"] [data-sla-status-history] li`);
+    assert.deepEqual(await items.evaluateAll((li) => li.map((x) => x.dataset.status)), ["submitted", "approved"]);
   } finally { await b.close(); srv.close(); }
 });

@@ -227,7 +227,7 @@ pub fn App(props: &AppProps) -> Html {
     // The first paint shows neither: the full build fetches it when it takes over.
     #[cfg(not(feature = "first-paint"))]
     let body = html! {
-        <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed}>
+        <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed} checked_at={state.checked_at}>
             { body }
         </crate::claims_api::ClaimsProvider>
     };

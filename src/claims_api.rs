@@ -180,9 +180,15 @@ pub struct ClaimsProviderProps {
     /// Told of every claim the server confirms (the host's `sla-portal:claim-filed`).
     #[prop_or_default]
     pub on_claim_filed: Callback<ClaimRecord>,
+    /// When the shell last found the documents current (ms since the epoch; 0 before the
+    /// first load). Each later re-check reads the claims list again, so an operator's
+    /// decision shows without a reload.
+    #[prop_or_default]
+    pub checked_at: f64,
 }
 
-/// Fetches the claims list once at mount (and on `reload`) and provides [`ClaimsCtx`].
+/// Fetches the claims list at mount (and on `reload`, and again with each re-check of the
+/// documents) and provides [`ClaimsCtx`].
 #[component]
 pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let status = use_state(|| {
@@ -217,6 +223,33 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
                 });
             }
             // Unmount or reload: the request is aborted, not merely ignored.
+            move || cancel.abort()
+        });
+    }
+    // The re-checks: quiet, so a failure keeps the list on screen (the next tick tries again)
+    // and only a list that was never read says so. The first value seen is the first load,
+    // whose list the effect above has read already.
+    let seen = use_mut_ref(|| None::<f64>);
+    {
+        let (status, claims) = (status.clone(), claims.clone());
+        let opts = props.options.clone();
+        use_effect_with(props.checked_at, move |at| {
+            let cancel = Cancel::new();
+            let again = seen.borrow().is_some_and(|s| s > 0.0 && s != *at);
+            if seen.borrow().is_none_or(|s| s == 0.0) || again {
+                *seen.borrow_mut() = Some(*at);
+            }
+            if let (true, Some(url)) = (again, opts.claims_url.clone()) {
+                let c = cancel.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let (Ok(list), false) =
+                        (api::list_claims(&opts, &url, &c).await, c.is_cancelled())
+                    {
+                        claims.set(Rc::new(list));
+                        status.set(ClaimsStatus::Ready);
+                    }
+                });
+            }
             move || cancel.abort()
         });
     }
