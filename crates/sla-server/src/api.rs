@@ -39,14 +39,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Caller, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, t)| t.trim())
-            .ok_or_else(ApiError::unauthorized)?;
+        let token = crate::auth::bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         let client = match state.tokens.lookup(token) {
             Some((id, crate::auth::Role::Client)) => id.to_string(),
             Some((_, crate::auth::Role::Operator)) => {
@@ -78,8 +71,8 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     }
 }
 
-/// Runs blocking work (files, SQLite, evaluation) off the async workers.
-async fn blocking<T: Send + 'static>(
+/// Runs blocking work (files, SQLite, evaluation) off the async workers; every route's.
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)

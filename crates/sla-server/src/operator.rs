@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sla_rules::claims::{self, ClaimRecord};
 
+use crate::api::blocking;
 use crate::auth::Role;
 use crate::errors::{json_response, ApiError};
 use crate::store::{Event, Status, StatusError, Store, StoredClaim};
@@ -20,16 +21,6 @@ use crate::AppState;
 
 /// An operator's note is for the client to read; a few paragraphs at most.
 pub const NOTE_LIMIT: usize = 2000;
-
-/// The `Authorization: Bearer` token of a request, if any.
-pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim())
-}
 
 /// The authenticated operator of a request.
 pub struct Operator(pub String);
@@ -41,7 +32,7 @@ impl FromRequestParts<Arc<AppState>> for Operator {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Operator, ApiError> {
-        let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        let token = crate::auth::bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         match state.tokens.lookup(token) {
             Some((name, Role::Operator)) => Ok(Operator(name.to_string())),
             Some((_, Role::Client)) => Err(ApiError::new(
@@ -98,14 +89,6 @@ fn operator_claim(store: &dyn Store, c: &StoredClaim) -> Result<Value, ApiError>
         history: audit_history(&events),
     };
     serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::internal("the request's work did not finish"))?
 }
 
 /// `GET /api/v1/operator/claims[?status=S]`: every claim (of every client),

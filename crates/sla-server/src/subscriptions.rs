@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sla_rules::claims::ErrorCode;
 
-use crate::api::Caller;
+use crate::api::{blocking, Caller};
 use crate::errors::{json_response, ApiError};
 use crate::store::{DeliveryRecord, Subscription};
 use crate::webhooks::{self, EVENT_TYPES};
@@ -33,14 +33,6 @@ struct NewSubscription {
     events: Vec<String>,
     #[serde(default)]
     description: String,
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::internal("the request's work did not finish"))?
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
