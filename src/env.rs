@@ -53,6 +53,13 @@ impl ViewProps {
     pub fn id(&self, name: &str) -> String {
         element_id(self.uid, name)
     }
+
+    /// The report's period of the selected month, if any.
+    pub fn selected_period(&self) -> Option<&sla_rules::report::Period> {
+        self.month
+            .as_deref()
+            .and_then(|m| self.data.ev.report.period(m))
+    }
 }
 
 /// The element id `name` of widget instance `uid`.

@@ -17,7 +17,7 @@ pub fn MonthOutages(props: &ViewProps) -> Html {
     let Some(month) = props.month.as_deref() else {
         return html! {};
     };
-    let Some(period) = r.periods.iter().find(|p| p.month == month) else {
+    let Some(period) = r.period(month) else {
         return html! {};
     };
     let outages: Vec<_> = r

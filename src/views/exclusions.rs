@@ -86,7 +86,7 @@ pub fn notice_text(env: &Env, x: &ExclusionRecord) -> String {
 /// The settings that judged the month a record starts in, when the report carries them.
 fn record_rules<'a>(r: &'a Report, x: &ExclusionRecord) -> Option<&'a RulesInfo> {
     let month = x.periods.first().map(|p| p.month)?;
-    let p = r.periods.iter().find(|p| p.month == month)?;
+    let p = r.period(&month)?;
     r.rules_for(p.policy_version.as_deref())
 }
 
@@ -315,11 +315,7 @@ pub fn version_badge(env: &Env, r: &Report, p: &Period) -> Html {
 #[component]
 pub fn MonthVersion(props: &ViewProps) -> Html {
     let r = &props.data.ev.report;
-    let Some(p) = props
-        .month
-        .as_deref()
-        .and_then(|m| r.periods.iter().find(|p| p.month == m))
-    else {
+    let Some(p) = props.selected_period() else {
         return html! {};
     };
     if r.policy_versions.is_empty() {

@@ -203,11 +203,7 @@ pub fn TimelineFigure(props: &ViewProps) -> Html {
             let day_labels = (1..=days)
                 .map(|d| f.day(&format!("{month}-{d:02}")))
                 .collect();
-            let period = ev
-                .report
-                .periods
-                .iter()
-                .find(|p| p.month == *month.as_str());
+            let period = ev.report.period(month.as_str());
             let mut marks: Vec<(u32, String)> = ev
                 .report
                 .outages

@@ -11,11 +11,7 @@ pub fn Statement(props: &ViewProps) -> Html {
     let env = &props.env;
     let f = &env.fmt;
     let r = &props.data.ev.report;
-    let Some(p) = props
-        .month
-        .as_deref()
-        .and_then(|m| r.periods.iter().find(|p| p.month == m))
-    else {
+    let Some(p) = props.selected_period() else {
         return html! {};
     };
     let (kind, icon, text) = verdict(env, p);

@@ -397,6 +397,26 @@ pub struct Metering {
 }
 
 impl Report {
+    /// The period of `month` (`"YYYY-MM"` or a [`Month`]), if the report has it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let usage = include_bytes!("../../../tests/fixtures/worked/usage.json");
+    /// let incidents = include_bytes!("../../../tests/fixtures/worked/incidents.json");
+    /// let inputs = sla_rules::Inputs { usage, incidents, policy: None };
+    /// let ev = sla_rules::evaluate_bytes(&inputs, "2026-04-10T12:00:00+08:00", ["u", "i", "p"]).unwrap();
+    /// // Worked example: February, (40,300 − 8) / 40,300.
+    /// assert_eq!(ev.report.period("2026-02").unwrap().availability, "99.98014");
+    /// assert!(ev.report.period("2025-12").is_none());
+    /// ```
+    pub fn period<M: ?Sized>(&self, month: &M) -> Option<&Period>
+    where
+        Month: PartialEq<M>,
+    {
+        self.periods.iter().find(|p| p.month == *month)
+    }
+
     /// The figures of the settings that judged a period whose `policy_version` is
     /// `version` (`None`: the policy's top-level settings), so a view explains each month by
     /// its own terms. `None` only for a version the report does not list.

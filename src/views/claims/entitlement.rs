@@ -65,7 +65,7 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
                         <ul class="slap-explain-list">
                         { for rows.iter().map(|c| {
                             // Each month's average window and rounding are those of the terms that judged it.
-                            let rules = r.periods.iter().find(|p| p.month == c.month)
+                            let rules = r.period(&c.month)
                                 .and_then(|p| r.rules_for(p.policy_version.as_deref()));
                             let (month, units, average, sum, n, contracts) = (f.month(&c.month), f.int(c.units),
                                 f.int(c.monthly_average), f.int(c.average_sum), f.int(c.average_months), f.int(c.contracts));
