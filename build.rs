@@ -4,8 +4,7 @@
 //! for the browser, and every byte of it is downloaded before the first chart. The rules are
 //! deliberately few and safe: comments go, runs of white space become one space, and the
 //! space beside `{`, `}`, `;` and `,` goes. Nothing else changes (a space before `:` can be a
-//! descendant combinator, so it stays). scripts/build-widget applies the same rules to
-//! dist/sla-portal.css.
+//! descendant combinator, so it stays).
 
 use std::{env, fs, path::Path};
 
