@@ -368,22 +368,6 @@ pub enum FetchError {
     Cancelled,
 }
 
-/// A document's bytes, or `None` for a 404 when `allow_404` (the optional policy).
-pub async fn fetch_document(
-    url: &str,
-    opts: &Options,
-    cancel: &Cancel,
-    allow_404: bool,
-    on_progress: &dyn Fn(u64, Option<u64>),
-) -> Result<Option<Vec<u8>>, FetchError> {
-    Ok(
-        match fetch_if_changed(url, opts, cancel, allow_404, None, on_progress).await? {
-            Fetched::Body { bytes, .. } => Some(bytes),
-            Fetched::Missing | Fetched::NotModified => None,
-        },
-    )
-}
-
 /// What a (conditional) document request brought.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetched {
@@ -398,40 +382,43 @@ pub enum Fetched {
     Missing,
 }
 
-/// A document, sent with `If-None-Match: etag` when one is given.
-pub async fn fetch_if_changed(
-    url: &str,
-    opts: &Options,
-    cancel: &Cancel,
-    allow_404: bool,
-    etag: Option<&str>,
-    on_progress: &dyn Fn(u64, Option<u64>),
-) -> Result<Fetched, FetchError> {
-    fetch_doc(url, opts, cancel, allow_404, etag, None, on_progress).await
+/// What the widget already holds of a document when it asks for it.
+#[derive(Clone, Copy)]
+pub enum Known<'a> {
+    /// Nothing: a plain request.
+    Nothing,
+    /// The `ETag` of the copy it holds (a re-check): an unchanged document costs a 304.
+    ETag(&'a str),
+    /// A response the host requested for it (`responses`, the first load only).
+    Response(&'a JsValue),
 }
 
-/// A document's first load: the host's own response for it when it gave one (`responses`),
-/// else a fetch.
-pub async fn fetch_first(
-    url: &str,
-    opts: &Options,
-    cancel: &Cancel,
-    allow_404: bool,
-    adopt: Option<&JsValue>,
-    on_progress: &dyn Fn(u64, Option<u64>),
-) -> Result<Fetched, FetchError> {
-    fetch_doc(url, opts, cancel, allow_404, None, adopt, on_progress).await
+impl<'a> Known<'a> {
+    /// The tag of the copy held, if any.
+    pub fn etag(tag: Option<&'a str>) -> Known<'a> {
+        tag.map_or(Known::Nothing, Known::ETag)
+    }
+
+    /// The host's response for the document, if it gave one.
+    pub fn response(r: Option<&'a JsValue>) -> Known<'a> {
+        r.map_or(Known::Nothing, Known::Response)
+    }
 }
 
-async fn fetch_doc(
+/// A document: asked for plainly, conditionally, or read from the host's response.
+pub async fn fetch_document(
     url: &str,
     opts: &Options,
     cancel: &Cancel,
     allow_404: bool,
-    etag: Option<&str>,
-    adopt: Option<&JsValue>,
+    known: Known<'_>,
     on_progress: &dyn Fn(u64, Option<u64>),
 ) -> Result<Fetched, FetchError> {
+    let (etag, adopt) = match known {
+        Known::Nothing => (None, None),
+        Known::ETag(t) => (Some(t), None),
+        Known::Response(r) => (None, Some(r)),
+    };
     let call = Call {
         on_progress: Some(on_progress),
         if_none_match: etag,

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use crate::api::{fetch_first, Cancel, FetchError, Fetched, Responses};
+use crate::api::{fetch_document, Cancel, FetchError, Fetched, Known, Responses};
 use crate::env::{element_id, next_instance, Env, ViewProps};
 use crate::i18n::Key;
 use crate::intl::Formats;
@@ -72,40 +72,37 @@ impl PartialEq for Resume {
 fn resumed(r: &Resume, options: &Options) -> Option<State> {
     let ev = refresh::evaluate(&r.held, options).ok()?;
     let mut s = State::new(options.policy_url.is_some());
-    s.phase = Phase::Ready(Rc::new(Loaded { ev }));
-    s.month = match &s.phase {
-        Phase::Ready(l) => r
-            .month
-            .clone()
-            .filter(|m| l.ev.report.periods.iter().any(|p| &p.month == m))
-            .or_else(|| crate::state::default_month(&l.ev)),
-        _ => None,
-    };
+    // The same reducer steps as a load: the month stays if the report still has it.
+    s.month = r.month.clone();
     s.tab = r.tab;
     s.checked_at = r.checked_at;
-    Some(s)
+    Some(Rc::unwrap_or_clone(
+        Rc::new(s).reduce(Action::Loaded(Rc::new(Loaded { ev }))),
+    ))
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let options = props.options.clone();
     let resume = props.resume.clone();
+    // A resumed widget starts from the handed documents, evaluated once, at mount.
     let start = use_mut_ref(|| resume.as_ref().and_then(|r| resumed(r, &options)));
+    let is_resumed = *use_state(|| start.borrow().is_some());
     let state = use_reducer(|| {
         start
-            .borrow()
-            .clone()
+            .borrow_mut()
+            .take()
             .unwrap_or_else(|| State::new(options.policy_url.is_some()))
     });
     let instance = use_state(|| resume.as_ref().map_or_else(next_instance, |r| r.uid));
     let root = use_node_ref();
     // The documents behind the report on screen, for re-checks with If-None-Match.
-    let held = use_mut_ref(|| match (&resume, &*start.borrow()) {
-        (Some(r), Some(_)) => r.held.clone(),
+    let held = use_mut_ref(|| match &resume {
+        Some(r) if is_resumed => r.held.clone(),
         _ => Held::default(),
     });
     // A resumed widget has its report already: its first load is the first paint's.
-    let skip_load = use_mut_ref(|| start.borrow().is_some());
+    let skip_load = use_mut_ref(|| is_resumed);
     let loaded_tz = match &state.phase {
         Phase::Ready(l) => l.ev.report.contract.timezone.clone(),
         _ => Tz::CST.label(),
@@ -169,18 +166,13 @@ pub fn App(props: &AppProps) -> Html {
         Phase::Failed(e) => (None, Some(e.clone())),
         Phase::Loading(_) => (None, None),
     };
-    // A resumed widget's first report is the one the first paint announced already.
+    // A resumed widget's first report is the one the first paint announced already. Held
+    // weakly: a later report replaces it, and its minutes need not stay in memory.
     let announced = use_mut_ref(|| match &state.phase {
-        Phase::Ready(l) if resume.is_some() => Some(l.clone()),
-        _ => None,
+        Phase::Ready(l) if is_resumed => Rc::downgrade(l),
+        _ => std::rc::Weak::new(),
     });
-    let ready_now = ready_now.filter(|l| {
-        let again = announced
-            .borrow()
-            .as_ref()
-            .is_some_and(|a| Rc::ptr_eq(a, l));
-        !again
-    });
+    let ready_now = ready_now.filter(|l| !std::ptr::eq(announced.borrow().as_ptr(), Rc::as_ptr(l)));
     crate::host_events::use_phase_events(root.clone(), ready_now, failed_now);
     use_handover(&props.on_handover, &state, &held, *instance);
     crate::host_events::use_theme(root.clone(), options.theme.clone());
@@ -424,15 +416,31 @@ async fn run_load(
     );
     let policy = async {
         match &opts.policy_url {
-            Some(url) => fetch_first(url, &opts, &cancel, true, gp.as_ref(), &pp)
-                .await
-                .map(Some),
+            Some(url) => {
+                fetch_document(url, &opts, &cancel, true, Known::response(gp.as_ref()), &pp)
+                    .await
+                    .map(Some)
+            }
             None => Ok(None),
         }
     };
     let (u, i, p) = futures::join!(
-        fetch_first(&opts.usage_url, &opts, &cancel, false, gu.as_ref(), &pu),
-        fetch_first(&opts.incidents_url, &opts, &cancel, false, gi.as_ref(), &pi),
+        fetch_document(
+            &opts.usage_url,
+            &opts,
+            &cancel,
+            false,
+            Known::response(gu.as_ref()),
+            &pu
+        ),
+        fetch_document(
+            &opts.incidents_url,
+            &opts,
+            &cancel,
+            false,
+            Known::response(gi.as_ref()),
+            &pi
+        ),
         policy
     );
     if cancel.is_cancelled() {

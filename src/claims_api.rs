@@ -227,18 +227,16 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
         });
     }
     // The re-checks: quiet, so a failure keeps the list on screen (the next tick tries again)
-    // and only a list that was never read says so. The first value seen is the first load,
-    // whose list the effect above has read already.
-    let seen = use_mut_ref(|| None::<f64>);
+    // and only a list that was never read says so. The first load's list (0 → a time, or
+    // the time a resumed widget starts with) is the one the effect above reads.
+    let last = use_mut_ref(|| props.checked_at);
     {
         let (status, claims) = (status.clone(), claims.clone());
         let opts = props.options.clone();
         use_effect_with(props.checked_at, move |at| {
             let cancel = Cancel::new();
-            let again = seen.borrow().is_some_and(|s| s > 0.0 && s != *at);
-            if seen.borrow().is_none_or(|s| s == 0.0) || again {
-                *seen.borrow_mut() = Some(*at);
-            }
+            let again = *last.borrow() > 0.0 && *last.borrow() != *at;
+            *last.borrow_mut() = *at;
             if let (true, Some(url)) = (again, opts.claims_url.clone()) {
                 let c = cancel.clone();
                 wasm_bindgen_futures::spawn_local(async move {

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use sla_rules::Evaluation;
 
-use crate::api::{fetch_if_changed, Cancel, FetchError, Fetched};
+use crate::api::{fetch_document, Cancel, FetchError, Fetched, Known};
 use crate::load::{self, LoadError};
 use crate::options::Options;
 
@@ -91,27 +91,34 @@ pub async fn recheck(
     let none = |_: u64, _: Option<u64>| {};
     let policy = async {
         match &opts.policy_url {
-            Some(url) => fetch_if_changed(url, opts, cancel, true, tags.2.as_deref(), &none)
-                .await
-                .map(Some),
+            Some(url) => fetch_document(
+                url,
+                opts,
+                cancel,
+                true,
+                Known::etag(tags.2.as_deref()),
+                &none,
+            )
+            .await
+            .map(Some),
             None => Ok(None),
         }
     };
     let (u, i, p) = futures::join!(
-        fetch_if_changed(
+        fetch_document(
             &opts.usage_url,
             opts,
             cancel,
             false,
-            tags.0.as_deref(),
+            Known::etag(tags.0.as_deref()),
             &none
         ),
-        fetch_if_changed(
+        fetch_document(
             &opts.incidents_url,
             opts,
             cancel,
             false,
-            tags.1.as_deref(),
+            Known::etag(tags.1.as_deref()),
             &none
         ),
         policy
