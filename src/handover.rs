@@ -128,8 +128,9 @@ extern "C" {
         options: &JsValue,
         resume: &JsValue,
     ) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn call_handle(handle: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsValue>;
+    /// Calls `method` (`update`, `unmount`) on the full build's handle.
+    #[wasm_bindgen(catch, js_name = call_handle)]
+    pub(crate) fn call(handle: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The full build's module, imported and initialised once per page.
@@ -153,10 +154,4 @@ pub fn start_full(
     resume: &Resume,
 ) -> Result<JsValue, JsValue> {
     take_over(full, el, &options.to_js(), &resume.to_js())
-}
-
-/// Calls `update`, `unmount` on the full build's handle.
-#[cfg(feature = "first-paint")]
-pub fn call(handle: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
-    call_handle(handle, method, arg)
 }
