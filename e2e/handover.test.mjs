@@ -30,6 +30,7 @@ before(async () => {
       "/host.html": { body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
 <script type="module" src="/host.js"></script></head><body><div id="sla"></div></body></html>` },
       "/host.js": { body: HOST_JS, type: "text/javascript" },
+      "/data/moved.json": { body: "<html>moved</html>", type: "application/json" },
     },
     files: {
       "/data/usage.json": path.join(WORKED, "usage.json"),
@@ -118,6 +119,32 @@ test("if the full widget cannot load, the overview stays and the other tabs offe
   fail = false;
   await p.click("[data-sla-pending-tab=claims] .slap-retry");
   await p.waitForSelector(".slap[data-sla-stage=full] [data-sla-tab=claims]");
+  await p.close();
+});
+
+test("a URL changed while the full widget loads is the one it reads, not the first paint's documents", async () => {
+  resetHits();
+  const p = await chrome.ctx.newPage();
+  const errors = [];
+  p.on("pageerror", (e) => errors.push(e.message));
+  const release = await gateFullModule(p);
+  // The new URL answers only once the full widget has taken over.
+  let answer;
+  const answered = new Promise((r) => { answer = r; });
+  await p.route("**/data/moved.json", async (route) => { await answered; await route.continue(); });
+  await p.goto(`${server.base}/host.html`);
+  await p.waitForSelector(".slap[data-sla-stage=first-paint] [data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+  await p.evaluate(() => window.widget.update({ usageUrl: "/data/moved.json" }));
+  release();
+  await p.waitForSelector(".slap[data-sla-stage=full]");
+  answer();
+  // Not the old report under the new URL: the moved document is read, and it is not JSON.
+  const panel = p.locator("[data-sla-error]");
+  await panel.waitFor();
+  assert.equal(await panel.getAttribute("data-sla-error"), "not-json");
+  assert.ok((await p.evaluate(() => window.events)).includes("sla-portal:error"));
+  assert.ok(hits("/data/moved.json") >= 1);
+  assert.deepEqual(errors, []);
   await p.close();
 });
 

@@ -68,8 +68,13 @@ impl PartialEq for Resume {
 }
 
 /// The state a resumed widget starts in: the report of the held documents, on the same tab
-/// and month. `None` when they no longer evaluate (they did a moment ago, so never in practice).
+/// and month. `None`, so the widget loads afresh, when the options ask for other documents
+/// than those handed over (a URL changed while the full build was loading), or when they no
+/// longer evaluate (they did a moment ago, so never in practice).
 fn resumed(r: &Resume, options: &Options) -> Option<State> {
+    if r.held.source.as_ref() != Some(&options.fetch_key()) {
+        return None;
+    }
     let ev = refresh::evaluate(&r.held, options).ok()?;
     let mut s = State::new(options.policy_url.is_some());
     // The same reducer steps as a load: the month stays if the report still has it.
@@ -467,6 +472,7 @@ async fn run_load(
         usage: doc(u),
         incidents: doc(i),
         policy: p.map(doc).filter(|d| !d.bytes.is_empty()),
+        source: Some(opts.fetch_key()),
     };
     crate::mark("sla-portal:data-received");
     dispatch.dispatch(Action::Computing);

@@ -43,6 +43,17 @@ impl Resume {
         doc("usage", Some(&self.held.usage));
         doc("incidents", Some(&self.held.incidents));
         doc("policy", self.held.policy.as_ref());
+        // The URLs and `asOf` the documents were read for: the full build resumes from them
+        // only if its options still name the same (an update may have landed meanwhile).
+        if let Some((usage, incidents, policy, as_of)) = &self.held.source {
+            let from = Object::new();
+            let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+            set(&from, "usageUrl", &JsValue::from_str(usage));
+            set(&from, "incidentsUrl", &JsValue::from_str(incidents));
+            set(&from, "policyUrl", &opt(policy));
+            set(&from, "asOf", &opt(as_of));
+            set(&o, "from", &from);
+        }
         set(&o, "tab", &JsValue::from_str(self.tab));
         set(
             &o,
@@ -73,11 +84,29 @@ impl Resume {
             }))
         };
         let required = |name: &str| doc(name)?.ok_or_else(|| format!("takeover: {name}: required"));
+        let from = get(v, "from");
+        let url = |k: &str| {
+            get(&from, k)
+                .as_string()
+                .ok_or_else(|| format!("takeover: from.{k}: required"))
+        };
+        // Without it the documents' origin is unknown: the full build loads afresh.
+        let source = if from.is_object() {
+            Some((
+                url("usageUrl")?,
+                url("incidentsUrl")?,
+                get(&from, "policyUrl").as_string(),
+                get(&from, "asOf").as_string(),
+            ))
+        } else {
+            None
+        };
         Ok(Resume {
             held: Held {
                 usage: required("usage")?,
                 incidents: required("incidents")?,
                 policy: doc("policy")?,
+                source,
             },
             tab: crate::views::tabs::tab_id(&get(v, "tab").as_string().unwrap_or_default()),
             month: get(v, "month").as_string(),

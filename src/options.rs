@@ -28,6 +28,9 @@ impl Credentials {
 }
 
 /// The widget's options; see docs/DATA_CONTRACT.md, "Embedding".
+/// What decides which documents are read: usage URL, incidents URL, policy URL, `asOf`.
+pub type FetchKey = (String, String, Option<String>, Option<String>);
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     pub usage_url: String,
@@ -261,7 +264,7 @@ impl Options {
     }
 
     /// The options that decide what is fetched: a change here reloads the documents.
-    pub fn fetch_key(&self) -> (String, String, Option<String>, Option<String>) {
+    pub fn fetch_key(&self) -> FetchKey {
         (
             self.usage_url.clone(),
             self.incidents_url.clone(),

@@ -12,7 +12,7 @@ use sla_rules::Evaluation;
 
 use crate::api::{fetch_document, Cancel, FetchError, Fetched, Known};
 use crate::load::{self, LoadError};
-use crate::options::Options;
+use crate::options::{FetchKey, Options};
 
 /// One document as last read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +28,9 @@ pub struct Held {
     pub incidents: HeldDoc,
     /// `None`: no policy URL, or the server had none (404).
     pub policy: Option<HeldDoc>,
+    /// The options' [`FetchKey`] these were read for: a hand-over resumes from them only
+    /// while the options still ask for the same documents.
+    pub source: Option<FetchKey>,
 }
 
 impl Held {

@@ -637,7 +637,8 @@ fn refresh_seconds_and_subscriptions_url_are_read_from_the_options() {
 
 /// The full build taking over from the first paint (src/handover.rs): it starts from the
 /// documents it is handed, on the tab, month and element ids it is told, and fetches nothing
-/// (its URLs lead nowhere here, so a fetch would end in an error panel).
+/// (its URLs lead nowhere here, so a fetch would end in an error panel) while its options
+/// name the documents it was handed.
 #[wasm_bindgen_test]
 async fn takeover_resumes_from_the_documents_it_is_handed() {
     let root = host();
@@ -660,7 +661,13 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     set(&resume, "month", "2026-03".into());
     set(&resume, "checkedAt", JsValue::from_f64(js_sys::Date::now()));
     set(&resume, "uid", JsValue::from_f64(77.0));
-    let mut handle = sla_portal::takeover(root.clone(), o.into(), resume.into()).unwrap();
+    let from = Object::new();
+    set(&from, "usageUrl", "/nowhere/usage.json".into());
+    set(&from, "incidentsUrl", "/nowhere/incidents.json".into());
+    set(&from, "policyUrl", JsValue::NULL);
+    set(&from, "asOf", AS_OF.into());
+    set(&resume, "from", from.clone().into());
+    let mut handle = sla_portal::takeover(root.clone(), o.into(), resume.clone().into()).unwrap();
     // The month it was told, on the tab it was told, with ids of instance 77.
     let fig = wait_for(&root, "[data-sla-timeline-month]").await;
     assert_eq!(attr(&fig, "data-sla-timeline-month"), "2026-03");
@@ -676,6 +683,27 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     assert_eq!(attr(&mar, "data-availability"), "99.98879");
     assert!(root.query_selector("[data-sla-error]").unwrap().is_none());
     handle.unmount();
+
+    // The host changed the usage URL while the full build was loading: the handed documents
+    // are not the ones asked for, so it reads the options' own (a schema v7 here, which the
+    // contract refuses) instead of showing the old report under the new URL.
+    let root = host();
+    let v7 = USAGE.replacen("\"sla-portal/usage/v1\"", "\"sla-portal/usage/v7\"", 1);
+    let moved = sla_portal::takeover(
+        root.clone(),
+        options(&v7, INCIDENTS, "en"),
+        resume.clone().into(),
+    );
+    let panel = wait_for(&root, "[data-sla-error]").await;
+    assert_eq!(attr(&panel, "data-sla-error"), "contract");
+    moved.unwrap().unmount();
+    // Handed documents that do not say what they were read for are not trusted either.
+    Reflect::delete_property(&resume, &"from".into()).unwrap();
+    let root = host();
+    let unknown = sla_portal::takeover(root.clone(), options(&v7, INCIDENTS, "en"), resume.into());
+    let panel = wait_for(&root, "[data-sla-error]").await;
+    assert_eq!(attr(&panel, "data-sla-error"), "contract");
+    unknown.unwrap().unmount();
 
     // Without the usage bytes there is nothing to resume from: an error naming the field.
     let bad = Object::new();
