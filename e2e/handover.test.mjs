@@ -21,6 +21,24 @@ if (q.has("responses")) options.responses = { usage: fetch("/data/usage.json"), 
 await init();
 window.widget = mount(document.getElementById("sla"), options);`;
 
+// A host whose token has expired: it mounts with the stale one, hears the error, and hands
+// the widget a fresh one with update(). `?claims` guards only the claims list.
+const AUTH_JS = `import init, { mount } from "/sla-portal/sla_portal.js";
+window.events = [];
+for (const t of ["sla-portal:ready", "sla-portal:error"]) document.addEventListener(t, (e) => window.events.push(t));
+const claimsOnly = new URLSearchParams(location.search).has("claims");
+await init();
+window.widget = mount(document.getElementById("sla"), {
+  usageUrl: claimsOnly ? "/data/usage.json" : "/auth/usage.json", incidentsUrl: "/data/incidents.json",
+  claimsUrl: "/auth/claims", asOf: "${AS_OF}", locale: "en", headers: { Authorization: "Bearer stale" } });`;
+
+/// Answers 401 unless the request carries the fresh token.
+const guarded = (body) => (req, res) => {
+  const ok = req.headers.authorization === "Bearer fresh";
+  res.writeHead(ok ? 200 : 401, { "Content-Type": "application/json" });
+  res.end(ok ? body : JSON.stringify({ error: "unauthorized" }));
+};
+
 let server, chrome;
 
 before(async () => {
@@ -31,6 +49,11 @@ before(async () => {
 <script type="module" src="/host.js"></script></head><body><div id="sla"></div></body></html>` },
       "/host.js": { body: HOST_JS, type: "text/javascript" },
       "/data/moved.json": { body: "<html>moved</html>", type: "application/json" },
+      "/auth.html": { body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="/auth.js"></script></head><body><div id="sla"></div></body></html>` },
+      "/auth.js": { body: AUTH_JS, type: "text/javascript" },
+      "/auth/usage.json": guarded(fs.readFileSync(path.join(WORKED, "usage.json"))),
+      "/auth/claims": guarded(JSON.stringify({ schema: "sla-portal/claims/v1", claims: [] })),
     },
     files: {
       "/data/usage.json": path.join(WORKED, "usage.json"),
@@ -161,5 +184,46 @@ test("responses the host started are read instead of fetched; one for another UR
   assert.equal(await p.getAttribute("[data-sla-breached-count]", "data-sla-breached-count"), "2");
   await p.click('[role=tab][aria-controls$="-panel-periods"]');
   assert.equal(await p.getAttribute('[data-sla-month="2026-02"]', "data-unavailable-minutes"), "8");
+  await p.close();
+});
+
+test("a refreshed token given with update() retries the documents that answered 401, without a click", async () => {
+  resetHits();
+  const p = await chrome.ctx.newPage();
+  await p.goto(`${server.base}/auth.html`);
+  const panel = p.locator("[data-sla-error=http]");
+  await panel.waitFor();
+  assert.match(await panel.textContent(), /401/);
+  assert.deepEqual(await p.evaluate(() => window.events), ["sla-portal:error"]);
+  await p.evaluate(() => window.widget.update({ headers: { Authorization: "Bearer fresh" } }));
+  // The worked README's overview: two months below target, March the last judged.
+  await p.waitForSelector("[data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+  assert.equal(await p.getAttribute("[data-sla-breached-count]", "data-sla-breached-count"), "2");
+  assert.equal(hits("/auth/usage.json"), 2, "the stale attempt and the retry");
+  assert.deepEqual(await p.evaluate(() => window.events), ["sla-portal:error", "sla-portal:ready"]);
+  // A report on screen: another token changes no document.
+  await p.waitForSelector(".slap[data-sla-stage=full]");
+  await p.evaluate(() => window.widget.update({ headers: { Authorization: "Bearer fresh", "X-Trace": "1" } }));
+  await p.evaluate(() => window.widget.update({ locale: "zh-CN" }));
+  await p.waitForSelector('.slap[lang="zh-CN"]');
+  assert.equal(hits("/auth/usage.json"), 2);
+  await p.close();
+});
+
+test("a refreshed token re-reads a claims list that answered 401; the claim form stays as it was", async () => {
+  resetHits();
+  const p = await chrome.ctx.newPage();
+  await p.goto(`${server.base}/auth.html?claims`);
+  await p.waitForSelector(".slap[data-sla-stage=full]");
+  await p.click('[role=tab][aria-controls$="-panel-claims"]');
+  const alert = p.locator(".slap-claim-error[role=alert]");
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /sign-in is no longer valid/);
+  const read = hits("/auth/claims");
+  await p.evaluate(() => window.widget.update({ headers: { Authorization: "Bearer fresh" } }));
+  await alert.waitFor({ state: "detached" });
+  assert.equal(hits("/auth/claims"), read + 1, "read once more, with the fresh token");
+  await p.waitForSelector("[data-sla-step=periods]");
+  assert.equal(hits("/data/usage.json"), 1, "the documents on screen are not fetched again");
   await p.close();
 });

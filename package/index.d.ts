@@ -90,7 +90,8 @@ export class WidgetHandle {
   private constructor();
   /**
    * Changes options without remounting. Locale, headers (a refreshed token) and theme apply
-   * at once; the documents are fetched again only when a URL or `asOf` changes.
+   * at once; the documents are fetched again only when a URL or `asOf` changes, or when
+   * new headers or credentials follow a failed load (the claims list likewise).
    * Throws on bad options and then changes nothing.
    */
   update(partial: Partial<MountOptions>): void;

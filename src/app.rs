@@ -141,7 +141,15 @@ pub fn App(props: &AppProps) -> Html {
     // The options as of the last render: re-checks read them at each tick, so a token
     // refreshed with `update()` is the one they send (it restarts nothing).
     let current = use_mut_ref(|| options.clone());
-    *current.borrow_mut() = options.clone();
+    let before = current.replace(options.clone());
+    // A refreshed token after a 401 should not need a click on Retry: new headers or
+    // credentials retry a failed load (decided here, at render, because it is derived from
+    // the props change itself; an effect costs the first paint 0.6 KB).
+    if (before.headers != options.headers || before.credentials != options.credentials)
+        && matches!(state.phase, Phase::Failed(_))
+    {
+        state.dispatch(Action::Retry);
+    }
 
     // Re-checks while a report is shown: restarted by anything that restarts the load,
     // and by a new `refreshSeconds`.

@@ -226,6 +226,18 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
             move || cancel.abort()
         });
     }
+    // A refreshed token (`update()`) re-reads a list that failed; a list on screen stays.
+    {
+        let (status, generation) = (status.clone(), generation.clone());
+        use_effect_with(
+            (props.options.headers.clone(), props.options.credentials),
+            move |_| {
+                if matches!(*status, ClaimsStatus::Failed(_)) {
+                    generation.set(*generation + 1);
+                }
+            },
+        );
+    }
     // The re-checks: quiet, so a failure keeps the list on screen (the next tick tries again)
     // and only a list that was never read says so. The first load's list (0 → a time, or
     // the time a resumed widget starts with) is the one the effect above reads.

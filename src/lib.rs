@@ -179,7 +179,8 @@ impl WidgetHandle {
 
     /// Changes some options without remounting: locale, headers (a refreshed token) and
     /// theme apply at once; the documents are fetched again only when a URL (or `asOf`)
-    /// changes. Throws on bad options and then changes nothing.
+    /// changes, or when new headers or credentials follow a failed load (a refreshed token
+    /// after a 401). Throws on bad options and then changes nothing.
     pub fn update(&mut self, partial: JsValue) -> Result<(), JsError> {
         let mut options = self.options.borrow().clone();
         options
