@@ -229,16 +229,23 @@ test("a claim's new status shows at the next re-check, without a reload", async 
     const id = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
     let status = "submitted";
     let listed = 0;
+    let unchanged = 0;
     const history = () => [{ status: "submitted", at: "2026-11-20T01:00:00Z", note: "" },
       ...(status === "approved" ? [{ status: "approved", at: "2026-11-20T02:00:00Z", note: "credit granted" }] : [])];
     await page.route("**/api/v1/claims", (route) => {
       if (route.request().method() !== "GET") return route.continue();
       listed++;
+      // A tag per status, as a portal would: the widget asks again with it.
+      const etag = `"list-${status}"`;
+      if (route.request().headers()["if-none-match"] === etag) {
+        unchanged++;
+        return route.fulfill({ status: 304, headers: { ETag: etag } });
+      }
       const claim = { schema: "sla-portal/claim/v1", claim_id: id, contract_id: "BS-2025-0042", periods: ["2026-01"],
         remedy: "service_extension", status, granted: { remedy: "service_extension", units: 1, service_extension_months: 1 },
         submitted_at: "2026-11-20T01:00:00Z", updated_at: history().at(-1).at, history: history() };
       return route.fulfill({ status: 200, contentType: "application/json",
-        body: JSON.stringify({ schema: "sla-portal/claims/v1", claims: [claim] }) });
+        headers: { ETag: etag }, body: JSON.stringify({ schema: "sla-portal/claims/v1", claims: [claim] }) });
     });
     await page.goto(`${srv.base}/live-host.html?locale=en`);
     await fullWidget(page);
@@ -248,6 +255,10 @@ test("a claim's new status shows at the next re-check, without a reload", async 
     assert.equal(await row.getAttribute("data-status"), "submitted");
     const before = listed;
     await page.evaluate(() => { window.samePage = true; });
+    // While nothing changes, the re-reads are 304s and the list stays on screen.
+    for (let i = 0; i < 100 && unchanged === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(unchanged > 0, "a re-read sent the list's tag and got a 304");
+    assert.equal(await row.getAttribute("data-status"), "submitted");
     status = "approved";
     await page.waitForSelector(`tr[data-sla-claim="${id}"][data-status=approved]`, { timeout: 15000 });
     assert.ok(listed > before, `the list was read again (${before} → ${listed})`);

@@ -483,22 +483,39 @@ fn claim_failure(f: Failure) -> ClaimError {
     }
 }
 
-/// `GET claimsUrl`: the claims of the caller's contract.
+/// The claims list as read, with its tag for the next conditional read.
+pub struct Listed {
+    pub claims: Vec<ClaimRecord>,
+    pub etag: Option<String>,
+}
+
+/// `GET claimsUrl`: the claims of the caller's contract. With the tag of the list held,
+/// `Ok(None)` means it has not changed (304).
 pub async fn list_claims(
     opts: &Options,
     url: &str,
+    held: Option<&str>,
     cancel: &Cancel,
-) -> Result<Vec<ClaimRecord>, ClaimError> {
-    let a = request(opts, Call::get(url), cancel)
-        .await
-        .map_err(claim_failure)?;
+) -> Result<Option<Listed>, ClaimError> {
+    let call = Call {
+        if_none_match: held,
+        ..Call::get(url)
+    };
+    let a = request(opts, call, cancel).await.map_err(claim_failure)?;
+    if a.status == 304 && held.is_some() {
+        return Ok(None);
+    }
     if !a.ok() {
         return Err(refusal(&a));
     }
-    parse_claims_list(&a.body).map_err(|message| ClaimError::Rejected {
+    let claims = parse_claims_list(&a.body).map_err(|message| ClaimError::Rejected {
         status: a.status,
         message,
-    })
+    })?;
+    Ok(Some(Listed {
+        claims,
+        etag: a.etag,
+    }))
 }
 
 /// `POST claimsUrl`: the filed claim on 201 (new) or 200 (the same request again).

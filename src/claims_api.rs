@@ -188,7 +188,7 @@ pub struct ClaimsProviderProps {
 }
 
 /// Fetches the claims list at mount (and on `reload`, and again with each re-check of the
-/// documents) and provides [`ClaimsCtx`].
+/// documents, conditionally on its `ETag`) and provides [`ClaimsCtx`].
 #[component]
 pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let status = use_state(|| {
@@ -200,8 +200,10 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     });
     let claims = use_state(|| Rc::new(Vec::<ClaimRecord>::new()));
     let generation = use_state(|| 0u32);
+    // The `ETag` of the list last read, for the re-checks' conditional reads.
+    let tag = use_mut_ref(|| None::<String>);
     {
-        let (status, claims) = (status.clone(), claims.clone());
+        let (status, claims, tag) = (status.clone(), claims.clone(), tag.clone());
         // Keyed on the URL: a refreshed token (`update()`) does not refetch the list.
         let opts = props.options.clone();
         use_effect_with((props.options.claims_url.clone(), *generation), move |_| {
@@ -209,15 +211,18 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
             if let Some(url) = opts.claims_url.clone() {
                 let (opts, c) = (opts.clone(), cancel.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let r = api::list_claims(&opts, &url, &c).await;
+                    // Without a tag: this read must bring the list.
+                    let r = api::list_claims(&opts, &url, None, &c).await;
                     if c.is_cancelled() {
                         return;
                     }
                     match r {
-                        Ok(list) => {
-                            claims.set(Rc::new(list));
+                        Ok(Some(list)) => {
+                            *tag.borrow_mut() = list.etag;
+                            claims.set(Rc::new(list.claims));
                             status.set(ClaimsStatus::Ready);
                         }
+                        Ok(None) => {}
                         Err(e) => status.set(ClaimsStatus::Failed(e)),
                     }
                 });
@@ -243,7 +248,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     // the time a resumed widget starts with) is the one the effect above reads.
     let last = use_mut_ref(|| props.checked_at);
     {
-        let (status, claims) = (status.clone(), claims.clone());
+        let (status, claims, tag) = (status.clone(), claims.clone(), tag.clone());
         let opts = props.options.clone();
         use_effect_with(props.checked_at, move |at| {
             let cancel = Cancel::new();
@@ -252,10 +257,12 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
             if let (true, Some(url)) = (again, opts.claims_url.clone()) {
                 let c = cancel.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let (Ok(list), false) =
-                        (api::list_claims(&opts, &url, &c).await, c.is_cancelled())
-                    {
-                        claims.set(Rc::new(list));
+                    // With the list's tag: an unchanged list is a 304 and changes nothing.
+                    let held = tag.borrow().clone();
+                    let r = api::list_claims(&opts, &url, held.as_deref(), &c).await;
+                    if let (Ok(Some(list)), false) = (r, c.is_cancelled()) {
+                        *tag.borrow_mut() = list.etag;
+                        claims.set(Rc::new(list.claims));
                         status.set(ClaimsStatus::Ready);
                     }
                 });

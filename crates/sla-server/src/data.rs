@@ -13,6 +13,11 @@ use sha2::{Digest, Sha256};
 use sla_rules::report::Report;
 use sla_rules::usage::Usage;
 
+/// A strong entity tag for these bytes: the first 128 bits of their SHA-256, quoted.
+pub fn content_etag(bytes: &[u8]) -> String {
+    format!("\"{}\"", crate::auth::hex(&Sha256::digest(bytes)[..16]))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Doc {
     Usage,
@@ -204,7 +209,7 @@ impl DataDir {
         })?;
         // Size and time are read before the content: if the file changes in
         // between, the next request sees a new key and reads it again.
-        let etag = format!("\"{}\"", crate::auth::hex(&Sha256::digest(&bytes)[..16]));
+        let etag = content_etag(&bytes);
         let f = Arc::new(FileDoc {
             key,
             bytes: Bytes::from(bytes),

@@ -258,6 +258,13 @@ fn claims_answer_every_status_of_the_data_contract() {
     // Another client sees none of them.
     let acme_list = get(&url, Some(&token_of("acme")), &[]).json();
     assert_eq!(acme_list["claims"], json!([]));
+    // The list carries a tag. Asked again with it, an unchanged list is a 304 without a body
+    // (the widget re-reads it every minute); it is never kept in a browser's cache.
+    let tag = list.header("etag").expect("the list's ETag").to_string();
+    assert_eq!(list.header("cache-control"), Some("no-store"));
+    let same = get(&url, g, &[("If-None-Match", &tag)]);
+    assert_eq!(same.status, 304);
+    assert!(same.body.is_empty());
 
     let del = agent_delete(&url);
     assert_eq!(del, 405);
@@ -275,7 +282,11 @@ fn claims_answer_every_status_of_the_data_contract() {
         "checking logs",
     ]);
     assert!(ok, "{out}{err}");
-    let after = get(&url, g, &[]).json();
+    // A new status is a new list: the old tag answers the body.
+    let after = get(&url, g, &[("If-None-Match", &tag)]);
+    assert_eq!(after.status, 200);
+    assert_ne!(after.header("etag"), Some(tag.as_str()));
+    let after = after.json();
     assert_eq!(after["claims"][0]["status"], "under_review");
     let (ok, _, err) = cli(&["claims", "set-status", &id, "submitted", "--db", dbs]);
     assert!(!ok);
