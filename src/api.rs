@@ -14,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
 
-use crate::claims_api::{classify, ClaimError};
+use crate::claims_api::{classify, server_message, ClaimError};
 use crate::options::{Credentials, Options};
 
 /// Responses the host requested for the documents before the widget could (`responses` in
@@ -577,17 +577,9 @@ fn subs_refusal(a: &Answer) -> SubsError {
         | ClaimError::Server { .. }) => e,
         _ => ClaimError::Rejected {
             status: a.status,
-            message: error_message(&a.body),
+            message: server_message(&a.body),
         },
     })
-}
-
-/// `error.message` of an error body, or nothing (a proxy's page is not shown).
-fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("error")?.get("message")?.as_str().map(String::from))
-        .unwrap_or_default()
 }
 
 fn subs_failure(f: Failure) -> SubsError {

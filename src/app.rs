@@ -17,13 +17,13 @@ use std::rc::Rc;
 use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use crate::api::{fetch_document, Cancel, FetchError, Fetched, Known, Responses};
+use crate::api::{Cancel, FetchError, Known, Responses};
 use crate::env::{element_id, next_instance, Env, ViewProps};
 use crate::i18n::Key;
 use crate::intl::Formats;
 use crate::load::LoadError;
 use crate::options::Options;
-use crate::refresh::{self, Held, HeldDoc};
+use crate::refresh::{self, Held};
 use crate::state::{Action, Doc, DocProgress, Loaded, Phase, State};
 use crate::views;
 use crate::views::tabs::TABS;
@@ -427,61 +427,26 @@ async fn run_load(
         progress(Doc::Incidents),
         progress(Doc::Policy),
     );
-    let policy = async {
-        match &opts.policy_url {
-            Some(url) => {
-                fetch_document(url, &opts, &cancel, true, Known::response(gp.as_ref()), &pp)
-                    .await
-                    .map(Some)
-            }
-            None => Ok(None),
-        }
-    };
-    let (u, i, p) = futures::join!(
-        fetch_document(
-            &opts.usage_url,
-            &opts,
-            &cancel,
-            false,
+    let got = refresh::fetch_all(
+        &opts,
+        &cancel,
+        [
             Known::response(gu.as_ref()),
-            &pu
-        ),
-        fetch_document(
-            &opts.incidents_url,
-            &opts,
-            &cancel,
-            false,
             Known::response(gi.as_ref()),
-            &pi
-        ),
-        policy
-    );
+            Known::response(gp.as_ref()),
+        ],
+        [&pu, &pi, &pp],
+    )
+    .await;
     if cancel.is_cancelled() {
         return;
     }
-    let fail = |e: FetchError| {
-        if e != FetchError::Cancelled {
-            dispatch.dispatch(Action::Failed(LoadError::Fetch(e)));
-        }
+    let (u, i, p) = match got {
+        Ok(d) => d,
+        Err(FetchError::Cancelled) => return,
+        Err(e) => return dispatch.dispatch(Action::Failed(LoadError::Fetch(e))),
     };
-    let (u, i, p) = match (u, i, p) {
-        (Ok(u), Ok(i), Ok(p)) => (u, i, p),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(e),
-    };
-    // Without a conditional header the answer is a body (or the policy's 404).
-    let doc = |f: Fetched| match f {
-        Fetched::Body { bytes, etag } => HeldDoc {
-            bytes: Rc::new(bytes),
-            etag,
-        },
-        Fetched::NotModified | Fetched::Missing => HeldDoc::default(),
-    };
-    let docs = Held {
-        usage: doc(u),
-        incidents: doc(i),
-        policy: p.map(doc).filter(|d| !d.bytes.is_empty()),
-        source: Some(opts.fetch_key()),
-    };
+    let docs = Held::loaded(u, i, p, opts.fetch_key());
     crate::mark("sla-portal:data-received");
     dispatch.dispatch(Action::Computing);
     // Let the browser paint the "computing" state before the core runs.

@@ -66,11 +66,24 @@ struct ErrorDoc {
 
 #[derive(Deserialize)]
 struct ErrorBody {
+    // A body without a code still has a message to show.
+    #[serde(default = "other_code")]
     code: ErrorCode,
     #[serde(default)]
     message: String,
     #[serde(default)]
     details: serde_json::Value,
+}
+
+fn other_code() -> ErrorCode {
+    ErrorCode::Other
+}
+
+/// `error.message` of an error body, or nothing (a proxy's page is not shown).
+pub fn server_message(body: &[u8]) -> String {
+    serde_json::from_slice::<ErrorDoc>(body)
+        .map(|d| d.error.message)
+        .unwrap_or_default()
 }
 
 fn periods_of(details: &serde_json::Value) -> Vec<String> {

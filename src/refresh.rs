@@ -34,6 +34,24 @@ pub struct Held {
 }
 
 impl Held {
+    /// What a first load brought (no conditional header, so each answer is a body, or the
+    /// policy's 404), read for `source`.
+    pub fn loaded(u: Fetched, i: Fetched, p: Option<Fetched>, source: FetchKey) -> Held {
+        let doc = |f: Fetched| match f {
+            Fetched::Body { bytes, etag } => HeldDoc {
+                bytes: Rc::new(bytes),
+                etag,
+            },
+            Fetched::NotModified | Fetched::Missing => HeldDoc::default(),
+        };
+        Held {
+            usage: doc(u),
+            incidents: doc(i),
+            policy: p.map(doc).filter(|d| !d.bytes.is_empty()),
+            source: Some(source),
+        }
+    }
+
     /// Takes what a fetch brought; true when the held bytes changed. A 200 with the same
     /// bytes (a server without ETags) is no change, so nothing is evaluated again.
     fn take(doc: &mut HeldDoc, got: Fetched) -> bool {
@@ -76,6 +94,33 @@ pub fn evaluate(held: &Held, opts: &Options) -> Result<Evaluation, LoadError> {
     )
 }
 
+/// The documents asked for together (usage, incidents, and the policy when there is a policy
+/// URL, where a 404 is allowed), each with what is known of it and its progress callback. The
+/// first failure, in that order, is the answer.
+pub async fn fetch_all(
+    opts: &Options,
+    cancel: &Cancel,
+    known: [Known<'_>; 3],
+    progress: [&dyn Fn(u64, Option<u64>); 3],
+) -> Result<(Fetched, Fetched, Option<Fetched>), FetchError> {
+    let [ku, ki, kp] = known;
+    let [pu, pi, pp] = progress;
+    let policy = async {
+        match &opts.policy_url {
+            Some(url) => fetch_document(url, opts, cancel, true, kp, pp)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    };
+    let (u, i, p) = futures::join!(
+        fetch_document(&opts.usage_url, opts, cancel, false, ku, pu),
+        fetch_document(&opts.incidents_url, opts, cancel, false, ki, pi),
+        policy
+    );
+    Ok((u?, i?, p?))
+}
+
 /// Asks for each document with its `ETag`. `Ok(None)`: nothing changed (all 304, or the
 /// same bytes); `Ok(Some(ev))`: a document changed and this is the new evaluation.
 pub async fn recheck(
@@ -92,44 +137,18 @@ pub async fn recheck(
         )
     };
     let none = |_: u64, _: Option<u64>| {};
-    let policy = async {
-        match &opts.policy_url {
-            Some(url) => fetch_document(
-                url,
-                opts,
-                cancel,
-                true,
-                Known::etag(tags.2.as_deref()),
-                &none,
-            )
-            .await
-            .map(Some),
-            None => Ok(None),
-        }
-    };
-    let (u, i, p) = futures::join!(
-        fetch_document(
-            &opts.usage_url,
-            opts,
-            cancel,
-            false,
+    let (u, i, p) = fetch_all(
+        opts,
+        cancel,
+        [
             Known::etag(tags.0.as_deref()),
-            &none
-        ),
-        fetch_document(
-            &opts.incidents_url,
-            opts,
-            cancel,
-            false,
             Known::etag(tags.1.as_deref()),
-            &none
-        ),
-        policy
-    );
-    let (u, i, p) = match (u, i, p) {
-        (Ok(u), Ok(i), Ok(p)) => (u, i, p),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(LoadError::Fetch(e)),
-    };
+            Known::etag(tags.2.as_deref()),
+        ],
+        [&none; 3],
+    )
+    .await
+    .map_err(LoadError::Fetch)?;
     if cancel.is_cancelled() {
         return Err(LoadError::Fetch(FetchError::Cancelled));
     }
