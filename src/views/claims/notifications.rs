@@ -57,21 +57,125 @@ fn copy_to_clipboard(text: &str) -> bool {
     }
 }
 
+/// The panel's state: the list, a request on its way, what went wrong, the new secret and
+/// the form. One reducer, so each request's ending is one action, whatever it changes.
+#[derive(Clone, PartialEq)]
+struct Panel {
+    list: ListState,
+    /// A create or a remove on its way: one at a time.
+    busy: bool,
+    problem: Option<String>,
+    /// The secret of the subscription just made: (id, secret). Memory only.
+    secret: Option<(String, String)>,
+    copied: bool,
+    url: String,
+    desc: String,
+    events: Vec<String>,
+}
+
+enum Act {
+    Loading,
+    Listed(Result<Vec<Subscription>, SubsError>),
+    Url(String),
+    Desc(String),
+    Toggle(&'static str),
+    /// A remove starts.
+    Removing,
+    /// A create starts: the last problem goes.
+    Sending,
+    Removed(String),
+    Created(Subscription, String),
+    /// The collection answered 404 meanwhile.
+    Unavailable,
+    Problem(String),
+    Copied(bool),
+    SecretDone,
+}
+
+impl Reducible for Panel {
+    type Action = Act;
+
+    fn reduce(self: Rc<Self>, act: Act) -> Rc<Self> {
+        let mut p = (*self).clone();
+        // A request's answer ends its being on its way.
+        if matches!(
+            act,
+            Act::Removed(_) | Act::Created(..) | Act::Unavailable | Act::Problem(_)
+        ) {
+            p.busy = false;
+        }
+        match act {
+            Act::Loading => p.list = ListState::Loading,
+            Act::Listed(Ok(v)) => p.list = ListState::Ready(Rc::new(v)),
+            Act::Listed(Err(SubsError::Unavailable)) | Act::Unavailable => {
+                p.list = ListState::Unavailable
+            }
+            Act::Listed(Err(e)) => p.list = ListState::Failed(e),
+            Act::Url(v) => p.url = v,
+            Act::Desc(v) => p.desc = v,
+            Act::Toggle(ev) => {
+                if p.events.iter().any(|x| x == ev) {
+                    p.events.retain(|x| x != ev);
+                } else {
+                    p.events.push(ev.to_string());
+                }
+            }
+            Act::Removing => p.busy = true,
+            Act::Sending => {
+                p.busy = true;
+                p.problem = None;
+            }
+            Act::Removed(id) => {
+                if let ListState::Ready(v) = &p.list {
+                    let kept = v.iter().filter(|s| s.id != id).cloned().collect();
+                    p.list = ListState::Ready(Rc::new(kept));
+                }
+                p.problem = None;
+            }
+            Act::Created(sub, key) => {
+                if let ListState::Ready(v) = &p.list {
+                    let mut v: Vec<Subscription> = (**v).clone();
+                    v.retain(|s| s.id != sub.id);
+                    v.push(sub.clone());
+                    p.list = ListState::Ready(Rc::new(v));
+                }
+                p.copied = false;
+                p.secret = Some((sub.id, key));
+                p.url.clear();
+                p.desc.clear();
+            }
+            Act::Problem(text) => p.problem = Some(text),
+            Act::Copied(ok) => p.copied = ok,
+            Act::SecretDone => p.secret = None,
+        }
+        Rc::new(p)
+    }
+}
+
+/// What a failed create or remove does to the panel.
+fn refused(env: &Env, e: SubsError) -> Act {
+    match e {
+        SubsError::Unavailable => Act::Unavailable,
+        SubsError::Failed(e) => Act::Problem(error_text(env, &e)),
+    }
+}
+
 #[component]
 pub fn Notifications(props: &ViewProps) -> Html {
     let env = props.env.clone();
     let f = &env.fmt;
     let url = props.options.subscriptions();
-    let list = use_state(|| ListState::Loading);
+    let panel = use_reducer(|| Panel {
+        list: ListState::Loading,
+        busy: false,
+        problem: None,
+        secret: None,
+        copied: false,
+        url: String::new(),
+        desc: String::new(),
+        events: EVENTS.iter().map(|e| e.to_string()).collect(),
+    });
     let generation = use_state(|| 0u32);
-    // The secret of the subscription just made: (id, secret). Memory only.
-    let secret = use_state(|| None::<(String, String)>);
-    let copied = use_state(|| false);
-    let new_url = use_state(String::new);
-    let new_desc = use_state(String::new);
-    let events = use_state(|| EVENTS.iter().map(|e| e.to_string()).collect::<Vec<_>>());
-    let busy = use_state(|| false);
-    let problem = use_state(|| None::<String>);
     // Requests of this panel stop when it goes away (another tab, unmount).
     let cancel = use_memo((), |_| Cancel::new());
     {
@@ -79,20 +183,15 @@ pub fn Notifications(props: &ViewProps) -> Html {
         use_effect_with((), move |_| move || cancel.abort());
     }
     {
-        let (list, opts, cancel) = (list.clone(), props.options.clone(), cancel.clone());
+        let (d, opts, cancel) = (panel.dispatcher(), props.options.clone(), cancel.clone());
         use_effect_with((url.clone(), *generation), move |(url, _)| {
             if let Some(url) = url.clone() {
-                list.set(ListState::Loading);
+                d.dispatch(Act::Loading);
                 wasm_bindgen_futures::spawn_local(async move {
                     let r = api::list_subscriptions(&opts, &url, &cancel).await;
-                    if cancel.is_cancelled() {
-                        return;
+                    if !cancel.is_cancelled() {
+                        d.dispatch(Act::Listed(r));
                     }
-                    list.set(match r {
-                        Ok(v) => ListState::Ready(Rc::new(v)),
-                        Err(SubsError::Unavailable) => ListState::Unavailable,
-                        Err(e) => ListState::Failed(e),
-                    });
                 });
             }
         });
@@ -105,8 +204,9 @@ pub fn Notifications(props: &ViewProps) -> Html {
         SubsError::Unavailable => env.t(Key::NotifUnavailable).to_string(),
         SubsError::Failed(e) => error_text(&env, e),
     };
+    let busy = panel.busy;
 
-    let body = match &*list {
+    let body = match &panel.list {
         ListState::Loading => {
             html! { <p class="slap-muted" role="status">{ env.t(Key::NotifLoading) }</p> }
         }
@@ -124,47 +224,33 @@ pub fn Notifications(props: &ViewProps) -> Html {
         }
         ListState::Ready(subs) => {
             let remove = |id: String| {
-                let (list, opts, url, cancel, busy, problem, env) = (
-                    list.clone(),
+                let (d, opts, url, cancel, env) = (
+                    panel.dispatcher(),
                     props.options.clone(),
                     url.clone(),
                     (*cancel).clone(),
-                    busy.clone(),
-                    problem.clone(),
                     env.clone(),
                 );
                 Callback::from(move |_: MouseEvent| {
-                    if *busy {
+                    if busy {
                         return;
                     }
-                    busy.set(true);
-                    let (list, opts, url, cancel, busy, problem, env, id) = (
-                        list.clone(),
+                    d.dispatch(Act::Removing);
+                    let (d, opts, url, cancel, env, id) = (
+                        d.clone(),
                         opts.clone(),
                         url.clone(),
                         cancel.clone(),
-                        busy.clone(),
-                        problem.clone(),
                         env.clone(),
                         id.clone(),
                     );
                     wasm_bindgen_futures::spawn_local(async move {
                         let r = api::delete_subscription(&opts, &url, &id, &cancel).await;
-                        if cancel.is_cancelled() {
-                            return;
-                        }
-                        busy.set(false);
-                        match r {
-                            Ok(()) => {
-                                if let ListState::Ready(v) = &*list {
-                                    let kept: Vec<Subscription> =
-                                        v.iter().filter(|s| s.id != id).cloned().collect();
-                                    list.set(ListState::Ready(Rc::new(kept)));
-                                }
-                                problem.set(None);
-                            }
-                            Err(SubsError::Unavailable) => list.set(ListState::Unavailable),
-                            Err(SubsError::Failed(e)) => problem.set(Some(error_text(&env, &e))),
+                        if !cancel.is_cancelled() {
+                            d.dispatch(match r {
+                                Ok(()) => Act::Removed(id),
+                                Err(e) => refused(&env, e),
+                            });
                         }
                     });
                 })
@@ -190,7 +276,7 @@ pub fn Notifications(props: &ViewProps) -> Html {
                                 { " " }
                                 <button type="button" class="slap-linkish" data-sla-action="remove-subscription"
                                     aria-label={env.fill(Key::NotifRemoveLabel, &[("url", &s.url)])}
-                                    disabled={*busy} onclick={remove(s.id.clone())}>
+                                    disabled={busy} onclick={remove(s.id.clone())}>
                                     { env.t(Key::NotifRemove) }
                                 </button>
                             </li>
@@ -201,92 +287,68 @@ pub fn Notifications(props: &ViewProps) -> Html {
         }
     };
 
-    let ready = matches!(&*list, ListState::Ready(_));
+    let ready = matches!(&panel.list, ListState::Ready(_));
     let on_submit = {
-        let (list, opts, url, cancel) = (
-            list.clone(),
+        let (d, opts, url, cancel, env) = (
+            panel.dispatcher(),
             props.options.clone(),
             url.clone(),
             (*cancel).clone(),
-        );
-        let (new_url, new_desc, events, busy, problem, secret, copied, env) = (
-            new_url.clone(),
-            new_desc.clone(),
-            events.clone(),
-            busy.clone(),
-            problem.clone(),
-            secret.clone(),
-            copied.clone(),
             env.clone(),
+        );
+        let (target, desc, events) = (
+            panel.url.trim().to_string(),
+            panel.desc.trim().to_string(),
+            panel.events.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
+            if busy {
                 return;
             }
-            let target = new_url.trim().to_string();
             if target.is_empty() {
-                problem.set(Some(env.t(Key::NotifNeedUrl).to_string()));
+                d.dispatch(Act::Problem(env.t(Key::NotifNeedUrl).to_string()));
                 return;
             }
             if events.is_empty() {
-                problem.set(Some(env.t(Key::NotifNeedEvent).to_string()));
+                d.dispatch(Act::Problem(env.t(Key::NotifNeedEvent).to_string()));
                 return;
             }
             let body = NewSubscription {
-                url: target,
+                url: target.clone(),
                 // The contract's order, whatever order the boxes were ticked in.
                 events: EVENTS
                     .iter()
                     .filter(|e| events.iter().any(|x| x == *e))
                     .map(|e| e.to_string())
                     .collect(),
-                description: new_desc.trim().to_string(),
+                description: desc.clone(),
             };
-            busy.set(true);
-            problem.set(None);
-            let (list, opts, url, cancel) =
-                (list.clone(), opts.clone(), url.clone(), cancel.clone());
-            let (new_url, new_desc, busy, problem, secret, copied, env) = (
-                new_url.clone(),
-                new_desc.clone(),
-                busy.clone(),
-                problem.clone(),
-                secret.clone(),
-                copied.clone(),
+            d.dispatch(Act::Sending);
+            let (d, opts, url, cancel, env) = (
+                d.clone(),
+                opts.clone(),
+                url.clone(),
+                cancel.clone(),
                 env.clone(),
             );
             wasm_bindgen_futures::spawn_local(async move {
                 let r = api::create_subscription(&opts, &url, &body, &cancel).await;
-                if cancel.is_cancelled() {
-                    return;
-                }
-                busy.set(false);
-                match r {
-                    Ok((sub, key)) => {
-                        if let ListState::Ready(v) = &*list {
-                            let mut v: Vec<Subscription> = (**v).clone();
-                            v.retain(|s| s.id != sub.id);
-                            v.push(sub.clone());
-                            list.set(ListState::Ready(Rc::new(v)));
-                        }
-                        copied.set(false);
-                        secret.set(Some((sub.id, key)));
-                        new_url.set(String::new());
-                        new_desc.set(String::new());
-                    }
-                    Err(SubsError::Unavailable) => list.set(ListState::Unavailable),
-                    Err(SubsError::Failed(e)) => problem.set(Some(error_text(&env, &e))),
+                if !cancel.is_cancelled() {
+                    d.dispatch(match r {
+                        Ok((sub, key)) => Act::Created(sub, key),
+                        Err(e) => refused(&env, e),
+                    });
                 }
             });
         })
     };
 
-    let secret_box = (*secret).clone().map(|(id, key)| {
-        let (copied_now, secret_h) = (copied.clone(), secret.clone());
-        let k = key.clone();
-        let on_copy = Callback::from(move |_: MouseEvent| copied_now.set(copy_to_clipboard(&k)));
-        let on_done = Callback::from(move |_: MouseEvent| secret_h.set(None));
+    let secret_box = panel.secret.clone().map(|(id, key)| {
+        let (d, k) = (panel.dispatcher(), key.clone());
+        let on_copy = Callback::from(move |_: MouseEvent| d.dispatch(Act::Copied(copy_to_clipboard(&k))));
+        let d = panel.dispatcher();
+        let on_done = Callback::from(move |_: MouseEvent| d.dispatch(Act::SecretDone));
         let sid = props.id("notif-secret");
         html! {
             <div class="slap-secret" role="status" data-sla-subscription-secret={id}>
@@ -294,7 +356,7 @@ pub fn Notifications(props: &ViewProps) -> Html {
                 <code class="slap-secret-value" aria-describedby={sid}>{ key }</code>
                 { " " }
                 <button type="button" class="slap-button" data-sla-action="copy-secret" onclick={on_copy}>
-                    { env.t(if *copied { Key::NotifCopied } else { Key::NotifCopy }) }
+                    { env.t(if panel.copied { Key::NotifCopied } else { Key::NotifCopy }) }
                 </button>
                 { " " }
                 <button type="button" class="slap-button" data-sla-action="secret-done" onclick={on_done}>{ env.t(Key::NotifSecretDone) }</button>
@@ -304,41 +366,27 @@ pub fn Notifications(props: &ViewProps) -> Html {
 
     let (url_id, desc_id) = (props.id("notif-url"), props.id("notif-desc"));
     let form = ready.then(|| {
-        let on_url = {
-            let v = new_url.clone();
+        let text = |act: fn(String) -> Act| {
+            let d = panel.dispatcher();
             Callback::from(move |e: InputEvent| {
                 let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                v.set(input.value());
+                d.dispatch(act(input.value()));
             })
         };
-        let on_desc = {
-            let v = new_desc.clone();
-            Callback::from(move |e: InputEvent| {
-                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                v.set(input.value());
-            })
-        };
+        let (on_url, on_desc) = (text(Act::Url), text(Act::Desc));
         html! {
             <form class="slap-subscription-form" onsubmit={on_submit} novalidate=true>
                 <div class="slap-field">
                     <label for={url_id.clone()}>{ env.t(Key::NotifUrl) }</label>
                     <input id={url_id} name="url" type="url" inputmode="url" autocomplete="off"
-                        placeholder="https://" value={(*new_url).clone()} oninput={on_url} />
+                        placeholder="https://" value={panel.url.clone()} oninput={on_url} />
                 </div>
                 <fieldset class="slap-fieldset">
                     <legend>{ env.t(Key::NotifEvents) }</legend>
                     { for EVENTS.iter().map(|ev| {
-                        let checked = events.iter().any(|x| x == ev);
-                        let events = events.clone();
-                        let onchange = Callback::from(move |_: Event| {
-                            let mut v = (*events).clone();
-                            if v.iter().any(|x| x == ev) {
-                                v.retain(|x| x != ev);
-                            } else {
-                                v.push(ev.to_string());
-                            }
-                            events.set(v);
-                        });
+                        let checked = panel.events.iter().any(|x| x == ev);
+                        let d = panel.dispatcher();
+                        let onchange = Callback::from(move |_: Event| d.dispatch(Act::Toggle(ev)));
                         html! {
                             <label class="slap-check">
                                 <input type="checkbox" name="events" value={*ev} {checked} {onchange} />
@@ -350,9 +398,9 @@ pub fn Notifications(props: &ViewProps) -> Html {
                 <div class="slap-field">
                     <label for={desc_id.clone()}>{ env.t(Key::NotifDescription) }</label>
                     <input id={desc_id} name="description" type="text" autocomplete="off"
-                        value={(*new_desc).clone()} oninput={on_desc} />
+                        value={panel.desc.clone()} oninput={on_desc} />
                 </div>
-                <button type="submit" class="slap-button" data-sla-action="add-subscription" disabled={*busy}>{ env.t(Key::NotifAdd) }</button>
+                <button type="submit" class="slap-button" data-sla-action="add-subscription" disabled={busy}>{ env.t(Key::NotifAdd) }</button>
             </form>
         }
     });
@@ -363,7 +411,7 @@ pub fn Notifications(props: &ViewProps) -> Html {
             <p class="slap-muted">{ env.t(Key::NotifIntro) }</p>
             { body }
             { secret_box.unwrap_or_default() }
-            if let Some(p) = &*problem {
+            if let Some(p) = &panel.problem {
                 <p class="slap-claim-error" role="alert" data-sla-notifications-error="">{ p.clone() }</p>
             }
             { form.unwrap_or_default() }
