@@ -676,10 +676,6 @@ pub async fn delete_subscription(
 /// `{collection}/{id}`, the id percent-encoded (it comes from the server, but it is data),
 /// and a query on the collection URL kept after the path.
 pub fn subscription_url(collection: &str, id: &str) -> String {
-    let (path, query) = match collection.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (collection, None),
-    };
     let id: String = id
         .bytes()
         .map(|b| match b {
@@ -689,12 +685,10 @@ pub fn subscription_url(collection: &str, id: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect();
-    let mut u = format!("{}/{id}", path.trim_end_matches('/'));
-    if let Some(q) = query {
-        u.push('?');
-        u.push_str(q);
-    }
-    u
+    crate::options::with_path(collection, |path| {
+        Some(format!("{}/{id}", path.trim_end_matches('/')))
+    })
+    .unwrap_or_default()
 }
 
 /// The error for a non-2xx answer: the body's meaning, with a 429's wait taken from

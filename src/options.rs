@@ -27,10 +27,10 @@ impl Credentials {
     }
 }
 
-/// The widget's options; see docs/DATA_CONTRACT.md, "Embedding".
 /// What decides which documents are read: usage URL, incidents URL, policy URL, `asOf`.
 pub type FetchKey = (String, String, Option<String>, Option<String>);
 
+/// The widget's options; see docs/DATA_CONTRACT.md, "Embedding".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     pub usage_url: String,
@@ -60,25 +60,33 @@ pub const DEFAULT_REFRESH_SECONDS: u32 = 60;
 /// At most a day between checks; anything longer is a typo for "off" (0).
 const MAX_REFRESH_SECONDS: f64 = 86_400.0;
 
-fn refresh_seconds(v: &JsValue) -> Result<u32, String> {
-    match v.as_f64() {
+/// A whole number of seconds from 0 to a day, for the option or attribute `name`.
+fn refresh_seconds(name: &str, n: Option<f64>) -> Result<u32, String> {
+    match n {
         Some(t) if (0.0..=MAX_REFRESH_SECONDS).contains(&t) && t.fract() == 0.0 => Ok(t as u32),
-        None if v.is_null() => Ok(DEFAULT_REFRESH_SECONDS),
-        _ => Err("refreshSeconds: expected a whole number from 0 to 86400".into()),
+        _ => Err(format!("{name}: expected a whole number from 0 to 86400")),
     }
+}
+
+/// `{path}{query}` with `path` changed by `f`: the query of a host's URL is kept.
+pub fn with_path(url: &str, f: impl FnOnce(&str) -> Option<String>) -> Option<String> {
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (url, None),
+    };
+    let path = f(path)?;
+    Some(match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    })
 }
 
 /// `subscriptionsUrl` when the host gave none: beside the claims, `…/claims` → `…/subscriptions`.
 /// Without a claims URL (or one not ending in `/claims`) there is nothing to derive from.
 pub fn default_subscriptions_url(claims_url: &str) -> Option<String> {
-    let (path, query) = match claims_url.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (claims_url, None),
-    };
-    let base = path.trim_end_matches('/').strip_suffix("/claims")?;
-    Some(match query {
-        Some(q) => format!("{base}/subscriptions?{q}"),
-        None => format!("{base}/subscriptions"),
+    with_path(claims_url, |path| {
+        let base = path.trim_end_matches('/').strip_suffix("/claims")?;
+        Some(format!("{base}/subscriptions"))
     })
 }
 
@@ -172,7 +180,12 @@ impl Options {
             o.subscriptions_url = opt_string(obj, "subscriptionsUrl")?;
         }
         if has("refreshSeconds") {
-            o.refresh_seconds = refresh_seconds(&get(obj, "refreshSeconds"))?;
+            let v = get(obj, "refreshSeconds");
+            o.refresh_seconds = if v.is_null() {
+                DEFAULT_REFRESH_SECONDS
+            } else {
+                refresh_seconds("refreshSeconds", v.as_f64())?
+            };
         }
         if has("policyUrl") {
             o.policy_url = opt_string(obj, "policyUrl")?;
@@ -294,12 +307,10 @@ impl Options {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             theme: Vec::new(),
             refresh_seconds: match non_empty("refresh-seconds") {
-                Some(v) => v
-                    .trim()
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| f64::from(*n) <= MAX_REFRESH_SECONDS)
-                    .ok_or("refresh-seconds: expected a whole number from 0 to 86400")?,
+                Some(v) => refresh_seconds(
+                    "refresh-seconds",
+                    v.trim().parse::<u32>().ok().map(f64::from),
+                )?,
                 None => DEFAULT_REFRESH_SECONDS,
             },
         })
