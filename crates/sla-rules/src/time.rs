@@ -410,15 +410,19 @@ impl Month {
     /// assert_eq!(Month::parse("2026-02"), Ok(Month { year: 2026, month: 2 }));
     /// assert!(Month::parse("2026-13").is_err());
     /// assert!(Month::parse("2026-2").is_err());
+    /// assert!(Month::parse("2026-+1").is_err(), "digits only, no sign");
     /// ```
     pub fn parse(s: &str) -> Result<Month, String> {
         let bad = || format!("\"{s}\" is not a month YYYY-MM");
         let b = s.as_bytes();
-        if b.len() != 7 || b[4] != b'-' || !s[..4].bytes().all(|c| c.is_ascii_digit()) {
+        if b.len() != 7 || b[4] != b'-' {
             return Err(bad());
         }
-        let year: i32 = s[..4].parse().map_err(|_| bad())?;
-        let month: u32 = s[5..].parse().map_err(|_| bad())?;
+        // Digits only: `str::parse` would take "+1" for a month.
+        let (year, month) = match (digits(&b[..4]), digits(&b[5..])) {
+            (Some(y), Some(m)) => (y as i32, m),
+            _ => return Err(bad()),
+        };
         if !(1..=12).contains(&month) || year < 1000 {
             return Err(bad());
         }
