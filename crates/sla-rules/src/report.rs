@@ -151,6 +151,8 @@ pub struct Period {
     pub no_data_minutes: u64,
     pub availability: String,
     pub target: String,
+    /// Below its target; only ever true for a judged period (a month in progress or a
+    /// partial month is never breached, whatever its figures so far).
     pub breached: bool,
     pub outages: Vec<String>,
     /// For each id in `outages`, in the same order, the minutes of that outage that fall in

@@ -428,7 +428,7 @@ impl PgStore {
             ..claim
         };
         // The subscribers' event commits with the change or not at all.
-        let event = crate::webhooks::claim_status_changed(&updated, Some(from), note);
+        let event = crate::webhooks::claim_status_changed(&updated, from, note);
         enqueue_rows(&tx, &event).await?;
         tx.commit().await.map_err(pg_err)?;
         Ok(updated)

@@ -276,7 +276,7 @@ impl Store for SqliteStore {
         .map_err(err)?;
         let updated = get_claim(&tx, claim_id)?.ok_or(StatusError::NotFound)?;
         // The subscribers' event commits with the change or not at all.
-        let event = crate::webhooks::claim_status_changed(&updated, Some(claim.status), note);
+        let event = crate::webhooks::claim_status_changed(&updated, claim.status, note);
         enqueue_rows(&tx, &event)?;
         tx.commit().map_err(err)?;
         Ok(updated)

@@ -138,7 +138,7 @@ pub fn event(client_id: &str, event_type: &str, data: Value) -> OutEvent {
 /// change's own transaction.
 pub fn claim_status_changed(
     claim: &StoredClaim,
-    from: Option<crate::store::Status>,
+    from: crate::store::Status,
     note: &str,
 ) -> OutEvent {
     event(
@@ -147,7 +147,7 @@ pub fn claim_status_changed(
         json!({
             "claim_id": claim.claim_id,
             "contract_id": claim.contract_id,
-            "from": from.map(|s| s.as_str()),
+            "from": from.as_str(),
             "to": claim.status.as_str(),
             "at": claim.updated_at,
             "note": note,

@@ -76,9 +76,7 @@ pub fn try_run(
 }
 
 pub fn period<'a>(r: &'a sla_rules::Report, month: &str) -> &'a sla_rules::report::Period {
-    r.periods
-        .iter()
-        .find(|p| p.month == month)
+    r.period(month)
         .unwrap_or_else(|| panic!("no period {month}"))
 }
 
