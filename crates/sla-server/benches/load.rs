@@ -9,9 +9,6 @@
 //!
 //! `cargo bench -p sla-server --bench load [-- --clients 20 --requests 200 --concurrency 8 --rounds 5]`
 
-#[path = "../tests/common/pg.rs"]
-mod pg;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -419,7 +416,7 @@ fn main() {
     // Filed claims: evaluate, then a durable commit each, on each store. One
     // round files every claimable period once into a fresh database; rounds
     // alternate between the stores so that a busy moment hits all three alike.
-    let cluster = pg::PgCluster::start();
+    let cluster = sla_server::testkit::PgCluster::start();
     let stores = [
         "SQLite, group commit",
         "SQLite, naive (one transaction per claim)",

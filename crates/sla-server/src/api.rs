@@ -11,17 +11,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use sla_rules::claims::{
-    check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList, ErrorCode, Granted,
+    check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList, ErrorCode,
 };
 
+use crate::claims_http::{claim_record, client_history, CLAIM_BODY_LIMIT};
 use crate::data::{Coding, DataError, Doc};
 use crate::errors::{json_response, ApiError};
 use crate::store::{InsertError, NewClaim, StoredClaim};
 use crate::AppState;
-
-/// A claim body is a few hundred bytes; 64 KiB leaves room for a 2,000-character
-/// note in any script and refuses anything that is not a claim.
-pub const CLAIM_BODY_LIMIT: usize = 64 * 1024;
 
 /// The query a document or claims request may carry.
 #[derive(Deserialize)]
@@ -39,9 +36,9 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Caller, ApiError> {
-        let token = crate::auth::bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-        let client = match state.tokens.lookup(token) {
-            Some((id, crate::auth::Role::Client)) => id.to_string(),
+        let holder = crate::auth::identify(&parts.headers, &parts.extensions, &state.tokens);
+        let client = match holder {
+            Some((id, crate::auth::Role::Client)) => id,
             Some((_, crate::auth::Role::Operator)) => {
                 return Err(ApiError::new(
                     403,
@@ -71,7 +68,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     }
 }
 
-/// Runs blocking work (files, SQLite, evaluation) off the async workers; every route's.
+/// Runs blocking work (files, evaluation) off the async workers.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -198,39 +195,23 @@ pub async fn policy(
     document(s, c, h, Doc::Policy).await
 }
 
-/// A stored claim as the data contract shows it: the request's fields plus
-/// `status`, `granted`, `submitted_at` and `updated_at`, as the rules core's type.
-pub fn claim_record(c: &StoredClaim) -> Result<ClaimRecord, ApiError> {
-    let bad =
-        |e: serde_json::Error| ApiError::internal(format!("stored claim {}: {e}", c.claim_id));
-    let request: ClaimRequest = serde_json::from_str(&c.request).map_err(bad)?;
-    let granted: Granted = serde_json::from_str(&c.granted).map_err(bad)?;
-    Ok(ClaimRecord::new(
-        request,
-        c.status,
-        granted,
-        c.submitted_at.clone(),
-        c.updated_at.clone(),
-    ))
-}
-
 pub async fn list_claims(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let client = caller.0;
+    let st = state.clone();
+    let c = client.clone();
+    let usage = blocking(move || st.data.usage(&c).map_err(data_error)).await?;
+    let stored = state.store.list_claims(&client, &usage.contract_id).await?;
+    let mut claims = Vec::with_capacity(stored.len());
+    for c in &stored {
+        let mut record = claim_record(c)?;
+        record.history = client_history(&state.store.events(&c.claim_id).await?);
+        claims.push(record);
+    }
     let (body, etag) = blocking(move || {
-        let usage = state.data.usage(&client).map_err(data_error)?;
-        let claims = state.store.list_claims(&client, &usage.contract_id)?;
-        let claims = claims
-            .iter()
-            .map(|c| {
-                let mut record = claim_record(c)?;
-                record.history = crate::operator::client_history(&state.store.events(&c.claim_id)?);
-                Ok(record)
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
         // Off the async workers too: every open widget asks for the list each minute.
         let body = Bytes::from(crate::errors::json_text(&ClaimsList::new(claims)));
         // Weak, like the documents': the compression layer sends it in several codings.
@@ -295,7 +276,7 @@ pub async fn post_claim(
             .with_details(json!({ "path": e.path }))
     })?;
     let client = caller.0;
-    let (status, v) = blocking(move || file_claim(&state, &client, &claim)).await?;
+    let (status, v) = file_claim(&state, &client, &claim).await?;
     Ok(json_response(status, &v))
 }
 
@@ -321,35 +302,35 @@ fn replay(
 /// Checks a claim with the rules core against the store and files it. The UNIQUE
 /// keys make the outcome right under concurrency; the lookups before them only
 /// choose the friendliest answer.
-fn file_claim(
-    state: &AppState,
+async fn file_claim(
+    state: &Arc<AppState>,
     client: &str,
     claim: &ClaimRequest,
 ) -> Result<(StatusCode, ClaimRecord), ApiError> {
-    let store_err = ApiError::from;
+    let store = state.store.as_ref();
     let canonical = serde_json::to_string(claim).map_err(|e| ApiError::internal(e.to_string()))?;
-    let lookup = || state.store.get_claim(&claim.claim_id).map_err(store_err);
-    if let Some(stored) = lookup()? {
+    let lookup = || async { Ok::<_, ApiError>(store.get_claim(&claim.claim_id).await?) };
+    if let Some(stored) = lookup().await? {
         return replay(&stored, client, &canonical);
     }
-    let report = state
-        .data
-        .report(client, crate::clock::now_unix())
-        .map_err(|e| match e {
-            DataError::Missing(d) => {
-                ApiError::internal(format!("no {} for this client", d.file_name()))
-            }
-            e => data_error(e),
-        })?;
-    let claimed = state
-        .store
-        .claimed_periods(&report.contract_id)
-        .map_err(store_err)?;
+    let (st, c) = (state.clone(), client.to_string());
+    let report = blocking(move || {
+        st.data
+            .report(&c, crate::clock::now_unix())
+            .map_err(|e| match e {
+                DataError::Missing(d) => {
+                    ApiError::internal(format!("no {} for this client", d.file_name()))
+                }
+                e => data_error(e),
+            })
+    })
+    .await?;
+    let claimed = store.claimed_periods(&report.contract_id).await?;
     let granted = match check_claim(&report, &claimed, claim) {
         Ok(g) => g,
         Err(refusal) => {
             // A concurrent retry of this very claim may have filed it meanwhile.
-            if let Some(stored) = lookup()? {
+            if let Some(stored) = lookup().await? {
                 return replay(&stored, client, &canonical);
             }
             tracing::info!(claim_id = %claim.claim_id, client, code = %refusal.code, "claim refused");
@@ -365,7 +346,7 @@ fn file_claim(
         granted: serde_json::to_string(&granted).map_err(|e| ApiError::internal(e.to_string()))?,
         at: crate::clock::now_rfc3339(),
     };
-    match state.store.insert_claim(&new) {
+    match store.insert_claim(&new).await {
         Ok(()) => {
             tracing::info!(claim_id = %new.claim_id, client, periods = ?new.periods, "claim filed");
             let record = ClaimRecord::new(
@@ -377,12 +358,12 @@ fn file_claim(
             );
             Ok((StatusCode::CREATED, record))
         }
-        Err(InsertError::ClaimIdTaken) => match lookup()? {
+        Err(InsertError::ClaimIdTaken) => match lookup().await? {
             Some(stored) => replay(&stored, client, &canonical),
             None => Err(ApiError::internal("claim_id conflict without a claim")),
         },
         Err(InsertError::PeriodsTaken(taken)) => {
-            if let Some(stored) = lookup()? {
+            if let Some(stored) = lookup().await? {
                 return replay(&stored, client, &canonical);
             }
             Err(ApiError::new(
@@ -392,7 +373,7 @@ fn file_claim(
             )
             .with_details(json!({ "periods": taken })))
         }
-        Err(InsertError::Store(e)) => Err(store_err(e)),
+        Err(InsertError::Store(e)) => Err(e.into()),
     }
 }
 

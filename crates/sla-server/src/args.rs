@@ -99,7 +99,8 @@ pub enum ClaimsCommand {
     SetStatus {
         /// The claim's `claim_id`.
         claim: String,
-        /// under_review, approved, rejected or fulfilled.
+        // The statuses a claim can move to, from the rules core's list.
+        #[arg(help = crate::statuses::or_list(&crate::statuses::targets()) + ".")]
         status: String,
         /// A SQLite file or a `postgres://` URL.
         #[arg(long, value_name = "FILE|URL")]

@@ -16,6 +16,27 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .map(|(_, t)| t.trim())
 }
 
+/// A request's token holder, once looked up: the rate limiter stores it in the
+/// request's extensions and the route extractors read it from there, so a token
+/// is hashed and compared once per request. `None`: no valid token.
+#[derive(Debug, Clone)]
+pub struct Identified(pub Option<(String, Role)>);
+
+/// Who a request's token belongs to and in which role: the stored lookup when
+/// there is one, else a lookup now.
+pub fn identify(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    tokens: &Tokens,
+) -> Option<(String, Role)> {
+    if let Some(Identified(holder)) = extensions.get::<Identified>() {
+        return holder.clone();
+    }
+    bearer(headers)
+        .and_then(|t| tokens.lookup(t))
+        .map(|(id, role)| (id.to_string(), role))
+}
+
 #[derive(Deserialize)]
 struct TokensDoc {
     tokens: Vec<TokenDoc>,

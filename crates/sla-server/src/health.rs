@@ -30,15 +30,13 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         )
         .into_response();
     }
-    let st = state.clone();
-    let ping = tokio::task::spawn_blocking(move || st.store.ping());
-    match tokio::time::timeout(PING_TIMEOUT, ping).await {
-        Ok(Ok(Ok(()))) => json_response(StatusCode::OK, &json!({ "status": "ready" })),
-        Ok(Ok(Err(e))) => {
+    match tokio::time::timeout(PING_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => json_response(StatusCode::OK, &json!({ "status": "ready" })),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "not ready: the store does not answer");
             not_ready()
         }
-        _ => not_ready(),
+        Err(_) => not_ready(),
     }
 }
 

@@ -103,10 +103,16 @@ pub fn over_capacity() -> Response {
 
 /// Middleware: requests with a valid token spend from its holder's bucket.
 /// Requests without one are not limited here (they get 401 or a static file).
-pub async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let holder = crate::auth::bearer(req.headers()).and_then(|t| state.tokens.lookup(t));
+pub async fn rate_limit(
+    State(state): State<Arc<AppState>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let holder = crate::auth::identify(req.headers(), req.extensions(), &state.tokens);
+    req.extensions_mut()
+        .insert(crate::auth::Identified(holder.clone()));
     if let Some((id, role)) = holder {
-        if let Err(secs) = state.rate.check(role, id, Instant::now()) {
+        if let Err(secs) = state.rate.check(role, &id, Instant::now()) {
             return too_many(
                 ErrorCode::RateLimited,
                 &format!("too many requests; try again in {secs} s"),

@@ -11,10 +11,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sla_rules::claims::{self, ClaimRecord};
+use sla_rules::claims::ClaimRecord;
 
-use crate::api::blocking;
 use crate::auth::Role;
+use crate::claims_http::{claim_record, CLAIM_BODY_LIMIT};
 use crate::errors::{json_response, ApiError};
 use crate::store::{Event, Status, StatusError, Store, StoredClaim};
 use crate::AppState;
@@ -32,9 +32,8 @@ impl FromRequestParts<Arc<AppState>> for Operator {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Operator, ApiError> {
-        let token = crate::auth::bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-        match state.tokens.lookup(token) {
-            Some((name, Role::Operator)) => Ok(Operator(name.to_string())),
+        match crate::auth::identify(&parts.headers, &parts.extensions, &state.tokens) {
+            Some((name, Role::Operator)) => Ok(Operator(name)),
             Some((_, Role::Client)) => Err(ApiError::new(
                 403,
                 sla_rules::claims::ErrorCode::Forbidden,
@@ -43,19 +42,6 @@ impl FromRequestParts<Arc<AppState>> for Operator {
             None => Err(ApiError::unauthorized()),
         }
     }
-}
-
-/// A claim's status history as a client sees it: each status, when it was set,
-/// and the operator's note (not who set it).
-pub fn client_history(events: &[Event]) -> Vec<claims::StatusChange> {
-    events
-        .iter()
-        .map(|e| claims::StatusChange {
-            status: e.to,
-            at: e.at.clone(),
-            note: e.note.clone(),
-        })
-        .collect()
 }
 
 /// The full audit trail, for operators.
@@ -80,11 +66,11 @@ struct OperatorClaim {
     history: Value,
 }
 
-fn operator_claim(store: &dyn Store, c: &StoredClaim) -> Result<Value, ApiError> {
-    let events = store.events(&c.claim_id)?;
+async fn operator_claim(store: &dyn Store, c: &StoredClaim) -> Result<Value, ApiError> {
+    let events = store.events(&c.claim_id).await?;
     let v = OperatorClaim {
         // The record's own (client) history stays empty, so the audit trail is the one written.
-        claim: crate::api::claim_record(c)?,
+        claim: claim_record(c)?,
         client_id: c.client_id.clone(),
         history: audit_history(&events),
     };
@@ -111,25 +97,21 @@ pub async fn list(
                 ApiError::new(
                     400,
                     sla_rules::claims::ErrorCode::BadRequest,
-                    "status: one of submitted, under_review, approved, rejected, fulfilled",
+                    format!("status: one of {}", crate::statuses::all().join(", ")),
                 )
             })?);
         }
     }
-    let v = blocking(move || {
-        let store = state.store.as_ref();
-        let claims = match filter {
-            Some(s) => store.claims_with_status(s)?,
-            None => store.all_claims()?,
-        };
-        let claims = claims
-            .iter()
-            .map(|c| operator_claim(store, c))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(json!({ "claims": claims }))
-    })
-    .await?;
-    Ok(json_response(StatusCode::OK, &v))
+    let store = state.store.as_ref();
+    let claims = match filter {
+        Some(s) => store.claims_with_status(s).await?,
+        None => store.all_claims().await?,
+    };
+    let mut out = Vec::with_capacity(claims.len());
+    for c in &claims {
+        out.push(operator_claim(store, c).await?);
+    }
+    Ok(json_response(StatusCode::OK, &json!({ "claims": out })))
 }
 
 #[derive(Deserialize)]
@@ -147,7 +129,7 @@ pub async fn set_status(
     Path(claim_id): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let bytes = axum::body::to_bytes(body, crate::api::CLAIM_BODY_LIMIT)
+    let bytes = axum::body::to_bytes(body, CLAIM_BODY_LIMIT)
         .await
         .map_err(|_| {
             ApiError::new(
@@ -167,7 +149,7 @@ pub async fn set_status(
         ApiError::new(
             400,
             sla_rules::claims::ErrorCode::BadRequest,
-            "status: one of under_review, approved, rejected, fulfilled",
+            format!("status: one of {}", crate::statuses::targets().join(", ")),
         )
     })?;
     if change.note.chars().count() > NOTE_LIMIT {
@@ -178,24 +160,32 @@ pub async fn set_status(
         ));
     }
     let actor = format!("operator:{}", op.0);
-    let v = blocking(move || {
-        let store = state.store.as_ref();
-        let at = crate::clock::now_rfc3339();
-        match store.set_status(&claim_id, to, &actor, &change.note, &at) {
-            Ok(c) => {
-                tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
-                operator_claim(store, &c)
-            }
-            Err(StatusError::NotFound) => Err(ApiError::new(404, sla_rules::claims::ErrorCode::NotFound, "no such claim")),
-            Err(StatusError::NotAllowed { from, to }) => Err(ApiError::new(
+    let store = state.store.as_ref();
+    let at = crate::clock::now_rfc3339();
+    let v = match store
+        .set_status(&claim_id, to, &actor, &change.note, &at)
+        .await
+    {
+        Ok(c) => {
+            tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
+            operator_claim(store, &c).await?
+        }
+        Err(StatusError::NotFound) => {
+            return Err(ApiError::new(
+                404,
+                sla_rules::claims::ErrorCode::NotFound,
+                "no such claim",
+            ))
+        }
+        Err(StatusError::NotAllowed { from, to }) => {
+            return Err(ApiError::new(
                 409,
                 sla_rules::claims::ErrorCode::StatusNotAllowed,
                 format!("a {} claim cannot become {}", from.as_str(), to.as_str()),
             )
-            .with_details(json!({ "from": from.as_str(), "to": to.as_str() }))),
-            Err(StatusError::Store(e)) => Err(e.into()),
+            .with_details(json!({ "from": from.as_str(), "to": to.as_str() })))
         }
-    })
-    .await?;
+        Err(StatusError::Store(e)) => return Err(e.into()),
+    };
     Ok(json_response(StatusCode::OK, &v))
 }

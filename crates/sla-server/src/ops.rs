@@ -17,17 +17,17 @@ struct OperatorClaim {
 
 /// `--db` for an operator command: a SQLite file or a PostgreSQL URL, with a
 /// small pool (one command, one connection at a time).
-fn open(db: &str) -> Result<std::sync::Arc<dyn crate::store::Store>, String> {
-    crate::open_store(db, 2, WriteMode::Naive)
+async fn open(db: &str) -> Result<std::sync::Arc<dyn crate::store::Store>, String> {
+    crate::open_store(db, 2, WriteMode::Naive).await
 }
 
-pub fn list(db: &str) -> Result<(), String> {
-    let store = open(db)?;
-    let claims = store.all_claims().map_err(|e| e.to_string())?;
+pub async fn list(db: &str) -> Result<(), String> {
+    let store = open(db).await?;
+    let claims = store.all_claims().await.map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(claims.len());
     for c in &claims {
         out.push(OperatorClaim {
-            claim: crate::api::claim_record(c).map_err(|e| e.message)?,
+            claim: crate::claims_http::claim_record(c).map_err(|e| e.message)?,
             client_id: c.client_id.clone(),
         });
     }
@@ -39,16 +39,22 @@ pub fn list(db: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn set_status(db: &str, claim_id: &str, status: &str, note: &str) -> Result<(), String> {
+pub async fn set_status(db: &str, claim_id: &str, status: &str, note: &str) -> Result<(), String> {
     let to = Status::parse(status).ok_or_else(|| {
-        format!("unknown status {status:?}: under_review, approved, rejected or fulfilled")
+        format!(
+            "unknown status {status:?}: {}",
+            crate::statuses::or_list(&crate::statuses::targets())
+        )
     })?;
-    let store = open(db)?;
+    let store = open(db).await?;
     let actor = format!(
         "operator:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())
     );
-    match store.set_status(claim_id, to, &actor, note, &crate::clock::now_rfc3339()) {
+    match store
+        .set_status(claim_id, to, &actor, note, &crate::clock::now_rfc3339())
+        .await
+    {
         Ok(c) => {
             // The change queued its event in the outbox; a running server sends it.
             println!("{} {} -> {}", c.claim_id, status, c.updated_at);

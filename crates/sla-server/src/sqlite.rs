@@ -1,17 +1,27 @@
 //! The embedded store: SQLite in WAL mode with `synchronous=FULL`, so a commit
 //! that returned is on disk; schema versions applied from `migrations/`.
-//! Claims are written by the group-commit writer (`group_commit.rs`) or, in the
+//! Claims are written by the group-commit writer (`sqlite/group_commit.rs`) or, in the
 //! naive mode kept for the bench and the operator commands, one transaction each.
+//! SQLite blocks, so every call runs its statements on a blocking thread here;
+//! callers only await.
+
+mod group_commit;
+mod rows;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use async_trait::async_trait;
+use rusqlite::{params, Connection, TransactionBehavior};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use self::rows::err;
 use crate::store::{
-    wants, Delivery, DeliveryRecord, Event, InsertError, NewClaim, OutEvent, Outcome, Status,
-    StatusError, Store, StoreError, StoredClaim, Subscription,
+    Delivery, DeliveryRecord, Event, NewClaim, OutEvent, Outcome, RowError, Status, Store,
+    StoreError, StoredClaim, Subscription, Tx,
 };
+
+pub use self::group_commit::MAX_BATCH;
 
 /// Schema versions in order; `PRAGMA user_version` records the last one applied.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -25,7 +35,7 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteMode {
-    /// One writer thread commits queued claims in batches (`group_commit.rs`).
+    /// One writer thread commits queued claims in batches (`sqlite/group_commit.rs`).
     Group,
     /// One transaction (and one fsync) per claim, on the shared connection.
     Naive,
@@ -34,51 +44,75 @@ pub enum WriteMode {
 pub struct SqliteStore {
     // One connection for reads, status changes and naive inserts; reads are short
     // point lookups, so a pool would buy little here. SQLite serialises writers
-    // anyway, and the group writer has its own connection.
-    conn: Mutex<Connection>,
-    writer: Option<crate::group_commit::GroupWriter>,
+    // anyway, and the group writer has its own connection. An async mutex: a
+    // transaction holds it across the awaits of its statements.
+    conn: Arc<Mutex<Connection>>,
+    writer: Option<group_commit::GroupWriter>,
 }
 
-pub(crate) fn err(e: rusqlite::Error) -> StoreError {
-    // Busy or locked past busy_timeout, or a file that cannot be opened or
-    // written right now: worth a retry, not a bug.
-    let unavailable = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if matches!(
-        f.code,
-        ErrorCode::DatabaseBusy
-            | ErrorCode::DatabaseLocked
-            | ErrorCode::CannotOpen
-            | ErrorCode::DiskFull
-            | ErrorCode::SystemIoFailure
-    ));
-    StoreError {
-        message: e.to_string(),
-        unavailable,
+/// The shared connection, locked. A transaction left open when it drops (an early
+/// return, a cancelled request) is rolled back right there: a rollback writes
+/// nothing to disk, so it is quick, and it releases SQLite's write lock before the
+/// next writer waits on it.
+struct Locked(OwnedMutexGuard<Connection>);
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
     }
 }
 
-fn is_constraint(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+fn gone() -> StoreError {
+    StoreError::new("a store call did not finish")
+}
+
+/// Runs `f` on a blocking thread with the locked connection, and hands the lock back.
+async fn on_thread<T: Send + 'static>(
+    conn: Locked,
+    f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+) -> Result<(Locked, T), StoreError> {
+    tokio::task::spawn_blocking(move || {
+        let mut conn = conn;
+        let r = f(&mut conn.0);
+        r.map(|v| (conn, v))
+    })
+    .await
+    .map_err(|_| gone())?
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database and brings its schema up to date.
-    pub fn open_with(path: &Path, mode: WriteMode) -> Result<SqliteStore, StoreError> {
-        let mut conn = connect(path)?;
-        migrate(&mut conn)?;
-        let writer = match mode {
-            WriteMode::Group => Some(crate::group_commit::GroupWriter::start(connect(path)?)?),
-            WriteMode::Naive => None,
-        };
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-            writer,
+    pub async fn open_with(path: &Path, mode: WriteMode) -> Result<SqliteStore, StoreError> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = connect(&path)?;
+            migrate(&mut conn)?;
+            let writer = match mode {
+                WriteMode::Group => Some(group_commit::GroupWriter::start(connect(&path)?)?),
+                WriteMode::Naive => None,
+            };
+            Ok(SqliteStore {
+                conn: Arc::new(Mutex::new(conn)),
+                writer,
+            })
         })
+        .await
+        .map_err(|_| gone())?
     }
 
-    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
-        self.conn
-            .lock()
-            .map_err(|_| StoreError::new("store connection poisoned"))
+    async fn lock(&self) -> Locked {
+        Locked(self.conn.clone().lock_owned().await)
+    }
+
+    /// One blocking call on the shared connection.
+    async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self.lock().await;
+        on_thread(conn, f).await.map(|(_, v)| v)
     }
 }
 
@@ -138,490 +172,214 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     tx.commit().map_err(err)
 }
 
-const CLAIM_COLUMNS: &str =
-    "claim_id, client_id, contract_id, request, granted, status, submitted_at, updated_at";
-
-fn row_to_claim(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
-    let status: String = r.get(5)?;
-    Ok(StoredClaim {
-        claim_id: r.get(0)?,
-        client_id: r.get(1)?,
-        contract_id: r.get(2)?,
-        request: r.get(3)?,
-        granted: r.get(4)?,
-        // The CHECK constraint keeps other spellings out of the table.
-        status: Status::parse(&status).unwrap_or(Status::Submitted),
-        submitted_at: r.get(6)?,
-        updated_at: r.get(7)?,
-    })
-}
-
-fn get_claim(conn: &Connection, claim_id: &str) -> Result<Option<StoredClaim>, StoreError> {
-    conn.query_row(
-        &format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE claim_id = ?1"),
-        params![claim_id],
-        row_to_claim,
-    )
-    .optional()
-    .map_err(err)
-}
-
+#[async_trait]
 impl Store for SqliteStore {
-    fn get_claim(&self, claim_id: &str) -> Result<Option<StoredClaim>, StoreError> {
-        let conn = self.conn()?;
-        get_claim(&conn, claim_id)
+    async fn get_claim(&self, claim_id: &str) -> Result<Option<StoredClaim>, StoreError> {
+        let id = claim_id.to_string();
+        self.call(move |c| rows::get_claim(c, &id)).await
     }
 
-    fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError> {
-        let conn = self.conn()?;
-        let mut st = conn
-            .prepare_cached(
-                "SELECT period FROM claimed_periods WHERE contract_id = ?1 ORDER BY period",
-            )
-            .map_err(err)?;
-        let rows = st
-            .query_map(params![contract_id], |r| r.get::<_, String>(0))
-            .map_err(err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    async fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError> {
+        let id = contract_id.to_string();
+        self.call(move |c| rows::claimed_periods(c, &id)).await
     }
 
-    fn insert_claim(&self, c: &NewClaim) -> Result<(), InsertError> {
-        if let Some(w) = &self.writer {
-            return w.insert(c);
-        }
-        let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        match insert_rows(&tx, c) {
-            Ok(()) => {}
-            Err(conflict) => {
-                // Roll back first, so the periods read next are the ones other
-                // claims hold, not this claim's half-written rows.
-                drop(tx);
-                return Err(conflict_answer(&conn, c, conflict));
-            }
-        }
-        tx.commit().map_err(err)?;
-        Ok(())
-    }
-
-    fn list_claims(
+    async fn list_claims(
         &self,
         client_id: &str,
         contract_id: &str,
     ) -> Result<Vec<StoredClaim>, StoreError> {
-        let conn = self.conn()?;
-        let mut st = conn
-            .prepare_cached(&format!(
-                "SELECT {CLAIM_COLUMNS} FROM claims WHERE client_id = ?1 AND contract_id = ?2
-                 ORDER BY rowid"
-            ))
-            .map_err(err)?;
-        let rows = st
-            .query_map(params![client_id, contract_id], row_to_claim)
-            .map_err(err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        let (client, contract) = (client_id.to_string(), contract_id.to_string());
+        self.call(move |c| rows::list_claims(c, &client, &contract))
+            .await
     }
 
-    fn all_claims(&self) -> Result<Vec<StoredClaim>, StoreError> {
-        let conn = self.conn()?;
-        let mut st = conn
-            .prepare(&format!(
-                "SELECT {CLAIM_COLUMNS} FROM claims ORDER BY rowid"
-            ))
-            .map_err(err)?;
-        let rows = st.query_map([], row_to_claim).map_err(err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    async fn all_claims(&self) -> Result<Vec<StoredClaim>, StoreError> {
+        self.call(|c| rows::all_claims(c)).await
     }
 
-    fn set_status(
-        &self,
-        claim_id: &str,
-        to: Status,
-        actor: &str,
-        note: &str,
-        at: &str,
-    ) -> Result<StoredClaim, StatusError> {
-        let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let Some(claim) = get_claim(&tx, claim_id)? else {
-            return Err(StatusError::NotFound);
-        };
-        if !claim.status.can_move_to(to) {
-            return Err(StatusError::NotAllowed {
-                from: claim.status,
-                to,
-            });
-        }
-        tx.execute(
-            "UPDATE claims SET status = ?2, updated_at = ?3 WHERE claim_id = ?1",
-            params![claim_id, to.as_str(), at],
-        )
-        .map_err(err)?;
-        tx.execute(
-            "INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                claim_id,
-                at,
-                claim.status.as_str(),
-                to.as_str(),
-                actor,
-                note
-            ],
-        )
-        .map_err(err)?;
-        let updated = get_claim(&tx, claim_id)?.ok_or(StatusError::NotFound)?;
-        // The subscribers' event commits with the change or not at all.
-        let event = crate::webhooks::claim_status_changed(&updated, claim.status, note);
-        enqueue_rows(&tx, &event)?;
-        tx.commit().map_err(err)?;
-        Ok(updated)
+    async fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError> {
+        let id = claim_id.to_string();
+        self.call(move |c| rows::events(c, &id)).await
     }
 
-    fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError> {
-        let conn = self.conn()?;
-        let mut st = conn
-            .prepare(
-                "SELECT at, from_status, to_status, actor, note FROM claim_events
-                 WHERE claim_id = ?1 ORDER BY id",
-            )
-            .map_err(err)?;
-        let rows = st
-            .query_map(params![claim_id], |r| {
-                let from: Option<String> = r.get(1)?;
-                let to: String = r.get(2)?;
-                Ok(Event {
-                    at: r.get(0)?,
-                    from: from.as_deref().and_then(Status::parse),
-                    to: Status::parse(&to).unwrap_or(Status::Submitted),
-                    actor: r.get(3)?,
-                    note: r.get(4)?,
-                })
-            })
-            .map_err(err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(err)
-    }
-
-    fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> Result<(), StoreError> {
         if let Some(w) = &self.writer {
             w.alive()?;
         }
-        let conn = self.conn()?;
-        conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map_err(err)?;
-        Ok(())
-    }
-    fn create_subscription(&self, s: &Subscription) -> Result<(), StoreError> {
-        let conn = self.conn()?;
-        let events =
-            serde_json::to_string(&s.events).map_err(|e| StoreError::new(e.to_string()))?;
-        conn.execute(
-            "INSERT INTO webhook_subscriptions
-                 (id, client_id, url, events, description, secret, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                s.id,
-                s.client_id,
-                s.url,
-                events,
-                s.description,
-                s.secret,
-                s.created_at
-            ],
-        )
-        .map_err(err)?;
-        Ok(())
-    }
-
-    fn subscriptions(&self, client_id: &str) -> Result<Vec<Subscription>, StoreError> {
-        let conn = self.conn()?;
-        let mut st = conn
-            .prepare_cached(
-                "SELECT id, client_id, url, events, description, secret, created_at
-                 FROM webhook_subscriptions WHERE client_id = ?1 ORDER BY created_at, rowid",
-            )
-            .map_err(err)?;
-        let rows = st
-            .query_map(params![client_id], |r| {
-                let events: String = r.get(3)?;
-                Ok(Subscription {
-                    id: r.get(0)?,
-                    client_id: r.get(1)?,
-                    url: r.get(2)?,
-                    events: serde_json::from_str(&events).unwrap_or_default(),
-                    description: r.get(4)?,
-                    secret: r.get(5)?,
-                    created_at: r.get(6)?,
-                })
+        self.call(|c| {
+            c.query_row("SELECT count(*) FROM schema_migrations", [], |r| {
+                r.get::<_, i64>(0)
             })
-            .map_err(err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+            .map_err(err)
+        })
+        .await?;
+        Ok(())
     }
 
-    fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError> {
-        let conn = self.conn()?;
-        // The deliveries go with it (ON DELETE CASCADE, foreign_keys=ON).
-        let n = conn
-            .execute(
-                "DELETE FROM webhook_subscriptions WHERE client_id = ?1 AND id = ?2",
-                params![client_id, id],
-            )
-            .map_err(err)?;
-        Ok(n > 0)
+    async fn create_subscription(&self, s: &Subscription) -> Result<(), StoreError> {
+        let s = s.clone();
+        self.call(move |c| rows::create_subscription(c, &s)).await
     }
 
-    fn enqueue(&self, event: &OutEvent) -> Result<usize, StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let n = enqueue_rows(&tx, event)?;
-        tx.commit().map_err(err)?;
-        Ok(n)
+    async fn subscriptions(&self, client_id: &str) -> Result<Vec<Subscription>, StoreError> {
+        let id = client_id.to_string();
+        self.call(move |c| rows::subscriptions(c, &id)).await
     }
 
-    fn emit_breach(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let new = tx
-            .execute(
-                "INSERT OR IGNORE INTO emitted_breaches (client_id, period, event_id, at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    event.client_id,
-                    period,
-                    event.id,
-                    crate::clock::now_rfc3339()
-                ],
-            )
-            .map_err(err)?
-            > 0;
-        if new {
-            enqueue_rows(&tx, event)?;
-        }
-        tx.commit().map_err(err)?;
-        Ok(new)
+    async fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError> {
+        let (client, id) = (client_id.to_string(), id.to_string());
+        self.call(move |c| rows::delete_subscription(c, &client, &id))
+            .await
     }
 
-    fn claim_due(
+    async fn claim_due(
         &self,
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<Delivery>, StoreError> {
-        // SQLite has one writer at a time: the IMMEDIATE transaction that reads
-        // and leases the rows is the whole of the "claim".
-        let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let due = {
-            let mut st = tx
-                .prepare_cached(
-                    "SELECT d.id, d.subscription_id, s.url, s.secret, d.event_id, d.event_type,
-                            d.body, d.attempts, d.created_ms
-                     FROM webhook_deliveries d
-                     JOIN webhook_subscriptions s ON s.id = d.subscription_id
-                     WHERE d.state = 'pending' AND d.next_ms <= ?1 AND d.lease_ms <= ?1
-                     ORDER BY d.next_ms, d.id LIMIT ?2",
-                )
+        self.call(move |c| {
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
-            let rows = st
-                .query_map(params![now_ms, limit], |r| {
-                    Ok(Delivery {
-                        id: r.get(0)?,
-                        subscription_id: r.get(1)?,
-                        url: r.get(2)?,
-                        secret: r.get(3)?,
-                        event_id: r.get(4)?,
-                        event_type: r.get(5)?,
-                        body: r.get(6)?,
-                        attempts: r.get(7)?,
-                        created_ms: r.get(8)?,
-                    })
-                })
-                .map_err(err)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(err)?
-        };
-        for d in &due {
-            tx.execute(
-                "UPDATE webhook_deliveries SET lease_ms = ?2 WHERE id = ?1",
-                params![d.id, lease_ms],
-            )
-            .map_err(err)?;
-        }
-        tx.commit().map_err(err)?;
-        Ok(due)
+            let due = rows::lease_due(&tx, now_ms, lease_ms, limit)?;
+            tx.commit().map_err(err)?;
+            Ok(due)
+        })
+        .await
     }
 
-    fn finish_attempt(&self, delivery_id: i64, outcome: &Outcome) -> Result<(), StoreError> {
-        let conn = self.conn()?;
-        let next = match outcome {
-            Outcome::Retry { next_ms, .. } => *next_ms,
-            _ => 0,
-        };
-        conn.execute(
-            "UPDATE webhook_deliveries
-             SET state = ?2, attempts = attempts + 1, next_ms = ?3, lease_ms = 0, last_result = ?4
-             WHERE id = ?1",
-            params![delivery_id, outcome.state(), next, outcome.result()],
-        )
-        .map_err(err)?;
-        Ok(())
+    async fn finish_attempt(&self, delivery_id: i64, outcome: &Outcome) -> Result<(), StoreError> {
+        let outcome = outcome.clone();
+        self.call(move |c| rows::finish_attempt(c, delivery_id, &outcome))
+            .await
     }
 
-    fn deliveries(
+    async fn deliveries(
         &self,
         client_id: &str,
         subscription_id: &str,
         limit: i64,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let conn = self.conn()?;
-        let mut st = conn
-            .prepare_cached(
-                "SELECT d.event_id, d.event_type, d.state, d.attempts, d.last_result,
-                        d.created_ms, d.next_ms
-                 FROM webhook_deliveries d
-                 JOIN webhook_subscriptions s ON s.id = d.subscription_id
-                 WHERE s.client_id = ?1 AND d.subscription_id = ?2
-                 ORDER BY d.id DESC LIMIT ?3",
-            )
-            .map_err(err)?;
-        let rows = st
-            .query_map(params![client_id, subscription_id, limit], |r| {
-                Ok(DeliveryRecord {
-                    event_id: r.get(0)?,
-                    event_type: r.get(1)?,
-                    state: r.get(2)?,
-                    attempts: r.get(3)?,
-                    last_result: r.get(4)?,
-                    created_ms: r.get(5)?,
-                    next_ms: r.get(6)?,
-                })
-            })
-            .map_err(err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        let (client, sub) = (client_id.to_string(), subscription_id.to_string());
+        self.call(move |c| rows::deliveries(c, &client, &sub, limit))
+            .await
     }
-}
 
-/// One outbox row per subscription of the event's client that wants its type.
-fn enqueue_rows(conn: &Connection, e: &OutEvent) -> Result<usize, StoreError> {
-    let subs: Vec<(String, String)> = {
-        let mut st = conn
-            .prepare_cached("SELECT id, events FROM webhook_subscriptions WHERE client_id = ?1")
-            .map_err(err)?;
-        let rows = st
-            .query_map(params![e.client_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(err)?
-    };
-    let mut n = 0;
-    for (id, _) in subs.iter().filter(|(_, ev)| wants(ev, &e.event_type)) {
-        n += conn
-            .execute(
-                "INSERT OR IGNORE INTO webhook_deliveries
-                     (subscription_id, event_id, event_type, body, state, created_ms, next_ms)
-                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-                params![id, e.id, e.event_type, e.body, e.created_ms],
-            )
-            .map_err(err)?;
-    }
-    Ok(n)
-}
-
-/// Why `insert_rows` stopped.
-pub(crate) enum RowError {
-    ClaimId,
-    Periods,
-    Store(StoreError),
-}
-
-/// The claim's rows, its periods and its first audit row, inside a transaction
-/// (or savepoint) the caller owns and rolls back on an error.
-pub(crate) fn insert_rows(conn: &Connection, c: &NewClaim) -> Result<(), RowError> {
-    let store = |e| RowError::Store(err(e));
-    match conn
-        .prepare_cached(&format!(
-            "INSERT INTO claims ({CLAIM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
-        ))
-        .and_then(|mut st| {
-            st.execute(params![
-                c.claim_id,
-                c.client_id,
-                c.contract_id,
-                c.request,
-                c.granted,
-                Status::Submitted.as_str(),
-                c.at
-            ])
-        }) {
-        Ok(_) => {}
-        Err(e) if is_constraint(&e) => return Err(RowError::ClaimId),
-        Err(e) => return Err(store(e)),
-    }
-    for p in &c.periods {
-        match conn
-            .prepare_cached(
-                "INSERT INTO claimed_periods (contract_id, period, claim_id) VALUES (?1, ?2, ?3)",
-            )
-            .and_then(|mut st| st.execute(params![c.contract_id, p, c.claim_id]))
-        {
-            Ok(_) => {}
-            Err(e) if is_constraint(&e) => return Err(RowError::Periods),
-            Err(e) => return Err(store(e)),
+    async fn insert_rows(&self, claim: &NewClaim, filed: &Event) -> Result<(), RowError> {
+        if let Some(w) = &self.writer {
+            return w.insert(claim, filed).await;
         }
+        let (claim, filed) = (claim.clone(), filed.clone());
+        let conn = self.lock().await;
+        let r = tokio::task::spawn_blocking(move || {
+            let mut conn = conn;
+            let tx = conn
+                .0
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
+            if let Err(r) = rows::insert_rows(&tx, &claim, &filed) {
+                // Roll back first, so the periods read next are the ones other
+                // claims hold, not this claim's half-written rows.
+                drop(tx);
+                return Err(rows::refusal(&conn.0, &claim, r));
+            }
+            tx.commit().map_err(err)?;
+            Ok(())
+        })
+        .await;
+        r.map_err(|_| RowError::Store(gone()))?
     }
-    conn.prepare_cached(
-        "INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
-         VALUES (?1, ?2, NULL, ?3, ?4, '')",
-    )
-    .and_then(|mut st| {
-        st.execute(params![
-            c.claim_id,
-            c.at,
-            Status::Submitted.as_str(),
-            format!("client:{}", c.client_id)
-        ])
-    })
-    .map_err(store)?;
-    Ok(())
-}
 
-/// The answer to a refused insert, read after its rows were rolled back: which of
-/// the claim's periods other claims hold.
-pub(crate) fn conflict_answer(conn: &Connection, c: &NewClaim, e: RowError) -> InsertError {
-    match e {
-        RowError::ClaimId => InsertError::ClaimIdTaken,
-        RowError::Store(e) => InsertError::Store(e),
-        RowError::Periods => match self_claimed(conn, &c.contract_id) {
-            Ok(held) => InsertError::PeriodsTaken(
-                c.periods
-                    .iter()
-                    .filter(|p| held.contains(p))
-                    .cloned()
-                    .collect(),
-            ),
-            Err(e) => InsertError::Store(e),
-        },
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+        let conn = self.lock().await;
+        let (conn, ()) =
+            on_thread(conn, |c| c.execute_batch("BEGIN IMMEDIATE").map_err(err)).await?;
+        Ok(Box::new(SqliteTx { conn: Some(conn) }))
     }
 }
 
-fn self_claimed(conn: &Connection, contract_id: &str) -> Result<Vec<String>, StoreError> {
-    let mut st = conn
-        .prepare_cached("SELECT period FROM claimed_periods WHERE contract_id = ?1")
-        .map_err(err)?;
-    let rows = st
-        .query_map(params![contract_id], |r| r.get::<_, String>(0))
-        .map_err(err)?;
-    rows.collect::<Result<Vec<_>, _>>().map_err(err)
+/// A write transaction on the shared connection: BEGIN IMMEDIATE takes SQLite's
+/// write lock at once, so the claim read first cannot change before the update.
+struct SqliteTx {
+    // `None` only while a statement runs on its blocking thread.
+    conn: Option<Locked>,
+}
+
+impl SqliteTx {
+    async fn run<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self
+            .conn
+            .take()
+            .ok_or_else(|| StoreError::new("the transaction ended"))?;
+        let (conn, v) = on_thread(conn, move |c| f(c)).await?;
+        self.conn = Some(conn);
+        Ok(v)
+    }
+}
+
+#[async_trait]
+impl Tx for SqliteTx {
+    async fn claim_for_update(
+        &mut self,
+        claim_id: &str,
+    ) -> Result<Option<StoredClaim>, StoreError> {
+        let id = claim_id.to_string();
+        self.run(move |c| rows::get_claim(c, &id)).await
+    }
+
+    async fn update_status(
+        &mut self,
+        claim_id: &str,
+        to: Status,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let (id, at) = (claim_id.to_string(), at.to_string());
+        self.run(move |c| rows::update_status(c, &id, to.as_str(), &at))
+            .await
+    }
+
+    async fn insert_event(&mut self, claim_id: &str, e: &Event) -> Result<(), StoreError> {
+        let (id, e) = (claim_id.to_string(), e.clone());
+        self.run(move |c| rows::insert_event(c, &id, &e)).await
+    }
+
+    async fn subscriptions_of(
+        &mut self,
+        client_id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let id = client_id.to_string();
+        self.run(move |c| rows::subscriptions_of(c, &id)).await
+    }
+
+    async fn insert_delivery(
+        &mut self,
+        subscription_id: &str,
+        e: &OutEvent,
+    ) -> Result<usize, StoreError> {
+        let (id, e) = (subscription_id.to_string(), e.clone());
+        self.run(move |c| rows::insert_delivery(c, &id, &e)).await
+    }
+
+    async fn record_breach(
+        &mut self,
+        client_id: &str,
+        period: &str,
+        event_id: &str,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let args = [client_id, period, event_id, at].map(str::to_string);
+        self.run(move |c| rows::record_breach(c, &args[0], &args[1], &args[2], &args[3]))
+            .await
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.run(|c| c.execute_batch("COMMIT").map_err(err)).await
+    }
 }
 
 #[cfg(test)]
@@ -651,18 +409,25 @@ mod tests {
     }
 
     // The behaviour every store shares is tested against each backend in
-    // `store_tests.rs`; these are SQLite's own: the file and its version.
+    // `tests/store.rs`; these are SQLite's own: the file and its version.
 
-    #[test]
-    fn reopening_keeps_the_data_and_the_schema_version() {
+    #[tokio::test]
+    async fn reopening_keeps_the_data_and_the_schema_version() {
         let path = temp_db("reopen");
-        SqliteStore::open_with(&path, WriteMode::Naive)
-            .expect("open")
-            .insert_claim(&claim("a", "K", &["2026-01"]))
+        let s: Arc<dyn Store> = Arc::new(
+            SqliteStore::open_with(&path, WriteMode::Naive)
+                .await
+                .expect("open"),
+        );
+        s.insert_claim(&claim("a", "K", &["2026-01"]))
+            .await
             .expect("claim");
-        let s = SqliteStore::open_with(&path, WriteMode::Naive).expect("reopen");
-        assert!(s.get_claim("a").expect("get").is_some());
-        let conn = s.conn().expect("conn");
+        drop(s);
+        let s = SqliteStore::open_with(&path, WriteMode::Naive)
+            .await
+            .expect("reopen");
+        assert!(s.get_claim("a").await.expect("get").is_some());
+        let conn = Connection::open(&path).expect("raw");
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version");
@@ -673,15 +438,20 @@ mod tests {
         assert_eq!(applied, 2, "each migration ran once, not on every open");
     }
 
-    #[test]
-    fn a_database_from_a_newer_binary_is_refused() {
+    #[tokio::test]
+    async fn a_database_from_a_newer_binary_is_refused() {
         let path = temp_db("newer");
-        drop(SqliteStore::open_with(&path, WriteMode::Naive).expect("open"));
+        drop(
+            SqliteStore::open_with(&path, WriteMode::Naive)
+                .await
+                .expect("open"),
+        );
         let conn = Connection::open(&path).expect("raw");
         conn.execute_batch("PRAGMA user_version = 99")
             .expect("bump");
         drop(conn);
         let e = SqliteStore::open_with(&path, WriteMode::Naive)
+            .await
             .err()
             .expect("refused");
         assert!(e.message.contains("newer"), "{e}");

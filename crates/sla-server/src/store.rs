@@ -1,7 +1,14 @@
-//! The claims store behind a small trait, so handlers never see SQL and a larger
-//! deployment can swap the embedded SQLite store for PostgreSQL (README.md).
+//! The claims store behind a small async trait, so handlers never see SQL and a
+//! larger deployment can swap the embedded SQLite store for PostgreSQL (README.md).
+//! The workflows that write (filing a claim and its conflict answers, a status change,
+//! a breach, the outbox fan-out) are written once here, over per-backend row
+//! functions that hold only SQL text and row decoding.
 
 use std::fmt;
+
+use async_trait::async_trait;
+
+pub use crate::events::OutEvent;
 
 /// A claim's place in the operator's workflow: the rules core's type, so the
 /// server, the store and the widget spell and order it the same way.
@@ -109,19 +116,6 @@ pub struct Subscription {
     pub created_at: String,
 }
 
-/// An event for a client's subscribers: one outbox row per subscription that
-/// wants `event_type`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutEvent {
-    pub id: String,
-    pub client_id: String,
-    pub event_type: String,
-    /// The JSON body `{id, type, created_at, data}`, sent as is on every attempt.
-    pub body: String,
-    /// Milliseconds since the epoch.
-    pub created_ms: i64,
-}
-
 /// A due delivery, leased to one worker until `lease_ms`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
@@ -184,8 +178,7 @@ pub fn wants(events_json: &str, event_type: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Why a claim was not inserted. The two conflicts come from UNIQUE keys, so they
-/// hold across concurrent requests and across server processes.
+/// Why a claim was not filed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InsertError {
     ClaimIdTaken,
@@ -226,78 +219,255 @@ impl fmt::Display for StatusError {
     }
 }
 
-/// Everything the server and the operator commands need from storage. Calls block:
-/// the HTTP handlers run them on `spawn_blocking`. Every method is one transaction;
-/// an `Ok` from `insert_claim` or `set_status` means the change is durable.
+/// Reads a status stored by either backend. `claims` has a CHECK on its spelling,
+/// `claim_events` has none, and a row written by hand or by a newer binary can carry
+/// any text: that is damage to report, never a status to guess.
+pub fn parse_status(text: &str, column: &str) -> Result<Status, StoreError> {
+    Status::parse(text).ok_or_else(|| StoreError::new(format!("{column}: unknown status {text:?}")))
+}
+
+/// Why a claim's rows were refused: which UNIQUE key, or the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowError {
+    ClaimId,
+    /// The contract's periods that other claims held, read right after the
+    /// refused rows were rolled back.
+    Periods(Vec<String>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for RowError {
+    fn from(e: StoreError) -> Self {
+        RowError::Store(e)
+    }
+}
+
+/// The answer to a refused insert: for a period conflict, which of the claim's
+/// own periods other claims held.
+pub fn refusal(c: &NewClaim, e: RowError) -> InsertError {
+    match e {
+        RowError::ClaimId => InsertError::ClaimIdTaken,
+        RowError::Store(e) => InsertError::Store(e),
+        RowError::Periods(held) => InsertError::PeriodsTaken(
+            c.periods
+                .iter()
+                .filter(|p| held.contains(p))
+                .cloned()
+                .collect(),
+        ),
+    }
+}
+
+/// The first audit row of a filed claim.
+pub fn filed_event(c: &NewClaim) -> Event {
+    Event {
+        at: c.at.clone(),
+        from: None,
+        to: Status::Submitted,
+        actor: format!("client:{}", c.client_id),
+        note: String::new(),
+    }
+}
+
+/// Everything the server and the operator commands need from storage. Each
+/// backend does its blocking work (if any) inside its own methods, so callers
+/// just await them. Every method is one transaction.
+///
+/// The methods under "rows" serve the workflows of `impl dyn Store` below, which
+/// are the only writers of claims, statuses and the outbox.
+#[async_trait]
 pub trait Store: Send + Sync + 'static {
-    fn get_claim(&self, claim_id: &str) -> Result<Option<StoredClaim>, StoreError>;
-    /// The periods of the contract that claims hold.
-    fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError>;
-    /// Files a claim, its periods and its first audit row, all or nothing.
-    fn insert_claim(&self, claim: &NewClaim) -> Result<(), InsertError>;
+    async fn get_claim(&self, claim_id: &str) -> Result<Option<StoredClaim>, StoreError>;
+    /// The periods of the contract that claims hold, in order.
+    async fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError>;
     /// One client's claims on one contract, oldest first.
-    fn list_claims(
+    async fn list_claims(
         &self,
         client_id: &str,
         contract_id: &str,
     ) -> Result<Vec<StoredClaim>, StoreError>;
     /// Every claim, oldest first (operator listing).
-    fn all_claims(&self) -> Result<Vec<StoredClaim>, StoreError>;
+    async fn all_claims(&self) -> Result<Vec<StoredClaim>, StoreError>;
     /// The claims in one status, oldest first (the operator's review queue).
-    fn claims_with_status(&self, status: Status) -> Result<Vec<StoredClaim>, StoreError> {
+    async fn claims_with_status(&self, status: Status) -> Result<Vec<StoredClaim>, StoreError> {
         Ok(self
-            .all_claims()?
+            .all_claims()
+            .await?
             .into_iter()
             .filter(|c| c.status == status)
             .collect())
     }
-    /// Moves a claim along the workflow, writes an audit row and queues
-    /// `claim.status_changed` for the client's subscribers, all in one transaction:
-    /// a crash never leaves a change that subscribers are not told of.
-    fn set_status(
-        &self,
-        claim_id: &str,
-        to: Status,
-        actor: &str,
-        note: &str,
-        at: &str,
-    ) -> Result<StoredClaim, StatusError>;
-    fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError>;
+    async fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError>;
     /// A cheap round trip, for `/readyz`.
-    fn ping(&self) -> Result<(), StoreError>;
+    async fn ping(&self) -> Result<(), StoreError>;
     /// Connection pool figures for `/metrics`, when the store has a pool.
     fn pool_status(&self) -> Option<PoolStatus> {
         None
     }
-    fn create_subscription(&self, s: &Subscription) -> Result<(), StoreError>;
+    async fn create_subscription(&self, s: &Subscription) -> Result<(), StoreError>;
     /// One client's subscriptions, oldest first.
-    fn subscriptions(&self, client_id: &str) -> Result<Vec<Subscription>, StoreError>;
+    async fn subscriptions(&self, client_id: &str) -> Result<Vec<Subscription>, StoreError>;
     /// Deletes a subscription of this client and its outbox rows; `false` when
     /// the client has no such subscription.
-    fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError>;
-    /// Queues the event for each of the client's subscriptions that wants it;
-    /// returns how many deliveries were queued.
-    fn enqueue(&self, event: &OutEvent) -> Result<usize, StoreError>;
-    /// Records that the client's `period` breached and queues `event`, in one
-    /// transaction, unless the breach was recorded before (then `false`, nothing queued).
-    fn emit_breach(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError>;
+    async fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError>;
     /// Leases up to `limit` pending deliveries due at `now_ms` until `lease_ms`,
     /// so that no other worker (or server) takes them meanwhile.
-    fn claim_due(
+    async fn claim_due(
         &self,
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<Delivery>, StoreError>;
     /// Records one attempt's outcome and ends the lease.
-    fn finish_attempt(&self, delivery_id: i64, outcome: &Outcome) -> Result<(), StoreError>;
+    async fn finish_attempt(&self, delivery_id: i64, outcome: &Outcome) -> Result<(), StoreError>;
     /// A subscription's deliveries, newest first.
-    fn deliveries(
+    async fn deliveries(
         &self,
         client_id: &str,
         subscription_id: &str,
         limit: i64,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
+
+    // Rows.
+
+    /// Writes the claim, its periods and `filed` (its first audit row), all or
+    /// nothing, and says which UNIQUE key refused them (with the periods held
+    /// then, for a period conflict). An `Ok` is durable.
+    async fn insert_rows(&self, claim: &NewClaim, filed: &Event) -> Result<(), RowError>;
+    /// Starts a write transaction. Dropping it without `commit` rolls it back.
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+}
+
+/// The rows of one write transaction, per backend.
+#[async_trait]
+pub trait Tx: Send {
+    /// The claim, locked until the transaction ends, so two operators deciding at
+    /// once are serialised and the second sees the first one's status.
+    async fn claim_for_update(&mut self, claim_id: &str)
+        -> Result<Option<StoredClaim>, StoreError>;
+    async fn update_status(
+        &mut self,
+        claim_id: &str,
+        to: Status,
+        at: &str,
+    ) -> Result<(), StoreError>;
+    /// Appends a row to the claim's audit trail.
+    async fn insert_event(&mut self, claim_id: &str, e: &Event) -> Result<(), StoreError>;
+    /// The client's subscriptions as `(id, events as JSON)`.
+    async fn subscriptions_of(
+        &mut self,
+        client_id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    /// Queues the event for one subscription; 0 when it was queued before.
+    async fn insert_delivery(
+        &mut self,
+        subscription_id: &str,
+        e: &OutEvent,
+    ) -> Result<usize, StoreError>;
+    /// Records that the client's `period` breached; `false` when it was before.
+    async fn record_breach(
+        &mut self,
+        client_id: &str,
+        period: &str,
+        event_id: &str,
+        at: &str,
+    ) -> Result<bool, StoreError>;
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// The workflows, written once for every backend. An inherent impl on the trait
+/// object, so no backend can override one of them with its own variant.
+impl dyn Store {
+    /// Files a claim, its periods and its first audit row, all or nothing. The
+    /// two conflicts come from UNIQUE keys, so they hold across concurrent
+    /// requests and across server processes.
+    pub async fn insert_claim(&self, c: &NewClaim) -> Result<(), InsertError> {
+        self.insert_rows(c, &filed_event(c))
+            .await
+            .map_err(|e| refusal(c, e))
+    }
+
+    /// Moves a claim along the workflow, writes an audit row and queues
+    /// `claim.status_changed` for the client's subscribers, all in one transaction:
+    /// a crash never leaves a change that subscribers are not told of.
+    pub async fn set_status(
+        &self,
+        claim_id: &str,
+        to: Status,
+        actor: &str,
+        note: &str,
+        at: &str,
+    ) -> Result<StoredClaim, StatusError> {
+        let mut tx = self.begin().await?;
+        let Some(claim) = tx.claim_for_update(claim_id).await? else {
+            return Err(StatusError::NotFound);
+        };
+        let from = claim.status;
+        if !from.can_move_to(to) {
+            return Err(StatusError::NotAllowed { from, to });
+        }
+        tx.update_status(claim_id, to, at).await?;
+        let audit = Event {
+            at: at.to_string(),
+            from: Some(from),
+            to,
+            actor: actor.to_string(),
+            note: note.to_string(),
+        };
+        tx.insert_event(claim_id, &audit).await?;
+        let updated = StoredClaim {
+            status: to,
+            updated_at: at.to_string(),
+            ..claim
+        };
+        // The subscribers' event commits with the change or not at all.
+        enqueue_rows(tx.as_mut(), &status_changed(&updated, from, note)).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Records that the client's `period` breached and queues `event`, in one
+    /// transaction, unless the breach was recorded before (then `false`, nothing queued).
+    pub async fn emit_breach(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let at = crate::clock::now_rfc3339();
+        let new = tx
+            .record_breach(&event.client_id, period, &event.id, &at)
+            .await?;
+        if new {
+            enqueue_rows(tx.as_mut(), event).await?;
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+}
+
+/// Queues the event for each of the client's subscriptions that wants it, inside
+/// the caller's transaction; returns how many deliveries were queued.
+pub async fn enqueue_rows(tx: &mut dyn Tx, e: &OutEvent) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for (id, events) in tx.subscriptions_of(&e.client_id).await? {
+        if wants(&events, &e.event_type) {
+            n += tx.insert_delivery(&id, e).await?;
+        }
+    }
+    Ok(n)
+}
+
+/// The `claim.status_changed` event of a status change.
+fn status_changed(claim: &StoredClaim, from: Status, note: &str) -> OutEvent {
+    crate::events::event(
+        &claim.client_id,
+        crate::events::CLAIM_STATUS_CHANGED,
+        serde_json::json!({
+            "claim_id": claim.claim_id,
+            "contract_id": claim.contract_id,
+            "from": from.as_str(),
+            "to": claim.status.as_str(),
+            "at": claim.updated_at,
+            "note": note,
+        }),
+    )
 }
 
 /// How busy a connection pool is.

@@ -12,10 +12,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sla_rules::claims::ErrorCode;
 
-use crate::api::{blocking, Caller};
+use crate::api::Caller;
 use crate::errors::{json_response, ApiError};
+use crate::events::{random_hex, EVENT_TYPES};
 use crate::store::{DeliveryRecord, Subscription};
-use crate::webhooks::{self, EVENT_TYPES};
+use crate::webhooks;
 use crate::AppState;
 
 /// A subscription body is a URL and a few words.
@@ -112,7 +113,7 @@ pub async fn create(
     let secret = webhooks::new_secret()
         .ok_or_else(|| ApiError::internal("no randomness for a signing secret"))?;
     let sub = Subscription {
-        id: format!("sub_{}", webhooks::random_hex(12)),
+        id: format!("sub_{}", random_hex(12)),
         client_id: caller.0,
         url: new.url.trim().to_string(),
         events,
@@ -120,17 +121,13 @@ pub async fn create(
         secret: secret.clone(),
         created_at: crate::clock::now_rfc3339(),
     };
-    let sub = blocking(move || {
-        let store = state.store.as_ref();
-        if store.subscriptions(&sub.client_id)?.len() >= MAX_SUBSCRIPTIONS {
-            return Err(invalid(format!(
-                "at most {MAX_SUBSCRIPTIONS} subscriptions per client"
-            )));
-        }
-        store.create_subscription(&sub)?;
-        Ok(sub)
-    })
-    .await?;
+    let store = state.store.as_ref();
+    if store.subscriptions(&sub.client_id).await?.len() >= MAX_SUBSCRIPTIONS {
+        return Err(invalid(format!(
+            "at most {MAX_SUBSCRIPTIONS} subscriptions per client"
+        )));
+    }
+    store.create_subscription(&sub).await?;
     tracing::info!(client = %sub.client_id, subscription = %sub.id, "webhook subscription created");
     Ok(json_response(
         StatusCode::CREATED,
@@ -144,18 +141,17 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let v = blocking(move || {
-        let store = state.store.as_ref();
-        let subs = store.subscriptions(&caller.0)?;
-        let mut out = Vec::with_capacity(subs.len());
-        for s in &subs {
-            let last = store.deliveries(&caller.0, &s.id, 1)?;
-            out.push(subscription_json(s, last.first()));
-        }
-        Ok(json!({ "subscriptions": out }))
-    })
-    .await?;
-    Ok(json_response(StatusCode::OK, &v))
+    let store = state.store.as_ref();
+    let subs = store.subscriptions(&caller.0).await?;
+    let mut out = Vec::with_capacity(subs.len());
+    for s in &subs {
+        let last = store.deliveries(&caller.0, &s.id, 1).await?;
+        out.push(subscription_json(s, last.first()));
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "subscriptions": out }),
+    ))
 }
 
 /// `DELETE /api/v1/subscriptions/{id}`: 204, or 404 for another client's or
@@ -166,7 +162,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let client = caller.0;
-    let gone = blocking(move || Ok(state.store.delete_subscription(&client, &id)?)).await?;
+    let gone = state.store.delete_subscription(&client, &id).await?;
     if gone {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -185,18 +181,22 @@ pub async fn deliveries(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let client = caller.0;
-    let v = blocking(move || {
-        let store = state.store.as_ref();
-        if !store.subscriptions(&client)?.iter().any(|s| s.id == id) {
-            return Err(ApiError::new(
-                404,
-                ErrorCode::NotFound,
-                "no such subscription",
-            ));
-        }
-        let ds = store.deliveries(&client, &id, DELIVERIES_SHOWN)?;
-        Ok(json!({ "deliveries": ds.iter().map(delivery_json).collect::<Vec<_>>() }))
-    })
-    .await?;
-    Ok(json_response(StatusCode::OK, &v))
+    let store = state.store.as_ref();
+    if !store
+        .subscriptions(&client)
+        .await?
+        .iter()
+        .any(|s| s.id == id)
+    {
+        return Err(ApiError::new(
+            404,
+            ErrorCode::NotFound,
+            "no such subscription",
+        ));
+    }
+    let ds = store.deliveries(&client, &id, DELIVERIES_SHOWN).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "deliveries": ds.iter().map(delivery_json).collect::<Vec<_>>() }),
+    ))
 }

@@ -8,16 +8,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::Sha256;
 
-use crate::store::{Delivery, OutEvent, Outcome, StoredClaim};
+use crate::events::{event, hex, random_hex, OutEvent};
+use crate::store::{Delivery, Outcome};
 use crate::AppState;
 
-pub const PERIOD_BREACHED: &str = "period.breached";
-pub const CLAIM_STATUS_CHANGED: &str = "claim.status_changed";
-/// The event types a subscription may ask for.
-pub const EVENT_TYPES: [&str; 2] = [PERIOD_BREACHED, CLAIM_STATUS_CHANGED];
+pub use crate::events::{CLAIM_STATUS_CHANGED, EVENT_TYPES, PERIOD_BREACHED};
 
 /// One attempt, from connecting to the end of the response head, takes at most this.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,24 +47,6 @@ impl Config {
             .iter()
             .any(|h| h.eq_ignore_ascii_case(host))
     }
-}
-
-/// `n` random bytes as lowercase hex, from the operating system's generator.
-pub fn random_hex(n: usize) -> String {
-    let mut b = vec![0u8; n];
-    // The OS generator failing means no safe secret can be made: fall back to a
-    // clock-derived value only for ids, never silently for secrets (see new_secret).
-    if getrandom::getrandom(&mut b).is_err() {
-        let t = crate::clock::now_millis().to_le_bytes();
-        for (i, x) in b.iter_mut().enumerate() {
-            *x = t[i % t.len()] ^ (i as u8);
-        }
-    }
-    hex(&b)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// A new signing secret: `whsec_` and 32 random bytes in hex. `None` when the
@@ -113,46 +93,6 @@ pub fn verify(secret: &str, header: &str, body: &str) -> bool {
         (Some(t), Some(v1)) => bool::from(sign(secret, t, body).as_bytes().ct_eq(v1.as_bytes())),
         _ => false,
     }
-}
-
-/// An event for the outbox: its body is `{id, type, created_at, data}`.
-pub fn event(client_id: &str, event_type: &str, data: Value) -> OutEvent {
-    let id = format!("evt_{}", random_hex(16));
-    let created_ms = crate::clock::now_millis();
-    let body = json!({
-        "id": id,
-        "type": event_type,
-        "created_at": crate::clock::now_rfc3339(),
-        "data": data,
-    });
-    OutEvent {
-        id,
-        client_id: client_id.to_string(),
-        event_type: event_type.to_string(),
-        body: body.to_string(),
-        created_ms,
-    }
-}
-
-/// The `claim.status_changed` event of a status change, queued by the store in the
-/// change's own transaction.
-pub fn claim_status_changed(
-    claim: &StoredClaim,
-    from: crate::store::Status,
-    note: &str,
-) -> OutEvent {
-    event(
-        &claim.client_id,
-        CLAIM_STATUS_CHANGED,
-        json!({
-            "claim_id": claim.claim_id,
-            "contract_id": claim.contract_id,
-            "from": from.as_str(),
-            "to": claim.status.as_str(),
-            "at": claim.updated_at,
-            "note": note,
-        }),
-    )
 }
 
 /// Where a delivery goes, from its URL.
@@ -434,15 +374,6 @@ async fn attempt(d: &Delivery, config: &Config) -> Result<u16, String> {
     post(&target, addr, &headers, &d.body).await
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
-) -> Result<T, String> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => r.map_err(|e| e.to_string()),
-        Err(_) => Err("store call did not finish".into()),
-    }
-}
-
 /// Drains the outbox forever: leases due rows, attempts them concurrently,
 /// records each outcome. The rows, not this task, hold the state, so a
 /// restarted server picks up where the last one stopped.
@@ -450,9 +381,8 @@ pub async fn run_worker(state: Arc<AppState>) {
     let config = state.webhooks.clone();
     let idle = Duration::from_millis(config.backoff_base_ms.clamp(50, 1000) as u64);
     loop {
-        let store = state.store.clone();
         let now = crate::clock::now_millis();
-        let due = blocking(move || store.claim_due(now, now + LEASE_MS, 32)).await;
+        let due = state.store.claim_due(now, now + LEASE_MS, 32).await;
         let due = match due {
             Ok(d) => d,
             Err(e) => {
@@ -486,9 +416,7 @@ pub async fn run_worker(state: Arc<AppState>) {
                 });
                 tracing::info!(event_id = %d.event_id, subscription = %d.subscription_id,
                     attempt = d.attempts + 1, state = o.state(), result = o.result(), "webhook attempt");
-                let store = state.store.clone();
-                let id = d.id;
-                if let Err(e) = blocking(move || store.finish_attempt(id, &o)).await {
+                if let Err(e) = state.store.finish_attempt(d.id, &o).await {
                     // The lease runs out and the row is tried again: at least once.
                     tracing::warn!(error = %e, "webhook outcome not recorded");
                 }
@@ -525,18 +453,20 @@ fn breaches(report: &sla_rules::report::Report) -> Vec<(String, OutEvent)> {
         .collect()
 }
 
-/// Evaluates one client now and records (and queues) each breach not recorded
-/// before. Blocking.
-fn evaluate_client(state: &AppState, client: &str) -> Result<usize, String> {
-    let report = state
-        .data
-        .report(client, crate::clock::now_unix())
+/// Evaluates one client now (on a blocking thread: a year of telemetry) and
+/// records (and queues) each breach not recorded before.
+async fn evaluate_client(state: &Arc<AppState>, client: &str) -> Result<usize, String> {
+    let (st, c) = (state.clone(), client.to_string());
+    let report = tokio::task::spawn_blocking(move || st.data.report(&c, crate::clock::now_unix()))
+        .await
+        .map_err(|_| "the evaluation did not finish".to_string())?
         .map_err(|e| format!("{e:?}"))?;
     let mut new = 0;
     for (period, e) in breaches(&report) {
         if state
             .store
             .emit_breach(&period, &e)
+            .await
             .map_err(|e| e.to_string())?
         {
             tracing::info!(client, period = %period, event_id = %e.id, "period.breached queued");
@@ -571,18 +501,15 @@ pub async fn run_evaluator(state: Arc<AppState>) {
             if !due {
                 continue;
             }
-            let st = state.clone();
-            let c = client.clone();
-            match tokio::task::spawn_blocking(move || evaluate_client(&st, &c)).await {
-                Ok(Ok(_)) => {
+            match evaluate_client(&state, &client).await {
+                Ok(_) => {
                     seen.insert(client, (versions, Instant::now()));
                 }
-                Ok(Err(e)) => {
+                Err(e) => {
                     // A client without documents yet, or a store that is down:
                     // tried again at the next tick.
                     tracing::debug!(client = %client, error = %e, "webhook evaluation skipped");
                 }
-                Err(_) => {}
             }
         }
         tokio::time::sleep(tick).await;

@@ -2,8 +2,11 @@
 //! `sla-server` binary started on a loopback port, and a small HTTP client.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-pub mod pg;
 pub mod receiver;
+
+/// The throwaway PostgreSQL cluster, from the library's test support.
+#[allow(unused_imports)] // each test binary uses a different part of this module
+pub use sla_server::testkit as pg;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -2,23 +2,21 @@
 //! with one transaction per claim, SQLite with group commit, and PostgreSQL in a
 //! throwaway cluster.
 
-#[path = "../tests/common/pg.rs"]
-mod pg;
+mod common;
 
-use std::sync::{Arc, Barrier};
+use std::future::Future;
+use std::sync::Arc;
 
-use crate::postgres::PgStore;
-use crate::sqlite::{SqliteStore, WriteMode};
-use crate::store::{InsertError, NewClaim, Status, StatusError, Store};
+use common::pg;
+use sla_server::postgres::PgStore;
+use sla_server::sqlite::{SqliteStore, WriteMode};
+use sla_server::store::{
+    enqueue_rows, InsertError, NewClaim, Status, StatusError, Store, StoreError,
+};
+use tokio::sync::Barrier;
 
 fn temp_db(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "sla-server-store-{name}-{}-{}",
-        std::process::id(),
-        crate::clock::unix_nanos()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join("claims.db")
+    common::temp_dir(&format!("store-{name}")).join("claims.db")
 }
 
 fn claim(id: &str, contract: &str, periods: &[&str]) -> NewClaim {
@@ -33,55 +31,77 @@ fn claim(id: &str, contract: &str, periods: &[&str]) -> NewClaim {
     }
 }
 
-/// Runs `check` against a fresh store of every kind. The PostgreSQL cluster
-/// lives as long as the handle (`_pg`), so it stops even if `check` panics.
-fn each_backend(name: &str, check: impl Fn(Arc<dyn Store>)) {
-    check(Arc::new(
-        SqliteStore::open_with(&temp_db(name), WriteMode::Naive).expect("sqlite naive"),
-    ));
-    check(Arc::new(
-        SqliteStore::open_with(&temp_db(name), WriteMode::Group).expect("sqlite group"),
-    ));
-    let _pg = pg::PgCluster::shared();
-    check(Arc::new(
-        PgStore::connect(&_pg.create_db(), 4).expect("postgres"),
-    ));
+/// A backend under test, and how to reach its database with raw SQL.
+enum Raw {
+    Sqlite(std::path::PathBuf),
+    Pg(Arc<pg::PgCluster>, String),
 }
 
-#[test]
-fn unique_keys_refuse_a_second_claim_id_and_a_second_claim_of_a_period() {
-    each_backend("unique", |s| {
+/// Runs `check` against a fresh store of every kind. The PostgreSQL cluster
+/// lives as long as the handle, so it stops even if `check` panics.
+async fn each_backend_raw<F, Fut>(name: &str, check: F)
+where
+    F: Fn(Arc<dyn Store>, Raw) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for mode in [WriteMode::Naive, WriteMode::Group] {
+        let path = temp_db(name);
+        let s = SqliteStore::open_with(&path, mode).await.expect("sqlite");
+        check(Arc::new(s), Raw::Sqlite(path)).await;
+    }
+    let pg = pg::PgCluster::shared();
+    let url = pg.create_db();
+    let s = PgStore::connect(&url, 4).await.expect("postgres");
+    check(Arc::new(s), Raw::Pg(pg.clone(), url)).await;
+    drop(pg);
+}
+
+async fn each_backend<F, Fut>(name: &str, check: F)
+where
+    F: Fn(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    each_backend_raw(name, |s, _| check(s)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unique_keys_refuse_a_second_claim_id_and_a_second_claim_of_a_period() {
+    each_backend("unique", |s| async move {
         s.insert_claim(&claim("a", "K", &["2026-01", "2026-02"]))
+            .await
             .expect("first claim");
         assert_eq!(
-            s.insert_claim(&claim("a", "K", &["2026-03"])),
+            s.insert_claim(&claim("a", "K", &["2026-03"])).await,
             Err(InsertError::ClaimIdTaken)
         );
         assert_eq!(
-            s.insert_claim(&claim("b", "K", &["2026-03", "2026-02"])),
+            s.insert_claim(&claim("b", "K", &["2026-03", "2026-02"]))
+                .await,
             Err(InsertError::PeriodsTaken(vec!["2026-02".into()]))
         );
         // The refused claim left nothing behind: 2026-03 is still free.
         assert_eq!(
-            s.claimed_periods("K").expect("periods"),
+            s.claimed_periods("K").await.expect("periods"),
             vec!["2026-01".to_string(), "2026-02".to_string()]
         );
-        assert_eq!(s.get_claim("b").expect("get"), None);
-        assert_eq!(s.events("b").expect("events"), vec![]);
+        assert_eq!(s.get_claim("b").await.expect("get"), None);
+        assert_eq!(s.events("b").await.expect("events"), vec![]);
         // Another contract may claim the same month.
         s.insert_claim(&claim("c", "K2", &["2026-02"]))
+            .await
             .expect("other contract");
-        let stored = s.get_claim("a").expect("get").expect("a");
+        let stored = s.get_claim("a").await.expect("get").expect("a");
         assert_eq!(stored.status, Status::Submitted);
         assert_eq!(stored.request, "{\"claim_id\":\"a\"}");
         assert_eq!(stored.submitted_at, "2026-11-29T00:00:00Z");
         assert_eq!(stored.updated_at, "2026-11-29T00:00:00Z");
-    });
+    })
+    .await;
 }
 
-#[test]
-fn lists_are_per_client_and_contract_oldest_first() {
-    each_backend("lists", |s| {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lists_are_per_client_and_contract_oldest_first() {
+    each_backend("lists", |s| async move {
         for (id, contract, period) in [
             ("z", "K", "2026-01"),
             ("a", "K", "2026-02"),
@@ -89,22 +109,26 @@ fn lists_are_per_client_and_contract_oldest_first() {
             ("b", "K", "2026-03"),
         ] {
             s.insert_claim(&claim(id, contract, &[period]))
+                .await
                 .expect("insert");
         }
-        let ids = |v: Vec<crate::store::StoredClaim>| {
+        let ids = |v: Vec<sla_server::store::StoredClaim>| {
             v.into_iter().map(|c| c.claim_id).collect::<Vec<_>>()
         };
         // Filing order, not claim_id order.
         assert_eq!(
-            ids(s.list_claims("acme", "K").expect("list")),
+            ids(s.list_claims("acme", "K").await.expect("list")),
             ["z", "a", "b"]
         );
-        assert_eq!(ids(s.list_claims("acme", "K2").expect("list")), ["m"]);
+        assert_eq!(ids(s.list_claims("acme", "K2").await.expect("list")), ["m"]);
         assert_eq!(
-            ids(s.list_claims("globex", "K").expect("list")),
+            ids(s.list_claims("globex", "K").await.expect("list")),
             Vec::<String>::new()
         );
-        assert_eq!(ids(s.all_claims().expect("all")), ["z", "a", "m", "b"]);
+        assert_eq!(
+            ids(s.all_claims().await.expect("all")),
+            ["z", "a", "m", "b"]
+        );
         s.set_status(
             "a",
             Status::UnderReview,
@@ -112,6 +136,7 @@ fn lists_are_per_client_and_contract_oldest_first() {
             "",
             "2026-11-30T00:00:00Z",
         )
+        .await
         .expect("review a");
         s.set_status(
             "z",
@@ -120,20 +145,26 @@ fn lists_are_per_client_and_contract_oldest_first() {
             "",
             "2026-11-30T00:00:01Z",
         )
+        .await
         .expect("reject z");
-        let queue = |st| ids(s.claims_with_status(st).expect("by status"));
-        assert_eq!(queue(Status::Submitted), ["m", "b"]);
-        assert_eq!(queue(Status::UnderReview), ["a"]);
-        assert_eq!(queue(Status::Rejected), ["z"]);
-        assert_eq!(queue(Status::Approved), Vec::<String>::new());
-        s.ping().expect("ping");
-    });
+        let queue = |st| {
+            let s = s.clone();
+            async move { ids(s.claims_with_status(st).await.expect("by status")) }
+        };
+        assert_eq!(queue(Status::Submitted).await, ["m", "b"]);
+        assert_eq!(queue(Status::UnderReview).await, ["a"]);
+        assert_eq!(queue(Status::Rejected).await, ["z"]);
+        assert_eq!(queue(Status::Approved).await, Vec::<String>::new());
+        s.ping().await.expect("ping");
+    })
+    .await;
 }
 
-#[test]
-fn status_changes_follow_the_workflow_and_leave_an_audit_row_each() {
-    each_backend("status", |s| {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn status_changes_follow_the_workflow_and_leave_an_audit_row_each() {
+    each_backend("status", |s| async move {
         s.insert_claim(&claim("a", "K", &["2026-01"]))
+            .await
             .expect("claim");
         let c = s
             .set_status(
@@ -143,23 +174,26 @@ fn status_changes_follow_the_workflow_and_leave_an_audit_row_each() {
                 "ok",
                 "2026-11-30T00:00:00Z",
             )
+            .await
             .expect("approve");
         assert_eq!(c.status, Status::Approved);
         assert_eq!(c.updated_at, "2026-11-30T00:00:00Z");
         assert_eq!(c.submitted_at, "2026-11-29T00:00:00Z");
-        assert_eq!(s.get_claim("a").expect("get"), Some(c));
+        assert_eq!(s.get_claim("a").await.expect("get"), Some(c));
         assert_eq!(
-            s.set_status("a", Status::Rejected, "operator", "", "x"),
+            s.set_status("a", Status::Rejected, "operator", "", "x")
+                .await,
             Err(StatusError::NotAllowed {
                 from: Status::Approved,
                 to: Status::Rejected
             })
         );
         assert_eq!(
-            s.set_status("zz", Status::Approved, "operator", "", "x"),
+            s.set_status("zz", Status::Approved, "operator", "", "x")
+                .await,
             Err(StatusError::NotFound)
         );
-        let ev = s.events("a").expect("events");
+        let ev = s.events("a").await.expect("events");
         assert_eq!(ev.len(), 2, "filed + approved, the refusal wrote nothing");
         assert_eq!(ev[0].from, None);
         assert_eq!(ev[0].to, Status::Submitted);
@@ -168,34 +202,35 @@ fn status_changes_follow_the_workflow_and_leave_an_audit_row_each() {
         assert_eq!(ev[1].to, Status::Approved);
         assert_eq!(ev[1].note, "ok");
         assert_eq!(ev[1].at, "2026-11-30T00:00:00Z");
-    });
+    })
+    .await;
 }
 
-#[test]
-fn concurrent_inserts_of_one_period_file_exactly_one() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_inserts_of_one_period_file_exactly_one() {
     // Eight claims race for one month, eight retries of one claim race too: the
     // UNIQUE keys (and, with group commit, the savepoints of one batch) leave one
     // winner each, and every loser is told why.
-    each_backend("race", |s| {
+    each_backend("race", |s| async move {
         let barrier = Arc::new(Barrier::new(16));
         let handles: Vec<_> = (0..16)
             .map(|i| {
                 let (s, barrier) = (s.clone(), barrier.clone());
-                std::thread::spawn(move || {
+                tokio::spawn(async move {
                     let c = if i < 8 {
                         claim(&format!("p{i}"), "K", &["2026-05"])
                     } else {
                         claim("same", "K", &["2026-06"])
                     };
-                    barrier.wait();
-                    (i, s.insert_claim(&c))
+                    barrier.wait().await;
+                    (i, s.insert_claim(&c).await)
                 })
             })
             .collect();
-        let results: Vec<_> = handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect();
+        let mut results = Vec::new();
+        for h in handles {
+            results.push(h.await.expect("task"));
+        }
         let period_wins = results.iter().filter(|(i, r)| *i < 8 && r.is_ok()).count();
         let period_losses = results
             .iter()
@@ -208,25 +243,29 @@ fn concurrent_inserts_of_one_period_file_exactly_one() {
             .count();
         assert_eq!((period_wins, period_losses), (1, 7), "{results:?}");
         assert_eq!((same_wins, same_losses), (1, 7), "{results:?}");
-        assert_eq!(s.all_claims().expect("all").len(), 2);
+        assert_eq!(s.all_claims().await.expect("all").len(), 2);
         assert_eq!(
-            s.claimed_periods("K").expect("periods"),
+            s.claimed_periods("K").await.expect("periods"),
             vec!["2026-05".to_string(), "2026-06".to_string()]
         );
-    });
+    })
+    .await;
 }
 
-#[test]
-fn postgres_migrations_run_once_and_a_newer_schema_is_refused() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_migrations_run_once_and_a_newer_schema_is_refused() {
     let pg = pg::PgCluster::shared();
     let url = pg.create_db();
-    PgStore::connect(&url, 2)
-        .expect("first open")
+    let first: Arc<dyn Store> = Arc::new(PgStore::connect(&url, 2).await.expect("first open"));
+    first
         .insert_claim(&claim("a", "K", &["2026-01"]))
+        .await
         .expect("claim");
     // The socket form of the URL reaches the same database.
-    let s = PgStore::connect(&pg.socket_url(pg::db_name(&url)), 2).expect("reopen");
-    assert!(s.get_claim("a").expect("get").is_some());
+    let s = PgStore::connect(&pg.socket_url(pg::db_name(&url)), 2)
+        .await
+        .expect("reopen");
+    assert!(s.get_claim("a").await.expect("get").is_some());
     assert_eq!(
         pg.sql(
             &url,
@@ -236,30 +275,31 @@ fn postgres_migrations_run_once_and_a_newer_schema_is_refused() {
         "each migration ran once, not on every open"
     );
     pg.sql(&url, "INSERT INTO schema_migrations VALUES (99, 'later')");
-    let e = PgStore::connect(&url, 2).err().expect("refused");
+    let e = PgStore::connect(&url, 2).await.err().expect("refused");
     assert!(e.message.contains("newer"), "{e}");
 }
 
-#[test]
-fn postgres_urls_that_cannot_work_fail_in_one_line() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_urls_that_cannot_work_fail_in_one_line() {
     for bad in [
         "postgres://u@h:notaport/db",
         "postgres://u@host:5432/db?sslmode=bogus",
     ] {
-        let e = PgStore::connect(bad, 1).err().expect("refused");
+        let e = PgStore::connect(bad, 1).await.err().expect("refused");
         assert!(!e.message.contains('\n'), "{e}");
         assert!(e.message.contains("not a PostgreSQL URL"), "{bad}: {e}");
     }
     // Nobody listens on port 1: the error names the connection, in one line.
     let e = PgStore::connect("postgres://postgres@127.0.0.1:1/db", 1)
+        .await
         .err()
         .expect("unreachable");
     assert!(e.unavailable, "{e:?}");
     assert!(!e.message.contains('\n'), "{e}");
 }
 
-fn subscription(id: &str, client: &str, events: &[&str]) -> crate::store::Subscription {
-    crate::store::Subscription {
+fn subscription(id: &str, client: &str, events: &[&str]) -> sla_server::store::Subscription {
+    sla_server::store::Subscription {
         id: id.into(),
         client_id: client.into(),
         url: format!("https://hooks.example.com/{id}"),
@@ -270,8 +310,13 @@ fn subscription(id: &str, client: &str, events: &[&str]) -> crate::store::Subscr
     }
 }
 
-fn out_event(id: &str, client: &str, event_type: &str, created_ms: i64) -> crate::store::OutEvent {
-    crate::store::OutEvent {
+fn out_event(
+    id: &str,
+    client: &str,
+    event_type: &str,
+    created_ms: i64,
+) -> sla_server::store::OutEvent {
+    sla_server::store::OutEvent {
         id: id.into(),
         client_id: client.into(),
         event_type: event_type.into(),
@@ -280,14 +325,17 @@ fn out_event(id: &str, client: &str, event_type: &str, created_ms: i64) -> crate
     }
 }
 
-#[test]
-fn a_status_change_queues_its_event_in_the_same_transaction() {
-    each_backend("status-event", |s| {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_status_change_queues_its_event_in_the_same_transaction() {
+    each_backend("status-event", |s| async move {
         s.create_subscription(&subscription("s1", "acme", &["claim.status_changed"]))
+            .await
             .expect("s1");
         s.create_subscription(&subscription("s2", "acme", &["period.breached"]))
+            .await
             .expect("s2");
         s.insert_claim(&claim("a", "K", &["2026-01"]))
+            .await
             .expect("claim");
         s.set_status(
             "a",
@@ -296,13 +344,16 @@ fn a_status_change_queues_its_event_in_the_same_transaction() {
             "looking",
             "2026-11-30T00:00:00Z",
         )
+        .await
         .expect("review");
         // A refused change writes nothing, so it queues nothing either.
         assert!(s
             .set_status("a", Status::Fulfilled, "operator", "", "x")
+            .await
             .is_err());
         let due = s
             .claim_due(i64::MAX / 2, i64::MAX / 2 + 1, 10)
+            .await
             .expect("due");
         assert_eq!(due.len(), 1, "one change, one subscriber that wants it");
         assert_eq!(due[0].subscription_id, "s1");
@@ -314,34 +365,38 @@ fn a_status_change_queues_its_event_in_the_same_transaction() {
         assert_eq!(body["data"]["to"], "under_review");
         assert_eq!(body["data"]["at"], "2026-11-30T00:00:00Z");
         assert_eq!(body["data"]["note"], "looking");
-    });
+    })
+    .await;
 }
 
-#[test]
-fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
-    use crate::store::Outcome;
-    each_backend("outbox", |s| {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
+    use sla_server::store::Outcome;
+    each_backend("outbox", |s| async move {
         s.create_subscription(&subscription("s1", "acme", &["period.breached"]))
+            .await
             .expect("s1");
         s.create_subscription(&subscription(
             "s2",
             "acme",
             &["period.breached", "claim.status_changed"],
         ))
+        .await
         .expect("s2");
         s.create_subscription(&subscription("s3", "other", &["period.breached"]))
+            .await
             .expect("s3");
         // Only acme's subscriptions hear acme's events, and only s2 wants claims.
-        assert_eq!(
-            s.enqueue(&out_event("e1", "acme", "claim.status_changed", 1_000))
-                .expect("enqueue"),
-            1
-        );
+        let mut tx = s.begin().await.expect("begin");
+        let e1 = out_event("e1", "acme", "claim.status_changed", 1_000);
+        assert_eq!(enqueue_rows(tx.as_mut(), &e1).await.expect("enqueue"), 1);
+        tx.commit().await.expect("commit");
         assert!(s
             .emit_breach(
                 "2025-03",
                 &out_event("e2", "acme", "period.breached", 1_000)
             )
+            .await
             .expect("first breach"));
         // The same (client, period) again, with a fresh event id: nothing queued.
         assert!(!s
@@ -349,9 +404,10 @@ fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
                 "2025-03",
                 &out_event("e3", "acme", "period.breached", 2_000)
             )
+            .await
             .expect("second breach"));
         // The three rows are due at 1,000 ms and leased until 5,000 ms.
-        let due = s.claim_due(1_000, 5_000, 10).expect("due");
+        let due = s.claim_due(1_000, 5_000, 10).await.expect("due");
         let mut got: Vec<(String, String)> = due
             .iter()
             .map(|d| (d.subscription_id.clone(), d.event_id.clone()))
@@ -370,7 +426,11 @@ fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
             format!("https://hooks.example.com/{}", due[0].subscription_id)
         );
         // Leased: another worker at 2,000 ms gets nothing.
-        assert!(s.claim_due(2_000, 6_000, 10).expect("leased").is_empty());
+        assert!(s
+            .claim_due(2_000, 6_000, 10)
+            .await
+            .expect("leased")
+            .is_empty());
         for d in &due {
             let o = if d.subscription_id == "s1" {
                 Outcome::Delivered("200".into())
@@ -380,16 +440,20 @@ fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
                     result: "HTTP 500".into(),
                 }
             };
-            s.finish_attempt(d.id, &o).expect("finish");
+            s.finish_attempt(d.id, &o).await.expect("finish");
         }
         // s1 is done; s2's two rows are due again at 3,000 ms, not before.
-        assert!(s.claim_due(2_999, 9_000, 10).expect("early").is_empty());
-        let again = s.claim_due(3_000, 9_000, 10).expect("again");
+        assert!(s
+            .claim_due(2_999, 9_000, 10)
+            .await
+            .expect("early")
+            .is_empty());
+        let again = s.claim_due(3_000, 9_000, 10).await.expect("again");
         assert_eq!(again.len(), 2);
         assert!(again
             .iter()
             .all(|d| d.attempts == 1 && d.subscription_id == "s2"));
-        let recs = s.deliveries("acme", "s1", 10).expect("records");
+        let recs = s.deliveries("acme", "s1", 10).await.expect("records");
         assert_eq!(recs.len(), 1);
         assert_eq!(
             (
@@ -400,16 +464,85 @@ fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
             ("delivered", 1, "200")
         );
         // Another client cannot see s1's deliveries, nor delete s1.
-        assert!(s.deliveries("other", "s1", 10).expect("other").is_empty());
-        assert!(!s.delete_subscription("other", "s1").expect("not theirs"));
-        assert!(s.delete_subscription("acme", "s2").expect("delete"));
-        assert!(s.claim_due(10_000, 20_000, 10).expect("gone").is_empty());
+        assert!(s
+            .deliveries("other", "s1", 10)
+            .await
+            .expect("other")
+            .is_empty());
+        assert!(!s
+            .delete_subscription("other", "s1")
+            .await
+            .expect("not theirs"));
+        assert!(s.delete_subscription("acme", "s2").await.expect("delete"));
+        assert!(s
+            .claim_due(10_000, 20_000, 10)
+            .await
+            .expect("gone")
+            .is_empty());
         let left: Vec<String> = s
             .subscriptions("acme")
+            .await
             .expect("list")
             .into_iter()
             .map(|x| x.id)
             .collect();
         assert_eq!(left, vec!["s1".to_string()]);
-    });
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unknown_status_written_behind_the_store_is_the_same_error_on_every_backend() {
+    each_backend_raw("bogus", |s, raw| async move {
+        s.insert_claim(&claim("a", "K", &["2026-01"]))
+            .await
+            .expect("a");
+        s.insert_claim(&claim("b", "K", &["2026-02"]))
+            .await
+            .expect("b");
+        // A status no binary writes: by hand, past the CHECK on `claims.status`
+        // (`claim_events` has none).
+        let damage = [
+            "UPDATE claims SET status = 'bogus' WHERE claim_id = 'a'",
+            "INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note) \
+             VALUES ('b', '2026-11-30T00:00:00Z', 'submitted', 'reviewed', 'operator', '')",
+        ];
+        match &raw {
+            Raw::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).expect("raw sqlite");
+                conn.execute_batch("PRAGMA ignore_check_constraints = ON")
+                    .expect("pragma");
+                for sql in damage {
+                    conn.execute_batch(sql).expect(sql);
+                }
+            }
+            Raw::Pg(pg, url) => {
+                pg.sql(
+                    url,
+                    "ALTER TABLE claims DROP CONSTRAINT claims_status_check",
+                );
+                for sql in damage {
+                    pg.sql(url, sql);
+                }
+            }
+        }
+        let claim_status = StoreError::new("claims.status: unknown status \"bogus\"");
+        let event_status = StoreError::new("claim_events.to_status: unknown status \"reviewed\"");
+        assert_eq!(s.get_claim("a").await, Err(claim_status.clone()));
+        assert_eq!(s.all_claims().await, Err(claim_status.clone()));
+        assert_eq!(
+            s.set_status("a", Status::Approved, "operator", "", "x")
+                .await,
+            Err(StatusError::Store(claim_status))
+        );
+        assert_eq!(s.events("b").await, Err(event_status));
+        // The damage is confined to its rows: b still reads, and the refused
+        // status change above wrote nothing.
+        assert_eq!(
+            s.get_claim("b").await.expect("b").map(|c| c.status),
+            Some(Status::Submitted)
+        );
+        assert_eq!(s.events("a").await.expect("a's trail").len(), 1);
+    })
+    .await;
 }

@@ -2,14 +2,15 @@
 //! previous batch was being synced and writes the lot in one transaction, so many
 //! claims share one fsync. Each caller hears back only after its batch committed.
 
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::oneshot;
 
-use crate::sqlite::{conflict_answer, err, insert_rows};
-use crate::store::{InsertError, NewClaim, StoreError};
+use super::rows::{err, insert_rows, refusal};
+use crate::store::{Event, NewClaim, RowError, StoreError};
 
 /// The most claims one transaction takes. A batch is whatever queued during the
 /// previous commit; the cap only bounds how long the first claim of a huge burst
@@ -18,7 +19,9 @@ pub const MAX_BATCH: usize = 256;
 
 struct Job {
     claim: NewClaim,
-    reply: SyncSender<Result<(), InsertError>>,
+    filed: Event,
+    // A oneshot: the writer thread answers without blocking, the caller awaits.
+    reply: oneshot::Sender<Result<(), RowError>>,
 }
 
 pub struct GroupWriter {
@@ -42,10 +45,11 @@ impl GroupWriter {
     }
 
     /// Queues the claim and waits until its batch committed (or failed).
-    pub fn insert(&self, claim: &NewClaim) -> Result<(), InsertError> {
-        let (reply, answer) = mpsc::sync_channel(1);
+    pub async fn insert(&self, claim: &NewClaim, filed: &Event) -> Result<(), RowError> {
+        let (reply, answer) = oneshot::channel();
         let job = Job {
             claim: claim.clone(),
+            filed: filed.clone(),
             reply,
         };
         let sent = match self.queue.lock() {
@@ -56,7 +60,7 @@ impl GroupWriter {
             return Err(stopped().into());
         }
         // A writer that died mid-batch drops the reply sender: no answer, no 201.
-        answer.recv().unwrap_or_else(|_| Err(stopped().into()))
+        answer.await.unwrap_or_else(|_| Err(stopped().into()))
     }
 
     /// Whether the writer thread still runs (for `/readyz`).
@@ -103,10 +107,9 @@ fn run(mut conn: Connection, rx: Receiver<Job>) {
 }
 
 /// One transaction for the batch, one savepoint per claim: a claim that hits a
-/// UNIQUE key rolls back only its own rows. If the commit fails, every claim of
-/// the batch fails, conflicts included (they may have lost to a claim that is now
-/// rolled back too).
-fn write_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<(), InsertError>> {
+/// UNIQUE key rolls back only its own rows. If the commit fails, every claim of the batch fails, conflicts
+/// included (they may have lost to a claim that is now rolled back too).
+fn write_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<(), RowError>> {
     let fail_all = |e: StoreError| batch.iter().map(|_| Err(e.clone().into())).collect();
     let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
@@ -117,16 +120,16 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<(), InsertErr
         let sp = match tx.savepoint() {
             Ok(sp) => sp,
             Err(e) => {
-                results.push(Err(InsertError::Store(err(e))));
+                results.push(Err(RowError::Store(err(e))));
                 continue;
             }
         };
-        let r = match insert_rows(&sp, &job.claim) {
-            Ok(()) => sp.commit().map_err(|e| InsertError::Store(err(e))),
-            Err(conflict) => {
-                // Dropping the savepoint rolls it back before the answer is read.
+        let r = match insert_rows(&sp, &job.claim, &job.filed) {
+            Ok(()) => sp.commit().map_err(|e| RowError::Store(err(e))),
+            Err(r) => {
+                // Dropping the savepoint rolls it back before the held periods are read.
                 drop(sp);
-                Err(conflict_answer(&tx, &job.claim, conflict))
+                Err(refusal(&tx, &job.claim, r))
             }
         };
         results.push(r);
@@ -155,8 +158,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn one_batch_files_the_winners_and_tells_each_loser_why() {
+    #[tokio::test]
+    async fn one_batch_files_the_winners_and_tells_each_loser_why() {
         let dir = std::env::temp_dir().join(format!(
             "sla-server-batch-{}-{}",
             std::process::id(),
@@ -165,39 +168,46 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("claims.db");
         // The store migrates the file; the batch is written on a second connection.
-        let store = SqliteStore::open_with(&path, WriteMode::Naive).expect("open");
+        let store = SqliteStore::open_with(&path, WriteMode::Naive)
+            .await
+            .expect("open");
         let mut conn = Connection::open(&path).expect("conn");
-        let mut replies = Vec::new();
-        let batch: Vec<Job> = [
+        let claims = [
             claim("a", &["2026-01"]),
             claim("b", &["2026-02", "2026-01"]), // January is a's, in this same batch
             claim("a", &["2026-03"]),            // a's claim_id again
             claim("c", &["2026-02"]),            // February is free: b rolled back
-        ]
-        .into_iter()
-        .map(|claim| {
-            let (reply, rx) = mpsc::sync_channel(1);
-            replies.push(rx);
-            Job { claim, reply }
-        })
-        .collect();
+        ];
+        let batch: Vec<Job> = claims
+            .iter()
+            .map(|claim| Job {
+                claim: claim.clone(),
+                filed: crate::store::filed_event(claim),
+                reply: oneshot::channel().0,
+            })
+            .collect();
         let results = write_batch(&mut conn, &batch);
         assert_eq!(
             results,
             vec![
                 Ok(()),
-                Err(InsertError::PeriodsTaken(vec!["2026-01".into()])),
-                Err(InsertError::ClaimIdTaken),
+                // Read inside the batch: a held January, c had not filed February yet.
+                Err(RowError::Periods(vec!["2026-01".into()])),
+                Err(RowError::ClaimId),
                 Ok(()),
             ]
         );
+        assert_eq!(
+            crate::store::refusal(&claims[1], results[1].clone().unwrap_err()),
+            crate::store::InsertError::PeriodsTaken(vec!["2026-01".into()])
+        );
         // Committed: another connection sees a and c with their periods, b not at all.
         assert_eq!(
-            store.claimed_periods("K").expect("periods"),
+            store.claimed_periods("K").await.expect("periods"),
             vec!["2026-01".to_string(), "2026-02".to_string()]
         );
-        assert_eq!(store.get_claim("b").expect("get"), None);
-        assert_eq!(store.events("c").expect("events").len(), 1);
+        assert_eq!(store.get_claim("b").await.expect("get"), None);
+        assert_eq!(store.events("c").await.expect("events").len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,8 +1,9 @@
-//! A throwaway PostgreSQL cluster for tests and the bench: `initdb` into a temp
-//! directory (as the `postgres` user when running as root, since initdb refuses
-//! root), its own port and socket directory, stopped with `-m immediate` and
-//! removed when the last handle drops, also when a test panics.
-#![allow(dead_code)] // the unit tests, the integration tests and the bench each use a part
+//! Test support, built only with the `testkit` feature (which this crate's own
+//! dev-dependency turns on for its tests and bench, and a release build never has):
+//! a throwaway PostgreSQL cluster. `initdb` into a temp directory (as the `postgres`
+//! user when running as root, since initdb refuses root), its own port and socket
+//! directory, stopped with `-m immediate` and removed when the last handle drops,
+//! also when a test panics.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

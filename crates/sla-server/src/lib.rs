@@ -1,0 +1,178 @@
+//! `sla-server` as a library: the server, its stores and its operator commands, so
+//! the binary, the integration tests and the bench use the same modules.
+
+pub mod api;
+pub mod args;
+pub mod auth;
+pub mod claims_http;
+pub mod clock;
+pub mod data;
+pub mod demo_data;
+pub mod errors;
+pub mod events;
+pub mod health;
+pub mod http;
+pub mod limits;
+pub mod metrics;
+pub mod operator;
+pub mod ops;
+pub mod postgres;
+pub mod sqlite;
+pub mod static_files;
+pub mod statuses;
+pub mod store;
+pub mod subscriptions;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+pub mod webhooks;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use args::{ClaimsCommand, Cli, Command, ServeArgs, SqliteWriter};
+
+/// What every handler shares.
+pub struct AppState {
+    pub data: data::DataDir,
+    pub tokens: auth::Tokens,
+    pub store: Arc<dyn store::Store>,
+    pub dist: PathBuf,
+    pub demo_token: Option<String>,
+    pub rate: limits::RateLimiter,
+    /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
+    pub shutting_down: AtomicBool,
+    pub webhooks: webhooks::Config,
+}
+
+/// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
+pub async fn open_store(
+    db: &str,
+    pool_size: usize,
+    mode: sqlite::WriteMode,
+) -> Result<Arc<dyn store::Store>, String> {
+    let store: Arc<dyn store::Store> = if postgres::is_url(db) {
+        Arc::new(
+            postgres::PgStore::connect(db, pool_size)
+                .await
+                .map_err(|e| format!("--db: {e}"))?,
+        )
+    } else {
+        Arc::new(
+            sqlite::SqliteStore::open_with(Path::new(db), mode)
+                .await
+                .map_err(|e| format!("--db: {e}"))?,
+        )
+    };
+    Ok(store)
+}
+
+/// Runs one command of the command line, on the caller's runtime (the binary's only one).
+pub async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve(a) => serve(&a).await,
+        Command::DemoData { out } => demo_data::write_demo(&out),
+        Command::Claims {
+            command: ClaimsCommand::List { db },
+        } => ops::list(&db).await,
+        Command::Claims {
+            command:
+                ClaimsCommand::SetStatus {
+                    claim,
+                    status,
+                    db,
+                    note,
+                },
+        } => ops::set_status(&db, &claim, &status, &note).await,
+    }
+}
+
+async fn serve(args: &ServeArgs) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    let data_dir = args.data.clone();
+    let tokens_path = args
+        .tokens
+        .clone()
+        .unwrap_or_else(|| data_dir.join("tokens.json"));
+    let tokens_bytes =
+        std::fs::read(&tokens_path).map_err(|e| format!("{}: {e}", tokens_path.display()))?;
+    let tokens = auth::Tokens::parse(&tokens_bytes, &tokens_path.display().to_string())?;
+    let demo_token = if args.demo {
+        let p = data_dir.join(demo_data::DEMO_TOKEN_FILE);
+        let t = std::fs::read_to_string(&p)
+            .map_err(|e| format!("--demo: {}: {e}", p.display()))?
+            .trim()
+            .to_string();
+        if tokens.client_for(&t).is_none() {
+            return Err(format!(
+                "--demo: the token in {} is not in {}",
+                p.display(),
+                tokens_path.display()
+            ));
+        }
+        Some(t)
+    } else {
+        None
+    };
+    let mode = match args.sqlite_writer {
+        SqliteWriter::Group => sqlite::WriteMode::Group,
+        SqliteWriter::Naive => sqlite::WriteMode::Naive,
+    };
+    let (rate, max_connections, grace) =
+        (args.rate_limit, args.max_connections, args.shutdown_grace);
+    let store = open_store(&args.db, args.pool_size, mode).await?;
+    if !(args.evaluate_every.is_finite() && args.evaluate_every > 0.0) {
+        return Err("--evaluate-every: a positive number of seconds".into());
+    }
+    let webhooks = webhooks::Config {
+        allowed_hosts: args
+            .allow_webhook_host
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect(),
+        backoff_base_ms: args.webhook_backoff_ms.max(1),
+        evaluate_every: std::time::Duration::from_secs_f64(args.evaluate_every),
+    };
+    let state = Arc::new(AppState {
+        data: data::DataDir::new(data_dir),
+        tokens,
+        store,
+        dist: args.dist.clone(),
+        demo_token,
+        rate: limits::RateLimiter::new(rate),
+        shutting_down: AtomicBool::new(false),
+        webhooks,
+    });
+    let addr = args.addr.clone();
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("--addr {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    // The first stdout line tells scripts and tests where the server listens
+    // (useful with port 0); everything else goes to the log on stderr.
+    println!("sla-server listening on http://{local}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(addr = %local, clients = state.tokens.clients().count(), "listening");
+    // The outbox worker and the breach evaluator run beside the listener;
+    // their state is in the store, so stopping them anywhere loses nothing.
+    tokio::spawn(webhooks::run_worker(state.clone()));
+    tokio::spawn(webhooks::run_evaluator(state.clone()));
+    let st = state.clone();
+    // At the first signal `/readyz` answers 503; during the grace period the
+    // server keeps serving, so a load balancer sees that and moves traffic
+    // away before the listener closes.
+    let shutdown = http::shutdown_signal(
+        move || {
+            st.shutting_down
+                .store(true, std::sync::atomic::Ordering::SeqCst)
+        },
+        std::time::Duration::from_secs(grace),
+    );
+    http::serve(listener, http::router(state), shutdown, max_connections).await;
+    Ok(())
+}
