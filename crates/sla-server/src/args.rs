@@ -79,6 +79,12 @@ pub struct ServeArgs {
     /// failure. For tests; the default suits real receivers.
     #[arg(long, value_name = "MS", default_value_t = 30_000, hide = true)]
     pub webhook_backoff_ms: i64,
+    /// Test builds only (the `testkit` feature, on for `cargo test` alone, and
+    /// debug assertions): also trust this CA certificate (DER) for https webhooks.
+    /// A release build has no such flag, so no production server can be told to.
+    #[cfg(all(feature = "testkit", debug_assertions))]
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub webhook_test_ca: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -68,6 +68,27 @@ pub async fn open_store(
     Ok(store)
 }
 
+/// The extra CA a test build's https webhooks trust (`--webhook-test-ca`).
+#[cfg(all(feature = "testkit", debug_assertions))]
+fn webhook_test_roots(
+    args: &ServeArgs,
+) -> Result<Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>, String> {
+    let Some(path) = &args.webhook_test_ca else {
+        return Ok(Vec::new());
+    };
+    let der =
+        std::fs::read(path).map_err(|e| format!("--webhook-test-ca {}: {e}", path.display()))?;
+    Ok(vec![der.into()])
+}
+
+/// Any other build trusts Mozilla's roots only: it has no flag that could add one.
+#[cfg(not(all(feature = "testkit", debug_assertions)))]
+fn webhook_test_roots(
+    _: &ServeArgs,
+) -> Result<Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>, String> {
+    Ok(Vec::new())
+}
+
 /// Runs one command of the command line, on the caller's runtime (the binary's only one).
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
@@ -137,6 +158,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             .collect(),
         backoff_base_ms: args.webhook_backoff_ms.max(1),
         evaluate_every: std::time::Duration::from_secs_f64(args.evaluate_every),
+        tls: webhooks::tls_config(&webhook_test_roots(args)?)?,
     };
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir),

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
+use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::rustls::{self, ClientConfig};
 
 use crate::events::{event, hex, random_hex, OutEvent};
 use crate::store::{Delivery, Outcome};
@@ -39,6 +41,8 @@ pub struct Config {
     pub backoff_base_ms: i64,
     /// Documents are re-evaluated at least this often, changed or not.
     pub evaluate_every: Duration,
+    /// What https deliveries trust (`tls_config`).
+    pub tls: Arc<ClientConfig>,
 }
 
 impl Config {
@@ -230,6 +234,7 @@ pub async fn resolve(target: &Target, config: &Config) -> Result<SocketAddr, Str
 pub async fn post(
     target: &Target,
     addr: SocketAddr,
+    tls: &Arc<ClientConfig>,
     headers: &[(&str, String)],
     body: &str,
 ) -> Result<u16, String> {
@@ -240,7 +245,7 @@ pub async fn post(
         if target.https {
             let name = tokio_rustls::rustls::pki_types::ServerName::try_from(target.host.clone())
                 .map_err(|e| format!("tls: {}: {e}", target.host))?;
-            let tls = tls_connector()?
+            let tls = tokio_rustls::TlsConnector::from(tls.clone())
                 .connect(name, tcp)
                 .await
                 .map_err(|e| format!("tls: {e}"))?;
@@ -254,24 +259,22 @@ pub async fn post(
         .map_err(|_| format!("timeout after {} s", ATTEMPT_TIMEOUT.as_secs()))?
 }
 
-/// One TLS client configuration for every delivery: rustls with the ring
-/// provider and Mozilla's root certificates.
-fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
-    use std::sync::OnceLock;
-    use tokio_rustls::rustls;
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    let config = CONFIG.get_or_init(|| {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
+/// The TLS client configuration of every delivery: rustls with the ring provider,
+/// Mozilla's root certificates and `extra_roots`. Only a test build passes any
+/// (`--webhook-test-ca`, see `lib.rs`); `serve` builds this once.
+pub fn tls_config(extra_roots: &[CertificateDer<'static>]) -> Result<Arc<ClientConfig>, String> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for cert in extra_roots {
+        roots
+            .add(cert.clone())
+            .map_err(|e| format!("tls: extra root certificate: {e}"))?;
+    }
+    ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
         .map_err(|e| format!("tls: {e}"))
-    });
-    config.clone().map(tokio_rustls::TlsConnector::from)
 }
 
 /// Sends the request with hyper's HTTP/1.1 client over the stream already connected to
@@ -371,7 +374,7 @@ async fn attempt(d: &Delivery, config: &Config) -> Result<u16, String> {
         ("SLA-Event-Id", d.event_id.clone()),
         ("SLA-Event-Type", d.event_type.clone()),
     ];
-    post(&target, addr, &headers, &d.body).await
+    post(&target, addr, &config.tls, &headers, &d.body).await
 }
 
 /// Drains the outbox forever: leases due rows, attempts them concurrently,
@@ -525,6 +528,7 @@ mod tests {
             allowed_hosts: allowed.iter().map(|s| s.to_string()).collect(),
             backoff_base_ms: 1000,
             evaluate_every: Duration::from_secs(300),
+            tls: tls_config(&[]).expect("tls"),
         }
     }
 

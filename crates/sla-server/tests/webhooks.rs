@@ -1,10 +1,11 @@
 //! Webhooks end to end: the real server, a receiver on loopback, and the
 //! outbox's promises (once per breach, signed, retried, resumed after SIGKILL,
-//! no private egress, operator status changes).
+//! no private egress, operator status changes, https to a test CA's certificate).
 
 mod common;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use common::receiver::{verifies, Received, Receiver};
 use common::*;
@@ -368,4 +369,111 @@ fn a_status_change_by_the_operator_command_is_sent_by_the_running_server() {
             &json!("granted")
         )
     );
+}
+
+/// A test CA, and certificates it signs: what a real receiver's public CA does,
+/// made here so the server's https path runs end to end.
+struct TestCa {
+    der: Vec<u8>,
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+}
+
+impl TestCa {
+    fn new() -> TestCa {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("ca params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "sla-server test CA");
+        let key = rcgen::KeyPair::generate().expect("ca key");
+        let cert = params.self_signed(&key).expect("ca certificate");
+        TestCa {
+            der: cert.der().to_vec(),
+            issuer: rcgen::Issuer::new(params, key),
+        }
+    }
+
+    /// A TLS server configuration presenting a certificate for `name` signed by this CA.
+    fn server_for(&self, name: &str) -> Arc<tokio_rustls::rustls::ServerConfig> {
+        use tokio_rustls::rustls;
+        let mut params = rcgen::CertificateParams::new(vec![name.to_string()]).expect("params");
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let key = rcgen::KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("certificate");
+        let chain = vec![cert.der().clone(), self.der.clone().into()];
+        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der());
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key.into())
+        .expect("server certificate");
+        Arc::new(config)
+    }
+}
+
+#[test]
+fn an_https_delivery_to_a_test_ca_certificate_arrives_signed_and_another_name_is_refused() {
+    let (data, db) = setup("wh-https", &[3]);
+    let ca = TestCa::new();
+    let ca_file = data.join("test-ca.der");
+    std::fs::write(&ca_file, &ca.der).expect("ca file");
+    let good = Receiver::start_tls(&[], ca.server_for("localhost"));
+    // Signed by the same trusted CA, but for another name than the URL's.
+    let wrong = Receiver::start_tls(&[], ca.server_for("hooks.example.com"));
+    // `localhost` may resolve to loopback only because it is allowed; the TLS
+    // check is the full one (chain to a trusted root, name, validity).
+    let s = Server::start(
+        &data,
+        &db,
+        &[
+            "--allow-webhook-host",
+            "localhost",
+            "--evaluate-every",
+            "0.2",
+            "--webhook-backoff-ms",
+            "100",
+            "--webhook-test-ca",
+            ca_file.to_str().expect("utf-8 path"),
+        ],
+    );
+    let (sub, secret) = subscribe(&s, &good.url, &["claim.status_changed"]);
+    let (wrong_sub, _) = subscribe(&s, &wrong.url, &["claim.status_changed"]);
+    assert!(good.url.starts_with("https://localhost:"), "{}", good.url);
+    let claim_id = file_and_review(&s);
+    wait_for(30, "the https delivery", || {
+        deliveries(&s, &sub)
+            .first()
+            .is_some_and(|d| d["state"] == "delivered")
+    });
+    let got = good.got();
+    assert_eq!(got.len(), 1, "one status change, one delivery");
+    assert_eq!(got[0].path, "/hook");
+    assert!(verifies(&secret, &got[0].signature, &got[0].body));
+    assert!(!verifies("whsec_other", &got[0].signature, &got[0].body));
+    let v = got[0].json();
+    assert_eq!(v["type"], "claim.status_changed");
+    assert_eq!(v["id"], got[0].event_id_header.as_str());
+    assert_eq!(v["data"]["claim_id"], claim_id.as_str());
+    assert_eq!(
+        (&v["data"]["from"], &v["data"]["to"]),
+        (&json!("submitted"), &json!("under_review"))
+    );
+    // The other name's handshake fails on the name, is retried, and never sends a byte
+    // of the event.
+    wait_for(30, "a certificate refused for its name", || {
+        deliveries(&s, &wrong_sub).first().is_some_and(|d| {
+            d["state"] == "pending"
+                && d["last_result"].as_str().is_some_and(|r| {
+                    r.starts_with("tls:") && r.contains("not valid for name \"localhost\"")
+                })
+        })
+    });
+    assert!(wrong.got().is_empty());
 }
