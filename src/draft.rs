@@ -12,7 +12,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use sla_rules::claims::{
     check_periods, is_uuid_v4, validate_contact, ClaimRecord, ClaimRequest, Contact,
-    ContactProblem, ErrorCode, Expected, Remedy, CLAIM_SCHEMA, NOTE_MAX_CHARS,
+    ContactProblem, Expected, Refusal, Remedy, CLAIM_SCHEMA, NOTE_MAX_CHARS,
 };
 use sla_rules::Report;
 use yew::Reducible;
@@ -179,7 +179,7 @@ impl Draft {
                 }
                 match check_periods(report, claimed, &self.periods, Remedy::ContractCredit) {
                     Ok(_) => vec![],
-                    Err(r) if r.code == ErrorCode::NothingToGrant => vec![Problem::NothingToGrant],
+                    Err(Refusal::NothingToGrant { .. }) => vec![Problem::NothingToGrant],
                     Err(_) => vec![Problem::PeriodUnavailable],
                 }
             }

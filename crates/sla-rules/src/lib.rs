@@ -20,6 +20,8 @@
 //! assert!(report.periods[0].breached);
 //! ```
 
+#[macro_use]
+mod choices;
 pub mod calendar;
 pub mod claims;
 pub mod compensation;
@@ -38,6 +40,7 @@ pub mod report;
 pub mod time;
 pub mod timeline;
 pub mod usage;
+pub mod wire;
 
 pub use error::InputError;
 pub use evaluate::{evaluate, Evaluation};

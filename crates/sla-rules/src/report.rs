@@ -10,6 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::decimal::Rounding;
+pub use crate::policy::Clock;
+use crate::policy::{AverageWindow, CompensationUnit, Fill};
 use crate::time::{Month, Stamp};
 
 /// The schema tag of a report document.
@@ -62,13 +65,13 @@ pub struct RulesInfo {
     pub minute_ok_ratio: String,
     /// `minute_ok_ratio` as a percentage without trailing zeros (`"0.90"` → `"90"`).
     pub minute_ok_percent: String,
-    pub missing_data: String,
-    pub zero_traffic: String,
+    pub missing_data: Fill,
+    pub zero_traffic: Fill,
     pub min_notice_minutes: u32,
     pub excluded_causes: Vec<String>,
-    pub compensation_unit: String,
-    pub average_window: String,
-    pub rounding: String,
+    pub compensation_unit: CompensationUnit,
+    pub average_window: AverageWindow,
+    pub rounding: Rounding,
     pub durability_target: String,
 }
 
@@ -303,28 +306,6 @@ impl IncidentCause {
     /// ```
     pub fn parse(s: &str) -> Option<IncidentCause> {
         IncidentCause::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-/// The clock a fault level's targets run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Clock {
-    /// Every second counts.
-    #[serde(rename = "24x7")]
-    AllHours,
-    /// Only the business calendar's open hours count (level 3 by default).
-    #[serde(rename = "business")]
-    Business,
-}
-
-impl Clock {
-    /// The clock of a level rule.
-    pub fn of(business_clock: bool) -> Clock {
-        if business_clock {
-            Clock::Business
-        } else {
-            Clock::AllHours
-        }
     }
 }
 

@@ -10,9 +10,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use sla_rules::claims::{
-    check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList, ErrorCode, Granted,
-};
+use sla_rules::claims::{check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList, Granted};
+use sla_rules::wire::ErrorCode;
 
 use crate::data::{Coding, DataError, Doc};
 use crate::errors::{json_response, ApiError};
@@ -352,8 +351,9 @@ fn file_claim(
             if let Some(stored) = lookup()? {
                 return replay(&stored, client, &canonical);
             }
+            let refusal = ApiError::from(refusal);
             tracing::info!(claim_id = %claim.claim_id, client, code = %refusal.code, "claim refused");
-            return Err(refusal.into());
+            return Err(refusal);
         }
     };
     let new = NewClaim {

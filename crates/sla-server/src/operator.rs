@@ -37,7 +37,7 @@ impl FromRequestParts<Arc<AppState>> for Operator {
             Some((name, Role::Operator)) => Ok(Operator(name.to_string())),
             Some((_, Role::Client)) => Err(ApiError::new(
                 403,
-                sla_rules::claims::ErrorCode::Forbidden,
+                sla_rules::wire::ErrorCode::Forbidden,
                 "operator routes need an operator token",
             )),
             None => Err(ApiError::unauthorized()),
@@ -110,7 +110,7 @@ pub async fn list(
             filter = Some(Status::parse(v).ok_or_else(|| {
                 ApiError::new(
                     400,
-                    sla_rules::claims::ErrorCode::BadRequest,
+                    sla_rules::wire::ErrorCode::BadRequest,
                     "status: one of submitted, under_review, approved, rejected, fulfilled",
                 )
             })?);
@@ -152,28 +152,28 @@ pub async fn set_status(
         .map_err(|_| {
             ApiError::new(
                 400,
-                sla_rules::claims::ErrorCode::BadRequest,
+                sla_rules::wire::ErrorCode::BadRequest,
                 "the body could not be read",
             )
         })?;
     let change: StatusChange = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             400,
-            sla_rules::claims::ErrorCode::BadRequest,
+            sla_rules::wire::ErrorCode::BadRequest,
             format!("status change: {e}"),
         )
     })?;
     let to = Status::parse(&change.status).ok_or_else(|| {
         ApiError::new(
             400,
-            sla_rules::claims::ErrorCode::BadRequest,
+            sla_rules::wire::ErrorCode::BadRequest,
             "status: one of under_review, approved, rejected, fulfilled",
         )
     })?;
     if change.note.chars().count() > NOTE_LIMIT {
         return Err(ApiError::new(
             400,
-            sla_rules::claims::ErrorCode::BadRequest,
+            sla_rules::wire::ErrorCode::BadRequest,
             format!("note: at most {NOTE_LIMIT} characters"),
         ));
     }
@@ -186,10 +186,10 @@ pub async fn set_status(
                 tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
                 operator_claim(store, &c)
             }
-            Err(StatusError::NotFound) => Err(ApiError::new(404, sla_rules::claims::ErrorCode::NotFound, "no such claim")),
+            Err(StatusError::NotFound) => Err(ApiError::new(404, sla_rules::wire::ErrorCode::NotFound, "no such claim")),
             Err(StatusError::NotAllowed { from, to }) => Err(ApiError::new(
                 409,
-                sla_rules::claims::ErrorCode::StatusNotAllowed,
+                sla_rules::wire::ErrorCode::StatusNotAllowed,
                 format!("a {} claim cannot become {}", from.as_str(), to.as_str()),
             )
             .with_details(json!({ "from": from.as_str(), "to": to.as_str() }))),
