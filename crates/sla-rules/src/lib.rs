@@ -37,6 +37,8 @@ mod json;
 pub mod minutes;
 pub mod policy;
 pub mod report;
+#[doc(hidden)]
+pub mod testing;
 pub mod time;
 pub mod timeline;
 pub mod usage;

@@ -385,8 +385,8 @@ impl Report {
     /// # Examples
     ///
     /// ```
-    /// let usage = include_bytes!("../../../tests/fixtures/worked/usage.json");
-    /// let incidents = include_bytes!("../../../tests/fixtures/worked/incidents.json");
+    /// let usage = include_bytes!("../tests/fixtures/worked/usage.json");
+    /// let incidents = include_bytes!("../tests/fixtures/worked/incidents.json");
     /// let inputs = sla_rules::Inputs { usage, incidents, policy: None };
     /// let ev = sla_rules::evaluate_bytes(&inputs, "2026-04-10T12:00:00+08:00", ["u", "i", "p"]).unwrap();
     /// // Worked example: February, (40,300 − 8) / 40,300.
@@ -422,7 +422,7 @@ mod rules_for_tests {
     fn report(policy: Option<&[u8]>, as_of: &str) -> Report {
         let dir = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/fixtures/policy-versions"
+            "/tests/fixtures/policy-versions"
         );
         let usage = std::fs::read(format!("{dir}/usage.json")).unwrap();
         let incidents = std::fs::read(format!("{dir}/incidents.json")).unwrap();

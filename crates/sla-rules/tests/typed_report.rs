@@ -10,7 +10,7 @@ use sla_rules::report::{Clock, IncidentCause, PeriodStatus, TargetStatus};
 use sla_rules::time::{Month, Stamp};
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    PathBuf::from(sla_rules::testing::FIXTURES)
 }
 
 /// Decodes `v` as `T` and encodes it again: the JSON must come back unchanged.
