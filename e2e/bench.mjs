@@ -63,7 +63,7 @@ async function wasmBreakdown() {
 }
 
 const year = writeYear(OUT);
-const worked = path.join(ROOT, "tests", "fixtures", "worked");
+const worked = path.join(ROOT, "crates", "sla-rules", "tests", "fixtures", "worked");
 const page = `<!doctype html><meta charset="utf-8"><div id="sla" style="width:1100px"></div><script type="module" src="/bench.js"></script>`;
 const script = `import init, { mount } from "/sla-portal/sla_portal.js";
 // report() is the full build's (src/handover.rs): the same core, without the UI.

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { serve, browser, ROOT } from "./serve.mjs";
 
-const WORKED = path.join(ROOT, "tests", "fixtures", "worked");
+const WORKED = path.join(ROOT, "crates", "sla-rules", "tests", "fixtures", "worked");
 const AS_OF = fs.readFileSync(path.join(WORKED, "as_of.txt"), "utf8").trim();
 
 const HOST_JS = `import init, { mount } from "/sla-portal/sla_portal.js";

@@ -9,7 +9,7 @@ import { serve, browser, ROOT, fullWidget } from "./serve.mjs";
 import { writeYear } from "./gen-year.mjs";
 
 const OUT = path.join(ROOT, "e2e", "out");
-const FIXTURES = path.join(ROOT, "tests", "fixtures");
+const FIXTURES = path.join(ROOT, "crates", "sla-rules", "tests", "fixtures");
 const WORKED = path.join(FIXTURES, "worked");
 const WORKED_AS_OF = fs.readFileSync(path.join(WORKED, "as_of.txt"), "utf8").trim();
 const YEAR_AS_OF = "2026-05-20T12:00:00+08:00";
@@ -115,7 +115,7 @@ async function comparePeriods(q, expected) {
   await p.close();
 }
 
-// Every fixture scenario with a hand-checked expected report (tests/fixtures/*/README.md),
+// Every fixture scenario with a hand-checked expected report (crates/sla-rules/tests/fixtures/*/README.md),
 // with its policy where it has one.
 for (const dir of fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, "expected-report.json")))) {
   test(`mount(): every period of fixture ${dir} equals its hand-checked expected-report.json`, async () => {

@@ -1,12 +1,13 @@
 //! The claims API of docs/DATA_CONTRACT.md from the widget's side: classify every answer into
 //! a [`ClaimError`] the views translate, and share the claims list with every tab through
 //! a context ([`ClaimsProvider`]). The requests themselves go through `crate::api`; the
-//! wire types (`ClaimRecord`, `ErrorCode`) are the rules core's.
+//! wire types (`ClaimRecord`, `wire::ErrorCode`) are the rules core's.
 
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
-use sla_rules::claims::{claimed_periods, ClaimRecord, ErrorCode, Granted};
+use sla_rules::claims::{claimed_periods, ClaimRecord, Granted};
+use sla_rules::wire::ErrorCode;
 use yew::prelude::*;
 
 use crate::api::{self, Cancel};

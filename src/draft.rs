@@ -12,7 +12,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use sla_rules::claims::{
     check_periods, is_uuid_v4, validate_contact, ClaimRecord, ClaimRequest, Contact,
-    ContactProblem, ErrorCode, Expected, Remedy, CLAIM_SCHEMA, NOTE_MAX_CHARS,
+    ContactProblem, Expected, Refusal, Remedy, CLAIM_SCHEMA, NOTE_MAX_CHARS,
 };
 use sla_rules::Report;
 use yew::Reducible;
@@ -179,7 +179,7 @@ impl Draft {
                 }
                 match check_periods(report, claimed, &self.periods, Remedy::ContractCredit) {
                     Ok(_) => vec![],
-                    Err(r) if r.code == ErrorCode::NothingToGrant => vec![Problem::NothingToGrant],
+                    Err(Refusal::NothingToGrant { .. }) => vec![Problem::NothingToGrant],
                     Err(_) => vec![Problem::PeriodUnavailable],
                 }
             }
@@ -519,12 +519,12 @@ mod tests {
     const ID_A: &str = "0b7e7a8e-3c1d-4f5a-9b2c-1d2e3f4a5b6c";
     const ID_B: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 
-    /// The worked example as of 2026-04-10 (tests/fixtures/worked/README.md): February
+    /// The worked example as of 2026-04-10 (crates/sla-rules/tests/fixtures/worked/README.md): February
     /// and March breached, one compensable outage each; April in progress.
     fn worked() -> Rc<Loaded> {
         let ev = crate::load::evaluate(
-            include_bytes!("../tests/fixtures/worked/usage.json"),
-            include_bytes!("../tests/fixtures/worked/incidents.json"),
+            include_bytes!("../crates/sla-rules/tests/fixtures/worked/usage.json"),
+            include_bytes!("../crates/sla-rules/tests/fixtures/worked/incidents.json"),
             None,
             "2026-04-10T12:00:00+08:00",
             ["u", "i", "p"],

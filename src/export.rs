@@ -142,8 +142,10 @@ mod tests {
     fn worked() -> Report {
         sla_rules::report(
             &sla_rules::Inputs {
-                usage: include_bytes!("../tests/fixtures/worked/usage.json"),
-                incidents: include_bytes!("../tests/fixtures/worked/incidents.json"),
+                usage: include_bytes!("../crates/sla-rules/tests/fixtures/worked/usage.json"),
+                incidents: include_bytes!(
+                    "../crates/sla-rules/tests/fixtures/worked/incidents.json"
+                ),
                 policy: None,
             },
             "2026-04-10T12:00:00+08:00",

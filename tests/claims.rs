@@ -1,7 +1,7 @@
 //! Browser tests of the claim form: random claim_ids, the localStorage round trip without
 //! credentials, and the rendered steps. The draft's pure logic (steps, retries, the
 //! reducer) is tested natively in `src/draft.rs`. Figures come from the worked example
-//! (tests/fixtures/worked/README.md).
+//! (crates/sla-rules/tests/fixtures/worked/README.md).
 #![cfg(target_arch = "wasm32")]
 
 use std::rc::Rc;
@@ -25,8 +25,8 @@ const CONTRACT: &str = "BS-2026-0001";
 
 fn loaded() -> Rc<Loaded> {
     let ev = sla_portal::load::evaluate(
-        include_bytes!("fixtures/worked/usage.json"),
-        include_bytes!("fixtures/worked/incidents.json"),
+        include_bytes!("../crates/sla-rules/tests/fixtures/worked/usage.json"),
+        include_bytes!("../crates/sla-rules/tests/fixtures/worked/incidents.json"),
         None,
         "2026-04-10T12:00:00+08:00",
         ["u", "i", "p"],

@@ -7,8 +7,8 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const USAGE: &str = include_str!("fixtures/worked/usage.json");
-const INCIDENTS: &str = include_str!("fixtures/worked/incidents.json");
+const USAGE: &str = include_str!("../crates/sla-rules/tests/fixtures/worked/usage.json");
+const INCIDENTS: &str = include_str!("../crates/sla-rules/tests/fixtures/worked/incidents.json");
 const AS_OF: &str = "2026-04-10T12:00:00+08:00";
 
 fn document() -> web_sys::Document {
@@ -414,10 +414,14 @@ async fn overview_says_how_availability_is_computed_from_the_rules() {
 async fn a_month_shows_the_version_of_the_terms_that_judged_it() {
     let root = host();
     let f = |n: &str| n.to_string();
-    let usage = f(include_str!("fixtures/policy-versions/usage.json"));
-    let incidents = f(include_str!("fixtures/policy-versions/incidents.json"));
-    let policy = include_str!("fixtures/policy-versions/policy.json");
-    let as_of = include_str!("fixtures/policy-versions/as_of.txt").trim();
+    let usage = f(include_str!(
+        "../crates/sla-rules/tests/fixtures/policy-versions/usage.json"
+    ));
+    let incidents = f(include_str!(
+        "../crates/sla-rules/tests/fixtures/policy-versions/incidents.json"
+    ));
+    let policy = include_str!("../crates/sla-rules/tests/fixtures/policy-versions/policy.json");
+    let as_of = include_str!("../crates/sla-rules/tests/fixtures/policy-versions/as_of.txt").trim();
     let mut h = sla_portal::mount(
         root.clone(),
         options_with(&usage, &incidents, policy, as_of, "en"),

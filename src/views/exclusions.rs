@@ -3,6 +3,8 @@
 //! Everything here is drawn from `report.exclusions`, `report.rules` and each period's
 //! `policy_version`; nothing decides whether a record applies or how many minutes it removed.
 
+use sla_rules::decimal::Rounding;
+use sla_rules::policy::{AverageWindow, CompensationUnit, Fill};
 use sla_rules::report::{
     ExclusionRecord, ExclusionSource, IncidentCause, NotApplied, Period, Report, RulesInfo,
 };
@@ -341,13 +343,13 @@ pub fn HowComputed(props: &ViewProps) -> Html {
         env.fill(Key::HowFormula, &[("target", &target)]),
         env.fill(Key::HowMinute, &[("percent", &rules.minute_ok_percent)]),
         env.fill(Key::HowRun, &[("min", &min)]),
-        env.t(if rules.missing_data == "down" {
+        env.t(if rules.missing_data == Fill::Down {
             Key::HowMissingDown
         } else {
             Key::HowMissingUp
         })
         .to_string(),
-        env.t(if rules.zero_traffic == "down" {
+        env.t(if rules.zero_traffic == Fill::Down {
             Key::HowZeroDown
         } else {
             Key::HowZeroUp
@@ -360,7 +362,7 @@ pub fn HowComputed(props: &ViewProps) -> Html {
         <section class="slap-how" data-sla-how=""
             data-minute-ok-percent={rules.minute_ok_percent.clone()}
             data-min-outage-minutes={rules.min_outage_minutes.to_string()}
-            data-missing-data={rules.missing_data.clone()}
+            data-missing-data={rules.missing_data.as_str()}
             aria-label={env.t(Key::HowTitle)}>
             <h3 class="slap-h3">{ env.t(Key::HowTitle) }</h3>
             <ul class="slap-list slap-rule-note">{ for lines.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ul>
@@ -370,7 +372,7 @@ pub fn HowComputed(props: &ViewProps) -> Html {
 
 /// The compensation unit rule of the given settings, in words.
 pub fn unit_rule(env: &Env, rules: &RulesInfo) -> String {
-    if rules.compensation_unit == "per_outage" {
+    if rules.compensation_unit == CompensationUnit::PerOutage {
         env.fill(
             Key::UnitPerOutage,
             &[("min", &env.fmt.int(u64::from(rules.min_outage_minutes)))],
@@ -382,7 +384,7 @@ pub fn unit_rule(env: &Env, rules: &RulesInfo) -> String {
 
 /// The averaging window of the given settings, as words for the credit explanation.
 pub fn window_text(env: &Env, rules: &RulesInfo) -> &'static str {
-    env.t(if rules.average_window == "trailing_12_months" {
+    env.t(if rules.average_window == AverageWindow::Trailing12Months {
         Key::WindowTrailing
     } else {
         Key::WindowYear
@@ -391,9 +393,9 @@ pub fn window_text(env: &Env, rules: &RulesInfo) -> &'static str {
 
 /// The rounding of the given settings, as words.
 pub fn rounding_text(env: &Env, rules: &RulesInfo) -> &'static str {
-    env.t(match rules.rounding.as_str() {
-        "ceil" => Key::RoundCeil,
-        "floor" => Key::RoundFloor,
-        _ => Key::RoundHalfUp,
+    env.t(match rules.rounding {
+        Rounding::Ceil => Key::RoundCeil,
+        Rounding::Floor => Key::RoundFloor,
+        Rounding::HalfUp => Key::RoundHalfUp,
     })
 }

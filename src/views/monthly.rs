@@ -32,7 +32,7 @@ pub fn MonthlyFigure(props: &ViewProps) -> Html {
         let f = &env.fmt;
         // The report's target is the core's own text; the policy default only if it were unreadable.
         let target = Decimal::parse(&r.rules.availability_target)
-            .unwrap_or_else(|_| Policy::default().availability_target)
+            .unwrap_or_else(|_| Policy::default().availability_target.value)
             .to_f64();
         let bars: Vec<monthly::Bar> = r
             .periods

@@ -1,32 +1,14 @@
-//! Every scenario under `tests/fixtures/` run through the `sla` binary, compared with its
+//! Every scenario under `crates/sla-rules/tests/fixtures/` run through the `sla` binary, compared with its
 //! reviewed expected report (each README works the numbers by hand).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use sla_rules::testing::assert_subset;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
-}
-
-/// Every field of `expected` is in `actual` with the same value (additions allowed).
-fn assert_subset(expected: &Value, actual: &Value, path: &str) {
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            for (k, v) in e {
-                let got = a.get(k).unwrap_or_else(|| panic!("{path}.{k} missing"));
-                assert_subset(v, got, &format!("{path}.{k}"));
-            }
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            assert_eq!(e.len(), a.len(), "{path}: length");
-            for (i, (x, y)) in e.iter().zip(a).enumerate() {
-                assert_subset(x, y, &format!("{path}[{i}]"));
-            }
-        }
-        _ => assert_eq!(expected, actual, "{path}"),
-    }
+    PathBuf::from(sla_rules::testing::FIXTURES)
 }
 
 fn sla(dir: &Path) -> std::process::Output {

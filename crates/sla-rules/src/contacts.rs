@@ -4,8 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::policy::Policy;
-use crate::report::Clock;
+use crate::policy::{Clock, Policy};
 use crate::time::{Instant, Stamp, Tz};
 
 /// One support line (§3.1).
@@ -46,7 +45,7 @@ pub struct ContactSheet {
 /// ```
 /// use sla_rules::contacts::contact_sheet;
 /// use sla_rules::policy::Policy;
-/// use sla_rules::report::Clock;
+/// use sla_rules::policy::Clock;
 /// use sla_rules::time::{parse_instant, Tz};
 /// // Tuesday 2026-02-10 10:00: the 5×9 hotline is open until 18:00 that day.
 /// let s = contact_sheet(&Policy::default(), Tz::CST, parse_instant("2026-02-10T10:00:00+08:00").unwrap());

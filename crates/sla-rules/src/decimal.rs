@@ -184,12 +184,13 @@ pub fn round_div(sum: u64, n: u64, rounding: Rounding) -> u64 {
     }
 }
 
-/// How a monthly average becomes a whole number of contracts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rounding {
-    HalfUp,
-    Ceil,
-    Floor,
+choices! {
+    /// How a monthly average becomes a whole number of contracts.
+    pub enum Rounding {
+        HalfUp = "half_up",
+        Ceil = "ceil",
+        Floor = "floor",
+    }
 }
 
 #[cfg(test)]

@@ -134,7 +134,7 @@ pub fn evaluate(
         };
         let c = map.counts(a, b);
         let measured = c.minutes - c.excluded;
-        let t = policy.availability_target;
+        let t = policy.availability_target.value;
         let breached = status == PeriodStatus::Judged
             && ((measured - c.unavailable) as u128) * 100 * t.den < measured as u128 * t.num;
         let budget = measured as u128 * (100 * t.den - t.num) * 100 / (100 * t.den);
@@ -161,7 +161,7 @@ pub fn evaluate(
             unavailable_minutes: c.unavailable,
             no_data_minutes: c.no_data,
             availability: percent_truncated(measured - c.unavailable, measured, 5),
-            target: policy.availability_target_text.clone(),
+            target: policy.availability_target.text.clone(),
             breached,
             outages: Vec::new(),
             outage_minutes: Vec::new(),
@@ -337,30 +337,20 @@ struct Slot<'p> {
 /// assert_eq!((r.minute_ok_percent.as_str(), r.min_outage_minutes), ("95.5", 5));
 /// ```
 pub fn rules_info(p: &Policy) -> RulesInfo {
-    let (num, den) = p.minute_ok_ratio.reduced();
+    let (num, den) = p.minute_ok_ratio.value.reduced();
     RulesInfo {
-        availability_target: p.availability_target_text.clone(),
+        availability_target: p.availability_target.text.clone(),
         min_outage_minutes: p.min_outage_minutes,
-        minute_ok_ratio: p.minute_ok_ratio_text.clone(),
+        minute_ok_ratio: p.minute_ok_ratio.text.clone(),
         minute_ok_percent: trim_decimal(&crate::decimal::fixed(num * 100 * 10_000 / den, 4)),
-        missing_data: p.missing_data_text().into(),
-        zero_traffic: match p.zero_traffic {
-            crate::policy::Fill::Up => "up".into(),
-            crate::policy::Fill::Down => "down".into(),
-        },
+        missing_data: p.missing_data,
+        zero_traffic: p.zero_traffic,
         min_notice_minutes: p.min_notice_minutes,
         excluded_causes: p.excluded_causes.clone(),
-        compensation_unit: p.compensation_unit_text().into(),
-        average_window: match p.average_window {
-            crate::policy::AverageWindow::CalendarYearToDate => "calendar_year_to_date".into(),
-            crate::policy::AverageWindow::Trailing12Months => "trailing_12_months".into(),
-        },
-        rounding: match p.rounding {
-            crate::decimal::Rounding::HalfUp => "half_up".into(),
-            crate::decimal::Rounding::Ceil => "ceil".into(),
-            crate::decimal::Rounding::Floor => "floor".into(),
-        },
-        durability_target: p.durability_target_text.clone(),
+        compensation_unit: p.compensation_unit,
+        average_window: p.average_window,
+        rounding: p.rounding,
+        durability_target: p.durability_target.text.clone(),
     }
 }
 
@@ -387,7 +377,7 @@ fn trim_decimal(s: &str) -> String {
 /// assert!(durability_met(0, 0, &p), "nothing stored, nothing lost");
 /// ```
 pub fn durability_met(stored: u64, lost: u64, policy: &Policy) -> bool {
-    let t = policy.durability_target;
+    let t = policy.durability_target.value;
     (stored.saturating_sub(lost) as u128) * 100 * t.den >= stored as u128 * t.num
 }
 

@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn evidence_carries_the_minutes_behind_each_outage() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/worked");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/worked");
         let usage = std::fs::read(format!("{dir}/usage.json")).unwrap();
         let incidents = std::fs::read(format!("{dir}/incidents.json")).unwrap();
         let inputs = crate::Inputs {

@@ -20,6 +20,8 @@
 //! assert!(report.periods[0].breached);
 //! ```
 
+#[macro_use]
+mod choices;
 pub mod calendar;
 pub mod claims;
 pub mod compensation;
@@ -35,9 +37,12 @@ mod json;
 pub mod minutes;
 pub mod policy;
 pub mod report;
+#[doc(hidden)]
+pub mod testing;
 pub mod time;
 pub mod timeline;
 pub mod usage;
+pub mod wire;
 
 pub use error::InputError;
 pub use evaluate::{evaluate, Evaluation};

@@ -76,7 +76,7 @@ impl MinuteMap {
         };
         // In lowest terms ("0.90" = 9/10) the ratio fits u32 for every ratio anyone
         // writes, and then `count × term` fits u64: wasm32 has no native u128 multiply.
-        let (num, den) = policy.minute_ok_ratio.reduced();
+        let (num, den) = policy.minute_ok_ratio.value.reduced();
         let small = u32::try_from(num)
             .and_then(|n| Ok((n, u32::try_from(den)?)))
             .ok();

@@ -13,11 +13,49 @@ use crate::time::{Month, Tz};
 /// The schema tag of a policy document.
 pub const POLICY_SCHEMA: &str = "sla-portal/policy/v1";
 
-/// How a minute without data, or without traffic, is judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fill {
-    Up,
-    Down,
+choices! {
+    /// How a minute without data, or without traffic, is judged.
+    pub enum Fill {
+        Up = "up",
+        Down = "down",
+    }
+}
+
+choices! {
+    /// What one unit of compensation is (§4.14.2).
+    pub enum CompensationUnit {
+        PerOutage = "per_outage",
+        PerBreachedMonth = "per_breached_month",
+    }
+}
+
+choices! {
+    /// The months a monthly signing average is taken over (§4.12).
+    pub enum AverageWindow {
+        CalendarYearToDate = "calendar_year_to_date",
+        Trailing12Months = "trailing_12_months",
+    }
+}
+
+choices! {
+    /// The clock a fault level's targets run on.
+    pub enum Clock {
+        /// Every second counts.
+        AllHours = "24x7",
+        /// Only the business calendar's open hours count (level 3 by default).
+        Business = "business",
+    }
+}
+
+impl Clock {
+    /// The clock of a level rule.
+    pub fn of(business_clock: bool) -> Clock {
+        if business_clock {
+            Clock::Business
+        } else {
+            Clock::AllHours
+        }
+    }
 }
 
 /// One level's targets (§3.2).
@@ -28,153 +66,131 @@ pub struct LevelRule {
     pub business_clock: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompensationUnit {
-    PerOutage,
-    PerBreachedMonth,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AverageWindow {
-    CalendarYearToDate,
-    Trailing12Months,
-}
-
-/// The validated policy.
+/// A decimal setting as the policy wrote it: the exact value judgements use, and the
+/// text the report repeats (`"99.990"` stays `"99.990"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
-    /// Used only when the contract names no timezone (the contract's own wins).
-    pub timezone: Tz,
-    pub availability_target: Decimal,
-    pub availability_target_text: String,
-    pub minute_ok_ratio: Decimal,
-    pub minute_ok_ratio_text: String,
-    pub min_outage_minutes: u32,
-    pub missing_data: Fill,
-    pub zero_traffic: Fill,
-    pub min_notice_minutes: u32,
-    pub excluded_causes: Vec<String>,
-    /// Level 1 or 2 incidents with these causes are shown but not assessed (§5).
-    pub unassessed_causes: Vec<String>,
-    /// Index 0 = level 1.
-    pub levels: [LevelRule; 3],
-    pub third_party_pauses_recovery: bool,
-    pub compensation_unit: CompensationUnit,
-    pub average_window: AverageWindow,
-    pub rounding: Rounding,
-    pub durability_target: Decimal,
-    pub durability_target_text: String,
-    pub calendar: Calendar,
-    /// Later revisions, oldest first; empty for a single-object policy. A period is
-    /// judged by the last version whose `effective_from` is not after it, else by the
-    /// settings above.
-    pub versions: Vec<PolicyVersion>,
+pub struct Figure {
+    pub value: Decimal,
+    pub text: String,
 }
 
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            timezone: Tz::CST,
-            availability_target: Decimal {
-                num: 9999,
-                den: 100,
-            },
-            availability_target_text: "99.99".into(),
-            minute_ok_ratio: Decimal { num: 90, den: 100 },
-            minute_ok_ratio_text: "0.90".into(),
-            min_outage_minutes: 5,
-            missing_data: Fill::Up,
-            zero_traffic: Fill::Up,
-            min_notice_minutes: 0,
-            excluded_causes: [
-                "maintenance",
-                "external_network",
-                "force_majeure",
-                "customer_cause",
-            ]
-            .map(String::from)
-            .to_vec(),
-            unassessed_causes: ["customer_cause", "external_network", "force_majeure"]
-                .map(String::from)
-                .to_vec(),
-            levels: [
-                LevelRule {
-                    response_minutes: 15,
-                    recovery_minutes: 120,
-                    business_clock: false,
-                },
-                LevelRule {
-                    response_minutes: 30,
-                    recovery_minutes: 360,
-                    business_clock: false,
-                },
-                LevelRule {
-                    response_minutes: 30,
-                    recovery_minutes: 1440,
-                    business_clock: true,
-                },
-            ],
-            third_party_pauses_recovery: true,
-            compensation_unit: CompensationUnit::PerBreachedMonth,
-            average_window: AverageWindow::CalendarYearToDate,
-            rounding: Rounding::HalfUp,
-            durability_target: Decimal {
-                num: 9_999_999_999,
-                den: 100_000_000,
-            },
-            durability_target_text: "99.99999999".into(),
-            calendar: Calendar::default_cn(),
-            versions: Vec::new(),
+impl Figure {
+    fn new(num: u128, den: u128, text: &str) -> Figure {
+        Figure {
+            value: Decimal { num, den },
+            text: text.into(),
         }
     }
 }
 
-/// One policy document, or one entry of its `versions` (the same settings; `schema`,
-/// `timezone` and `versions` only at the top, `effective_from` only in a version).
-#[derive(Deserialize, Default)]
-struct PolicyDoc {
-    schema: Option<String>,
-    timezone: Option<String>,
-    versions: Option<Vec<serde_json::Value>>,
-    effective_from: Option<String>,
-    availability_target: Option<String>,
-    minute_ok_ratio: Option<String>,
-    min_outage_minutes: Option<u32>,
-    missing_data: Option<String>,
-    zero_traffic: Option<String>,
-    min_notice_minutes: Option<u32>,
-    excluded_causes: Option<Vec<String>>,
-    unassessed_causes: Option<Vec<String>>,
-    levels: Option<BTreeMap<String, LevelDoc>>,
-    third_party_pauses_recovery: Option<bool>,
-    compensation_unit: Option<String>,
-    average_window: Option<String>,
-    rounding: Option<String>,
-    durability_target: Option<String>,
-    calendar: Option<CalendarDoc>,
+/// Declares the settings of a policy, each once: its field of [`Policy`] with its type and
+/// default, the JSON type a document writes it in, and the function that validates it and
+/// makes the value (`fn(previous, written, file, path)`). From that one list come the
+/// struct, `Default`, the document both the top level and each version are read as,
+/// [`VERSION_SETTINGS`] and `apply`, so a new setting is one line and a version can change
+/// it at once. `timezone` and `versions` are not settings: they belong to the top level.
+macro_rules! settings {
+    ( $( $(#[$meta:meta])* $name:ident : $ty:ty = $default:expr, from $doc:ty => $read:path; )* ) => {
+        /// The validated policy.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct Policy {
+            /// Used only when the contract names no timezone (the contract's own wins).
+            pub timezone: Tz,
+            $( $(#[$meta])* pub $name: $ty, )*
+            /// Later revisions, oldest first; empty for a single-object policy. A period is
+            /// judged by the last version whose `effective_from` is not after it, else by the
+            /// settings above.
+            pub versions: Vec<PolicyVersion>,
+        }
+
+        impl Default for Policy {
+            fn default() -> Self {
+                Policy {
+                    timezone: Tz::CST,
+                    $( $name: $default, )*
+                    versions: Vec::new(),
+                }
+            }
+        }
+
+        /// One policy document, or one entry of its `versions` (the same settings; `schema`,
+        /// `timezone` and `versions` only at the top, `effective_from` only in a version).
+        #[derive(Deserialize, Default)]
+        struct PolicyDoc {
+            schema: Option<String>,
+            timezone: Option<String>,
+            versions: Option<Vec<serde_json::Value>>,
+            effective_from: Option<String>,
+            $( $name: Option<$doc>, )*
+        }
+
+        /// The settings a version may change: every setting. `timezone` is not one of them:
+        /// it fixes the month boundaries the versions themselves are keyed on. Unlike the top
+        /// level, where unknown fields are ignored for forward compatibility, an unknown key
+        /// inside a version is an error: a misspelt setting there would silently judge months
+        /// by the old rule.
+        pub const VERSION_SETTINGS: &[&str] = &[$(stringify!($name)),*];
+
+        /// Applies the settings a document names onto `p`, in declaration order (so the first
+        /// error is always the same one); error paths start with `at`.
+        fn apply(p: &mut Policy, doc: &PolicyDoc, file: &str, at: &str) -> Result<(), InputError> {
+            $(
+                if let Some(d) = &doc.$name {
+                    p.$name = $read(&p.$name, d, file, &format!("{at}{}", stringify!($name)))?;
+                }
+            )*
+            Ok(())
+        }
+    };
 }
 
-/// The settings a version may change. `timezone` is not one of them: it fixes the month
-/// boundaries the versions themselves are keyed on. Unlike the top level, where unknown
-/// fields are ignored for forward compatibility, an unknown key inside a version is an
-/// error: a misspelt setting there would silently judge months by the old rule.
-pub const VERSION_SETTINGS: [&str; 15] = [
-    "availability_target",
-    "minute_ok_ratio",
-    "min_outage_minutes",
-    "missing_data",
-    "zero_traffic",
-    "min_notice_minutes",
-    "excluded_causes",
-    "unassessed_causes",
-    "levels",
-    "third_party_pauses_recovery",
-    "compensation_unit",
-    "average_window",
-    "rounding",
-    "durability_target",
-    "calendar",
-];
+settings! {
+    availability_target: Figure = Figure::new(9999, 100, "99.99"),
+        from String => percentage;
+    minute_ok_ratio: Figure = Figure::new(90, 100, "0.90"),
+        from String => ratio;
+    min_outage_minutes: u32 = 5,
+        from u32 => at_least_one;
+    missing_data: Fill = Fill::Up,
+        from String => named;
+    zero_traffic: Fill = Fill::Up,
+        from String => named;
+    min_notice_minutes: u32 = 0,
+        from u32 => as_written;
+    excluded_causes: Vec<String> = [
+            "maintenance",
+            "external_network",
+            "force_majeure",
+            "customer_cause",
+        ]
+        .map(String::from)
+        .to_vec(),
+        from Vec<String> => exclusion_causes;
+    /// Level 1 or 2 incidents with these causes are shown but not assessed (§5).
+    unassessed_causes: Vec<String> = ["customer_cause", "external_network", "force_majeure"]
+        .map(String::from)
+        .to_vec(),
+        from Vec<String> => incident_causes;
+    /// Index 0 = level 1.
+    levels: [LevelRule; 3] = [
+            LevelRule { response_minutes: 15, recovery_minutes: 120, business_clock: false },
+            LevelRule { response_minutes: 30, recovery_minutes: 360, business_clock: false },
+            LevelRule { response_minutes: 30, recovery_minutes: 1440, business_clock: true },
+        ],
+        from BTreeMap<String, LevelDoc> => level_rules;
+    third_party_pauses_recovery: bool = true,
+        from bool => as_written;
+    compensation_unit: CompensationUnit = CompensationUnit::PerBreachedMonth,
+        from String => named;
+    average_window: AverageWindow = AverageWindow::CalendarYearToDate,
+        from String => named;
+    rounding: Rounding = Rounding::HalfUp,
+        from String => named;
+    durability_target: Figure = Figure::new(9_999_999_999, 100_000_000, "99.99999999"),
+        from String => percentage;
+    calendar: Calendar = Calendar::default_cn(),
+        from CalendarDoc => calendar;
+}
 
 /// A dated revision of the settings (§6: the provider may adjust the SLA with notice).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,19 +259,17 @@ fn choice<T: Copy>(
 ///   "policy.json").unwrap();
 /// let june = sla_rules::time::Month::parse("2026-06").unwrap();
 /// let july = sla_rules::time::Month::parse("2026-07").unwrap();
-/// assert_eq!(p.in_force(june).0.availability_target_text, "99.99");
+/// assert_eq!(p.in_force(june).0.availability_target.text, "99.99");
 /// // A version changes only what it names: July keeps the 10-minute outage rule.
-/// assert_eq!(p.in_force(july).0.availability_target_text, "99.9");
+/// assert_eq!(p.in_force(july).0.availability_target.text, "99.9");
 /// assert_eq!(p.in_force(july).0.min_outage_minutes, 10);
 ///
 /// let bad = br#"{"schema":"sla-portal/policy/v1",
 ///   "versions": [{"effective_from": "2026-07", "availability_targt": "99.9"}]}"#;
+/// // tests/exclusions.rs pins the whole message, with every setting named.
 /// assert_eq!(sla_rules::policy::parse_policy(bad, "policy.json").unwrap_err().to_string(),
-///   "policy.json: versions[0].availability_targt: not a setting a version can change \
-///    (one of availability_target, minute_ok_ratio, min_outage_minutes, missing_data, \
-///    zero_traffic, min_notice_minutes, excluded_causes, unassessed_causes, levels, \
-///    third_party_pauses_recovery, compensation_unit, average_window, rounding, \
-///    durability_target, calendar)");
+///   format!("policy.json: versions[0].availability_targt: not a setting a version can change \
+///    (one of {})", sla_rules::policy::VERSION_SETTINGS.join(", ")));
 /// ```
 pub fn parse_policy(bytes: &[u8], file: &str) -> Result<Policy, InputError> {
     let doc: PolicyDoc = crate::json::decode(bytes, file, POLICY_SCHEMA)?;
@@ -365,194 +379,134 @@ fn parse_version(v: &serde_json::Value, file: &str, at: &str) -> Result<PolicyDo
         .map_err(|e| InputError::new(file, at.trim_end_matches('.'), e.to_string()))
 }
 
-/// Applies the settings a document names onto `p`; error paths start with `at`.
-fn apply(p: &mut Policy, doc: &PolicyDoc, file: &str, at: &str) -> Result<(), InputError> {
-    if let Some(s) = &doc.availability_target {
-        let d = Decimal::parse(s)
-            .map_err(|m| InputError::new(file, format!("{at}availability_target"), m))?;
-        if !d.is_percentage() {
-            return Err(InputError::new(
-                file,
-                format!("{at}availability_target"),
-                "must be at most 100",
-            ));
-        }
-        p.availability_target = d;
-        p.availability_target_text = s.clone();
-    }
-    if let Some(s) = &doc.minute_ok_ratio {
-        let d = Decimal::parse(s)
-            .map_err(|m| InputError::new(file, format!("{at}minute_ok_ratio"), m))?;
-        if !d.is_ratio() {
-            return Err(InputError::new(
-                file,
-                format!("{at}minute_ok_ratio"),
-                "must be at most 1",
-            ));
-        }
-        p.minute_ok_ratio = d;
-        p.minute_ok_ratio_text = s.clone();
-    }
-    if let Some(n) = doc.min_outage_minutes {
-        if n == 0 {
-            return Err(InputError::new(
-                file,
-                format!("{at}min_outage_minutes"),
-                "must be at least 1",
-            ));
-        }
-        p.min_outage_minutes = n;
-    }
-    let fills = [("up", Fill::Up), ("down", Fill::Down)];
-    if let Some(s) = &doc.missing_data {
-        p.missing_data = choice(file, &format!("{at}missing_data"), s, &fills)?;
-    }
-    if let Some(s) = &doc.zero_traffic {
-        p.zero_traffic = choice(file, &format!("{at}zero_traffic"), s, &fills)?;
-    }
-    if let Some(n) = doc.min_notice_minutes {
-        p.min_notice_minutes = n;
-    }
-    if let Some(list) = &doc.excluded_causes {
-        for (i, c) in list.iter().enumerate() {
-            if !CAUSES.contains(&c.as_str()) {
-                return Err(InputError::new(
-                    file,
-                    format!("{at}excluded_causes[{i}]"),
-                    format!("\"{c}\" is not one of {}", CAUSES.join(", ")),
-                ));
-            }
-        }
-        p.excluded_causes = list.clone();
-    }
-    if let Some(list) = &doc.unassessed_causes {
-        for (i, c) in list.iter().enumerate() {
-            if !INCIDENT_CAUSES.contains(&c.as_str()) {
-                return Err(InputError::new(
-                    file,
-                    format!("{at}unassessed_causes[{i}]"),
-                    format!("\"{c}\" is not one of {}", INCIDENT_CAUSES.join(", ")),
-                ));
-            }
-        }
-        p.unassessed_causes = list.clone();
-    }
-    if let Some(levels) = &doc.levels {
-        for (key, l) in levels {
-            let idx = match key.as_str() {
-                "1" => 0,
-                "2" => 1,
-                "3" => 2,
-                _ => {
-                    return Err(InputError::new(
-                        file,
-                        format!("{at}levels.{key}"),
-                        "levels are \"1\", \"2\" and \"3\"",
-                    ))
-                }
-            };
-            let rule = &mut p.levels[idx];
-            if let Some(m) = l.response_minutes {
-                rule.response_minutes = m;
-            }
-            if let Some(m) = l.recovery_minutes {
-                rule.recovery_minutes = m;
-            }
-            if let Some(c) = &l.clock {
-                rule.business_clock = choice(
-                    file,
-                    &format!("{at}levels.{key}.clock"),
-                    c,
-                    &[("24x7", false), ("business", true)],
-                )?;
-            }
-        }
-    }
-    if let Some(b) = doc.third_party_pauses_recovery {
-        p.third_party_pauses_recovery = b;
-    }
-    if let Some(s) = &doc.compensation_unit {
-        p.compensation_unit = choice(
-            file,
-            &format!("{at}compensation_unit"),
-            s,
-            &[
-                ("per_outage", CompensationUnit::PerOutage),
-                ("per_breached_month", CompensationUnit::PerBreachedMonth),
-            ],
-        )?;
-    }
-    if let Some(s) = &doc.average_window {
-        p.average_window = choice(
-            file,
-            &format!("{at}average_window"),
-            s,
-            &[
-                ("calendar_year_to_date", AverageWindow::CalendarYearToDate),
-                ("trailing_12_months", AverageWindow::Trailing12Months),
-            ],
-        )?;
-    }
-    if let Some(s) = &doc.rounding {
-        p.rounding = choice(
-            file,
-            &format!("{at}rounding"),
-            s,
-            &[
-                ("half_up", Rounding::HalfUp),
-                ("ceil", Rounding::Ceil),
-                ("floor", Rounding::Floor),
-            ],
-        )?;
-    }
-    if let Some(s) = &doc.durability_target {
-        let d = Decimal::parse(s)
-            .map_err(|m| InputError::new(file, format!("{at}durability_target"), m))?;
-        if !d.is_percentage() {
-            return Err(InputError::new(
-                file,
-                format!("{at}durability_target"),
-                "must be at most 100",
-            ));
-        }
-        p.durability_target = d;
-        p.durability_target_text = s.clone();
-    }
-    if let Some(c) = &doc.calendar {
-        p.calendar = Calendar::from_doc(c, file, &format!("{at}calendar"))?;
-    }
-    Ok(())
+/// The enums a setting names by one of a fixed list of words.
+trait Named: Copy + 'static {
+    fn names() -> &'static [(&'static str, Self)];
 }
 
-impl Policy {
-    /// The `compensation_unit` setting as policy.json spells it.
-    ///
-    /// ```
-    /// let p = sla_rules::policy::Policy::default();
-    /// // §4.14.2: one breached service period is one 宕机.
-    /// assert_eq!(p.compensation_unit_text(), "per_breached_month");
-    /// ```
-    pub fn compensation_unit_text(&self) -> &'static str {
-        match self.compensation_unit {
-            CompensationUnit::PerOutage => "per_outage",
-            CompensationUnit::PerBreachedMonth => "per_breached_month",
-        }
-    }
+macro_rules! named {
+    ($($t:ty),*) => { $( impl Named for $t { fn names() -> &'static [(&'static str, Self)] { <$t>::NAMES } } )* };
+}
+named!(Fill, CompensationUnit, AverageWindow, Rounding);
 
-    /// The `missing_data` setting as policy.json spells it.
-    ///
-    /// ```
-    /// let p = sla_rules::policy::parse_policy(
-    ///     br#"{"schema":"sla-portal/policy/v1","missing_data":"down"}"#, "policy.json").unwrap();
-    /// assert_eq!(p.missing_data_text(), "down");
-    /// assert_eq!(sla_rules::policy::Policy::default().missing_data_text(), "up");
-    /// ```
-    pub fn missing_data_text(&self) -> &'static str {
-        match self.missing_data {
-            Fill::Up => "up",
-            Fill::Down => "down",
+// The readers of `settings!`: `(previous value, value as written, file, path)`.
+
+fn named<T: Named>(_: &T, s: &str, file: &str, path: &str) -> Result<T, InputError> {
+    choice(file, path, s, T::names())
+}
+
+fn as_written<T: Clone>(_: &T, v: &T, _: &str, _: &str) -> Result<T, InputError> {
+    Ok(v.clone())
+}
+
+fn at_least_one(_: &u32, n: &u32, file: &str, path: &str) -> Result<u32, InputError> {
+    if *n == 0 {
+        return Err(InputError::new(file, path, "must be at least 1"));
+    }
+    Ok(*n)
+}
+
+fn percentage(_: &Figure, s: &str, file: &str, path: &str) -> Result<Figure, InputError> {
+    let d = Decimal::parse(s).map_err(|m| InputError::new(file, path, m))?;
+    if !d.is_percentage() {
+        return Err(InputError::new(file, path, "must be at most 100"));
+    }
+    Ok(Figure {
+        value: d,
+        text: s.to_string(),
+    })
+}
+
+fn ratio(_: &Figure, s: &str, file: &str, path: &str) -> Result<Figure, InputError> {
+    let d = Decimal::parse(s).map_err(|m| InputError::new(file, path, m))?;
+    if !d.is_ratio() {
+        return Err(InputError::new(file, path, "must be at most 1"));
+    }
+    Ok(Figure {
+        value: d,
+        text: s.to_string(),
+    })
+}
+
+fn one_of(
+    list: &[String],
+    allowed: &[&str],
+    file: &str,
+    path: &str,
+) -> Result<Vec<String>, InputError> {
+    for (i, c) in list.iter().enumerate() {
+        if !allowed.contains(&c.as_str()) {
+            return Err(InputError::new(
+                file,
+                format!("{path}[{i}]"),
+                format!("\"{c}\" is not one of {}", allowed.join(", ")),
+            ));
         }
     }
+    Ok(list.to_vec())
+}
+
+fn exclusion_causes(
+    _: &[String],
+    list: &[String],
+    file: &str,
+    path: &str,
+) -> Result<Vec<String>, InputError> {
+    one_of(list, &CAUSES, file, path)
+}
+
+fn incident_causes(
+    _: &[String],
+    list: &[String],
+    file: &str,
+    path: &str,
+) -> Result<Vec<String>, InputError> {
+    one_of(list, &INCIDENT_CAUSES, file, path)
+}
+
+/// A level's targets change only where the document names them.
+fn level_rules(
+    prev: &[LevelRule; 3],
+    levels: &BTreeMap<String, LevelDoc>,
+    file: &str,
+    path: &str,
+) -> Result<[LevelRule; 3], InputError> {
+    let mut out = *prev;
+    for (key, l) in levels {
+        let idx = match key.as_str() {
+            "1" => 0,
+            "2" => 1,
+            "3" => 2,
+            _ => {
+                return Err(InputError::new(
+                    file,
+                    format!("{path}.{key}"),
+                    "levels are \"1\", \"2\" and \"3\"",
+                ))
+            }
+        };
+        let rule = &mut out[idx];
+        if let Some(m) = l.response_minutes {
+            rule.response_minutes = m;
+        }
+        if let Some(m) = l.recovery_minutes {
+            rule.recovery_minutes = m;
+        }
+        if let Some(c) = &l.clock {
+            rule.business_clock =
+                choice(file, &format!("{path}.{key}.clock"), c, Clock::NAMES)? == Clock::Business;
+        }
+    }
+    Ok(out)
+}
+
+fn calendar(
+    _: &Calendar,
+    doc: &CalendarDoc,
+    file: &str,
+    path: &str,
+) -> Result<Calendar, InputError> {
+    Calendar::from_doc(doc, file, path)
 }
 
 impl Policy {

@@ -10,6 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::decimal::Rounding;
+pub use crate::policy::Clock;
+use crate::policy::{AverageWindow, CompensationUnit, Fill};
 use crate::time::{Month, Stamp};
 
 /// The schema tag of a report document.
@@ -62,13 +65,13 @@ pub struct RulesInfo {
     pub minute_ok_ratio: String,
     /// `minute_ok_ratio` as a percentage without trailing zeros (`"0.90"` → `"90"`).
     pub minute_ok_percent: String,
-    pub missing_data: String,
-    pub zero_traffic: String,
+    pub missing_data: Fill,
+    pub zero_traffic: Fill,
     pub min_notice_minutes: u32,
     pub excluded_causes: Vec<String>,
-    pub compensation_unit: String,
-    pub average_window: String,
-    pub rounding: String,
+    pub compensation_unit: CompensationUnit,
+    pub average_window: AverageWindow,
+    pub rounding: Rounding,
     pub durability_target: String,
 }
 
@@ -306,28 +309,6 @@ impl IncidentCause {
     }
 }
 
-/// The clock a fault level's targets run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Clock {
-    /// Every second counts.
-    #[serde(rename = "24x7")]
-    AllHours,
-    /// Only the business calendar's open hours count (level 3 by default).
-    #[serde(rename = "business")]
-    Business,
-}
-
-impl Clock {
-    /// The clock of a level rule.
-    pub fn of(business_clock: bool) -> Clock {
-        if business_clock {
-            Clock::Business
-        } else {
-            Clock::AllHours
-        }
-    }
-}
-
 /// Per-level figures (§3.2): percentages are truncated to one decimal, times use
 /// the nearest-rank method over the clocks that stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -404,8 +385,8 @@ impl Report {
     /// # Examples
     ///
     /// ```
-    /// let usage = include_bytes!("../../../tests/fixtures/worked/usage.json");
-    /// let incidents = include_bytes!("../../../tests/fixtures/worked/incidents.json");
+    /// let usage = include_bytes!("../tests/fixtures/worked/usage.json");
+    /// let incidents = include_bytes!("../tests/fixtures/worked/incidents.json");
     /// let inputs = sla_rules::Inputs { usage, incidents, policy: None };
     /// let ev = sla_rules::evaluate_bytes(&inputs, "2026-04-10T12:00:00+08:00", ["u", "i", "p"]).unwrap();
     /// // Worked example: February, (40,300 − 8) / 40,300.
@@ -441,7 +422,7 @@ mod rules_for_tests {
     fn report(policy: Option<&[u8]>, as_of: &str) -> Report {
         let dir = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/fixtures/policy-versions"
+            "/tests/fixtures/policy-versions"
         );
         let usage = std::fs::read(format!("{dir}/usage.json")).unwrap();
         let incidents = std::fs::read(format!("{dir}/incidents.json")).unwrap();

@@ -431,7 +431,7 @@ mod tests {
 
     #[test]
     fn the_fast_path_decodes_exactly_what_serde_decodes() {
-        let worked = include_bytes!("../../../tests/fixtures/worked/usage.json");
+        let worked = include_bytes!("../tests/fixtures/worked/usage.json");
         let v: serde_json::Value = serde_json::from_slice(worked).unwrap();
         for bytes in [
             worked.to_vec(),

@@ -4,6 +4,7 @@ mod common;
 use common::*;
 use serde_json::json;
 use sla_rules::claims::{check_claim, parse_claim, ClaimRequest, Contact, Expected, Remedy};
+use sla_rules::wire::ErrorReply;
 
 /// Two outages: 5 min in February (28 d, budget 4.03) and 5 min in March (budget 4.46):
 /// both months breach, one unit each.
@@ -216,6 +217,7 @@ fn the_server_check_accepts_exact_figures_and_refuses_the_rest() {
             credit(5000),
         ),
     )
+    .map_err(ErrorReply::from)
     .unwrap_err();
     assert_eq!((e.status, e.code.as_str()), (422, "expected_mismatch"));
     assert_eq!(e.details["granted"]["contract_credit"], 1984);
@@ -225,6 +227,7 @@ fn the_server_check_accepts_exact_figures_and_refuses_the_rest() {
         &["2026-02".into()],
         &claim(&["2026-02"], Remedy::ContractCredit, credit(950)),
     )
+    .map_err(ErrorReply::from)
     .unwrap_err();
     assert_eq!((e.status, e.code.as_str()), (409, "period_already_claimed"));
     // January did not breach: 422.
@@ -233,6 +236,7 @@ fn the_server_check_accepts_exact_figures_and_refuses_the_rest() {
         &[],
         &claim(&["2026-01"], Remedy::ContractCredit, credit(0)),
     )
+    .map_err(ErrorReply::from)
     .unwrap_err();
     assert_eq!((e.status, e.code.as_str()), (422, "period_not_breached"));
     // Extension for March alone: 1 month, end 2026-12-31 + 1 = 2027-01-31.
@@ -246,7 +250,8 @@ fn the_server_check_accepts_exact_figures_and_refuses_the_rest() {
     // Another contract: 403.
     let mut other = claim(&["2026-03"], Remedy::ContractCredit, credit(1034));
     other.contract_id = "K-2".into();
-    assert_eq!(check_claim(&r, &[], &other).unwrap_err().status, 403);
+    let e = ErrorReply::from(check_claim(&r, &[], &other).unwrap_err());
+    assert_eq!(e.status, 403);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use sla_rules::report::{Clock, IncidentCause, PeriodStatus, TargetStatus};
 use sla_rules::time::{Month, Stamp};
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    PathBuf::from(sla_rules::testing::FIXTURES)
 }
 
 /// Decodes `v` as `T` and encodes it again: the JSON must come back unchanged.
@@ -138,4 +138,40 @@ fn bad_text_is_refused_not_guessed() {
     assert!(serde_json::from_str::<Stamp>(r#""2026-02-10 09:57""#).is_err());
     assert!(serde_json::from_str::<Clock>(r#""9x5""#).is_err());
     assert!(serde_json::from_str::<IncidentCause>(r#""gremlins""#).is_err());
+}
+
+/// The rules' settings are enums now; the report still writes the words policy.json uses,
+/// key for key and byte for byte as when they were strings.
+#[test]
+fn rules_info_writes_the_same_text_as_when_it_was_strings() {
+    let rules = |policy: &str| {
+        let p = sla_rules::policy::parse_policy(policy.as_bytes(), "policy.json").unwrap();
+        serde_json::to_string(&sla_rules::evaluate::rules_info(&p)).unwrap()
+    };
+    let causes = r#"["maintenance","external_network","force_majeure","customer_cause"]"#;
+    assert_eq!(
+        rules(r#"{"schema":"sla-portal/policy/v1"}"#),
+        format!(
+            r#"{{"availability_target":"99.99","min_outage_minutes":5,"minute_ok_ratio":"0.90","minute_ok_percent":"90","missing_data":"up","zero_traffic":"up","min_notice_minutes":0,"excluded_causes":{causes},"compensation_unit":"per_breached_month","average_window":"calendar_year_to_date","rounding":"half_up","durability_target":"99.99999999"}}"#
+        )
+    );
+    let every_other = rules(
+        r#"{"schema":"sla-portal/policy/v1","missing_data":"down","zero_traffic":"down",
+            "compensation_unit":"per_outage","average_window":"trailing_12_months","rounding":"ceil"}"#,
+    );
+    assert_eq!(
+        every_other,
+        format!(
+            r#"{{"availability_target":"99.99","min_outage_minutes":5,"minute_ok_ratio":"0.90","minute_ok_percent":"90","missing_data":"down","zero_traffic":"down","min_notice_minutes":0,"excluded_causes":{causes},"compensation_unit":"per_outage","average_window":"trailing_12_months","rounding":"ceil","durability_target":"99.99999999"}}"#
+        )
+    );
+    let back: sla_rules::report::RulesInfo = serde_json::from_str(&every_other).unwrap();
+    assert_eq!(
+        back.average_window,
+        sla_rules::policy::AverageWindow::Trailing12Months
+    );
+    assert_eq!(back.rounding, sla_rules::decimal::Rounding::Ceil);
+    assert_eq!(serde_json::to_string(&back).unwrap(), every_other);
+    let floor = rules(r#"{"schema":"sla-portal/policy/v1","rounding":"floor"}"#);
+    assert!(floor.contains(r#""rounding":"floor""#), "{floor}");
 }

@@ -1,31 +1,10 @@
 //! The hand-checked worked example of docs/RULES.md, every number compared.
 
 use serde_json::Value;
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/worked");
+use sla_rules::testing::assert_subset;
 
 fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DIR}/{name}")).unwrap()
-}
-
-/// Every field of `expected` is present in `actual` with the same value;
-/// `actual` may carry additions the contract does not name.
-fn assert_subset(expected: &Value, actual: &Value, path: &str) {
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            for (k, v) in e {
-                let got = a.get(k).unwrap_or_else(|| panic!("{path}.{k} missing"));
-                assert_subset(v, got, &format!("{path}.{k}"));
-            }
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            assert_eq!(e.len(), a.len(), "{path}: length");
-            for (i, (x, y)) in e.iter().zip(a).enumerate() {
-                assert_subset(x, y, &format!("{path}[{i}]"));
-            }
-        }
-        _ => assert_eq!(expected, actual, "{path}"),
-    }
+    std::fs::read(format!("{}/worked/{name}", sla_rules::testing::FIXTURES)).unwrap()
 }
 
 #[test]

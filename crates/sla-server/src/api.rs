@@ -10,9 +10,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use sla_rules::claims::{
-    check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList, ErrorCode,
-};
+use sla_rules::claims::{check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList};
+use sla_rules::wire::ErrorCode;
 
 use crate::claims_http::{claim_record, client_history, CLAIM_BODY_LIMIT};
 use crate::data::{Coding, DataError, Doc};
@@ -333,8 +332,9 @@ async fn file_claim(
             if let Some(stored) = lookup().await? {
                 return replay(&stored, client, &canonical);
             }
+            let refusal = ApiError::from(refusal);
             tracing::info!(claim_id = %claim.claim_id, client, code = %refusal.code, "claim refused");
-            return Err(refusal.into());
+            return Err(refusal);
         }
     };
     let new = NewClaim {

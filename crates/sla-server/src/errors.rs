@@ -5,12 +5,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sla_rules::claims::ErrorCode;
+use sla_rules::wire::ErrorCode;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    /// One of the codes the widget reads (`sla_rules::claims::ErrorCode`).
+    /// One of the codes the widget reads (`sla_rules::wire::ErrorCode`).
     pub code: ErrorCode,
     pub message: String,
     pub details: Value,
@@ -50,6 +50,7 @@ impl ApiError {
 
 impl From<sla_rules::claims::Refusal> for ApiError {
     fn from(r: sla_rules::claims::Refusal) -> ApiError {
+        let r = sla_rules::wire::ErrorReply::from(r);
         ApiError::new(r.status, r.code, r.message).with_details(r.details)
     }
 }

@@ -25,7 +25,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     if state.shutting_down.load(Ordering::SeqCst) {
         return ApiError::new(
             503,
-            sla_rules::claims::ErrorCode::ShuttingDown,
+            sla_rules::wire::ErrorCode::ShuttingDown,
             "the server is shutting down",
         )
         .into_response();
@@ -43,7 +43,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 fn not_ready() -> Response {
     ApiError::new(
         503,
-        sla_rules::claims::ErrorCode::StoreUnavailable,
+        sla_rules::wire::ErrorCode::StoreUnavailable,
         "the claims store is not answering",
     )
     .into_response()

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use sla_rules::claims::ErrorCode;
+use sla_rules::wire::ErrorCode;
 use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;

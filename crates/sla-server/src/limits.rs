@@ -11,7 +11,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use sla_rules::claims::ErrorCode;
+use sla_rules::wire::ErrorCode;
 
 use crate::auth::Role;
 use crate::errors::ApiError;

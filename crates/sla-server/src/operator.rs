@@ -36,7 +36,7 @@ impl FromRequestParts<Arc<AppState>> for Operator {
             Some((name, Role::Operator)) => Ok(Operator(name)),
             Some((_, Role::Client)) => Err(ApiError::new(
                 403,
-                sla_rules::claims::ErrorCode::Forbidden,
+                sla_rules::wire::ErrorCode::Forbidden,
                 "operator routes need an operator token",
             )),
             None => Err(ApiError::unauthorized()),
@@ -96,7 +96,7 @@ pub async fn list(
             filter = Some(Status::parse(v).ok_or_else(|| {
                 ApiError::new(
                     400,
-                    sla_rules::claims::ErrorCode::BadRequest,
+                    sla_rules::wire::ErrorCode::BadRequest,
                     format!("status: one of {}", crate::statuses::all().join(", ")),
                 )
             })?);
@@ -134,28 +134,28 @@ pub async fn set_status(
         .map_err(|_| {
             ApiError::new(
                 400,
-                sla_rules::claims::ErrorCode::BadRequest,
+                sla_rules::wire::ErrorCode::BadRequest,
                 "the body could not be read",
             )
         })?;
     let change: StatusChange = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             400,
-            sla_rules::claims::ErrorCode::BadRequest,
+            sla_rules::wire::ErrorCode::BadRequest,
             format!("status change: {e}"),
         )
     })?;
     let to = Status::parse(&change.status).ok_or_else(|| {
         ApiError::new(
             400,
-            sla_rules::claims::ErrorCode::BadRequest,
+            sla_rules::wire::ErrorCode::BadRequest,
             format!("status: one of {}", crate::statuses::targets().join(", ")),
         )
     })?;
     if change.note.chars().count() > NOTE_LIMIT {
         return Err(ApiError::new(
             400,
-            sla_rules::claims::ErrorCode::BadRequest,
+            sla_rules::wire::ErrorCode::BadRequest,
             format!("note: at most {NOTE_LIMIT} characters"),
         ));
     }
@@ -173,14 +173,14 @@ pub async fn set_status(
         Err(StatusError::NotFound) => {
             return Err(ApiError::new(
                 404,
-                sla_rules::claims::ErrorCode::NotFound,
+                sla_rules::wire::ErrorCode::NotFound,
                 "no such claim",
             ))
         }
         Err(StatusError::NotAllowed { from, to }) => {
             return Err(ApiError::new(
                 409,
-                sla_rules::claims::ErrorCode::StatusNotAllowed,
+                sla_rules::wire::ErrorCode::StatusNotAllowed,
                 format!("a {} claim cannot become {}", from.as_str(), to.as_str()),
             )
             .with_details(json!({ "from": from.as_str(), "to": to.as_str() })))

@@ -91,7 +91,7 @@ impl From<StoreError> for crate::errors::ApiError {
             tracing::warn!(error = %e.message, "store unavailable");
             crate::errors::ApiError::new(
                 503,
-                sla_rules::claims::ErrorCode::StoreUnavailable,
+                sla_rules::wire::ErrorCode::StoreUnavailable,
                 "the claims store is not answering; nothing was filed by this request unless a retry says so",
             )
         } else {

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sla_rules::claims::ErrorCode;
+use sla_rules::wire::ErrorCode;
 
 use crate::api::Caller;
 use crate::errors::{json_response, ApiError};

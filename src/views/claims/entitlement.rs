@@ -51,7 +51,7 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
             } else {
                 <p>{ env.fill(Key::EntPeriods, &[("months", &props.open.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep))), ("units", &f.int(units))]) }</p>
                 // Issue 9: what one unit is, from the policy in force (never a fixed sentence).
-                <p class="slap-explain" data-sla-unit-rule={r.rules.compensation_unit.clone()}>{ crate::views::exclusions::unit_rule(env, &r.rules) }</p>
+                <p class="slap-explain" data-sla-unit-rule={r.rules.compensation_unit.as_str()}>{ crate::views::exclusions::unit_rule(env, &r.rules) }</p>
                 <div class="slap-cards slap-remedies">
                     <div class="slap-card slap-remedy" data-remedy="service_extension">
                         <h3 class="slap-card-title">{ env.t(Key::RemedyExtension) }</h3>

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     // The first byte chooses which document the rest of the input is, so that
     // usage, incidents and policy parsing are all exercised.
     let Some((&which, rest)) = data.split_first() else { return };
-    let usage_ok: &[u8] = include_bytes!("../../../../tests/fixtures/worked/usage.json");
+    let usage_ok: &[u8] = include_bytes!("../../tests/fixtures/worked/usage.json");
     let (usage, incidents, policy) = match which % 3 {
         0 => (rest, INCIDENTS, None),
         1 => (usage_ok, rest, None),
