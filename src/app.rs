@@ -25,8 +25,8 @@ use crate::load::LoadError;
 use crate::options::Options;
 use crate::refresh::{self, Held};
 use crate::state::{Action, Doc, DocProgress, Loaded, Phase, State};
+use crate::tab::Tab;
 use crate::views;
-use crate::views::tabs::TABS;
 
 /// Which build draws this widget (`data-sla-stage` on its root).
 const STAGE: &str = if cfg!(feature = "first-paint") {
@@ -54,7 +54,7 @@ pub struct AppProps {
 #[derive(Debug, Clone)]
 pub struct Resume {
     pub held: Held,
-    pub tab: &'static str,
+    pub tab: Tab,
     pub month: Option<String>,
     pub checked_at: f64,
     pub uid: u32,
@@ -204,7 +204,7 @@ pub fn App(props: &AppProps) -> Html {
             d.dispatch(Action::SelectMonth(m))
         });
         let d = state.dispatcher();
-        let on_tab = use_callback((), move |t: &'static str, _| d.dispatch(Action::Tab(t)));
+        let on_tab = use_callback((), move |t: Tab, _| d.dispatch(Action::Tab(t)));
         (on_select_month, on_tab)
     };
     let locale = options.locale;
@@ -295,7 +295,7 @@ fn ready(
     env: &Rc<Env>,
     options: &Rc<Options>,
     instance: u32,
-    callbacks: &(Callback<String>, Callback<&'static str>),
+    callbacks: &(Callback<String>, Callback<Tab>),
 ) -> Html {
     let on_select_month = callbacks.0.clone();
     let on_tab = callbacks.1.clone();
@@ -308,19 +308,19 @@ fn ready(
         options: options.clone(),
         uid: instance,
     };
-    let current = TABS.iter().find(|t| t.id == state.tab).unwrap_or(&TABS[0]);
-    let ids = |t: &str| {
+    let current = state.tab;
+    let ids = |t: Tab| {
         (
-            element_id(instance, &format!("tab-{t}")),
-            element_id(instance, &format!("panel-{t}")),
+            element_id(instance, &format!("tab-{}", t.id())),
+            element_id(instance, &format!("panel-{}", t.id())),
         )
     };
-    let index = TABS.iter().position(|t| t.id == current.id).unwrap_or(0);
+    let index = current.index();
     let on_key = {
         let on_tab = on_tab.clone();
         Callback::from(move |e: KeyboardEvent| {
             // WAI-ARIA tabs: arrows move between tabs, the tab list is one tab stop.
-            let n = TABS.len();
+            let n = Tab::ALL.len();
             let to = match e.key().as_str() {
                 "ArrowRight" => (index + 1) % n,
                 "ArrowLeft" => (index + n - 1) % n,
@@ -329,10 +329,10 @@ fn ready(
                 _ => return,
             };
             e.prevent_default();
-            on_tab.emit(TABS[to].id);
+            on_tab.emit(Tab::ALL[to]);
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-                if let Some(el) =
-                    doc.get_element_by_id(&element_id(instance, &format!("tab-{}", TABS[to].id)))
+                if let Some(el) = doc
+                    .get_element_by_id(&element_id(instance, &format!("tab-{}", Tab::ALL[to].id())))
                 {
                     if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
                         let _ = el.focus();
@@ -341,43 +341,42 @@ fn ready(
             }
         })
     };
-    let (_, panel_id) = ids(current.id);
-    let panel = if cfg!(feature = "first-paint") && current.id != "overview" {
+    let (_, panel_id) = ids(current);
+    let panel = if cfg!(feature = "first-paint") && current != Tab::Overview {
         let retry = state.dispatcher();
         html! {
             if state.full_failed {
-                <div class="slap-error" role="alert" data-sla-pending-tab={current.id}>
+                <div class="slap-error" role="alert" data-sla-pending-tab={current.id()}>
                     <p>{ env.t(Key::TabLoadFailed) }</p>
                     <button type="button" class="slap-button slap-retry" onclick={move |_| retry.dispatch(Action::RetryFull)}>{ env.t(Key::Retry) }</button>
                 </div>
             } else {
-                <p class="slap-muted" role="status" aria-busy="true" data-sla-pending-tab={current.id}>{ env.t(Key::TabLoading) }</p>
+                <p class="slap-muted" role="status" aria-busy="true" data-sla-pending-tab={current.id()}>{ env.t(Key::TabLoading) }</p>
             }
         }
     } else {
-        views::tabs::view(current.id, props.clone())
+        views::tabs::view(current, props.clone())
     };
-    let (tab_id, _) = ids(current.id);
+    let (tab_id, _) = ids(current);
     html! {
         <>
             <views::header::Header ..props.clone() />
             <div class="slap-tabs" part="tabs" role="tablist" aria-label={env.t(Key::TabsLabel)} onkeydown={on_key}>
-                { for TABS.iter().map(|t| {
-                    let (tid, pid) = ids(t.id);
-                    let selected = t.id == current.id;
+                { for Tab::ALL.into_iter().map(|t| {
+                    let (tid, pid) = ids(t);
+                    let selected = t == current;
                     let on_tab = on_tab.clone();
-                    let id = t.id;
                     html! {
                         <button type="button" role="tab" id={tid} class="slap-tab" part={if selected { "tab tab-selected" } else { "tab" }}
                             aria-selected={selected.to_string()} aria-controls={pid}
                             tabindex={if selected { "0" } else { "-1" }}
-                            onclick={move |_| on_tab.emit(id)}>
-                            { env.t(t.label) }
+                            onclick={move |_| on_tab.emit(t)}>
+                            { env.t(t.label()) }
                         </button>
                     }
                 }) }
             </div>
-            <div class="slap-panel" part="panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id}>
+            <div class="slap-panel" part="panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id()}>
                 { panel }
             </div>
             { statement(props) }

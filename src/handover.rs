@@ -54,7 +54,7 @@ impl Resume {
             set(&from, "asOf", &opt(as_of));
             set(&o, "from", &from);
         }
-        set(&o, "tab", &JsValue::from_str(self.tab));
+        set(&o, "tab", &JsValue::from_str(self.tab.id()));
         set(
             &o,
             "month",
@@ -108,7 +108,11 @@ impl Resume {
                 policy: doc("policy")?,
                 source,
             },
-            tab: crate::views::tabs::tab_id(&get(v, "tab").as_string().unwrap_or_default()),
+            tab: match get(v, "tab").as_string() {
+                None => crate::tab::Tab::Overview,
+                Some(id) => crate::tab::Tab::parse(&id)
+                    .ok_or_else(|| format!("takeover: tab: no tab is called {id:?}"))?,
+            },
             month: get(v, "month").as_string(),
             checked_at: get(v, "checkedAt").as_f64().unwrap_or(0.0),
             uid: get(v, "uid")

@@ -26,6 +26,7 @@ pub mod load;
 pub mod options;
 pub mod refresh;
 pub mod state;
+pub mod tab;
 pub mod views;
 
 use std::cell::RefCell;

@@ -7,6 +7,7 @@ use sla_rules::Evaluation;
 use yew::Reducible;
 
 use crate::load::LoadError;
+use crate::tab::Tab;
 
 /// Which document a progress figure belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +56,8 @@ pub enum Phase {
 #[derive(Debug, Clone)]
 pub struct State {
     pub phase: Phase,
-    /// Id of the selected tab (see `views::tabs::TABS`).
-    pub tab: &'static str,
+    /// The selected tab.
+    pub tab: Tab,
     /// The month the timeline shows, `YYYY-MM`.
     pub month: Option<String>,
     /// Bumped by Retry; the loading effect depends on it.
@@ -78,7 +79,7 @@ impl State {
                 policy: has_policy.then(DocProgress::default),
                 ..Progress::default()
             }),
-            tab: "overview",
+            tab: Tab::Overview,
             month: None,
             attempt: 0,
             has_policy,
@@ -99,7 +100,7 @@ pub enum Action {
     Checked(f64),
     Failed(LoadError),
     Retry,
-    Tab(&'static str),
+    Tab(Tab),
     SelectMonth(String),
     /// First paint: the full build could not be loaded.
     FullFailed,

@@ -1,6 +1,7 @@
 //! Browser tests of the mounted widget: fixture data in, rendered text and `data-sla-*` hooks checked.
 
 use js_sys::{Object, Reflect, Uint8Array};
+use sla_portal::tab::Tab;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -175,14 +176,6 @@ async fn contract_violation_shows_the_json_path_and_retry() {
 }
 
 const CLAIMS: &str = r#"{"schema":"sla-portal/claims/v1","claims":[]}"#;
-const TABS: [&str; 6] = [
-    "overview",
-    "availability",
-    "periods",
-    "incidents",
-    "claims",
-    "agreement",
-];
 
 /// Every element id under `root`.
 fn ids(root: &Element) -> Vec<String> {
@@ -195,10 +188,10 @@ fn ids(root: &Element) -> Vec<String> {
 /// Opens what a tab can show beyond its first view: an incident's detail, and the claim
 /// form's contact step (a draft of the same contract may already be there, shared
 /// through localStorage with the other widget).
-async fn open_the_tab_fully(root: &Element, tab: &str) {
+async fn open_the_tab_fully(root: &Element, tab: Tab) {
     match tab {
-        "incidents" => click(root, "[data-sla-incident]").await,
-        "claims" => {
+        Tab::Incidents => click(root, "[data-sla-incident]").await,
+        Tab::Claims => {
             let step = attr(&wait_for(root, "[data-sla-step]").await, "data-sla-step");
             if step == "periods" {
                 click(root, "[data-sla-choose-month=\"2026-02\"] input").await;
@@ -259,10 +252,11 @@ async fn two_widgets_do_not_interfere() {
         .is_some());
     // Every tab of both, each opened as far as it goes, while the other shows the same tab.
     let mut labels = 0;
-    for tab in TABS {
+    for tab in Tab::ALL {
+        let id = tab.id();
         for root in [&a, &b] {
-            click(root, &format!("[role=tab][aria-controls$=panel-{tab}]")).await;
-            wait_for(root, &format!("[data-sla-tab={tab}]")).await;
+            click(root, &format!("[role=tab][aria-controls$=panel-{id}]")).await;
+            wait_for(root, &format!("[data-sla-tab={id}]")).await;
             open_the_tab_fully(root, tab).await;
         }
         let (ia, ib) = (ids(&a), ids(&b));
@@ -270,7 +264,7 @@ async fn two_widgets_do_not_interfere() {
         let n = all.len();
         all.sort();
         all.dedup();
-        assert_eq!(all.len(), n, "duplicate ids on tab {tab}: {ia:?} {ib:?}");
+        assert_eq!(all.len(), n, "duplicate ids on tab {id}: {ia:?} {ib:?}");
         assert!(!ia.is_empty() && !ib.is_empty());
         labels_point_home(&a);
         labels_point_home(&b);
@@ -657,7 +651,7 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
         Uint8Array::from(INCIDENTS.as_bytes()).into(),
     );
     set(&resume, "policy", JsValue::NULL);
-    set(&resume, "tab", "availability".into());
+    set(&resume, "tab", Tab::Availability.id().into());
     set(&resume, "month", "2026-03".into());
     set(&resume, "checkedAt", JsValue::from_f64(js_sys::Date::now()));
     set(&resume, "uid", JsValue::from_f64(77.0));
