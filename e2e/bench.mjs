@@ -7,6 +7,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { serve, browser, ROOT } from "./serve.mjs";
 import { writeYear } from "./gen-year.mjs";
+import { BUDGET, FIRST_PAINT } from "./first-paint-size.mjs";
 
 const DIST = process.env.DIST ? path.resolve(process.env.DIST) : path.join(ROOT, "dist");
 const OUT = path.join(ROOT, "e2e", "out");
@@ -23,9 +24,8 @@ function sizes(files) {
   };
 }
 
-const wasm = [path.join(DIST, "sla_portal_bg.wasm")];
-const js = [path.join(DIST, "sla_portal.js")];
-const css = [path.join(DIST, "sla-portal.css")];
+// The same files `make size` holds to its budget.
+const [wasm, js, css] = FIRST_PAINT.map((f) => [path.join(DIST, f)]);
 console.log(`Bundle: everything a host loads before the first chart (${path.relative(ROOT, DIST) || DIST})`);
 console.log("                        raw          gzip        brotli");
 for (const [name, files] of [["wasm", wasm], ["js (glue)", js], ["css", css], ["total = wasm + js + css", [...wasm, ...js, ...css]]]) {
@@ -33,7 +33,7 @@ for (const [name, files] of [["wasm", wasm], ["js (glue)", js], ["css", css], ["
   console.log(`${name.padEnd(22)}${kb(s.raw)}  ${kb(s.gzip)}  ${kb(s.brotli)}`);
 }
 const total = sizes([...wasm, ...js, ...css]).brotli;
-console.log(`goal: ≤ 200 KB brotli → ${(total / 1000).toFixed(1)} KB ${total <= 200_000 ? "(met)" : "(MISSED)"}`);
+console.log(`goal: ≤ ${BUDGET / 1000} KB brotli → ${(total / 1000).toFixed(1)} KB ${total <= BUDGET ? "(met)" : "(MISSED)"} (make size fails over it)`);
 // Not before the first chart: the full widget, imported once the overview is drawn (src/handover.rs).
 const full = [path.join(DIST, "sla_portal_full_bg.wasm"), path.join(DIST, "sla_portal_full.js")].filter((f) => fs.existsSync(f));
 if (full.length) console.log(`then the full widget (wasm + js), loaded after the first chart: ${kb(sizes(full).brotli).trim()} brotli`);
