@@ -227,46 +227,6 @@ impl Options {
         Ok(())
     }
 
-    /// The options as the object [`Options::from_js`] reads (every key), for the full build
-    /// taking over from the first paint (`crate::handover`).
-    pub fn to_js(&self) -> JsValue {
-        let o = Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
-        };
-        let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-        let map = |pairs: &[(String, String)]| {
-            let m = Object::new();
-            for (k, v) in pairs {
-                let _ = Reflect::set(&m, &JsValue::from_str(k), &JsValue::from_str(v));
-            }
-            JsValue::from(m)
-        };
-        set("usageUrl", JsValue::from_str(&self.usage_url));
-        set("incidentsUrl", JsValue::from_str(&self.incidents_url));
-        set("claimsUrl", opt(&self.claims_url));
-        set("subscriptionsUrl", opt(&self.subscriptions_url));
-        set("policyUrl", opt(&self.policy_url));
-        set("locale", JsValue::from_str(self.locale.tag()));
-        set("headers", map(&self.headers));
-        set(
-            "credentials",
-            JsValue::from_str(match self.credentials {
-                Credentials::Omit => "omit",
-                Credentials::SameOrigin => "same-origin",
-                Credentials::Include => "include",
-            }),
-        );
-        set("asOf", opt(&self.as_of));
-        set("timeoutMs", JsValue::from_f64(f64::from(self.timeout_ms)));
-        set("theme", map(&self.theme));
-        set(
-            "refreshSeconds",
-            JsValue::from_f64(f64::from(self.refresh_seconds)),
-        );
-        o.into()
-    }
-
     /// The subscriptions URL in use: the host's, else derived from `claims_url`.
     pub fn subscriptions(&self) -> Option<String> {
         self.subscriptions_url.clone().or_else(|| {

@@ -66,10 +66,12 @@ pub struct State {
     /// When the documents were last found current (ms since the epoch): the load, or the
     /// last re-check (a 304 counts). 0 before the first load.
     pub checked_at: f64,
-    /// First paint: loading the full build failed (its tabs offer Retry).
-    pub full_failed: bool,
-    /// First paint: bumped by that Retry; the hand-over effect depends on it.
-    pub full_attempt: u32,
+    /// The first paint's hand-over (`crate::stage`, unused by the full build): loading the
+    /// full build failed, so its tabs offer Retry. Here rather than in a hook of its own,
+    /// because a second state hook costs the first paint half a kilobyte.
+    pub handover_failed: bool,
+    /// The hand-over's attempt, bumped by that Retry; its effect depends on it.
+    pub handover_attempt: u32,
 }
 
 impl State {
@@ -84,8 +86,8 @@ impl State {
             attempt: 0,
             has_policy,
             checked_at: 0.0,
-            full_failed: false,
-            full_attempt: 0,
+            handover_failed: false,
+            handover_attempt: 0,
         }
     }
 }
@@ -102,10 +104,10 @@ pub enum Action {
     Retry,
     Tab(Tab),
     SelectMonth(String),
-    /// First paint: the full build could not be loaded.
-    FullFailed,
-    /// First paint: try loading the full build again.
-    RetryFull,
+    /// The hand-over (first paint): the full build could not be loaded.
+    HandoverFailed,
+    /// The hand-over (first paint): try loading the full build again.
+    HandoverRetry,
 }
 
 /// The month shown first: the last judged period, else the last period.
@@ -161,10 +163,10 @@ impl Reducible for State {
             }
             Action::Tab(t) => s.tab = t,
             Action::SelectMonth(m) => s.month = Some(m),
-            Action::FullFailed => s.full_failed = true,
-            Action::RetryFull => {
-                s.full_failed = false;
-                s.full_attempt += 1;
+            Action::HandoverFailed => s.handover_failed = true,
+            Action::HandoverRetry => {
+                s.handover_failed = false;
+                s.handover_attempt += 1;
             }
         }
         Rc::new(s)

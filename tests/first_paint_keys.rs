@@ -12,7 +12,16 @@ const FIRST_PAINT_FILES: &[(&str, &str)] = &[
     ("src/lib.rs", include_str!("../src/lib.rs")),
     ("src/env.rs", include_str!("../src/env.rs")),
     ("src/api.rs", include_str!("../src/api.rs")),
-    ("src/handover.rs", include_str!("../src/handover.rs")),
+    ("src/stage/mod.rs", include_str!("../src/stage/mod.rs")),
+    (
+        "src/stage/resume.rs",
+        include_str!("../src/stage/resume.rs"),
+    ),
+    (
+        "src/stage/first_paint.rs",
+        include_str!("../src/stage/first_paint.rs"),
+    ),
+    ("src/live.rs", include_str!("../src/live.rs")),
     ("src/options.rs", include_str!("../src/options.rs")),
     ("src/refresh.rs", include_str!("../src/refresh.rs")),
     ("src/state.rs", include_str!("../src/state.rs")),

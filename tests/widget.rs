@@ -285,15 +285,16 @@ fn report_export_takes_strings_and_bytes() {
     let opts = Object::new();
     Reflect::set(&opts, &"asOf".into(), &AS_OF.into()).unwrap();
     let from_text =
-        sla_portal::report(USAGE.into(), INCIDENTS.into(), opts.clone().into()).unwrap();
+        sla_portal::stage::report(USAGE.into(), INCIDENTS.into(), opts.clone().into()).unwrap();
     let bytes = Uint8Array::from(USAGE.as_bytes());
-    let from_bytes = sla_portal::report(bytes.into(), INCIDENTS.into(), opts.into()).unwrap();
+    let from_bytes =
+        sla_portal::stage::report(bytes.into(), INCIDENTS.into(), opts.into()).unwrap();
     assert_eq!(from_text, from_bytes);
     let r: serde_json::Value = serde_json::from_str(&from_text).unwrap();
     // Entitlement of the worked example: 2 units, contract credit 1,000 + 1,101 = 2,101.
     assert_eq!(r["entitlement"]["units"], 2);
     assert_eq!(r["entitlement"]["contract_credit"]["contracts"], 2101);
-    let err = sla_portal::report("{}".into(), INCIDENTS.into(), JsValue::UNDEFINED);
+    let err = sla_portal::stage::report("{}".into(), INCIDENTS.into(), JsValue::UNDEFINED);
     assert!(err.is_err());
 }
 
@@ -579,7 +580,7 @@ async fn the_out_of_reach_notice_follows_the_core() {
         text.contains("can no longer meet 99.99") && text.contains("claim once it ends"),
         "{text}"
     );
-    let report = sla_portal::report(USAGE.into(), INCIDENTS.into(), o.clone()).unwrap();
+    let report = sla_portal::stage::report(USAGE.into(), INCIDENTS.into(), o.clone()).unwrap();
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     let expected: Vec<&str> = report["periods"]
         .as_array()
@@ -661,7 +662,8 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     set(&from, "policyUrl", JsValue::NULL);
     set(&from, "asOf", AS_OF.into());
     set(&resume, "from", from.clone().into());
-    let mut handle = sla_portal::takeover(root.clone(), o.into(), resume.clone().into()).unwrap();
+    let mut handle =
+        sla_portal::stage::takeover(root.clone(), o.into(), resume.clone().into()).unwrap();
     // The month it was told, on the tab it was told, with ids of instance 77.
     let fig = wait_for(&root, "[data-sla-timeline-month]").await;
     assert_eq!(attr(&fig, "data-sla-timeline-month"), "2026-03");
@@ -683,7 +685,7 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     // contract refuses) instead of showing the old report under the new URL.
     let root = host();
     let v7 = USAGE.replacen("\"sla-portal/usage/v1\"", "\"sla-portal/usage/v7\"", 1);
-    let moved = sla_portal::takeover(
+    let moved = sla_portal::stage::takeover(
         root.clone(),
         options(&v7, INCIDENTS, "en"),
         resume.clone().into(),
@@ -694,7 +696,8 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     // Handed documents that do not say what they were read for are not trusted either.
     Reflect::delete_property(&resume, &"from".into()).unwrap();
     let root = host();
-    let unknown = sla_portal::takeover(root.clone(), options(&v7, INCIDENTS, "en"), resume.into());
+    let unknown =
+        sla_portal::stage::takeover(root.clone(), options(&v7, INCIDENTS, "en"), resume.into());
     let panel = wait_for(&root, "[data-sla-error]").await;
     assert_eq!(attr(&panel, "data-sla-error"), "contract");
     unknown.unwrap().unmount();
@@ -709,7 +712,7 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     let o = Object::new();
     set(&o, "usageUrl", "/u".into());
     set(&o, "incidentsUrl", "/i".into());
-    let err = sla_portal::takeover(host(), o.into(), bad.into())
+    let err = sla_portal::stage::takeover(host(), o.into(), bad.into())
         .err()
         .unwrap();
     let msg: js_sys::Error = JsValue::from(err).dyn_into().unwrap();

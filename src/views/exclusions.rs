@@ -294,6 +294,19 @@ pub fn month_marks(r: &Report, month: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// The overview's details in the full build: the version badge and "how availability is
+/// computed" (collapsed by default).
+pub struct Explained;
+
+impl crate::views::overview::Details for Explained {
+    fn version_badge(env: &Env, r: &Report, p: &Period) -> Html {
+        version_badge(env, r, p)
+    }
+    fn how_computed(props: &ViewProps) -> Html {
+        html! { <HowComputed ..props.clone() /> }
+    }
+}
+
 /// Which terms judged a period: shown only when the policy has versions.
 pub fn version_badge(env: &Env, r: &Report, p: &Period) -> Html {
     if r.policy_versions.is_empty() {

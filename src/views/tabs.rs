@@ -14,19 +14,15 @@ use crate::tab::Tab;
 use crate::views;
 
 /// The view of `tab` (the full build's; the first paint draws through `crate::stage`).
-#[cfg(not(feature = "first-paint"))]
 pub fn view(tab: Tab, p: ViewProps) -> Html {
     match tab {
-        Tab::Overview => html! { <views::overview::Overview ..p /> },
+        Tab::Overview => {
+            html! { <views::overview::Overview<views::exclusions::Explained> ..p /> }
+        }
         Tab::Availability => html! { <views::availability::Availability ..p /> },
         Tab::Periods => html! { <views::periods::Periods ..p /> },
         Tab::Incidents => html! { <views::incidents::Incidents ..p /> },
         Tab::Claims => html! { <views::claims::Claims ..p /> },
         Tab::Agreement => html! { <views::agreement::Agreement ..p /> },
     }
-}
-
-#[cfg(feature = "first-paint")]
-pub fn view(_: Tab, p: ViewProps) -> Html {
-    html! { <views::overview::Overview ..p /> }
 }

@@ -1,21 +1,34 @@
-//! The first paint hands the widget to the full build: a small module draws the overview, and the full one takes over with the same documents.
-//!
-//! Why two builds: a host pays for every byte before the first chart, and most of the widget
-//! (fault history, claims, the agreement text, exports, re-checks) is not needed for it. The
-//! first-paint build (`--features first-paint`, `dist/sla_portal*`) loads the documents,
-//! computes the report with the core and draws the overview; once that is on screen it
-//! imports the full build (`dist/sla_portal_full*`, the default features) and calls its
-//! `takeover()` with what it read. The full build evaluates the same bytes with the same core
-//! (so both show one report), keeps the tab, month and element ids, and from then on serves
-//! the host's handle. Nothing is fetched twice; the documents' tags keep re-checks conditional.
+//! What crosses the hand-over from the first paint to the full build: the documents read, the
+//! view on screen and the options, as plain JS values both builds read and write.
 
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use crate::app::Resume;
-use crate::refresh::{Held, HeldDoc};
+use crate::options::{Credentials, Options};
+use crate::refresh::{self, Held, HeldDoc};
+use crate::state::{Action, Loaded, State};
+use crate::tab::Tab;
+use yew::Reducible;
+
+/// What the full build resumes from: the documents read (with their tags, so re-checks stay
+/// conditional), the tab and month on screen, and the element ids' instance number.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    pub held: Held,
+    pub tab: Tab,
+    pub month: Option<String>,
+    pub checked_at: f64,
+    pub uid: u32,
+}
+
+impl PartialEq for Resume {
+    /// One hand-over is one value; comparing megabytes of documents on every render is not.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
 
 fn set(o: &Object, k: &str, v: &JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(k), v);
@@ -29,7 +42,8 @@ impl Resume {
     /// The plain object `takeover()` reads: each document's bytes and tag, the view, the ids.
     pub fn to_js(&self) -> JsValue {
         let o = Object::new();
-        let doc = |name: &str, d: Option<&HeldDoc>| {
+        // The tag keys written out: a format! here is bytes of the first paint.
+        let doc = |name: &str, tag: &str, d: Option<&HeldDoc>| {
             let (bytes, etag) = match d {
                 Some(d) => (
                     JsValue::from(Uint8Array::from(&d.bytes[..])),
@@ -38,11 +52,11 @@ impl Resume {
                 None => (JsValue::NULL, JsValue::NULL),
             };
             set(&o, name, &bytes);
-            set(&o, &format!("{name}Etag"), &etag);
+            set(&o, tag, &etag);
         };
-        doc("usage", Some(&self.held.usage));
-        doc("incidents", Some(&self.held.incidents));
-        doc("policy", self.held.policy.as_ref());
+        doc("usage", "usageEtag", Some(&self.held.usage));
+        doc("incidents", "incidentsEtag", Some(&self.held.incidents));
+        doc("policy", "policyEtag", self.held.policy.as_ref());
         // The URLs and `asOf` the documents were read for: the full build resumes from them
         // only if its options still name the same (an update may have landed meanwhile).
         if let Some((usage, incidents, policy, as_of)) = &self.held.source {
@@ -109,8 +123,8 @@ impl Resume {
                 source,
             },
             tab: match get(v, "tab").as_string() {
-                None => crate::tab::Tab::Overview,
-                Some(id) => crate::tab::Tab::parse(&id)
+                None => Tab::Overview,
+                Some(id) => Tab::parse(&id)
                     .ok_or_else(|| format!("takeover: tab: no tab is called {id:?}"))?,
             },
             month: get(v, "month").as_string(),
@@ -123,68 +137,67 @@ impl Resume {
     }
 }
 
-#[cfg(feature = "first-paint")]
-#[wasm_bindgen(inline_js = r#"
-let full = null;
-export function load_full_module() {
-  // Beside this file, whatever URL the host serves it from; one import for every widget.
-  if (!full) {
-    full = import(new URL("./sla_portal_full.js", import.meta.url).href)
-      .then(async (m) => { await m.default(); return m; })
-      .catch((e) => { full = null; throw e; });
-  }
-  return full;
-}
-export function take_over(full, el, options, resume) {
-  // Focus stays where the user left it: the full build draws the same ids.
-  const active = document.activeElement;
-  const id = active && active !== el && el.contains(active) ? active.id : "";
-  const handle = full.takeover(el, options, resume);
-  if (id) requestAnimationFrame(() => {
-    const root = el.getRootNode();
-    const again = (root.getElementById ? root : document).getElementById(id);
-    if (again) again.focus();
-  });
-  return handle;
-}
-export function call_handle(handle, method, arg) {
-  return handle[method](arg);
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn load_full_module() -> Result<js_sys::Promise, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn take_over(
-        full: &JsValue,
-        el: &web_sys::Element,
-        options: &JsValue,
-        resume: &JsValue,
-    ) -> Result<JsValue, JsValue>;
-    /// Calls `method` (`update`, `unmount`) on the full build's handle.
-    #[wasm_bindgen(catch, js_name = call_handle)]
-    pub(crate) fn call(handle: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsValue>;
+impl Resume {
+    /// The state a resumed widget starts in: the report of the held documents, on the same
+    /// tab and month. `None`, so the widget loads afresh, when the options ask for other
+    /// documents than those handed over (a URL changed while the full build was loading), or
+    /// when they no longer evaluate (they did a moment ago, so never in practice).
+    pub fn state(&self, options: &Options) -> Option<State> {
+        if self.held.source.as_ref() != Some(&options.fetch_key()) {
+            return None;
+        }
+        let ev = refresh::evaluate(&self.held, options).ok()?;
+        let mut s = State::new(options.policy_url.is_some());
+        // The same reducer steps as a load: the month stays if the report still has it.
+        s.month = self.month.clone();
+        s.tab = self.tab;
+        s.checked_at = self.checked_at;
+        Some(Rc::unwrap_or_clone(
+            Rc::new(s).reduce(Action::Loaded(Rc::new(Loaded { ev }))),
+        ))
+    }
 }
 
-/// The full build's module, imported and initialised once per page.
-#[cfg(feature = "first-paint")]
-pub async fn load_full() -> Result<JsValue, JsValue> {
-    wasm_bindgen_futures::JsFuture::from(load_full_module()?).await
-}
-
-/// The full build never hands over (its shell has no `on_handover`).
-#[cfg(not(feature = "first-paint"))]
-pub async fn load_full() -> Result<JsValue, JsValue> {
-    Err(JsValue::from_str("the full build has nothing to load"))
-}
-
-/// Mounts the full build's widget over `el` (the first paint's nodes are removed after).
-#[cfg(feature = "first-paint")]
-pub fn start_full(
-    full: &JsValue,
-    el: &web_sys::Element,
-    options: &crate::options::Options,
-    resume: &Resume,
-) -> Result<JsValue, JsValue> {
-    take_over(full, el, &options.to_js(), &resume.to_js())
+/// The options as the object [`Options::from_js`] reads (every key): the first paint hands
+/// them to the full build, and forwards each `update()` with them, so the full build ends with
+/// exactly these options.
+pub fn options_to_js(options: &Options) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
+    };
+    let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let map = |pairs: &[(String, String)]| {
+        let m = Object::new();
+        for (k, v) in pairs {
+            let _ = Reflect::set(&m, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
+        JsValue::from(m)
+    };
+    set("usageUrl", JsValue::from_str(&options.usage_url));
+    set("incidentsUrl", JsValue::from_str(&options.incidents_url));
+    set("claimsUrl", opt(&options.claims_url));
+    set("subscriptionsUrl", opt(&options.subscriptions_url));
+    set("policyUrl", opt(&options.policy_url));
+    set("locale", JsValue::from_str(options.locale.tag()));
+    set("headers", map(&options.headers));
+    set(
+        "credentials",
+        JsValue::from_str(match options.credentials {
+            Credentials::Omit => "omit",
+            Credentials::SameOrigin => "same-origin",
+            Credentials::Include => "include",
+        }),
+    );
+    set("asOf", opt(&options.as_of));
+    set(
+        "timeoutMs",
+        JsValue::from_f64(f64::from(options.timeout_ms)),
+    );
+    set("theme", map(&options.theme));
+    set(
+        "refreshSeconds",
+        JsValue::from_f64(f64::from(options.refresh_seconds)),
+    );
+    o.into()
 }
