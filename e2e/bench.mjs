@@ -34,7 +34,7 @@ for (const [name, files] of [["wasm", wasm], ["js (glue)", js], ["css", css], ["
 }
 const total = sizes([...wasm, ...js, ...css]).brotli;
 console.log(`goal: ≤ ${BUDGET / 1000} KB brotli → ${(total / 1000).toFixed(1)} KB ${total <= BUDGET ? "(met)" : "(MISSED)"} (make size fails over it)`);
-// Not before the first chart: the full widget, imported once the overview is drawn (src/handover.rs).
+// Not before the first chart: the full widget, imported once the overview is drawn (src/stage/).
 const full = [path.join(DIST, "sla_portal_full_bg.wasm"), path.join(DIST, "sla_portal_full.js")].filter((f) => fs.existsSync(f));
 if (full.length) console.log(`then the full widget (wasm + js), loaded after the first chart: ${kb(sizes(full).brotli).trim()} brotli`);
 await wasmBreakdown();
@@ -66,13 +66,13 @@ const year = writeYear(OUT);
 const worked = path.join(ROOT, "tests", "fixtures", "worked");
 const page = `<!doctype html><meta charset="utf-8"><div id="sla" style="width:1100px"></div><script type="module" src="/bench.js"></script>`;
 const script = `import init, { mount } from "/sla-portal/sla_portal.js";
-// report() is the full build's (src/handover.rs): the same core, without the UI.
+// report() is the full build's (src/stage/): the same core, without the UI.
 import initFull, { report } from "/sla-portal/sla_portal_full.js";
 await init();
 await initFull();
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const since = (a, b) => {
-  // The first of each: the full build draws the chart again when it takes over (src/handover.rs).
+  // The first of each: the full build draws the chart again when it takes over (src/stage/).
   const A = performance.getEntriesByName(a)[0], B = performance.getEntriesByName(b)[0];
   return A && B ? B.startTime - A.startTime : NaN;
 };

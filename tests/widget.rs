@@ -630,7 +630,7 @@ fn refresh_seconds_and_subscriptions_url_are_read_from_the_options() {
     assert_eq!(s.subscriptions().as_deref(), Some("/hooks"));
 }
 
-/// The full build taking over from the first paint (src/handover.rs): it starts from the
+/// The full build taking over from the first paint (src/stage/): it starts from the
 /// documents it is handed, on the tab, month and element ids it is told, and fetches nothing
 /// (its URLs lead nowhere here, so a fetch would end in an error panel) while its options
 /// name the documents it was handed.
