@@ -1,4 +1,5 @@
-//! The shell: loads the documents, computes the report once, and hosts the tabbed views.
+//! The shell: starts the load (`crate::documents`) and the re-checks (`crate::live`), and
+//! hosts the tab bar (`views::tab_bar`) and the tabbed views.
 //!
 //! The views and what they receive live apart (`crate::env`, `crate::views::tabs`), so
 //! nothing under `views` depends on this shell.
@@ -11,21 +12,18 @@
 //! minute runs); they never re-derive a rule. State changes go through
 //! `state::Action` so every view sees the same selected month.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use crate::api::{Cancel, FetchError, Known, Responses};
-use crate::env::{element_id, next_instance, Env, ViewProps};
-use crate::i18n::Key;
+use crate::api::{Cancel, Responses};
+use crate::env::{next_instance, Env, ViewProps};
 use crate::intl::Formats;
-use crate::load::LoadError;
 use crate::options::Options;
-use crate::refresh::{self, Held};
+use crate::refresh::Held;
 use crate::stage::{self, Resume};
-use crate::state::{Action, Doc, DocProgress, Loaded, Phase, State};
+use crate::state::{Action, Loaded, Phase, State};
 use crate::tab::Tab;
 use crate::views;
 
@@ -89,7 +87,7 @@ pub fn App(props: &AppProps) -> Html {
             }
             let c = cancel.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                run_load(opts, c, dispatch, held, responses).await
+                crate::documents::load(opts, c, dispatch, held, responses).await
             });
             Box::new(move || cancel.abort())
         });
@@ -208,132 +206,18 @@ fn ready(
         uid: instance,
     };
     let current = state.tab;
-    let ids = |t: Tab| {
-        (
-            element_id(instance, &format!("tab-{}", t.id())),
-            element_id(instance, &format!("panel-{}", t.id())),
-        )
-    };
-    let index = current.index();
-    let on_key = {
-        let on_tab = on_tab.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            // WAI-ARIA tabs: arrows move between tabs, the tab list is one tab stop.
-            let n = Tab::ALL.len();
-            let to = match e.key().as_str() {
-                "ArrowRight" => (index + 1) % n,
-                "ArrowLeft" => (index + n - 1) % n,
-                "Home" => 0,
-                "End" => n - 1,
-                _ => return,
-            };
-            e.prevent_default();
-            on_tab.emit(Tab::ALL[to]);
-            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-                if let Some(el) = doc
-                    .get_element_by_id(&element_id(instance, &format!("tab-{}", Tab::ALL[to].id())))
-                {
-                    if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                        let _ = el.focus();
-                    }
-                }
-            }
-        })
-    };
+    let ids = views::tab_bar::ids(instance);
     let (_, panel_id) = ids(current);
     let panel = stage::panel(current, props.clone(), handover);
     let (tab_id, _) = ids(current);
     html! {
         <>
             <views::header::Header ..props.clone() />
-            <div class="slap-tabs" part="tabs" role="tablist" aria-label={env.t(Key::TabsLabel)} onkeydown={on_key}>
-                { for Tab::ALL.into_iter().map(|t| {
-                    let (tid, pid) = ids(t);
-                    let selected = t == current;
-                    let on_tab = on_tab.clone();
-                    html! {
-                        <button type="button" role="tab" id={tid} class="slap-tab" part={if selected { "tab tab-selected" } else { "tab" }}
-                            aria-selected={selected.to_string()} aria-controls={pid}
-                            tabindex={if selected { "0" } else { "-1" }}
-                            onclick={move |_| on_tab.emit(t)}>
-                            { env.t(t.label()) }
-                        </button>
-                    }
-                }) }
-            </div>
+            { views::tab_bar::tab_bar(env, current, instance, &on_tab) }
             <div class="slap-panel" part="panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id()}>
                 { panel }
             </div>
             { stage::statement(props) }
         </>
-    }
-}
-
-/// Fetches the documents concurrently, then evaluates them with the core.
-async fn run_load(
-    opts: Rc<Options>,
-    cancel: Cancel,
-    dispatch: UseReducerDispatcher<State>,
-    held: Rc<RefCell<Held>>,
-    responses: Option<Rc<Responses>>,
-) {
-    let given = |doc: &str| responses.as_ref().and_then(|r| r.take(doc));
-    let (gu, gi, gp) = (given("usage"), given("incidents"), given("policy"));
-    let progress = |doc: Doc| {
-        let d = dispatch.clone();
-        let c = cancel.clone();
-        move |received: u64, total: Option<u64>| {
-            if !c.is_cancelled() {
-                d.dispatch(Action::Progress(
-                    doc,
-                    DocProgress {
-                        received,
-                        total,
-                        started: true,
-                    },
-                ));
-            }
-        }
-    };
-    let (pu, pi, pp) = (
-        progress(Doc::Usage),
-        progress(Doc::Incidents),
-        progress(Doc::Policy),
-    );
-    let got = refresh::fetch_all(
-        &opts,
-        &cancel,
-        [
-            Known::response(gu.as_ref()),
-            Known::response(gi.as_ref()),
-            Known::response(gp.as_ref()),
-        ],
-        [&pu, &pi, &pp],
-    )
-    .await;
-    if cancel.is_cancelled() {
-        return;
-    }
-    let (u, i, p) = match got {
-        Ok(d) => d,
-        Err(FetchError::Cancelled) => return,
-        Err(e) => return dispatch.dispatch(Action::Failed(LoadError::Fetch(e))),
-    };
-    let docs = Held::loaded(u, i, p, opts.fetch_key());
-    crate::mark("sla-portal:data-received");
-    dispatch.dispatch(Action::Computing);
-    // Let the browser paint the "computing" state before the core runs.
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    if cancel.is_cancelled() {
-        return;
-    }
-    match refresh::evaluate(&docs, &opts) {
-        Ok(ev) => {
-            crate::mark("sla-portal:report-computed");
-            *held.borrow_mut() = docs;
-            dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev })));
-            dispatch.dispatch(Action::Checked(js_sys::Date::now()));
-        }
-        Err(e) => dispatch.dispatch(Action::Failed(e)),
     }
 }

@@ -15,6 +15,7 @@ pub mod api;
 pub mod app;
 pub mod charts;
 pub mod claims_api;
+pub mod documents;
 pub mod draft;
 pub mod env;
 pub mod export;

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
-use crate::views::incidents::{cause_label, duration};
+use crate::views::labels::{cause_label, duration};
 
 /// The records that touch `month` (applied or not), in the report's order.
 pub fn month_records<'a>(r: &'a Report, month: &str) -> Vec<&'a ExclusionRecord> {
