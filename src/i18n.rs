@@ -12,12 +12,25 @@ impl Locale {
     /// Every locale, in the order of the catalogue's columns.
     pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
 
-    /// Reads a BCP 47 tag; anything starting with `en` is English, everything else zh-CN.
-    pub fn parse(tag: &str) -> Locale {
-        if tag.trim().to_ascii_lowercase().starts_with("en") {
-            Locale::En
-        } else {
-            Locale::ZhCn
+    /// The locale a BCP 47 tag asks for, if the widget speaks it: `zh`, `zh-CN` and
+    /// `zh-Hans…` (any region after the script) are zh-CN; `en` and `en-…` are en. Subtags
+    /// compare without case, `_` counts as `-`. Anything else (`zh-TW`, `zh-Hant`, `ja`, a
+    /// malformed tag) is `None`: the host's `fallbackLocale` decides (see `Options`).
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+        let mut subtags = tag.split('-');
+        let primary = subtags.next()?;
+        let second = subtags.next();
+        let well_formed = tag
+            .split('-')
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !well_formed {
+            return None;
+        }
+        match (primary, second) {
+            ("en", _) => Some(Locale::En),
+            ("zh", None | Some("cn") | Some("hans")) => Some(Locale::ZhCn),
+            _ => None,
         }
     }
 
@@ -566,9 +579,26 @@ mod tests {
 
     #[test]
     fn locale_tags() {
-        assert_eq!(Locale::parse("en-GB"), Locale::En);
-        assert_eq!(Locale::parse("zh-CN"), Locale::ZhCn);
-        assert_eq!(Locale::parse(""), Locale::ZhCn);
+        // What the widget speaks, however the host spells it.
+        assert_eq!(Locale::parse("en-GB"), Some(Locale::En));
+        assert_eq!(Locale::parse("EN"), Some(Locale::En));
+        assert_eq!(Locale::parse("en_US"), Some(Locale::En));
+        assert_eq!(Locale::parse("zh"), Some(Locale::ZhCn));
+        assert_eq!(Locale::parse("zh-CN"), Some(Locale::ZhCn));
+        assert_eq!(Locale::parse(" zh-cn "), Some(Locale::ZhCn));
+        assert_eq!(Locale::parse("zh-Hans"), Some(Locale::ZhCn));
+        assert_eq!(Locale::parse("zh-Hans-CN"), Some(Locale::ZhCn));
+        // Traditional Chinese is not Simplified Chinese, nor is Japanese: the host decides.
+        assert_eq!(Locale::parse("zh-TW"), None);
+        assert_eq!(Locale::parse("zh-Hant-HK"), None);
+        assert_eq!(Locale::parse("ja"), None);
+        assert_eq!(Locale::parse("ja-JP"), None);
+        // Not a tag at all.
+        assert_eq!(Locale::parse(""), None);
+        assert_eq!(Locale::parse("english"), None);
+        assert_eq!(Locale::parse("en--GB"), None);
+        assert_eq!(Locale::parse("zh-CN!"), None);
+        assert_eq!(Locale::parse("-"), None);
         assert_eq!(
             Locale::En.fill(Key::BudgetUsed, &[("used", "12"), ("budget", "4.46")]),
             "12 of 4.46 minutes used"

@@ -74,7 +74,7 @@ export function adopt_style(css, el) {
 export function define_element(mount) {
   // A second copy of the module on the page finds the element defined: nothing to do.
   if (!globalThis.customElements || customElements.get("sla-portal")) return;
-  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "as-of", "credentials", "refresh-seconds"];
+  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "fallback-locale", "as-of", "credentials", "refresh-seconds"];
   try {
     customElements.define("sla-portal", class extends HTMLElement {
       static get observedAttributes() { return attrs; }

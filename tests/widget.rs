@@ -492,6 +492,53 @@ fn record_events(root: &Element) -> std::rc::Rc<std::cell::RefCell<Vec<(String, 
     seen
 }
 
+/// A locale the widget does not speak is the host's `fallbackLocale`, quietly: no
+/// `sla-portal:error`, and an update of either option decides again.
+#[wasm_bindgen_test]
+async fn an_unspoken_locale_gets_the_hosts_fallback() {
+    let root = host();
+    let seen = record_events(&root);
+    let o = options(USAGE, INCIDENTS, "ja");
+    Reflect::set(&o, &"fallbackLocale".into(), &"en".into()).unwrap();
+    let mut handle = sla_portal::mount(root.clone(), o).unwrap();
+    let title = wait_for(&root, ".slap-title").await;
+    assert_eq!(title.text_content().unwrap(), "SLA report");
+    assert_eq!(
+        attr(&root.query_selector(".slap").unwrap().unwrap(), "lang"),
+        "en"
+    );
+    for _ in 0..50 {
+        if !seen.borrow().is_empty() {
+            break;
+        }
+        yew::scheduler::flush().await;
+        sleep(20).await;
+    }
+    let set = |k: &str, v: &str| {
+        let o = Object::new();
+        Reflect::set(&o, &k.into(), &v.into()).unwrap();
+        JsValue::from(o)
+    };
+    // Still "ja": the new fallback decides.
+    handle.update(set("fallbackLocale", "zh-CN")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        attr(&root.query_selector(".slap").unwrap().unwrap(), "lang"),
+        "zh-CN"
+    );
+    handle.update(set("locale", "en-GB")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        attr(&root.query_selector(".slap").unwrap().unwrap(), "lang"),
+        "en"
+    );
+    // The fallback must be a locale the widget speaks.
+    assert!(handle.update(set("fallbackLocale", "fr")).is_err());
+    let names: Vec<String> = seen.borrow().iter().map(|s| s.0.clone()).collect();
+    assert_eq!(names, ["sla-portal:ready"]);
+    handle.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn host_events_and_update_without_remount() {
     let root = host();

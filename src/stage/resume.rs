@@ -179,7 +179,11 @@ pub fn options_to_js(options: &Options) -> JsValue {
     set("claimsUrl", opt(&options.claims_url));
     set("subscriptionsUrl", opt(&options.subscriptions_url));
     set("policyUrl", opt(&options.policy_url));
-    set("locale", JsValue::from_str(options.locale.tag()));
+    set("locale", opt(&options.locale_tag));
+    set(
+        "fallbackLocale",
+        JsValue::from_str(options.fallback_locale.tag()),
+    );
     set("headers", map(&options.headers));
     set(
         "credentials",
