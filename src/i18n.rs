@@ -19,7 +19,7 @@ impl Locale {
     /// two subtags are read: the rest cannot change the answer.
     pub fn parse(tag: &str) -> Option<Locale> {
         let tag = tag.trim().to_ascii_lowercase();
-        let mut subtags = tag.split(|c| c == '-' || c == '_');
+        let mut subtags = tag.split(['-', '_']);
         match (subtags.next(), subtags.next()) {
             (Some("en"), _) => Some(Locale::En),
             (Some("zh"), None | Some("cn" | "hans")) => Some(Locale::ZhCn),
