@@ -4,7 +4,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: demo dev package test bench bootstrap lint native-test wasm-test e2e dist fuzz native-bins diffcheck
+.PHONY: demo dev package test bench bootstrap lint native-test wasm-test e2e dist size fuzz native-bins diffcheck
 
 bootstrap:
 	@bash scripts/bootstrap
@@ -22,7 +22,7 @@ dev:
 	trunk serve
 
 ## test: everything CI checks
-test: bootstrap lint native-test wasm-test diffcheck e2e
+test: bootstrap lint native-test wasm-test diffcheck size e2e
 
 lint:
 	@# The repository documents itself (docs/): no file may point outside it.
@@ -41,6 +41,11 @@ wasm-test:
 
 dist:
 	bash scripts/build-widget
+
+## size: fails when the first paint (what a host loads before the first chart) is over
+## 200,000 bytes at brotli -q 11
+size: dist
+	node e2e/first-paint-size.mjs dist
 
 ## package: sla-portal-<version>.tgz (npm pack) for host portals; see package/README.md
 package: bootstrap

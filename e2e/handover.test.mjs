@@ -1,5 +1,5 @@
 // handover.test.mjs: the first paint (sla_portal.js) draws the overview alone, then the full
-// widget (sla_portal_full.js) takes over with the same documents (src/handover.rs), and a
+// widget (sla_portal_full.js) takes over with the same documents (src/stage/), and a
 // host's own responses stand in for the widget's first requests. Assumes dist/ is built.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

@@ -50,7 +50,7 @@ export async function browser() {
   return { ctx, close: async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
-/// Waits until the full build has taken over from the first paint (src/handover.rs): only
+/// Waits until the full build has taken over from the first paint (src/stage/): only
 /// then is everything beyond the overview on the page, and no element is swapped any more.
 export function fullWidget(page, scope = "") {
   return page.waitForSelector(`${scope} .slap[data-sla-stage=full]`.trim(), { timeout: 60000 });

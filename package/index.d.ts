@@ -57,8 +57,17 @@ export interface MountOptions {
   refreshSeconds?: number | null;
   /** `GET` → policy.json; `null`, absent or a 404 there means the agreement's defaults. */
   policyUrl?: string | null;
-  /** Default `"zh-CN"`. */
-  locale?: Locale;
+  /**
+   * A BCP 47 tag, negotiated: `zh`, `zh-CN`, `zh-Hans…` → zh-CN; `en`, `en-…` → en (any case,
+   * `_` or `-`). Any other tag (`zh-TW`, `ja`, garbage) gets `fallbackLocale`, without a
+   * `sla-portal:error`. Default `"zh-CN"`.
+   */
+  locale?: Locale | (string & {}) | null;
+  /**
+   * The language for a `locale` the widget does not speak; negotiated like `locale`, and one
+   * it does not speak throws. Default `"zh-CN"`.
+   */
+  fallbackLocale?: Locale | (string & {}) | null;
   /** Extra request headers for every request, e.g. `{ Authorization: "Bearer …" }`. Never stored. */
   headers?: Record<string, string> | null;
   /** fetch `credentials` mode; default `"same-origin"`. */
@@ -170,7 +179,7 @@ export interface SlaPortalEventMap {
   "sla-portal:claim-filed": CustomEvent<ClaimFiledDetail>;
 }
 
-/** `<sla-portal usage-src incidents-src claims-src policy-src locale as-of credentials shadow>`. */
+/** `<sla-portal usage-src incidents-src claims-src policy-src locale fallback-locale as-of credentials shadow>`. */
 export interface SlaPortalElement extends HTMLElement {
   /** Like `WidgetHandle.update`; before the element is connected the options wait for it. */
   update(partial: Partial<MountOptions>): void;

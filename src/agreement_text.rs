@@ -3,11 +3,13 @@
 //! The zh-CN text condenses the agreement's own sentences and keeps its figures; the
 //! English is a translation of it. Nothing here is a promise the agreement does not make.
 
+use crate::tab::Tab;
+
 /// How the portal treats a clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handling {
-    /// The portal computes it from the data it receives; the string is the tab that shows it.
-    Measured(&'static str),
+    /// The portal computes it from the data it receives, on this tab.
+    Measured(Tab),
     /// The provider states it; the portal repeats the agreement's own facts.
     Stated,
     /// Nothing the portal receives could show whether it is kept.
@@ -98,7 +100,7 @@ pub const AGREEMENT: &[Chapter] = &[
                     "保障甲方正常使用电子签约功能；通过热线电话、商务或项目管理联系人、线上工具等渠道受理咨询和投诉；发生紧急事件时按照 SLA 提供服务。",
                     "Bestsign keeps the e-signing functions usable for the client, takes questions and complaints through the hotlines, account and project contacts and online tools, and handles emergencies according to this SLA.",
                 ),
-                handling: Handling::Measured("incidents"),
+                handling: Handling::Measured(Tab::Incidents),
                 facts: NONE,
                 note: (
                     "紧急事件按 §3.2 的响应与恢复时间计量；咨询与投诉本身不在本门户数据中。",
@@ -118,7 +120,7 @@ pub const AGREEMENT: &[Chapter] = &[
                     "系统对接与生产切换服务、网站服务热线：5×9（星期一至星期五 9:00–18:00，国家法定节假日除外）；接口故障热线：7×24（星期一至星期日）。上述时间以外的非工作日服务需求，请提前三天通过商务人员、项目管理渠道预约。",
                     "Integration and switch services and the website hotline: 5×9 (Monday to Friday, 9:00–18:00, except public holidays); the interface-fault hotline: 7×24 (Monday to Sunday). Service on other, non-working days must be booked three days ahead through the account manager or project management.",
                 ),
-                handling: Handling::Measured("incidents"),
+                handling: Handling::Measured(Tab::Incidents),
                 facts: NONE,
                 note: (
                     "“联系方式与响应”按工作日历显示现在哪条热线开放；三级故障的计时只计工作时间。",
@@ -132,7 +134,7 @@ pub const AGREEMENT: &[Chapter] = &[
                     "一级故障（核心功能无法使用）：响应 ≤ 15 分钟，恢复 ≤ 2 小时；二级故障（次要功能无法使用或概率性出现问题）：响应 ≤ 30 分钟，恢复 ≤ 6 小时；三级故障（一般性客户使用问题）：响应 ≤ 30 分钟，解决建议 ≤ 24 小时。第三方供应商的故障恢复时间不包含在目标内。",
                     "Level 1 (core function unusable): response ≤ 15 min, recovery ≤ 2 h; level 2 (secondary function unusable or intermittent): response ≤ 30 min, recovery ≤ 6 h; level 3 (ordinary usage problem): response ≤ 30 min, advice ≤ 24 h. Recovery time of third-party suppliers is not part of these targets.",
                 ),
-                handling: Handling::Measured("incidents"),
+                handling: Handling::Measured(Tab::Incidents),
                 facts: NONE,
                 note: (
                     "每起故障的响应与恢复时间按级别考核，第三方暂停时间不计入恢复时间。",
@@ -152,7 +154,7 @@ pub const AGREEMENT: &[Chapter] = &[
                     "数据持久性不低于 99.99999999%，按服务周期（自然月，不满一个月不计为一个服务周期）统计。",
                     "Data durability of at least 99.99999999 %, per service period (a calendar month; a part month is not a service period).",
                 ),
-                handling: Handling::Measured("periods"),
+                handling: Handling::Measured(Tab::Periods),
                 facts: NONE,
                 note: (
                     "按每月存储与丢失的文件数计算，见“服务周期”表的“数据持久性”列。",
@@ -251,7 +253,7 @@ pub const AGREEMENT: &[Chapter] = &[
                     "服务可用性不低于 99.99%：现网 90% 以上的用户请求得到正常响应即为可用；可用性 = 服务可用时间 / (服务可用时间 + 服务不可用时间) × 100%，按自然月统计，以分钟计时，连续 5 分钟或更长时间不可用方计为不可用时间，有计划的扩容、升级、维护不计入不可用时间。",
                     "Availability of at least 99.99 %: the service is available when 90 % or more of user requests are answered normally; availability = available time / (available + unavailable time) × 100 %, per calendar month, counted in minutes; only 5 or more consecutive unavailable minutes count as unavailable time; planned scale-outs, upgrades and maintenance are not counted.",
                 ),
-                handling: Handling::Measured("availability"),
+                handling: Handling::Measured(Tab::Availability),
                 facts: NONE,
                 note: (
                     "按分钟计量，每月评判，并列出每条排除时间记录。",
@@ -339,7 +341,7 @@ pub const AGREEMENT: &[Chapter] = &[
                     "因平台服务故障、设计缺陷或操作不当导致服务无法使用时，对不可用时间或签约失败合同份数进行赔偿，但不包括：(1) 预先通知的系统维护（升级、维护和模拟故障演练）；(2) 上上签所属服务以外的网络、设备故障或配置调整；(3) 第 5 章限制条款的情况；(4) 其他非上上签原因。",
                     "Unavailable time or failed contracts caused by platform faults, design defects or mishandling are compensated, except time caused by (1) system maintenance announced in advance (upgrades, maintenance, fault drills); (2) networks, equipment or configuration outside Bestsign's services; (3) the cases of chapter 5; (4) other causes not Bestsign's.",
                 ),
-                handling: Handling::Measured("availability"),
+                handling: Handling::Measured(Tab::Availability),
                 facts: NONE,
                 note: (
                     "“排除时间”逐条列出维护窗口与免责时段、通知时间及是否采纳。",
@@ -353,7 +355,7 @@ pub const AGREEMENT: &[Chapter] = &[
                     "平台发生宕机，即平台可用性达不到服务可用性承诺时，甲方可选择任一方式申请补偿：(1) 宕机次数一次，延长一个月服务周期；(2) 宕机次数一次，赔偿一个月服务周期的当年度月平均签约份数。赔偿均不折算现金。",
                     "When the platform is down, that is, its availability falls short of the promise, the client may claim either remedy: (1) one month of service extension per 宕机; (2) per 宕机, the year's monthly average of signed contracts. Neither converts to cash.",
                 ),
-                handling: Handling::Measured("claims"),
+                handling: Handling::Measured(Tab::Claims),
                 facts: NONE,
                 note: (
                     "“补偿申请”页按报告计算每种补偿并可在线申请。",
@@ -372,7 +374,7 @@ pub const AGREEMENT: &[Chapter] = &[
                 "本 SLA 不适用于：不可抗力及意外事件（含上上签数据中心以外的网络或设备故障）；使用非上上签提供的服务、硬件或软件；以与服务功能或上上签指导不一致的方式使用；未听取上上签修改建议；错误的输入、指令或参数。",
                 "The SLA does not apply to: force majeure and accidents (including network or equipment faults outside Bestsign's data centres); services, hardware or software not provided by Bestsign; use inconsistent with the service or with Bestsign's guidance; not following Bestsign's advice to change the use; wrong input, instructions or parameters.",
             ),
-            handling: Handling::Measured("incidents"),
+            handling: Handling::Measured(Tab::Incidents),
             facts: NONE,
             note: (
                 "因这些原因的免责时段不计入不可用时间（见“排除时间”），因这些原因的一级、二级故障不参与考核。",
@@ -390,7 +392,7 @@ pub const AGREEMENT: &[Chapter] = &[
                 "上上签有权根据变化适时调整本服务等级协议，并及时通过公告、邮件或书面通知提示修改内容；服务期限、变更与终止的前提条件及双方权利义务与《上上签电子签约平台服务协议》一致。",
                 "Bestsign may adjust this SLA as things change, and will promptly tell users what changed by announcement, e-mail or written notice; the term, the conditions for change and termination and both parties' rights and duties follow the service agreement.",
             ),
-            handling: Handling::Measured("availability"),
+            handling: Handling::Measured(Tab::Availability),
             facts: NONE,
             note: (
                 "收到的协议参数带有版本时，每个月按其开始时有效的版本评判，并标明所用版本；通知本身不在本门户数据中。",
@@ -453,7 +455,7 @@ mod tests {
         assert!(facts("4.6").contains("按申请提供"));
         assert_eq!(
             find("4.8").map(|c| c.handling),
-            Some(Handling::Measured("availability"))
+            Some(Handling::Measured(Tab::Availability))
         );
     }
 }

@@ -1,39 +1,31 @@
-//! The shell: loads the documents, computes the report once, and hosts the tabbed views.
+//! The shell: starts the load (`crate::documents`) and the re-checks (`crate::live`), and
+//! hosts the tab bar (`views::tab_bar`) and the tabbed views.
 //!
 //! The views and what they receive live apart (`crate::env`, `crate::views::tabs`), so
 //! nothing under `views` depends on this shell.
 //!
-//! The same shell runs twice on a cold visit (see `crate::handover`): the first-paint build
+//! The same shell runs in both builds (see `crate::stage`): on a cold visit the first paint
 //! loads and draws the overview, then hands its documents to the full build, which resumes
-//! from them without fetching again.
+//! from them without fetching again. What differs between the two, the shell asks `stage` for.
 //!
 //! Views draw only from `props.data.ev.report` (and `sla_rules::timeline` for
 //! minute runs); they never re-derive a rule. State changes go through
 //! `state::Action` so every view sees the same selected month.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use crate::api::{Cancel, FetchError, Known, Responses};
-use crate::env::{element_id, next_instance, Env, ViewProps};
-use crate::i18n::Key;
+use crate::api::{Cancel, Responses};
+use crate::env::{next_instance, Env, ViewProps};
 use crate::intl::Formats;
-use crate::load::LoadError;
 use crate::options::Options;
-use crate::refresh::{self, Held};
-use crate::state::{Action, Doc, DocProgress, Loaded, Phase, State};
+use crate::refresh::Held;
+use crate::stage::{self, Resume};
+use crate::state::{Action, Loaded, Phase, State};
+use crate::tab::Tab;
 use crate::views;
-use crate::views::tabs::TABS;
-
-/// Which build draws this widget (`data-sla-stage` on its root).
-const STAGE: &str = if cfg!(feature = "first-paint") {
-    "first-paint"
-} else {
-    "full"
-};
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
@@ -49,49 +41,12 @@ pub struct AppProps {
     pub on_handover: Option<Callback<(wasm_bindgen::JsValue, Resume)>>,
 }
 
-/// What the full build resumes from: the documents read (with their tags, so re-checks stay
-/// conditional), the tab and month on screen, and the element ids' instance number.
-#[derive(Debug, Clone)]
-pub struct Resume {
-    pub held: Held,
-    pub tab: &'static str,
-    pub month: Option<String>,
-    pub checked_at: f64,
-    pub uid: u32,
-}
-
-impl PartialEq for Resume {
-    /// One hand-over is one value; comparing megabytes of documents on every render is not.
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-/// The state a resumed widget starts in: the report of the held documents, on the same tab
-/// and month. `None`, so the widget loads afresh, when the options ask for other documents
-/// than those handed over (a URL changed while the full build was loading), or when they no
-/// longer evaluate (they did a moment ago, so never in practice).
-fn resumed(r: &Resume, options: &Options) -> Option<State> {
-    if r.held.source.as_ref() != Some(&options.fetch_key()) {
-        return None;
-    }
-    let ev = refresh::evaluate(&r.held, options).ok()?;
-    let mut s = State::new(options.policy_url.is_some());
-    // The same reducer steps as a load: the month stays if the report still has it.
-    s.month = r.month.clone();
-    s.tab = r.tab;
-    s.checked_at = r.checked_at;
-    Some(Rc::unwrap_or_clone(
-        Rc::new(s).reduce(Action::Loaded(Rc::new(Loaded { ev }))),
-    ))
-}
-
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let options = props.options.clone();
     let resume = props.resume.clone();
     // A resumed widget starts from the handed documents, evaluated once, at mount.
-    let start = use_mut_ref(|| resume.as_ref().and_then(|r| resumed(r, &options)));
+    let start = use_mut_ref(|| resume.as_ref().and_then(|r| r.state(&options)));
     let is_resumed = *use_state(|| start.borrow().is_some());
     let state = use_reducer(|| {
         start
@@ -132,7 +87,7 @@ pub fn App(props: &AppProps) -> Html {
             }
             let c = cancel.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                run_load(opts, c, dispatch, held, responses).await
+                crate::documents::load(opts, c, dispatch, held, responses).await
             });
             Box::new(move || cancel.abort())
         });
@@ -166,10 +121,11 @@ pub fn App(props: &AppProps) -> Html {
                 ready,
             ),
             move |(_, _, seconds, ready)| {
-                // The first paint hands over before a re-check is due: the full build re-checks.
-                let live = (!cfg!(feature = "first-paint") && *ready && *seconds > 0)
-                    .then(|| Live::start(*seconds, opts, held, dispatch));
-                move || drop(live)
+                let live = (*ready && *seconds > 0)
+                    .then(|| stage::recheck(*seconds, opts, held, dispatch));
+                move || {
+                    let _stop = live;
+                }
             },
         );
     }
@@ -187,12 +143,9 @@ pub fn App(props: &AppProps) -> Html {
     });
     let ready_now = ready_now.filter(|l| !std::ptr::eq(announced.borrow().as_ptr(), Rc::as_ptr(l)));
     crate::host_events::use_phase_events(root.clone(), ready_now, failed_now);
-    use_handover(&props.on_handover, &state, &held, *instance);
+    let handover = stage::use_handover(&props.on_handover, &state, &held, *instance);
     crate::host_events::use_theme(root.clone(), options.theme.clone());
-    #[cfg(not(feature = "first-paint"))]
-    let on_claim_filed = use_callback(root.clone(), |c: sla_rules::claims::ClaimRecord, root| {
-        crate::host_events::claim_filed(root, &c)
-    });
+    let providers = stage::use_providers(&root);
 
     // Made once: the same callbacks every render keep the views' props equal, so a
     // re-check that changes only "updated N s ago" re-renders no view.
@@ -204,7 +157,7 @@ pub fn App(props: &AppProps) -> Html {
             d.dispatch(Action::SelectMonth(m))
         });
         let d = state.dispatcher();
-        let on_tab = use_callback((), move |t: &'static str, _| d.dispatch(Action::Tab(t)));
+        let on_tab = use_callback((), move |t: Tab, _| d.dispatch(Action::Tab(t)));
         (on_select_month, on_tab)
     };
     let locale = options.locale;
@@ -217,76 +170,19 @@ pub fn App(props: &AppProps) -> Html {
             let on_retry = Callback::from(move |_| dispatch.dispatch(Action::Retry));
             html! { <views::status::ErrorPanel error={e.clone()} env={env.clone()} {on_retry} /> }
         }
-        Phase::Ready(data) => ready(&state, data, &env, &options, *instance, &callbacks),
+        Phase::Ready(data) => ready(
+            &state, data, &env, &options, *instance, &callbacks, &handover,
+        ),
     };
 
-    // How long ago the documents were found current, for "updated N s ago" (full build only:
-    // the first paint re-checks nothing).
-    #[cfg(not(feature = "first-paint"))]
-    let body = html! {
-        <ContextProvider<crate::env::Checked> context={crate::env::Checked(state.checked_at)}>
-            { body }
-        </ContextProvider<crate::env::Checked>>
-    };
-    // The claims list, fetched once at load, shared by the periods table and the Claims tab.
-    // The first paint shows neither: the full build fetches it when it takes over.
-    #[cfg(not(feature = "first-paint"))]
-    let body = html! {
-        <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed} checked_at={state.checked_at}>
-            { body }
-        </crate::claims_api::ClaimsProvider>
-    };
+    // The documents' age and the claims list, for the views that read them (full build).
+    let body = providers.wrap(body, &options, state.checked_at);
     html! {
-        // `data-sla-stage`: "first-paint" until the full build has taken over (hosts' tests
-        // wait for "full" before they look at anything beyond the overview).
-        <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" data-sla-stage={STAGE} ref={root}>
+        // `data-sla-stage`: which build draws it (`stage::NAME`).
+        <div class="slap" part="container" lang={locale.tag()} data-sla-portal="" data-sla-stage={stage::NAME} ref={root}>
             { body }
         </div>
     }
-}
-
-/// First paint only: once the report is on screen, loads the full build in the background and
-/// hands it the documents and the view ([`AppProps::on_handover`]). A failed load is retried
-/// when the user opens a tab only the full build draws.
-#[hook]
-fn use_handover(
-    on_handover: &Option<Callback<(wasm_bindgen::JsValue, Resume)>>,
-    state: &UseReducerHandle<State>,
-    held: &Rc<RefCell<Held>>,
-    uid: u32,
-) {
-    // The view as of the last render: the hand-over happens later, and carries the latest.
-    let view = use_mut_ref(|| (state.tab, state.month.clone(), state.checked_at));
-    *view.borrow_mut() = (state.tab, state.month.clone(), state.checked_at);
-    let ready = matches!(state.phase, Phase::Ready(_));
-    let on_handover = on_handover.clone();
-    let held = held.clone();
-    let dispatch = state.dispatcher();
-    use_effect_with((ready, state.full_attempt), move |(ready, _)| {
-        let cancel = Cancel::new();
-        if let (true, Some(on_handover)) = (*ready, on_handover) {
-            let c = cancel.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let loaded = crate::handover::load_full().await;
-                if c.is_cancelled() {
-                    return;
-                }
-                let Ok(full) = loaded else {
-                    return dispatch.dispatch(Action::FullFailed);
-                };
-                let (tab, month, checked_at) = view.borrow().clone();
-                let resume = Resume {
-                    held: held.borrow().clone(),
-                    tab,
-                    month,
-                    checked_at,
-                    uid,
-                };
-                on_handover.emit((full, resume));
-            });
-        }
-        move || cancel.abort()
-    });
 }
 
 fn ready(
@@ -295,7 +191,8 @@ fn ready(
     env: &Rc<Env>,
     options: &Rc<Options>,
     instance: u32,
-    callbacks: &(Callback<String>, Callback<&'static str>),
+    callbacks: &(Callback<String>, Callback<Tab>),
+    handover: &stage::Handover,
 ) -> Html {
     let on_select_month = callbacks.0.clone();
     let on_tab = callbacks.1.clone();
@@ -308,260 +205,19 @@ fn ready(
         options: options.clone(),
         uid: instance,
     };
-    let current = TABS.iter().find(|t| t.id == state.tab).unwrap_or(&TABS[0]);
-    let ids = |t: &str| {
-        (
-            element_id(instance, &format!("tab-{t}")),
-            element_id(instance, &format!("panel-{t}")),
-        )
-    };
-    let index = TABS.iter().position(|t| t.id == current.id).unwrap_or(0);
-    let on_key = {
-        let on_tab = on_tab.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            // WAI-ARIA tabs: arrows move between tabs, the tab list is one tab stop.
-            let n = TABS.len();
-            let to = match e.key().as_str() {
-                "ArrowRight" => (index + 1) % n,
-                "ArrowLeft" => (index + n - 1) % n,
-                "Home" => 0,
-                "End" => n - 1,
-                _ => return,
-            };
-            e.prevent_default();
-            on_tab.emit(TABS[to].id);
-            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-                if let Some(el) =
-                    doc.get_element_by_id(&element_id(instance, &format!("tab-{}", TABS[to].id)))
-                {
-                    if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                        let _ = el.focus();
-                    }
-                }
-            }
-        })
-    };
-    let (_, panel_id) = ids(current.id);
-    let panel = if cfg!(feature = "first-paint") && current.id != "overview" {
-        let retry = state.dispatcher();
-        html! {
-            if state.full_failed {
-                <div class="slap-error" role="alert" data-sla-pending-tab={current.id}>
-                    <p>{ env.t(Key::TabLoadFailed) }</p>
-                    <button type="button" class="slap-button slap-retry" onclick={move |_| retry.dispatch(Action::RetryFull)}>{ env.t(Key::Retry) }</button>
-                </div>
-            } else {
-                <p class="slap-muted" role="status" aria-busy="true" data-sla-pending-tab={current.id}>{ env.t(Key::TabLoading) }</p>
-            }
-        }
-    } else {
-        views::tabs::view(current.id, props.clone())
-    };
-    let (tab_id, _) = ids(current.id);
+    let current = state.tab;
+    let ids = views::tab_bar::ids(instance);
+    let (_, panel_id) = ids(current);
+    let panel = stage::panel(current, props.clone(), handover);
+    let (tab_id, _) = ids(current);
     html! {
         <>
             <views::header::Header ..props.clone() />
-            <div class="slap-tabs" part="tabs" role="tablist" aria-label={env.t(Key::TabsLabel)} onkeydown={on_key}>
-                { for TABS.iter().map(|t| {
-                    let (tid, pid) = ids(t.id);
-                    let selected = t.id == current.id;
-                    let on_tab = on_tab.clone();
-                    let id = t.id;
-                    html! {
-                        <button type="button" role="tab" id={tid} class="slap-tab" part={if selected { "tab tab-selected" } else { "tab" }}
-                            aria-selected={selected.to_string()} aria-controls={pid}
-                            tabindex={if selected { "0" } else { "-1" }}
-                            onclick={move |_| on_tab.emit(id)}>
-                            { env.t(t.label) }
-                        </button>
-                    }
-                }) }
-            </div>
-            <div class="slap-panel" part="panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id}>
+            { views::tab_bar::tab_bar(env, current, instance, &on_tab) }
+            <div class="slap-panel" part="panel" role="tabpanel" id={panel_id} aria-labelledby={tab_id} data-sla-tab={current.id()}>
                 { panel }
             </div>
-            { statement(props) }
+            { stage::statement(props) }
         </>
     }
-}
-
-/// The printable statement under every tab; the first paint leaves it to the full build.
-#[cfg(not(feature = "first-paint"))]
-fn statement(props: ViewProps) -> Html {
-    html! { <views::statement::Statement ..props /> }
-}
-
-#[cfg(feature = "first-paint")]
-fn statement(_: ViewProps) -> Html {
-    Html::default()
-}
-
-/// Fetches the documents concurrently, then evaluates them with the core.
-async fn run_load(
-    opts: Rc<Options>,
-    cancel: Cancel,
-    dispatch: UseReducerDispatcher<State>,
-    held: Rc<RefCell<Held>>,
-    responses: Option<Rc<Responses>>,
-) {
-    let given = |doc: &str| responses.as_ref().and_then(|r| r.take(doc));
-    let (gu, gi, gp) = (given("usage"), given("incidents"), given("policy"));
-    let progress = |doc: Doc| {
-        let d = dispatch.clone();
-        let c = cancel.clone();
-        move |received: u64, total: Option<u64>| {
-            if !c.is_cancelled() {
-                d.dispatch(Action::Progress(
-                    doc,
-                    DocProgress {
-                        received,
-                        total,
-                        started: true,
-                    },
-                ));
-            }
-        }
-    };
-    let (pu, pi, pp) = (
-        progress(Doc::Usage),
-        progress(Doc::Incidents),
-        progress(Doc::Policy),
-    );
-    let got = refresh::fetch_all(
-        &opts,
-        &cancel,
-        [
-            Known::response(gu.as_ref()),
-            Known::response(gi.as_ref()),
-            Known::response(gp.as_ref()),
-        ],
-        [&pu, &pi, &pp],
-    )
-    .await;
-    if cancel.is_cancelled() {
-        return;
-    }
-    let (u, i, p) = match got {
-        Ok(d) => d,
-        Err(FetchError::Cancelled) => return,
-        Err(e) => return dispatch.dispatch(Action::Failed(LoadError::Fetch(e))),
-    };
-    let docs = Held::loaded(u, i, p, opts.fetch_key());
-    crate::mark("sla-portal:data-received");
-    dispatch.dispatch(Action::Computing);
-    // Let the browser paint the "computing" state before the core runs.
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    if cancel.is_cancelled() {
-        return;
-    }
-    match refresh::evaluate(&docs, &opts) {
-        Ok(ev) => {
-            crate::mark("sla-portal:report-computed");
-            *held.borrow_mut() = docs;
-            dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev })));
-            dispatch.dispatch(Action::Checked(js_sys::Date::now()));
-        }
-        Err(e) => dispatch.dispatch(Action::Failed(e)),
-    }
-}
-
-/// The running re-checks of one shown report; dropping it stops them (unmount, reload,
-/// another `refreshSeconds`) and aborts a re-check on its way.
-struct Live {
-    _tick: gloo_timers::callback::Interval,
-    cancel: Cancel,
-    on_visible: Option<wasm_bindgen::closure::Closure<dyn Fn()>>,
-}
-
-impl Live {
-    fn start(
-        seconds: u32,
-        opts: Rc<RefCell<Rc<Options>>>,
-        held: Rc<RefCell<Held>>,
-        dispatch: UseReducerDispatcher<State>,
-    ) -> Live {
-        use wasm_bindgen::JsCast;
-        let cancel = Cancel::new();
-        let busy = Rc::new(Cell::new(false));
-        let last = Rc::new(Cell::new(js_sys::Date::now()));
-        let check = {
-            let cancel = cancel.clone();
-            let last = last.clone();
-            Rc::new(move || {
-                // Hidden page: no request at all. A claim on its way: the report stays as
-                // the claim saw it. A check still running: it will report for both.
-                if page_hidden() || crate::api::claim_in_flight() || busy.get() {
-                    return;
-                }
-                busy.set(true);
-                let opts = opts.borrow().clone();
-                let (held, dispatch) = (held.clone(), dispatch.clone());
-                let (cancel, busy, last) = (cancel.clone(), busy.clone(), last.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    let r = refresh::recheck(&opts, &held, &cancel).await;
-                    busy.set(false);
-                    if cancel.is_cancelled() {
-                        return;
-                    }
-                    match r {
-                        Ok(Some(ev)) => dispatch.dispatch(Action::Loaded(Rc::new(Loaded { ev }))),
-                        Ok(None) => {}
-                        // The last good report stays; "updated N s ago" shows its age.
-                        Err(_) => return,
-                    }
-                    let now = js_sys::Date::now();
-                    last.set(now);
-                    dispatch.dispatch(Action::Checked(now));
-                });
-            })
-        };
-        let period_ms = f64::from(seconds) * 1000.0;
-        let tick = {
-            let check = check.clone();
-            gloo_timers::callback::Interval::new(seconds.saturating_mul(1000), move || check())
-        };
-        // Back to a visible page after a missed tick: check now rather than up to a period later.
-        let on_visible = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            if !page_hidden() && js_sys::Date::now() - last.get() >= period_ms {
-                check();
-            }
-        });
-        let listening = web_sys::window()
-            .and_then(|w| w.document())
-            .map(|d| {
-                d.add_event_listener_with_callback(
-                    "visibilitychange",
-                    on_visible.as_ref().unchecked_ref(),
-                )
-                .is_ok()
-            })
-            .unwrap_or(false);
-        Live {
-            _tick: tick,
-            cancel,
-            on_visible: listening.then_some(on_visible),
-        }
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        use wasm_bindgen::JsCast;
-        self.cancel.abort();
-        if let (Some(f), Some(d)) = (
-            self.on_visible.as_ref(),
-            web_sys::window().and_then(|w| w.document()),
-        ) {
-            let _ = d.remove_event_listener_with_callback(
-                "visibilitychange",
-                f.as_ref().unchecked_ref(),
-            );
-        }
-    }
-}
-
-fn page_hidden() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| d.hidden())
 }

@@ -17,7 +17,7 @@ use sla_rules::claims::{
 use sla_rules::Report;
 use yew::Reducible;
 
-use crate::claims_api::ClaimError;
+use crate::api::ClaimError;
 use crate::state::Loaded;
 
 /// Bumped when the stored shape changes; an older draft is dropped, not misread.

@@ -41,7 +41,7 @@ pub struct ViewProps {
     pub month: Option<AttrValue>,
     pub on_select_month: Callback<String>,
     /// Switches tab by id (e.g. a periods row opens the availability timeline).
-    pub on_tab: Callback<&'static str>,
+    pub on_tab: Callback<crate::tab::Tab>,
     pub options: Rc<Options>,
     /// This widget instance's number: every element id a view makes goes through [`ViewProps::id`].
     pub uid: u32,

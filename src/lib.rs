@@ -6,26 +6,29 @@
 //! - the widget tells the host what happens through events ([`host_events`]);
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI (full build).
 //!
-//! Built twice (see [`handover`]): with `--features first-paint` it is the small module a
-//! host loads first, which draws the overview and then hands over to the full build; the
-//! default build is the full widget, with `takeover()` for that hand-over.
+//! Built twice (see [`stage`]): the first paint is the small module a host loads first,
+//! which draws the overview and then hands over to the full build; the full build is the
+//! whole widget, with `takeover()` for that hand-over.
 
 pub mod agreement_text;
 pub mod api;
 pub mod app;
 pub mod charts;
 pub mod claims_api;
+pub mod documents;
 pub mod draft;
 pub mod env;
 pub mod export;
-pub mod handover;
 pub mod host_events;
 pub mod i18n;
 pub mod intl;
+pub mod live;
 pub mod load;
 pub mod options;
 pub mod refresh;
+pub mod stage;
 pub mod state;
+pub mod tab;
 pub mod views;
 
 use std::cell::RefCell;
@@ -35,6 +38,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::app::{App, AppProps};
 use crate::options::Options;
+use crate::stage::Resume;
 
 /// A `performance.mark` for hosts and the bench (data received, first chart drawn).
 pub fn mark(name: &str) {
@@ -70,7 +74,7 @@ export function adopt_style(css, el) {
 export function define_element(mount) {
   // A second copy of the module on the page finds the element defined: nothing to do.
   if (!globalThis.customElements || customElements.get("sla-portal")) return;
-  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "as-of", "credentials", "refresh-seconds"];
+  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "fallback-locale", "as-of", "credentials", "refresh-seconds"];
   try {
     customElements.define("sla-portal", class extends HTMLElement {
       static get observedAttributes() { return attrs; }
@@ -143,11 +147,10 @@ pub fn start() {
 }
 
 /// Who draws a mounted widget now.
-enum Stage {
+enum Mounted {
     /// This build's own app.
     Here(yew::AppHandle<App>),
     /// The full build's widget handle (first paint, after the hand-over).
-    #[cfg(feature = "first-paint")]
     Full(JsValue),
     /// Unmounted.
     Gone,
@@ -156,24 +159,23 @@ enum Stage {
 /// A mounted widget: `update(partialOptions)` changes it in place, `unmount()` removes it.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    stage: Rc<RefCell<Stage>>,
+    mounted: Rc<RefCell<Mounted>>,
     options: Rc<RefCell<Options>>,
     /// The first paint's hand-over callback, kept so each update's props stay equal.
-    on_handover: Option<yew::Callback<(JsValue, app::Resume)>>,
+    on_handover: Option<yew::Callback<(JsValue, Resume)>>,
 }
 
 #[wasm_bindgen]
 impl WidgetHandle {
     /// Removes the widget. Calling it twice is harmless.
     pub fn unmount(&mut self) {
-        let stage = std::mem::replace(&mut *self.stage.borrow_mut(), Stage::Gone);
-        match stage {
-            Stage::Here(app) => app.destroy(),
-            #[cfg(feature = "first-paint")]
-            Stage::Full(h) => {
-                let _ = handover::call(&h, "unmount", &JsValue::UNDEFINED);
+        let mounted = std::mem::replace(&mut *self.mounted.borrow_mut(), Mounted::Gone);
+        match mounted {
+            Mounted::Here(app) => app.destroy(),
+            Mounted::Full(h) => {
+                let _ = stage::call(&h, "unmount", &JsValue::UNDEFINED);
             }
-            Stage::Gone => {}
+            Mounted::Gone => {}
         }
     }
 
@@ -210,21 +212,20 @@ impl WidgetHandle {
             return;
         }
         *self.options.borrow_mut() = options.clone();
-        match &mut *self.stage.borrow_mut() {
-            Stage::Here(app) => app.update(AppProps {
+        match &mut *self.mounted.borrow_mut() {
+            Mounted::Here(app) => app.update(AppProps {
                 options: Rc::new(options),
                 resume: None,
                 responses: None,
                 on_handover: self.on_handover.clone(),
             }),
             // Every key, so the full build ends with exactly these options.
-            #[cfg(feature = "first-paint")]
-            Stage::Full(h) => {
-                if let Err(e) = handover::call(h, "update", &options.to_js()) {
+            Mounted::Full(h) => {
+                if let Err(e) = stage::call(h, "update", &stage::options_to_js(&options)) {
                     web_sys::console::error_1(&e);
                 }
             }
-            Stage::Gone => {}
+            Mounted::Gone => {}
         }
     }
 }
@@ -235,88 +236,67 @@ fn mount_options(
     responses: Option<Rc<api::Responses>>,
 ) -> WidgetHandle {
     adopt_style(CSS, &el);
-    let stage = Rc::new(RefCell::new(Stage::Gone));
+    let mounted = Rc::new(RefCell::new(Mounted::Gone));
     let options = Rc::new(RefCell::new(options));
-    let on_handover = hand_over(&el, &stage, &options);
+    let on_handover = stage::hand_over(hand_over(&el, &mounted, &options));
     let props = AppProps {
         options: Rc::new(options.borrow().clone()),
         resume: None,
         responses,
         on_handover: on_handover.clone(),
     };
-    *stage.borrow_mut() =
-        Stage::Here(yew::Renderer::<App>::with_root_and_props(el, props).render());
+    *mounted.borrow_mut() =
+        Mounted::Here(yew::Renderer::<App>::with_root_and_props(el, props).render());
     WidgetHandle {
-        stage,
+        mounted,
         options,
         on_handover,
     }
 }
 
-/// First paint: what happens when the full build has loaded. It mounts over `el` with the
-/// same documents, view and options; then this build's app goes. If it throws, this build
-/// stays (the overview keeps working; the other tabs stay pending).
-#[cfg(feature = "first-paint")]
+/// What happens when the full build has loaded (the first paint gives it to its shell,
+/// `stage::hand_over`): it mounts over `el` with the same documents, view and options; then
+/// this build's app goes. If it throws, this build stays (the overview keeps working; the
+/// other tabs stay pending).
 fn hand_over(
     el: &web_sys::Element,
-    stage: &Rc<RefCell<Stage>>,
+    mounted: &Rc<RefCell<Mounted>>,
     options: &Rc<RefCell<Options>>,
-) -> Option<yew::Callback<(JsValue, app::Resume)>> {
-    let (el, stage, options) = (el.clone(), stage.clone(), options.clone());
-    Some(yew::Callback::from(
-        move |(full, resume): (JsValue, app::Resume)| {
-            if !matches!(*stage.borrow(), Stage::Here(_)) {
-                return;
-            }
-            let opts = options.borrow().clone();
-            match handover::start_full(&full, &el, &opts, &resume) {
-                Ok(h) => {
-                    let first = std::mem::replace(&mut *stage.borrow_mut(), Stage::Full(h));
-                    if let Stage::Here(app) = first {
-                        app.destroy();
-                    }
+) -> yew::Callback<(JsValue, Resume)> {
+    let (el, mounted, options) = (el.clone(), mounted.clone(), options.clone());
+    yew::Callback::from(move |(full, resume): (JsValue, Resume)| {
+        if !matches!(*mounted.borrow(), Mounted::Here(_)) {
+            return;
+        }
+        let opts = options.borrow().clone();
+        match stage::start_full(&full, &el, &opts, &resume) {
+            Ok(h) => {
+                let first = std::mem::replace(&mut *mounted.borrow_mut(), Mounted::Full(h));
+                if let Mounted::Here(app) = first {
+                    app.destroy();
                 }
-                Err(e) => web_sys::console::error_1(&e),
             }
-        },
-    ))
+            Err(e) => web_sys::console::error_1(&e),
+        }
+    })
 }
 
-/// The full build is the whole widget: nothing to hand over to.
-#[cfg(not(feature = "first-paint"))]
-fn hand_over(
-    _: &web_sys::Element,
-    _: &Rc<RefCell<Stage>>,
-    _: &Rc<RefCell<Options>>,
-) -> Option<yew::Callback<(JsValue, app::Resume)>> {
-    None
-}
-
-/// The full build taking over from the first paint (`crate::handover`): mounts over
-/// `element` with the documents the first paint read, on its tab and month.
-#[cfg(not(feature = "first-paint"))]
-#[wasm_bindgen]
-pub fn takeover(
-    element: web_sys::Element,
-    options: JsValue,
-    resume: JsValue,
-) -> Result<WidgetHandle, JsError> {
-    let options = Options::from_js(&options)
-        .map_err(|e| JsError::new(&format!("sla-portal takeover: {e}")))?;
-    let resume = app::Resume::from_js(&resume).map_err(|e| JsError::new(&e))?;
+/// The full build's `takeover()` (`crate::stage`): mounts over `element` with the documents
+/// the first paint read, on its tab and month.
+pub fn mount_resumed(element: web_sys::Element, options: Options, resume: Resume) -> WidgetHandle {
     let props = AppProps {
         options: Rc::new(options.clone()),
         resume: Some(Rc::new(resume)),
         responses: None,
         on_handover: None,
     };
-    Ok(WidgetHandle {
-        stage: Rc::new(RefCell::new(Stage::Here(
+    WidgetHandle {
+        mounted: Rc::new(RefCell::new(Mounted::Here(
             yew::Renderer::<App>::with_root_and_props(element, props).render(),
         ))),
         options: Rc::new(RefCell::new(options)),
         on_handover: None,
-    })
+    }
 }
 
 /// Mounts the widget into `element` (its content is replaced). Throws on bad options.
@@ -327,48 +307,4 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle
     let options = Options::from_js(&options).map_err(fail)?;
     element.set_text_content(None);
     Ok(mount_options(element, options, responses.map(Rc::new)))
-}
-
-/// A document given to `report()`: a string or a `Uint8Array` (bytes are cheaper).
-#[cfg(not(feature = "first-paint"))]
-fn bytes_of(v: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
-    use wasm_bindgen::JsCast;
-    if let Some(a) = v.dyn_ref::<js_sys::Uint8Array>() {
-        Ok(a.to_vec())
-    } else if let Some(s) = v.as_string() {
-        Ok(s.into_bytes())
-    } else {
-        Err(JsError::new(&format!(
-            "report: {what} must be a string or a Uint8Array"
-        )))
-    }
-}
-
-/// The report JSON text for the documents, computed like the widget does.
-/// `options`: `{ asOf?: string, policy?: string | Uint8Array }`; `asOf` defaults to now.
-/// Throws an `Error` whose message is `FILE: PATH: message` on bad input.
-///
-/// Exported by the full build only (`sla_portal_full.js`): a host's first paint needs no
-/// report text, and its serialisation is kilobytes the first paint does without.
-#[cfg(not(feature = "first-paint"))]
-#[wasm_bindgen]
-pub fn report(usage: JsValue, incidents: JsValue, options: JsValue) -> Result<String, JsError> {
-    let usage = bytes_of(&usage, "usage")?;
-    let incidents = bytes_of(&incidents, "incidents")?;
-    let get = |k: &str| {
-        if options.is_object() {
-            js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-        } else {
-            JsValue::UNDEFINED
-        }
-    };
-    let policy = match get("policy") {
-        v if v.is_undefined() || v.is_null() => None,
-        v => Some(bytes_of(&v, "policy")?),
-    };
-    let as_of = get("asOf")
-        .as_string()
-        .unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
-    load::report_json(&usage, &incidents, policy.as_deref(), &as_of)
-        .map_err(|e| JsError::new(&e.to_string()))
 }

@@ -40,7 +40,14 @@ pub struct Options {
     pub subscriptions_url: Option<String>,
     /// `None`: the default policy. A 404 at this URL also means the default policy.
     pub policy_url: Option<String>,
+    /// The display language: `locale_tag` if the widget speaks it, else `fallback_locale`
+    /// (always through [`Options::negotiate`]).
     pub locale: Locale,
+    /// The BCP 47 tag the host asked for (`locale`), as given; `None`: not given.
+    pub locale_tag: Option<String>,
+    /// What a `locale_tag` the widget does not speak (`ja`, `zh-TW`) gets: the host's
+    /// `fallbackLocale`, zh-CN by default. Not an error, so no `sla-portal:error`.
+    pub fallback_locale: Locale,
     /// Extra request headers, e.g. `Authorization`.
     pub headers: Vec<(String, String)>,
     pub credentials: Credentials,
@@ -52,6 +59,17 @@ pub struct Options {
     pub theme: Vec<(String, String)>,
     /// Seconds between re-checks of the documents while the page is visible; 0: never.
     pub refresh_seconds: u32,
+}
+
+/// The `fallbackLocale` option or `fallback-locale` attribute `name`: a locale the widget
+/// speaks (it is what the widget falls back to), zh-CN when absent.
+fn fallback_locale(name: &str, tag: Option<String>) -> Result<Locale, String> {
+    match tag {
+        None => Ok(Locale::default()),
+        Some(t) => Locale::parse(&t).ok_or_else(|| {
+            format!("{name}: \"{t}\" is not a locale the widget speaks (zh-CN, en)")
+        }),
+    }
 }
 
 /// A minute: the month in progress moves by the minute, and a 304 costs next to nothing.
@@ -191,10 +209,13 @@ impl Options {
             o.policy_url = opt_string(obj, "policyUrl")?;
         }
         if has("locale") {
-            o.locale = opt_string(obj, "locale")?
-                .map(|l| Locale::parse(&l))
-                .unwrap_or_default();
+            o.locale_tag = opt_string(obj, "locale")?;
         }
+        if has("fallbackLocale") {
+            o.fallback_locale =
+                fallback_locale("fallbackLocale", opt_string(obj, "fallbackLocale")?)?;
+        }
+        o.negotiate();
         if has("headers") {
             o.headers = string_map(obj, "headers")?;
         }
@@ -227,46 +248,6 @@ impl Options {
         Ok(())
     }
 
-    /// The options as the object [`Options::from_js`] reads (every key), for the full build
-    /// taking over from the first paint (`crate::handover`).
-    pub fn to_js(&self) -> JsValue {
-        let o = Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
-        };
-        let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-        let map = |pairs: &[(String, String)]| {
-            let m = Object::new();
-            for (k, v) in pairs {
-                let _ = Reflect::set(&m, &JsValue::from_str(k), &JsValue::from_str(v));
-            }
-            JsValue::from(m)
-        };
-        set("usageUrl", JsValue::from_str(&self.usage_url));
-        set("incidentsUrl", JsValue::from_str(&self.incidents_url));
-        set("claimsUrl", opt(&self.claims_url));
-        set("subscriptionsUrl", opt(&self.subscriptions_url));
-        set("policyUrl", opt(&self.policy_url));
-        set("locale", JsValue::from_str(self.locale.tag()));
-        set("headers", map(&self.headers));
-        set(
-            "credentials",
-            JsValue::from_str(match self.credentials {
-                Credentials::Omit => "omit",
-                Credentials::SameOrigin => "same-origin",
-                Credentials::Include => "include",
-            }),
-        );
-        set("asOf", opt(&self.as_of));
-        set("timeoutMs", JsValue::from_f64(f64::from(self.timeout_ms)));
-        set("theme", map(&self.theme));
-        set(
-            "refreshSeconds",
-            JsValue::from_f64(f64::from(self.refresh_seconds)),
-        );
-        o.into()
-    }
-
     /// The subscriptions URL in use: the host's, else derived from `claims_url`.
     pub fn subscriptions(&self) -> Option<String> {
         self.subscriptions_url.clone().or_else(|| {
@@ -289,15 +270,15 @@ impl Options {
     /// Reads the attributes of an `<sla-portal>` element.
     pub fn from_attributes(get_attr: impl Fn(&str) -> Option<String>) -> Result<Options, String> {
         let non_empty = |k: &str| get_attr(k).filter(|v| !v.trim().is_empty());
-        Ok(Options {
+        let mut o = Options {
             usage_url: non_empty("usage-src").ok_or("usage-src: required")?,
             incidents_url: non_empty("incidents-src").ok_or("incidents-src: required")?,
             claims_url: non_empty("claims-src"),
             subscriptions_url: non_empty("subscriptions-src"),
             policy_url: non_empty("policy-src"),
-            locale: non_empty("locale")
-                .map(|l| Locale::parse(&l))
-                .unwrap_or_default(),
+            locale: Locale::default(),
+            locale_tag: non_empty("locale"),
+            fallback_locale: fallback_locale("fallback-locale", non_empty("fallback-locale"))?,
             headers: Vec::new(),
             credentials: match non_empty("credentials") {
                 Some(c) => Credentials::parse(&c)?,
@@ -313,13 +294,54 @@ impl Options {
                 )?,
                 None => DEFAULT_REFRESH_SECONDS,
             },
-        })
+        };
+        o.negotiate();
+        Ok(o)
+    }
+
+    /// Sets [`Options::locale`] from the tag asked for and the fallback.
+    pub fn negotiate(&mut self) {
+        self.locale = self
+            .locale_tag
+            .as_deref()
+            .and_then(Locale::parse)
+            .unwrap_or(self.fallback_locale);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_locale_the_widget_does_not_speak_gets_the_fallback() {
+        let with = |locale: &'static str, fallback: Option<&'static str>| {
+            Options::from_attributes(move |k| match k {
+                "usage-src" => Some("/u.json".into()),
+                "incidents-src" => Some("/i.json".into()),
+                "locale" => Some(locale.into()),
+                "fallback-locale" => fallback.map(String::from),
+                _ => None,
+            })
+        };
+        // No fallback given: zh-CN, as before.
+        assert_eq!(with("ja", None).unwrap().locale, Locale::ZhCn);
+        assert_eq!(with("zh-TW", None).unwrap().locale, Locale::ZhCn);
+        // The host's fallback, for what the widget does not speak only.
+        assert_eq!(with("ja", Some("en")).unwrap().locale, Locale::En);
+        assert_eq!(with("zh-TW", Some("en-US")).unwrap().locale, Locale::En);
+        assert_eq!(with("zh-Hans-CN", Some("en")).unwrap().locale, Locale::ZhCn);
+        assert_eq!(with("EN", Some("zh-CN")).unwrap().locale, Locale::En);
+        assert_eq!(with("!!", Some("en")).unwrap().locale, Locale::En);
+        // The tag asked for is kept as given, so an update of the fallback decides again.
+        assert_eq!(
+            with("ja", Some("en")).unwrap().locale_tag.as_deref(),
+            Some("ja")
+        );
+        // The fallback itself must be a locale the widget speaks.
+        let e = with("ja", Some("fr")).unwrap_err();
+        assert!(e.starts_with("fallback-locale: \"fr\""), "{e}");
+    }
 
     #[test]
     fn attributes_with_defaults() {

@@ -7,6 +7,7 @@ use sla_rules::Evaluation;
 use yew::Reducible;
 
 use crate::load::LoadError;
+use crate::tab::Tab;
 
 /// Which document a progress figure belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +56,8 @@ pub enum Phase {
 #[derive(Debug, Clone)]
 pub struct State {
     pub phase: Phase,
-    /// Id of the selected tab (see `views::tabs::TABS`).
-    pub tab: &'static str,
+    /// The selected tab.
+    pub tab: Tab,
     /// The month the timeline shows, `YYYY-MM`.
     pub month: Option<String>,
     /// Bumped by Retry; the loading effect depends on it.
@@ -65,10 +66,12 @@ pub struct State {
     /// When the documents were last found current (ms since the epoch): the load, or the
     /// last re-check (a 304 counts). 0 before the first load.
     pub checked_at: f64,
-    /// First paint: loading the full build failed (its tabs offer Retry).
-    pub full_failed: bool,
-    /// First paint: bumped by that Retry; the hand-over effect depends on it.
-    pub full_attempt: u32,
+    /// The first paint's hand-over (`crate::stage`, unused by the full build): loading the
+    /// full build failed, so its tabs offer Retry. Here rather than in a hook of its own,
+    /// because a second state hook costs the first paint half a kilobyte.
+    pub handover_failed: bool,
+    /// The hand-over's attempt, bumped by that Retry; its effect depends on it.
+    pub handover_attempt: u32,
 }
 
 impl State {
@@ -78,13 +81,13 @@ impl State {
                 policy: has_policy.then(DocProgress::default),
                 ..Progress::default()
             }),
-            tab: "overview",
+            tab: Tab::Overview,
             month: None,
             attempt: 0,
             has_policy,
             checked_at: 0.0,
-            full_failed: false,
-            full_attempt: 0,
+            handover_failed: false,
+            handover_attempt: 0,
         }
     }
 }
@@ -99,12 +102,12 @@ pub enum Action {
     Checked(f64),
     Failed(LoadError),
     Retry,
-    Tab(&'static str),
+    Tab(Tab),
     SelectMonth(String),
-    /// First paint: the full build could not be loaded.
-    FullFailed,
-    /// First paint: try loading the full build again.
-    RetryFull,
+    /// The hand-over (first paint): the full build could not be loaded.
+    HandoverFailed,
+    /// The hand-over (first paint): try loading the full build again.
+    HandoverRetry,
 }
 
 /// The month shown first: the last judged period, else the last period.
@@ -160,10 +163,10 @@ impl Reducible for State {
             }
             Action::Tab(t) => s.tab = t,
             Action::SelectMonth(m) => s.month = Some(m),
-            Action::FullFailed => s.full_failed = true,
-            Action::RetryFull => {
-                s.full_failed = false;
-                s.full_attempt += 1;
+            Action::HandoverFailed => s.handover_failed = true,
+            Action::HandoverRetry => {
+                s.handover_failed = false;
+                s.handover_attempt += 1;
             }
         }
         Rc::new(s)

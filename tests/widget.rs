@@ -1,6 +1,7 @@
 //! Browser tests of the mounted widget: fixture data in, rendered text and `data-sla-*` hooks checked.
 
 use js_sys::{Object, Reflect, Uint8Array};
+use sla_portal::tab::Tab;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -175,14 +176,6 @@ async fn contract_violation_shows_the_json_path_and_retry() {
 }
 
 const CLAIMS: &str = r#"{"schema":"sla-portal/claims/v1","claims":[]}"#;
-const TABS: [&str; 6] = [
-    "overview",
-    "availability",
-    "periods",
-    "incidents",
-    "claims",
-    "agreement",
-];
 
 /// Every element id under `root`.
 fn ids(root: &Element) -> Vec<String> {
@@ -195,10 +188,10 @@ fn ids(root: &Element) -> Vec<String> {
 /// Opens what a tab can show beyond its first view: an incident's detail, and the claim
 /// form's contact step (a draft of the same contract may already be there, shared
 /// through localStorage with the other widget).
-async fn open_the_tab_fully(root: &Element, tab: &str) {
+async fn open_the_tab_fully(root: &Element, tab: Tab) {
     match tab {
-        "incidents" => click(root, "[data-sla-incident]").await,
-        "claims" => {
+        Tab::Incidents => click(root, "[data-sla-incident]").await,
+        Tab::Claims => {
             let step = attr(&wait_for(root, "[data-sla-step]").await, "data-sla-step");
             if step == "periods" {
                 click(root, "[data-sla-choose-month=\"2026-02\"] input").await;
@@ -259,10 +252,11 @@ async fn two_widgets_do_not_interfere() {
         .is_some());
     // Every tab of both, each opened as far as it goes, while the other shows the same tab.
     let mut labels = 0;
-    for tab in TABS {
+    for tab in Tab::ALL {
+        let id = tab.id();
         for root in [&a, &b] {
-            click(root, &format!("[role=tab][aria-controls$=panel-{tab}]")).await;
-            wait_for(root, &format!("[data-sla-tab={tab}]")).await;
+            click(root, &format!("[role=tab][aria-controls$=panel-{id}]")).await;
+            wait_for(root, &format!("[data-sla-tab={id}]")).await;
             open_the_tab_fully(root, tab).await;
         }
         let (ia, ib) = (ids(&a), ids(&b));
@@ -270,7 +264,7 @@ async fn two_widgets_do_not_interfere() {
         let n = all.len();
         all.sort();
         all.dedup();
-        assert_eq!(all.len(), n, "duplicate ids on tab {tab}: {ia:?} {ib:?}");
+        assert_eq!(all.len(), n, "duplicate ids on tab {id}: {ia:?} {ib:?}");
         assert!(!ia.is_empty() && !ib.is_empty());
         labels_point_home(&a);
         labels_point_home(&b);
@@ -291,15 +285,16 @@ fn report_export_takes_strings_and_bytes() {
     let opts = Object::new();
     Reflect::set(&opts, &"asOf".into(), &AS_OF.into()).unwrap();
     let from_text =
-        sla_portal::report(USAGE.into(), INCIDENTS.into(), opts.clone().into()).unwrap();
+        sla_portal::stage::report(USAGE.into(), INCIDENTS.into(), opts.clone().into()).unwrap();
     let bytes = Uint8Array::from(USAGE.as_bytes());
-    let from_bytes = sla_portal::report(bytes.into(), INCIDENTS.into(), opts.into()).unwrap();
+    let from_bytes =
+        sla_portal::stage::report(bytes.into(), INCIDENTS.into(), opts.into()).unwrap();
     assert_eq!(from_text, from_bytes);
     let r: serde_json::Value = serde_json::from_str(&from_text).unwrap();
     // Entitlement of the worked example: 2 units, contract credit 1,000 + 1,101 = 2,101.
     assert_eq!(r["entitlement"]["units"], 2);
     assert_eq!(r["entitlement"]["contract_credit"]["contracts"], 2101);
-    let err = sla_portal::report("{}".into(), INCIDENTS.into(), JsValue::UNDEFINED);
+    let err = sla_portal::stage::report("{}".into(), INCIDENTS.into(), JsValue::UNDEFINED);
     assert!(err.is_err());
 }
 
@@ -501,6 +496,53 @@ fn record_events(root: &Element) -> std::rc::Rc<std::cell::RefCell<Vec<(String, 
     seen
 }
 
+/// A locale the widget does not speak is the host's `fallbackLocale`, quietly: no
+/// `sla-portal:error`, and an update of either option decides again.
+#[wasm_bindgen_test]
+async fn an_unspoken_locale_gets_the_hosts_fallback() {
+    let root = host();
+    let seen = record_events(&root);
+    let o = options(USAGE, INCIDENTS, "ja");
+    Reflect::set(&o, &"fallbackLocale".into(), &"en".into()).unwrap();
+    let mut handle = sla_portal::mount(root.clone(), o).unwrap();
+    let title = wait_for(&root, ".slap-title").await;
+    assert_eq!(title.text_content().unwrap(), "SLA report");
+    assert_eq!(
+        attr(&root.query_selector(".slap").unwrap().unwrap(), "lang"),
+        "en"
+    );
+    for _ in 0..50 {
+        if !seen.borrow().is_empty() {
+            break;
+        }
+        yew::scheduler::flush().await;
+        sleep(20).await;
+    }
+    let set = |k: &str, v: &str| {
+        let o = Object::new();
+        Reflect::set(&o, &k.into(), &v.into()).unwrap();
+        JsValue::from(o)
+    };
+    // Still "ja": the new fallback decides.
+    handle.update(set("fallbackLocale", "zh-CN")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        attr(&root.query_selector(".slap").unwrap().unwrap(), "lang"),
+        "zh-CN"
+    );
+    handle.update(set("locale", "en-GB")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        attr(&root.query_selector(".slap").unwrap().unwrap(), "lang"),
+        "en"
+    );
+    // The fallback must be a locale the widget speaks.
+    assert!(handle.update(set("fallbackLocale", "fr")).is_err());
+    let names: Vec<String> = seen.borrow().iter().map(|s| s.0.clone()).collect();
+    assert_eq!(names, ["sla-portal:ready"]);
+    handle.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn host_events_and_update_without_remount() {
     let root = host();
@@ -589,7 +631,7 @@ async fn the_out_of_reach_notice_follows_the_core() {
         text.contains("can no longer meet 99.99") && text.contains("claim once it ends"),
         "{text}"
     );
-    let report = sla_portal::report(USAGE.into(), INCIDENTS.into(), o.clone()).unwrap();
+    let report = sla_portal::stage::report(USAGE.into(), INCIDENTS.into(), o.clone()).unwrap();
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     let expected: Vec<&str> = report["periods"]
         .as_array()
@@ -639,7 +681,7 @@ fn refresh_seconds_and_subscriptions_url_are_read_from_the_options() {
     assert_eq!(s.subscriptions().as_deref(), Some("/hooks"));
 }
 
-/// The full build taking over from the first paint (src/handover.rs): it starts from the
+/// The full build taking over from the first paint (src/stage/): it starts from the
 /// documents it is handed, on the tab, month and element ids it is told, and fetches nothing
 /// (its URLs lead nowhere here, so a fetch would end in an error panel) while its options
 /// name the documents it was handed.
@@ -661,7 +703,7 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
         Uint8Array::from(INCIDENTS.as_bytes()).into(),
     );
     set(&resume, "policy", JsValue::NULL);
-    set(&resume, "tab", "availability".into());
+    set(&resume, "tab", Tab::Availability.id().into());
     set(&resume, "month", "2026-03".into());
     set(&resume, "checkedAt", JsValue::from_f64(js_sys::Date::now()));
     set(&resume, "uid", JsValue::from_f64(77.0));
@@ -671,7 +713,8 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     set(&from, "policyUrl", JsValue::NULL);
     set(&from, "asOf", AS_OF.into());
     set(&resume, "from", from.clone().into());
-    let mut handle = sla_portal::takeover(root.clone(), o.into(), resume.clone().into()).unwrap();
+    let mut handle =
+        sla_portal::stage::takeover(root.clone(), o.into(), resume.clone().into()).unwrap();
     // The month it was told, on the tab it was told, with ids of instance 77.
     let fig = wait_for(&root, "[data-sla-timeline-month]").await;
     assert_eq!(attr(&fig, "data-sla-timeline-month"), "2026-03");
@@ -693,7 +736,7 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     // contract refuses) instead of showing the old report under the new URL.
     let root = host();
     let v7 = USAGE.replacen("\"sla-portal/usage/v1\"", "\"sla-portal/usage/v7\"", 1);
-    let moved = sla_portal::takeover(
+    let moved = sla_portal::stage::takeover(
         root.clone(),
         options(&v7, INCIDENTS, "en"),
         resume.clone().into(),
@@ -704,7 +747,8 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     // Handed documents that do not say what they were read for are not trusted either.
     Reflect::delete_property(&resume, &"from".into()).unwrap();
     let root = host();
-    let unknown = sla_portal::takeover(root.clone(), options(&v7, INCIDENTS, "en"), resume.into());
+    let unknown =
+        sla_portal::stage::takeover(root.clone(), options(&v7, INCIDENTS, "en"), resume.into());
     let panel = wait_for(&root, "[data-sla-error]").await;
     assert_eq!(attr(&panel, "data-sla-error"), "contract");
     unknown.unwrap().unmount();
@@ -719,7 +763,7 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     let o = Object::new();
     set(&o, "usageUrl", "/u".into());
     set(&o, "incidentsUrl", "/i".into());
-    let err = sla_portal::takeover(host(), o.into(), bad.into())
+    let err = sla_portal::stage::takeover(host(), o.into(), bad.into())
         .err()
         .unwrap();
     let msg: js_sys::Error = JsValue::from(err).dyn_into().unwrap();

@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::agreement_text::{Clause, Handling, AGREEMENT};
 use crate::env::{Env, ViewProps};
 use crate::i18n::{Key, Locale};
+use crate::tab::Tab;
 
 /// The text of a (zh-CN, en) pair in the reader's language.
 fn pick(env: &Env, pair: (&'static str, &'static str)) -> &'static str {
@@ -14,18 +15,7 @@ fn pick(env: &Env, pair: (&'static str, &'static str)) -> &'static str {
     }
 }
 
-/// The label of the tab a measured clause links to.
-fn tab_label(tab: &str) -> Key {
-    match tab {
-        "availability" => Key::TabAvailability,
-        "periods" => Key::TabPeriods,
-        "incidents" => Key::TabIncidents,
-        "claims" => Key::TabClaims,
-        _ => Key::TabOverview,
-    }
-}
-
-fn clause(env: &Env, c: &Clause, on_tab: &Callback<&'static str>) -> Html {
+fn clause(env: &Env, c: &Clause, on_tab: &Callback<Tab>) -> Html {
     let (kind, icon, label) = match c.handling {
         Handling::Measured(_) => ("measured", "✓", Key::AgrMeasured),
         Handling::Stated => ("stated", "ⓘ", Key::AgrStated),
@@ -34,9 +24,9 @@ fn clause(env: &Env, c: &Clause, on_tab: &Callback<&'static str>) -> Html {
     let link = match c.handling {
         Handling::Measured(tab) => {
             let on_tab = on_tab.clone();
-            let text = env.fill(Key::AgrOpen, &[("view", env.t(tab_label(tab)))]);
+            let text = env.fill(Key::AgrOpen, &[("view", env.t(tab.label()))]);
             html! {
-                <button type="button" class="slap-button" data-sla-open-tab={tab}
+                <button type="button" class="slap-button" data-sla-open-tab={tab.id()}
                     onclick={move |_| on_tab.emit(tab)}>{ text }</button>
             }
         }

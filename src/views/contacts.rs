@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
-use crate::views::incidents::duration;
+use crate::views::labels::{clock_label, duration};
 
 fn role(env: &Env, r: &str) -> String {
     match r {
@@ -74,7 +74,7 @@ pub fn ContactSheetView(props: &ViewProps) -> Html {
                             <td>{ join(&l.notified) }</td>
                             <td>{ env.fill(Key::WithinN, &[("d", &duration(env, l.response_minutes as u64 * 60))]) }</td>
                             <td>{ env.fill(if l.level == 3 { Key::AdviceWithin } else { Key::RecoveredWithin }, &[("d", &duration(env, l.recovery_minutes as u64 * 60))]) }</td>
-                            <td>{ crate::views::incidents::clock_label(env, l.clock) }</td>
+                            <td>{ clock_label(env, l.clock) }</td>
                         </tr>
                     }) }</tbody>
                 </table>

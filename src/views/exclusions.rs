@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
-use crate::views::incidents::{cause_label, duration};
+use crate::views::labels::{cause_label, duration};
 
 /// The records that touch `month` (applied or not), in the report's order.
 pub fn month_records<'a>(r: &'a Report, month: &str) -> Vec<&'a ExclusionRecord> {
@@ -294,6 +294,19 @@ pub fn month_marks(r: &Report, month: &str) -> Vec<(u32, String)> {
             (at, x.id.clone())
         })
         .collect()
+}
+
+/// The overview's details in the full build: the version badge and "how availability is
+/// computed" (collapsed by default).
+pub struct Explained;
+
+impl crate::views::overview::Details for Explained {
+    fn version_badge(env: &Env, r: &Report, p: &Period) -> Html {
+        version_badge(env, r, p)
+    }
+    fn how_computed(props: &ViewProps) -> Html {
+        html! { <HowComputed ..props.clone() /> }
+    }
 }
 
 /// Which terms judged a period: shown only when the policy has versions.

@@ -5,20 +5,15 @@ use yew::prelude::*;
 use sla_rules::report::PeriodStatus;
 
 use crate::env::{Checked, Env, ViewProps};
-#[cfg(not(feature = "first-paint"))]
-use crate::export;
 use crate::i18n::Key;
+use crate::stage;
 
 #[component]
 pub fn Header(props: &ViewProps) -> Html {
     let env = &props.env;
     let f = &env.fmt;
     let r = &props.data.ev.report;
-    // The first paint re-checks nothing, so it neither provides nor reads the age.
-    #[cfg(not(feature = "first-paint"))]
-    let checked = use_context::<Checked>();
-    #[cfg(feature = "first-paint")]
-    let checked: Option<Checked> = None;
+    let checked = stage::use_checked();
     let contract_line = env.fill(
         Key::ContractLine,
         &[
@@ -29,36 +24,9 @@ pub fn Header(props: &ViewProps) -> Html {
         ],
     );
     // The first paint draws the buttons disabled and leaves the exports to the full build,
-    // which takes over a moment later (crate::handover).
-    let off = cfg!(feature = "first-paint");
-    #[cfg(feature = "first-paint")]
-    let dl = |_: &'static str| Callback::<MouseEvent>::noop();
-    #[cfg(not(feature = "first-paint"))]
-    let data = props.data.clone();
-    #[cfg(not(feature = "first-paint"))]
-    let dl = move |what: &'static str| {
-        let data = data.clone();
-        Callback::from(move |_: MouseEvent| {
-            let r = &data.ev.report;
-            match what {
-                "periods" => export::download(
-                    &export::file_name(&r.contract_id, "periods", "csv"),
-                    "text/csv;charset=utf-8",
-                    &format!("\u{feff}{}", export::periods_csv(r)),
-                ),
-                "outages" => export::download(
-                    &export::file_name(&r.contract_id, "outages", "csv"),
-                    "text/csv;charset=utf-8",
-                    &format!("\u{feff}{}", export::outages_csv(r)),
-                ),
-                _ => export::download(
-                    &export::file_name(&r.contract_id, "report", "json"),
-                    "application/json",
-                    &export::report_json(r),
-                ),
-            }
-        })
-    };
+    // which takes over a moment later (crate::stage).
+    let dl = |what: &'static str| stage::export(&props.data, what);
+    let (periods, outages, json) = (dl("periods"), dl("outages"), dl("json"));
     let print = Callback::from(|_: MouseEvent| {
         if let Some(w) = web_sys::window() {
             let _ = w.print();
@@ -85,9 +53,9 @@ pub fn Header(props: &ViewProps) -> Html {
                 }) }
             </div>
             <div class="slap-actions" role="group" aria-label={env.t(Key::Exports)}>
-                <button type="button" class="slap-button" disabled={off} onclick={dl("periods")} data-sla-export="periods">{ env.t(Key::ExportPeriods) }</button>
-                <button type="button" class="slap-button" disabled={off} onclick={dl("outages")} data-sla-export="outages">{ env.t(Key::ExportOutages) }</button>
-                <button type="button" class="slap-button" disabled={off} onclick={dl("json")} data-sla-export="json">{ env.t(Key::ExportJson) }</button>
+                <button type="button" class="slap-button" disabled={periods.is_none()} onclick={periods} data-sla-export="periods">{ env.t(Key::ExportPeriods) }</button>
+                <button type="button" class="slap-button" disabled={outages.is_none()} onclick={outages} data-sla-export="outages">{ env.t(Key::ExportOutages) }</button>
+                <button type="button" class="slap-button" disabled={json.is_none()} onclick={json} data-sla-export="json">{ env.t(Key::ExportJson) }</button>
                 <button type="button" class="slap-button" onclick={print}>{ env.t(Key::Print) }</button>
             </div>
         </header>

@@ -12,7 +12,7 @@ use crate::env::ViewProps;
 use crate::i18n::Key;
 use sla_rules::incidents::overall;
 
-use crate::views::incidents::{against, cause_label, clock_label, duration, overall_badge};
+use crate::views::labels::{against, cause_label, clock_label, duration, overall_badge};
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct DetailProps {

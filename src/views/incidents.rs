@@ -5,15 +5,16 @@
 use std::rc::Rc;
 
 use sla_rules::incidents::{overall, Overall};
-use sla_rules::report::{Clock, IncidentCause, IncidentReport, TargetStatus};
+use sla_rules::report::{IncidentCause, IncidentReport};
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::charts::{incidents as chart, legend_item, Canvas, CanvasChart};
-use crate::env::{Env, ViewProps};
+use crate::env::ViewProps;
 use crate::i18n::Key;
 use crate::views::contacts::ContactSheetView;
 use crate::views::incident_detail::IncidentDetail;
+use crate::views::labels::{against, cause_label, duration, overall_badge};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -100,84 +101,6 @@ pub fn select(incidents: &[IncidentReport], q: &Query) -> Vec<usize> {
         primary.then(time).then(a.cmp(&b))
     });
     v
-}
-
-/// A duration in the largest two units: "9 分钟" / "1 h 35 min" / "2 d 3 h".
-pub fn duration(env: &Env, seconds: u64) -> String {
-    let f = &env.fmt;
-    let m = seconds / 60;
-    if m < 60 {
-        if !seconds.is_multiple_of(60) && m < 10 {
-            return env.fill(
-                Key::DurMinSec,
-                &[("m", &f.int(m)), ("s", &f.int(seconds % 60))],
-            );
-        }
-        env.fill(Key::DurMin, &[("m", &f.int(m))])
-    } else if m < 48 * 60 && m.is_multiple_of(60) {
-        env.fill(Key::DurHour, &[("h", &f.int(m / 60))])
-    } else if m < 48 * 60 {
-        env.fill(
-            Key::DurHourMin,
-            &[("h", &f.int(m / 60)), ("m", &f.int(m % 60))],
-        )
-    } else {
-        env.fill(
-            Key::DurDayHour,
-            &[("d", &f.int(m / 1440)), ("h", &f.int(m % 1440 / 60))],
-        )
-    }
-}
-
-pub fn cause_label(env: &Env, c: IncidentCause) -> &'static str {
-    env.t(match c {
-        IncidentCause::Platform => Key::CausePlatform,
-        IncidentCause::ThirdParty => Key::CauseThirdParty,
-        IncidentCause::CustomerCause => Key::CauseCustomer,
-        IncidentCause::ExternalNetwork => Key::CauseNetwork,
-        IncidentCause::ForceMajeure => Key::CauseForceMajeure,
-    })
-}
-
-/// The name of the clock a level's targets run on.
-pub fn clock_label(env: &Env, c: Clock) -> &'static str {
-    env.t(match c {
-        Clock::Business => Key::ClockBusiness,
-        Clock::AllHours => Key::Clock247,
-    })
-}
-
-pub fn overall_badge(env: &Env, o: Overall) -> Html {
-    let (icon, key) = match o {
-        Overall::Met => ("✓", Key::IncMet),
-        Overall::Breached => ("✕", Key::IncBreached),
-        Overall::Running => ("…", Key::IncRunning),
-        Overall::NotAssessed => ("–", Key::IncNotAssessed),
-    };
-    let kind = match o {
-        Overall::Met => "met",
-        Overall::Breached => "breached",
-        Overall::Running => "open",
-        Overall::NotAssessed => "na",
-    };
-    html! { <span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ env.t(key) }</span> }
-}
-
-/// "9 min / 15 min" with the verdict's icon; "running" or "–" while there is no figure.
-pub fn against(env: &Env, secs: Option<u64>, target: u64, st: TargetStatus) -> String {
-    let icon = match st {
-        TargetStatus::Met => "✓",
-        TargetStatus::Breached => "✕",
-        TargetStatus::Running => "…",
-        TargetStatus::NotAssessed => "–",
-    };
-    let t = duration(env, target);
-    match secs {
-        Some(s) => format!("{icon} {} / {t}", duration(env, s)),
-        None if st == TargetStatus::Running => format!("{icon} {} / {t}", env.t(Key::IncRunning)),
-        None if st == TargetStatus::Breached => format!("{icon} > {t}"),
-        None => format!("– / {t}"),
-    }
 }
 
 /// Applies a filter's chosen value to the query.
@@ -477,6 +400,7 @@ fn PerMonthFigure(props: &ViewProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sla_rules::report::{Clock, TargetStatus};
     use sla_rules::time::{Month, Stamp, Tz};
 
     fn inc(

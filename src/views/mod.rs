@@ -9,11 +9,13 @@ pub mod figures;
 pub mod header;
 pub mod incident_detail;
 pub mod incidents;
+pub mod labels;
 pub mod monthly;
 pub mod overview;
 pub mod periods;
 pub mod statement;
 pub mod status;
+pub mod tab_bar;
 pub mod tabs;
 
 use sla_rules::report::{Period, PeriodStatus};

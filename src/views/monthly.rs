@@ -1,5 +1,5 @@
 //! The monthly availability figure: the overview's chart, the first one a visitor sees, kept
-//! apart from the other figures so the first paint (`crate::handover`) carries only it.
+//! apart from the other figures so the first paint (`crate::stage`) carries only it.
 
 use std::rc::Rc;
 

@@ -3,17 +3,38 @@
 use sla_rules::report::PeriodStatus;
 use yew::prelude::*;
 
-use crate::env::ViewProps;
+use sla_rules::report::{Period, Report};
+
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::monthly::MonthlyFigure;
 use crate::views::{explain, verdict};
 
-/// The first paint (`crate::handover`) leaves the policy version badge and "how
-/// availability is computed" to the full build, with their many texts.
-const FIRST_PAINT: bool = cfg!(feature = "first-paint");
+/// What the overview shows beyond its cards, facts and chart. The first paint
+/// (`crate::stage`) draws it [`Bare`]: the policy version badge and "how availability is
+/// computed" are the full build's ([`crate::views::exclusions::Explained`]), with their many
+/// texts, and a type (not a flag) keeps that code out of the first paint's wasm.
+pub trait Details: 'static {
+    /// Beside the last judged period's verdict.
+    fn version_badge(env: &Env, r: &Report, p: &Period) -> Html;
+    /// Under the chart.
+    fn how_computed(props: &ViewProps) -> Html;
+}
+
+/// No details: the first paint's overview.
+pub struct Bare;
+
+impl Details for Bare {
+    fn version_badge(_: &Env, _: &Report, _: &Period) -> Html {
+        Html::default()
+    }
+    fn how_computed(_: &ViewProps) -> Html {
+        Html::default()
+    }
+}
 
 #[component]
-pub fn Overview(props: &ViewProps) -> Html {
+pub fn Overview<D: Details>(props: &ViewProps) -> Html {
     let env = &props.env;
     let f = &env.fmt;
     let r = &props.data.ev.report;
@@ -59,7 +80,7 @@ pub fn Overview(props: &ViewProps) -> Html {
                         <span aria-hidden="true">{ icon }</span>{ " " }{ text }{ " · " }{ f.percent(&p.availability) }
                     </p>
                     <p class="slap-explain" data-sla-explain="">{ explain(env, p) }</p>
-                    if !FIRST_PAINT { { crate::views::exclusions::version_badge(env, r, p) } }
+                    { D::version_badge(env, r, p) }
                 </div>
             }
         }
@@ -122,8 +143,7 @@ pub fn Overview(props: &ViewProps) -> Html {
                 </div>
             </dl>
             <MonthlyFigure ..props.clone() />
-            // Collapsed by default; the full build adds it when it takes over.
-            if !FIRST_PAINT { <crate::views::exclusions::HowComputed ..props.clone() /> }
+            { D::how_computed(props) }
             if !r.warnings.is_empty() {
                 <details class="slap-warnings">
                     <summary>{ env.t(Key::Warnings) }{ format!(" ({})", r.warnings.len()) }</summary>

@@ -43,7 +43,7 @@ pub fn Periods(props: &ViewProps) -> Html {
                         let on = props.on_select_month.clone();
                         let tab = props.on_tab.clone();
                         let m = month.clone();
-                        move || { on.emit(m.clone()); tab.emit("availability"); }
+                        move || { on.emit(m.clone()); tab.emit(crate::tab::Tab::Availability); }
                     };
                     let onclick = { let s = select.clone(); Callback::from(move |_: MouseEvent| s()) };
                     let onkeydown = Callback::from(move |e: KeyboardEvent| {

@@ -10,8 +10,9 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::{error_text, remedy_label, Confirmation};
+use crate::api::ClaimError;
 use crate::api::{self, Cancel};
-use crate::claims_api::{ClaimError, ClaimsCtx, ClaimsStatus};
+use crate::claims_api::{ClaimsCtx, ClaimsStatus};
 use crate::draft::{self, Checks, Draft, Form, FormAction, Problem, Step, Submit, STEPS};
 use crate::env::{Env, ViewProps};
 use crate::export;

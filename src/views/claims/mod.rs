@@ -10,7 +10,8 @@ pub use history::Confirmation;
 use sla_rules::claims::{claimable_periods, Remedy};
 use yew::prelude::*;
 
-use crate::claims_api::{ClaimError, ClaimsCtx, ClaimsStatus};
+use crate::api::ClaimError;
+use crate::claims_api::{ClaimsCtx, ClaimsStatus};
 use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 

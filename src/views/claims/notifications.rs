@@ -156,7 +156,7 @@ impl Reducible for Panel {
 fn refused(env: &Env, e: SubsError) -> Act {
     match e {
         SubsError::Unavailable => Act::Unavailable,
-        SubsError::Failed(e) => Act::Problem(error_text(env, &e)),
+        SubsError::Failed(e) => Act::Problem(error_text(env, &e.into())),
     }
 }
 
@@ -202,7 +202,7 @@ pub fn Notifications(props: &ViewProps) -> Html {
     let title_id = props.id("notif-title");
     let failed_text = |e: &SubsError| match e {
         SubsError::Unavailable => env.t(Key::NotifUnavailable).to_string(),
-        SubsError::Failed(e) => error_text(&env, e),
+        SubsError::Failed(e) => error_text(&env, &e.clone().into()),
     };
     let busy = panel.busy;
 
