@@ -28,6 +28,7 @@ lint:
 	@# The repository documents itself (docs/): no file may point outside it.
 	@! git grep -n -I -e '\.\./shared' -- . || { echo 'lint: references outside the repository (see above)'; exit 1; }
 	cargo fmt --all -- --check
+	python3 scripts/module-cycles.py src crates/sla-rules/src crates/sla-server/src crates/sla-cli/src
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sla-rules $(WASM) -- -D warnings
 	cargo clippy -p sla-portal --all-targets $(WASM) -- -D warnings
