@@ -78,6 +78,8 @@ const options: MountOptions = { usageUrl: "/api/v1/usage", incidentsUrl: "/api/v
 const el = document.getElementById("sla")!;
 const handle: WidgetHandle = mount(el, options);
 handle.update({ headers: { Authorization: "Bearer fresh" }, locale: "zh-CN" });
+// The browser's own language, whatever it is: the widget negotiates, the fallback decides the rest.
+handle.update({ locale: navigator.language, fallbackLocale: "en" });
 el.addEventListener("sla-portal:ready", (e) => { const d: ReadyDetail = e.detail; console.log(d.units, d.breachedMonths.join()); });
 el.addEventListener("sla-portal:claim-filed", (e) => console.log(e.detail.claim_id, e.detail.granted.units));
 el.addEventListener("sla-portal:error", (e) => console.log(e.detail.code, e.detail.file, e.detail.path, e.detail.message));
@@ -91,10 +93,11 @@ handle.unmount();
 export { text };
 `;
 
-// Deliberate errors: a missing required option, a wrong locale, a detail field that does not exist.
+// Deliberate errors: a missing required option, a wrong locale (any tag is a `locale`, negotiated
+// with a fallback; the fallback must be one the widget speaks), a detail field that does not exist.
 const BAD_TS = `import { mount } from "sla-portal";
 const h = mount(document.body, { usageUrl: "/u" });
-h.update({ locale: "fr" });
+h.update({ fallbackLocale: "fr" });
 document.body.addEventListener("sla-portal:ready", (e) => console.log(e.detail.unitz));
 h.update({ timeoutMs: "soon" });
 `;

@@ -64,10 +64,11 @@ export interface MountOptions {
    */
   locale?: Locale | (string & {}) | null;
   /**
-   * The language for a `locale` the widget does not speak; negotiated like `locale`, and one
-   * it does not speak throws. Default `"zh-CN"`.
+   * The language for a `locale` the widget does not speak: one it speaks (a tag negotiated
+   * like `locale`, such as `"en-US"`, is accepted too; one it does not speak throws).
+   * Default `"zh-CN"`.
    */
-  fallbackLocale?: Locale | (string & {}) | null;
+  fallbackLocale?: Locale | null;
   /** Extra request headers for every request, e.g. `{ Authorization: "Bearer …" }`. Never stored. */
   headers?: Record<string, string> | null;
   /** fetch `credentials` mode; default `"same-origin"`. */
