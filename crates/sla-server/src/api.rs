@@ -145,7 +145,9 @@ async fn document(
         let f = state.data.file(&client, doc).map_err(data_error)?;
         let body = match coding {
             // A revalidation that will answer 304 needs no compressed body.
-            Some(c) if !none_match(&request_headers, &format!("W/{}", f.etag)) => f.encoded(c),
+            Some(c) if !none_match(&request_headers, &format!("W/{}", f.etag)) => {
+                state.data.encoded(&client, doc, &f, c)
+            }
             _ => f.bytes.clone(),
         };
         Ok((f, body))

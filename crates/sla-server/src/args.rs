@@ -75,6 +75,10 @@ pub struct ServeArgs {
     /// (seconds), changed or not: a month ends without any file changing.
     #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
     pub evaluate_every: f64,
+    /// The cache of documents, their compressed bodies, parsed usage and reports,
+    /// in MiB (one budget for all of them).
+    #[arg(long, value_name = "MIB", default_value_t = crate::cache::DEFAULT_CACHE_MB)]
+    pub cache_mb: u64,
     /// The first webhook retry waits about this long (ms), doubling after each
     /// failure. For tests; the default suits real receivers.
     #[arg(long, value_name = "MS", default_value_t = 30_000, hide = true)]

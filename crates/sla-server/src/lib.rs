@@ -4,6 +4,7 @@
 pub mod api;
 pub mod args;
 pub mod auth;
+pub mod cache;
 pub mod claims_http;
 pub mod clock;
 pub mod data;
@@ -161,7 +162,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         tls: webhooks::tls_config(&webhook_test_roots(args)?)?,
     };
     let state = Arc::new(AppState {
-        data: data::DataDir::new(data_dir),
+        data: data::DataDir::new(data_dir, args.cache_mb.saturating_mul(1 << 20)),
         tokens,
         store,
         dist: args.dist.clone(),
