@@ -71,10 +71,14 @@ pub struct ServeArgs {
     /// or loopback address (repeatable; as written in the URL, e.g. `127.0.0.1`).
     #[arg(long, value_name = "HOST")]
     pub allow_webhook_host: Vec<String>,
-    /// Re-evaluate each client's documents for breaches at least this often
-    /// (seconds), changed or not: a month ends without any file changing.
+    /// How often (seconds, at most every second) the breach sweep looks at the
+    /// documents' sizes and mtimes; a client is evaluated again only when one
+    /// changed or one of its months ended.
     #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
     pub evaluate_every: f64,
+    /// Clients the breach sweep evaluates at once (default: the cores).
+    #[arg(long, value_name = "N")]
+    pub sweep_concurrency: Option<usize>,
     /// The cache of documents, their compressed bodies, parsed usage and reports,
     /// in MiB (one budget for all of them).
     #[arg(long, value_name = "MIB", default_value_t = crate::cache::DEFAULT_CACHE_MB)]

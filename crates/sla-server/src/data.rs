@@ -188,7 +188,12 @@ impl DataDir {
             .collect()
     }
 
-    /// Where the client's document is (for log lines).
+    /// The client's directory (for log lines).
+    pub fn client_dir(&self, client: &str) -> PathBuf {
+        self.root.join(client)
+    }
+
+    /// Where the client's document is.
     pub fn path(&self, client: &str, doc: Doc) -> PathBuf {
         // `client` comes from the token table, which admits only safe path segments.
         self.root.join(client).join(doc.file_name())
