@@ -79,6 +79,11 @@ pub struct ServeArgs {
     /// Clients the breach sweep evaluates at once (default: the cores).
     #[arg(long, value_name = "N")]
     pub sweep_concurrency: Option<usize>,
+    /// How long (ms) a sweep lease keeps other instances on the same PostgreSQL
+    /// off a client: longer than one evaluation, so it only runs out when its
+    /// instance died. For tests; the default suits real clients.
+    #[arg(long, value_name = "MS", default_value_t = 60_000, hide = true)]
+    pub sweep_lease_ms: u64,
     /// The cache of documents, their compressed bodies, parsed usage and reports,
     /// in MiB (one budget for all of them).
     #[arg(long, value_name = "MIB", default_value_t = crate::cache::DEFAULT_CACHE_MB)]

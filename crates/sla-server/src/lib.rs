@@ -191,7 +191,11 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let concurrency = args
         .sweep_concurrency
         .unwrap_or_else(sweep::default_concurrency);
-    tokio::spawn(sweep::run(state.clone(), concurrency));
+    tokio::spawn(sweep::run(
+        state.clone(),
+        concurrency,
+        std::time::Duration::from_millis(args.sweep_lease_ms.max(1)),
+    ));
     let st = state.clone();
     // At the first signal `/readyz` answers 503; during the grace period the
     // server keeps serving, so a load balancer sees that and moves traffic

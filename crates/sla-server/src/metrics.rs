@@ -44,6 +44,7 @@ struct Snapshot {
     sweep_rate: Gauge,
     sweep_pending: IntGauge,
     sweep_evaluated: IntGauge,
+    sweep_adopted: IntGauge,
     sweep_last_full_pass: IntGauge,
     sweep_last_full_pass_seconds: Gauge,
     cache_bytes: IntGauge,
@@ -77,6 +78,10 @@ fn snapshot(registry: &Registry) -> Result<Snapshot, prometheus::Error> {
         sweep_evaluated: int(
             "sla_sweep_clients_evaluated_total",
             "Client evaluations by this instance's sweep since start",
+        )?,
+        sweep_adopted: int(
+            "sla_sweep_clients_adopted_total",
+            "Clients whose current state another instance had evaluated (PostgreSQL)",
         )?,
         sweep_last_full_pass: int(
             "sla_sweep_last_full_pass_timestamp_seconds",
@@ -283,6 +288,7 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     sn.sweep_rate.set(sw.rate());
     sn.sweep_pending.set(i(sw.pending.load(Relaxed)));
     sn.sweep_evaluated.set(i(sw.evaluated.load(Relaxed)));
+    sn.sweep_adopted.set(i(sw.adopted.load(Relaxed)));
     sn.sweep_last_full_pass.set(sw.last_full_pass.load(Relaxed));
     sn.sweep_last_full_pass_seconds
         .set(sw.last_full_pass_ms.load(Relaxed) as f64 / 1000.0);

@@ -18,6 +18,8 @@ use crate::AppState;
 pub struct Progress {
     /// Clients evaluated since start.
     pub evaluated: AtomicU64,
+    /// Clients whose current state another instance had evaluated (PostgreSQL).
+    pub adopted: AtomicU64,
     /// Clients due in the pass under way and not yet evaluated.
     pub pending: AtomicU64,
     /// Clients per second of the last pass that evaluated any (f64 bits).
@@ -58,6 +60,55 @@ fn due(seen: Option<&Seen>, versions: &Versions, now: i64) -> bool {
         Some(s) if s.failed => false,
         Some(s) => s.next_due.is_some_and(|t| now >= t),
     }
+}
+
+/// What a lease row records of an evaluation: the versions it saw, when its
+/// month in progress ends and whether a document was bad, e.g.
+/// `120:1767225600.5|-|-;1767225600;ok`.
+fn encode_done(versions: &Versions, next_due: Option<i64>, failed: bool) -> String {
+    let v: Vec<String> = versions
+        .iter()
+        .map(|v| match v {
+            None => "-".into(),
+            Some((len, t)) => {
+                let t = t
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| format!("{}.{}", d.as_secs(), d.subsec_nanos()))
+                    .unwrap_or_default();
+                format!("{len}:{t}")
+            }
+        })
+        .collect();
+    let next = next_due
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "-".into());
+    format!(
+        "{};{next};{}",
+        v.join("|"),
+        if failed { "bad" } else { "ok" }
+    )
+}
+
+/// The other instance's evaluation, if it saw exactly these versions and nothing
+/// has come due since.
+fn adopt(done: &str, versions: &Versions, now: i64) -> Option<Seen> {
+    let mut parts = done.rsplitn(3, ';');
+    let (failed, next, seen_versions) = (parts.next()?, parts.next()?, parts.next()?);
+    let ours = encode_done(versions, None, false);
+    if ours.rsplitn(3, ';').nth(2)? != seen_versions {
+        return None;
+    }
+    let next_due = match next {
+        "-" => None,
+        t => Some(t.parse::<i64>().ok()?),
+    };
+    let s = Seen {
+        versions: versions.clone(),
+        next_due,
+        failed: failed == "bad",
+        emitted: Vec::new(),
+    };
+    (!due(Some(&s), versions, now)).then_some(s)
 }
 
 /// The next instant the report of `r` changes by the clock alone: the end of the
@@ -120,7 +171,7 @@ async fn evaluate(state: &Arc<AppState>, client: &str, mut emitted: Vec<Month>) 
         }
         Err(_) => return Outcome::Later,
     };
-    for (period, e) in crate::webhooks::breaches(&report) {
+    for (period, e) in crate::webhooks::breaches(client, &report) {
         let Ok(month) = Month::parse(&period) else {
             continue;
         };
@@ -155,7 +206,12 @@ pub fn default_concurrency() -> usize {
 
 /// Sweeps forever: each tick, stats every client's files (no reads), evaluates
 /// the due ones, at most `concurrency` at a time, and sleeps.
-pub async fn run(state: Arc<AppState>, concurrency: usize) {
+pub async fn run(state: Arc<AppState>, concurrency: usize, lease: Duration) {
+    // Who holds a lease, in the lease rows; new at every start, so a restarted
+    // instance never mistakes its predecessor's leases for its own.
+    let owner = crate::events::random_hex(8);
+    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+    let shared = state.store.shared_sweep();
     let tick = state
         .webhooks
         .evaluate_every
@@ -193,25 +249,82 @@ pub async fn run(state: Arc<AppState>, concurrency: usize) {
             progress.pending.store(due.len() as u64, Ordering::Relaxed);
             let mut later = 0u64;
             let mut set = tokio::task::JoinSet::new();
-            for (client, versions) in due {
-                let Ok(permit) = limit.clone().acquire_owned().await else {
-                    break;
+            let mut todo = due;
+            // Leases are taken a few clients at a time, so instances sweeping
+            // together interleave instead of one taking the whole list.
+            let batch = if shared {
+                2 * concurrency.max(1) as i64
+            } else {
+                i64::MAX
+            };
+            while !todo.is_empty() {
+                let names: Vec<String> = todo.iter().map(|(c, _)| c.to_string()).collect();
+                let now_ms = crate::clock::now_millis();
+                let leased = state
+                    .store
+                    .take_sweep_leases(&names, &owner, now_ms, now_ms + lease_ms, batch)
+                    .await;
+                let leased: HashMap<String, Option<String>> = match leased {
+                    Ok(l) => l.into_iter().collect(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "sweep: leases not taken");
+                        break;
+                    }
                 };
-                let emitted = seen
-                    .get(&client)
-                    .map(|s| s.emitted.clone())
-                    .unwrap_or_default();
-                let st = state.clone();
-                set.spawn(async move {
-                    let o = evaluate(&st, &client, emitted).await;
-                    drop(permit);
-                    st.sweep.pending.fetch_sub(1, Ordering::Relaxed);
-                    (client, versions, o)
-                });
-                while let Some(Ok(r)) = set.try_join_next() {
-                    later += u64::from(record(&mut seen, r, progress));
+                if leased.is_empty() {
+                    // The rest is leased by other instances: looked at again next tick.
+                    break;
+                }
+                let (mine, rest): (Vec<_>, Vec<_>) = todo
+                    .into_iter()
+                    .partition(|(c, _)| leased.contains_key(&**c));
+                todo = rest;
+                for (client, versions) in mine {
+                    let done = leased.get(&*client).cloned().flatten();
+                    if let Some(other) = done.as_deref().and_then(|d| adopt(d, &versions, now)) {
+                        // Another instance evaluated this very state: take its result.
+                        progress.adopted.fetch_add(1, Ordering::Relaxed);
+                        progress.pending.fetch_sub(1, Ordering::Relaxed);
+                        seen.insert(client.clone(), other);
+                        let _ = state.store.release_sweep_lease(&client, &owner, None).await;
+                        continue;
+                    }
+                    let Ok(permit) = limit.clone().acquire_owned().await else {
+                        break;
+                    };
+                    let emitted = seen
+                        .get(&client)
+                        .map(|s| s.emitted.clone())
+                        .unwrap_or_default();
+                    let (st, owner) = (state.clone(), owner.clone());
+                    set.spawn(async move {
+                        let o = evaluate(&st, &client, emitted).await;
+                        let done = match &o {
+                            Outcome::Done { next_due, .. } => {
+                                Some(encode_done(&versions, *next_due, false))
+                            }
+                            Outcome::Bad => Some(encode_done(&versions, None, true)),
+                            Outcome::Later => None,
+                        };
+                        if let Err(e) = st
+                            .store
+                            .release_sweep_lease(&client, &owner, done.as_deref())
+                            .await
+                        {
+                            // The lease runs out; another instance evaluates it again
+                            // (breaches stay exactly once: emitted_breaches' key).
+                            tracing::warn!(error = %e, "sweep: lease not released");
+                        }
+                        drop(permit);
+                        st.sweep.pending.fetch_sub(1, Ordering::Relaxed);
+                        (client, versions, o)
+                    });
+                    while let Some(Ok(r)) = set.try_join_next() {
+                        later += u64::from(record(&mut seen, r, progress));
+                    }
                 }
             }
+            later += todo.len() as u64;
             while let Some(r) = set.join_next().await {
                 if let Ok(r) = r {
                     later += u64::from(record(&mut seen, r, progress));
@@ -340,5 +453,23 @@ mod tests {
         );
         // 2026-01-01T00:00Z: the term is over, only a file change can change anything.
         assert_eq!(next_change(&report_as_of(1_767_225_600)), None);
+    }
+
+    #[test]
+    fn a_lease_row_is_adopted_only_for_the_same_versions_before_its_month_ends() {
+        let t = std::time::UNIX_EPOCH + Duration::new(1_767_225_600, 5);
+        let v: Versions = vec![Some((120, Some(t))), Some((50, Some(t))), None];
+        let done = encode_done(&v, Some(2_000), false);
+        assert_eq!(done, "120:1767225600.5|50:1767225600.5|-;2000;ok");
+        assert_eq!(
+            adopt(&done, &v, 1_999).map(|s| s.next_due),
+            Some(Some(2_000))
+        );
+        assert!(adopt(&done, &v, 2_000).is_none());
+        let changed: Versions = vec![Some((121, Some(t))), Some((50, Some(t))), None];
+        assert!(adopt(&done, &changed, 0).is_none());
+        let bad = encode_done(&v, None, true);
+        assert!(adopt(&bad, &v, i64::MAX).is_some_and(|s| s.failed));
+        assert!(adopt("garbage", &v, 0).is_none());
     }
 }

@@ -431,7 +431,13 @@ pub async fn run_worker(state: Arc<AppState>) {
 
 /// The `period.breached` events of a report: its breached periods. The core marks only
 /// judged service periods breached, so no status check is repeated here.
-pub(crate) fn breaches(report: &sla_rules::report::Report) -> Vec<(String, OutEvent)> {
+/// `client` is the client the documents were read for (its directory and token),
+/// which keys the breach record and the subscriptions even when the document
+/// names the client otherwise (documents shared by hard links, a copied file).
+pub(crate) fn breaches(
+    client: &str,
+    report: &sla_rules::report::Report,
+) -> Vec<(String, OutEvent)> {
     report
         .periods
         .iter()
@@ -439,10 +445,10 @@ pub(crate) fn breaches(report: &sla_rules::report::Report) -> Vec<(String, OutEv
         .map(|p| {
             let period = p.month.to_string();
             let e = event(
-                &report.client_id,
+                client,
                 PERIOD_BREACHED,
                 json!({
-                    "client_id": report.client_id,
+                    "client_id": client,
                     "contract_id": report.contract_id,
                     "period": period,
                     "availability": p.availability,

@@ -96,17 +96,6 @@ fn a_client_with_a_bad_usage_file_is_logged_and_skipped_and_retried_when_it_chan
     );
 }
 
-/// A figure of `/metrics` (the sample without labels).
-fn metric(s: &Server, name: &str) -> f64 {
-    let r = get(&s.url("/metrics"), None, &[]);
-    assert_eq!(r.status, 200);
-    let text = String::from_utf8_lossy(&r.body).to_string();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{name} not in /metrics"))
-}
-
 fn vm_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
     status
