@@ -92,7 +92,9 @@ impl Weighter<Key, Entry> for ByBytes {
         // The key, the slot's bookkeeping and the Arc's header.
         let fixed = key.client.len() as u64 + 96;
         let body = match val {
-            Entry::File(f) => f.bytes.len() as u64 + f.etag.len() as u64,
+            // The ETag (34 bytes, quoted hex) counts whether or not it is hashed
+            // yet: a weight must not change while the entry is cached.
+            Entry::File(f) => f.bytes.len() as u64 + 34,
             Entry::Encoded(_, b) => b.len() as u64,
             Entry::Usage(_, u) => usage_bytes(u),
             Entry::Report(_, r) => report_bytes(r),

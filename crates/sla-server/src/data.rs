@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use axum::body::Bytes;
@@ -51,8 +51,16 @@ pub struct FileKey {
 pub struct FileDoc {
     key: FileKey,
     pub bytes: Bytes,
+    // Hashed on first use: the sweep reads every client's files and never needs
+    // one (a SHA-256 of a year of telemetry costs about as much as its parse).
+    etag: OnceLock<String>,
+}
+
+impl FileDoc {
     /// A strong hash of the content, quoted, for `ETag`.
-    pub etag: String,
+    pub fn etag(&self) -> &str {
+        self.etag.get_or_init(|| content_etag(&self.bytes))
+    }
 }
 
 /// A content coding the server keeps ready for documents.
@@ -249,11 +257,10 @@ impl DataDir {
                 })?;
                 // Size and time are read before the content: if the file changes in
                 // between, the next request sees a new key and reads it again.
-                let etag = content_etag(&bytes);
                 Ok(Entry::File(Arc::new(FileDoc {
                     key,
                     bytes: Bytes::from(bytes),
-                    etag,
+                    etag: OnceLock::new(),
                 })))
             },
         )?;
