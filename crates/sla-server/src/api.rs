@@ -145,14 +145,16 @@ async fn document(
         let f = state.data.file(&client, doc).map_err(data_error)?;
         let body = match coding {
             // A revalidation that will answer 304 needs no compressed body.
-            Some(c) if !none_match(&request_headers, &format!("W/{}", f.etag)) => f.encoded(c),
+            Some(c) if !none_match(&request_headers, &format!("W/{}", f.etag())) => {
+                state.data.encoded(&client, doc, &f, c)
+            }
             _ => f.bytes.clone(),
         };
         Ok((f, body))
     })
     .await?;
     // Weak: the same document goes out in several codings.
-    let etag = format!("W/{}", f.etag);
+    let etag = format!("W/{}", f.etag());
     let mut r = conditional(
         &headers,
         &etag,

@@ -71,10 +71,23 @@ pub struct ServeArgs {
     /// or loopback address (repeatable; as written in the URL, e.g. `127.0.0.1`).
     #[arg(long, value_name = "HOST")]
     pub allow_webhook_host: Vec<String>,
-    /// Re-evaluate each client's documents for breaches at least this often
-    /// (seconds), changed or not: a month ends without any file changing.
+    /// How often (seconds, at most every second) the breach sweep looks at the
+    /// documents' sizes and mtimes; a client is evaluated again only when one
+    /// changed or one of its months ended.
     #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
     pub evaluate_every: f64,
+    /// Clients the breach sweep evaluates at once (default: the cores).
+    #[arg(long, value_name = "N")]
+    pub sweep_concurrency: Option<usize>,
+    /// How long (ms) a sweep lease keeps other instances on the same PostgreSQL
+    /// off a client: longer than one evaluation, so it only runs out when its
+    /// instance died. For tests; the default suits real clients.
+    #[arg(long, value_name = "MS", default_value_t = 60_000, hide = true)]
+    pub sweep_lease_ms: u64,
+    /// The cache of documents, their compressed bodies, parsed usage and reports,
+    /// in MiB (one budget for all of them).
+    #[arg(long, value_name = "MIB", default_value_t = crate::cache::DEFAULT_CACHE_MB)]
+    pub cache_mb: u64,
     /// The first webhook retry waits about this long (ms), doubling after each
     /// failure. For tests; the default suits real receivers.
     #[arg(long, value_name = "MS", default_value_t = 30_000, hide = true)]

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod args;
 pub mod auth;
+pub mod cache;
 pub mod claims_http;
 pub mod clock;
 pub mod data;
@@ -22,6 +23,7 @@ pub mod static_files;
 pub mod statuses;
 pub mod store;
 pub mod subscriptions;
+pub mod sweep;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod webhooks;
@@ -44,6 +46,8 @@ pub struct AppState {
     /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
     pub shutting_down: AtomicBool,
     pub webhooks: webhooks::Config,
+    /// The breach sweep's figures (`/metrics`).
+    pub sweep: sweep::Progress,
 }
 
 /// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
@@ -161,7 +165,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         tls: webhooks::tls_config(&webhook_test_roots(args)?)?,
     };
     let state = Arc::new(AppState {
-        data: data::DataDir::new(data_dir),
+        data: data::DataDir::new(data_dir, args.cache_mb.saturating_mul(1 << 20)),
         tokens,
         store,
         dist: args.dist.clone(),
@@ -169,6 +173,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         rate: limits::RateLimiter::new(rate),
         shutting_down: AtomicBool::new(false),
         webhooks,
+        sweep: sweep::Progress::default(),
     });
     let addr = args.addr.clone();
     let listener = tokio::net::TcpListener::bind(&addr)
@@ -180,10 +185,17 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     println!("sla-server listening on http://{local}");
     let _ = std::io::stdout().flush();
     tracing::info!(addr = %local, clients = state.tokens.clients().count(), "listening");
-    // The outbox worker and the breach evaluator run beside the listener;
+    // The outbox worker and the breach sweep run beside the listener;
     // their state is in the store, so stopping them anywhere loses nothing.
     tokio::spawn(webhooks::run_worker(state.clone()));
-    tokio::spawn(webhooks::run_evaluator(state.clone()));
+    let concurrency = args
+        .sweep_concurrency
+        .unwrap_or_else(sweep::default_concurrency);
+    tokio::spawn(sweep::run(
+        state.clone(),
+        concurrency,
+        std::time::Duration::from_millis(args.sweep_lease_ms.max(1)),
+    ));
     let st = state.clone();
     // At the first signal `/readyz` answers 503; during the grace period the
     // server keeps serving, so a load balancer sees that and moves traffic

@@ -1,6 +1,6 @@
 //! `/metrics` in the Prometheus text format: requests by route and status, their
 //! latency, claims filed and refused by code, group-commit batch sizes, pool
-//! use and webhook attempts. Labels are route patterns, methods, status codes,
+//! use, webhook attempts, the breach sweep's progress and the document cache. Labels are route patterns, methods, status codes,
 //! error codes and outcomes only, so no token, client id or claim id ever appears.
 
 use std::sync::{Arc, LazyLock};
@@ -11,8 +11,8 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::AppState;
@@ -33,6 +33,86 @@ struct Metrics {
     pool: IntGaugeVec,
     refused_connections: IntCounter,
     webhook_attempts: IntCounterVec,
+    /// Figures read from their owners at each scrape (sweep, cache).
+    snapshot: Snapshot,
+}
+
+/// Gauges set from the sweep's and the cache's own counters when `/metrics` is read
+/// (those are the source of truth; these only publish them). Counters that only
+/// grow are published as gauges named `_total`, set to the owner's count.
+struct Snapshot {
+    sweep_rate: Gauge,
+    sweep_pending: IntGauge,
+    sweep_evaluated: IntGauge,
+    sweep_adopted: IntGauge,
+    sweep_last_full_pass: IntGauge,
+    sweep_last_full_pass_seconds: Gauge,
+    cache_bytes: IntGauge,
+    cache_capacity: IntGauge,
+    cache_entries: IntGauge,
+    cache_hits: IntGauge,
+    cache_misses: IntGauge,
+    cache_evictions: IntGauge,
+}
+
+fn snapshot(registry: &Registry) -> Result<Snapshot, prometheus::Error> {
+    let int = |name: &str, help: &str| -> Result<IntGauge, prometheus::Error> {
+        let g = IntGauge::new(name, help)?;
+        registry.register(Box::new(g.clone()))?;
+        Ok(g)
+    };
+    let float = |name: &str, help: &str| -> Result<Gauge, prometheus::Error> {
+        let g = Gauge::new(name, help)?;
+        registry.register(Box::new(g.clone()))?;
+        Ok(g)
+    };
+    Ok(Snapshot {
+        sweep_rate: float(
+            "sla_sweep_clients_per_second",
+            "Clients evaluated per second in the last sweep pass that evaluated any",
+        )?,
+        sweep_pending: int(
+            "sla_sweep_clients_pending",
+            "Clients due for evaluation and not yet evaluated",
+        )?,
+        sweep_evaluated: int(
+            "sla_sweep_clients_evaluated_total",
+            "Client evaluations by this instance's sweep since start",
+        )?,
+        sweep_adopted: int(
+            "sla_sweep_clients_adopted_total",
+            "Clients whose current state another instance had evaluated (PostgreSQL)",
+        )?,
+        sweep_last_full_pass: int(
+            "sla_sweep_last_full_pass_timestamp_seconds",
+            "When the sweep last had every client up to date (unix time; 0: not yet)",
+        )?,
+        sweep_last_full_pass_seconds: float(
+            "sla_sweep_last_full_pass_duration_seconds",
+            "How long that full pass took",
+        )?,
+        cache_bytes: int(
+            "sla_cache_bytes",
+            "Estimated bytes held by the document cache",
+        )?,
+        cache_capacity: int(
+            "sla_cache_capacity_bytes",
+            "The cache's budget (--cache-mb)",
+        )?,
+        cache_entries: int("sla_cache_entries", "Entries in the document cache")?,
+        cache_hits: int(
+            "sla_cache_hits_total",
+            "Cache lookups answered from the cache",
+        )?,
+        cache_misses: int(
+            "sla_cache_misses_total",
+            "Cache lookups that read or computed the entry",
+        )?,
+        cache_evictions: int(
+            "sla_cache_evictions_total",
+            "Entries pushed out of the cache by its budget",
+        )?,
+    })
 }
 
 fn build() -> Result<Metrics, prometheus::Error> {
@@ -97,6 +177,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(refused.clone()))?;
     registry.register(Box::new(batch.clone()))?;
     registry.register(Box::new(pool.clone()))?;
+    let snapshot = snapshot(&registry)?;
     Ok(Metrics {
         registry,
         requests,
@@ -108,6 +189,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         pool,
         refused_connections,
         webhook_attempts,
+        snapshot,
     })
 }
 
@@ -200,6 +282,22 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
                 .set(i64::try_from(v).unwrap_or(i64::MAX));
         }
     }
+    let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let (sn, sw, c) = (&m.snapshot, &state.sweep, state.data.cache_stats());
+    use std::sync::atomic::Ordering::Relaxed;
+    sn.sweep_rate.set(sw.rate());
+    sn.sweep_pending.set(i(sw.pending.load(Relaxed)));
+    sn.sweep_evaluated.set(i(sw.evaluated.load(Relaxed)));
+    sn.sweep_adopted.set(i(sw.adopted.load(Relaxed)));
+    sn.sweep_last_full_pass.set(sw.last_full_pass.load(Relaxed));
+    sn.sweep_last_full_pass_seconds
+        .set(sw.last_full_pass_ms.load(Relaxed) as f64 / 1000.0);
+    sn.cache_bytes.set(i(c.bytes));
+    sn.cache_capacity.set(i(c.capacity));
+    sn.cache_entries.set(i(c.entries));
+    sn.cache_hits.set(i(c.hits));
+    sn.cache_misses.set(i(c.misses));
+    sn.cache_evictions.set(i(c.evictions));
     let encoder = TextEncoder::new();
     let mut buf = Vec::new();
     if encoder.encode(&m.registry.gather(), &mut buf).is_err() {

@@ -23,10 +23,14 @@ use crate::store::{
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_claims.sql")),
     (2, include_str!("../migrations/postgres/0002_webhooks.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_sweep_leases.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;
@@ -455,6 +459,58 @@ impl Store for PgStore {
             )
             .await?;
         Ok(n > 0)
+    }
+
+    fn shared_sweep(&self) -> bool {
+        true
+    }
+
+    async fn take_sweep_leases(
+        &self,
+        clients: &[String],
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        self.execute(
+            "INSERT INTO sweep_leases (client_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
+            &[&clients],
+        )
+        .await?;
+        // SKIP LOCKED, like the outbox: instances taking leases at the same moment
+        // take disjoint rows instead of waiting for each other.
+        let rows = self
+            .query(
+                "WITH free AS (
+                     SELECT client_id FROM sweep_leases
+                     WHERE client_id = ANY($1) AND lease_until_ms <= $3
+                     ORDER BY client_id LIMIT $5
+                     FOR UPDATE SKIP LOCKED)
+                 UPDATE sweep_leases l SET owner = $2, lease_until_ms = $4
+                 FROM free WHERE l.client_id = free.client_id
+                 RETURNING l.client_id, l.done",
+                &[&clients, &owner, &now_ms, &until_ms, &limit],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).map_err(pg_err)?, r.try_get(1).map_err(pg_err)?)))
+            .collect()
+    }
+
+    async fn release_sweep_lease(
+        &self,
+        client: &str,
+        owner: &str,
+        done: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE sweep_leases SET lease_until_ms = 0, done = COALESCE($3, done)
+             WHERE client_id = $1 AND owner = $2",
+            &[&client, &owner, &done],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn claim_due(

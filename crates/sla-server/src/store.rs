@@ -310,6 +310,33 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a subscription of this client and its outbox rows; `false` when
     /// the client has no such subscription.
     async fn delete_subscription(&self, client_id: &str, id: &str) -> Result<bool, StoreError>;
+    /// Whether several instances share this store's breach sweep through leases
+    /// (PostgreSQL). On SQLite one instance sweeps everything.
+    fn shared_sweep(&self) -> bool {
+        false
+    }
+    /// Leases up to `limit` of `clients` whose sweep lease is free at `now_ms`,
+    /// until `until_ms`, for `owner`; answers each with what its last evaluation
+    /// recorded (`release_sweep_lease`'s `done`). Without shared leases: all of them.
+    async fn take_sweep_leases(
+        &self,
+        clients: &[String],
+        _owner: &str,
+        _now_ms: i64,
+        _until_ms: i64,
+        _limit: i64,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        Ok(clients.iter().map(|c| (c.clone(), None)).collect())
+    }
+    /// Ends `owner`'s lease of `client`, recording `done` when given.
+    async fn release_sweep_lease(
+        &self,
+        _client: &str,
+        _owner: &str,
+        _done: Option<&str>,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Leases up to `limit` pending deliveries due at `now_ms` until `lease_ms`,
     /// so that no other worker (or server) takes them meanwhile.
     async fn claim_due(

@@ -1,11 +1,11 @@
 //! Webhooks: signed event bodies, the egress rules a subscriber's URL must meet,
-//! the delivery worker that drains the store's outbox, and the evaluator that
-//! turns newly breached periods into `period.breached` events (docs/WEBHOOKS.md).
+//! the delivery worker that drains the store's outbox, and the function that
+//! builds the `period.breached` events of a report (docs/WEBHOOKS.md; the sweep that
+//! finds them is `sweep.rs`).
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde_json::json;
@@ -39,7 +39,7 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// The first retry waits about this long; each next one twice as long.
     pub backoff_base_ms: i64,
-    /// Documents are re-evaluated at least this often, changed or not.
+    /// The sweep looks at the documents' versions this often (at most every second).
     pub evaluate_every: Duration,
     /// What https deliveries trust (`tls_config`).
     pub tls: Arc<ClientConfig>,
@@ -431,7 +431,13 @@ pub async fn run_worker(state: Arc<AppState>) {
 
 /// The `period.breached` events of a report: its breached periods. The core marks only
 /// judged service periods breached, so no status check is repeated here.
-fn breaches(report: &sla_rules::report::Report) -> Vec<(String, OutEvent)> {
+/// `client` is the client the documents were read for (its directory and token),
+/// which keys the breach record and the subscriptions even when the document
+/// names the client otherwise (documents shared by hard links, a copied file).
+pub(crate) fn breaches(
+    client: &str,
+    report: &sla_rules::report::Report,
+) -> Vec<(String, OutEvent)> {
     report
         .periods
         .iter()
@@ -439,10 +445,10 @@ fn breaches(report: &sla_rules::report::Report) -> Vec<(String, OutEvent)> {
         .map(|p| {
             let period = p.month.to_string();
             let e = event(
-                &report.client_id,
+                client,
                 PERIOD_BREACHED,
                 json!({
-                    "client_id": report.client_id,
+                    "client_id": client,
                     "contract_id": report.contract_id,
                     "period": period,
                     "availability": p.availability,
@@ -454,69 +460,6 @@ fn breaches(report: &sla_rules::report::Report) -> Vec<(String, OutEvent)> {
             (period, e)
         })
         .collect()
-}
-
-/// Evaluates one client now (on a blocking thread: a year of telemetry) and
-/// records (and queues) each breach not recorded before.
-async fn evaluate_client(state: &Arc<AppState>, client: &str) -> Result<usize, String> {
-    let (st, c) = (state.clone(), client.to_string());
-    let report = tokio::task::spawn_blocking(move || st.data.report(&c, crate::clock::now_unix()))
-        .await
-        .map_err(|_| "the evaluation did not finish".to_string())?
-        .map_err(|e| format!("{e:?}"))?;
-    let mut new = 0;
-    for (period, e) in breaches(&report) {
-        if state
-            .store
-            .emit_breach(&period, &e)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            tracing::info!(client, period = %period, event_id = %e.id, "period.breached queued");
-            new += 1;
-        }
-    }
-    Ok(new)
-}
-
-/// Re-evaluates each client when a document's size or mtime changes, and at
-/// least every `evaluate_every`, because a month in progress becomes judged
-/// when it ends without any file changing.
-pub async fn run_evaluator(state: Arc<AppState>) {
-    let every = state.webhooks.evaluate_every;
-    let tick = every
-        .min(Duration::from_secs(1))
-        .max(Duration::from_millis(50));
-    let mut seen: HashMap<String, (crate::data::Versions, Instant)> = HashMap::new();
-    loop {
-        let clients: Vec<String> = state.tokens.clients().map(str::to_string).collect();
-        for client in clients {
-            let st = state.clone();
-            let c = client.clone();
-            let versions = match tokio::task::spawn_blocking(move || st.data.versions(&c)).await {
-                Ok(v) => v,
-                Err(_) => continue,
-            };
-            let due = match seen.get(&client) {
-                Some((v, at)) => *v != versions || at.elapsed() >= every,
-                None => true,
-            };
-            if !due {
-                continue;
-            }
-            match evaluate_client(&state, &client).await {
-                Ok(_) => {
-                    seen.insert(client, (versions, Instant::now()));
-                }
-                Err(e) => {
-                    // A client without documents yet, or a store that is down:
-                    // tried again at the next tick.
-                    tracing::debug!(client = %client, error = %e, "webhook evaluation skipped");
-                }
-            }
-        }
-        tokio::time::sleep(tick).await;
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The real binary on a real PostgreSQL (a throwaway cluster): the same answers as
 //! SQLite, two server processes sharing one database, a SIGKILLed instance, a
-//! database that goes away and comes back, and `--db` values that cannot work.
+//! database that goes away and comes back, `--db` values that cannot work, and
+//! the breach sweep shared between instances through lease rows.
 
 mod common;
 
@@ -491,4 +492,159 @@ fn two_servers_on_one_database_send_each_webhook_delivery_once() {
     paths.sort();
     let want: Vec<String> = (0..6).map(|i| format!("/hook?s={i}")).collect();
     assert_eq!(paths, want, "each row sent once, by one of the two servers");
+}
+
+const SWEEP: &[&str] = &[
+    "--allow-webhook-host",
+    "127.0.0.1",
+    "--evaluate-every",
+    "0.2",
+    "--sweep-concurrency",
+    "1",
+    "--sweep-lease-ms",
+    "1500",
+];
+
+#[test]
+fn two_instances_split_the_sweep_and_queue_each_breach_once() {
+    use common::receiver::Receiver;
+    let pg = PgCluster::shared();
+    let dir = temp_dir("pg-sweep");
+    let ids: Vec<String> = (0..40).map(|i| format!("s{i:02}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    for id in &ids {
+        write_client(&dir, id, &format!("K-{id}"), &[]);
+    }
+    write_tokens(&dir, &refs);
+    let db = pg.create_db();
+    let a = Server::start_db(&dir, &db, dir.join("a.log"), SWEEP);
+    let b = Server::start_db(&dir, &db, dir.join("b.log"), SWEEP);
+    let rx = Receiver::start(&[]);
+    for id in &ids {
+        let r = post(
+            &a.url("/api/v1/subscriptions"),
+            Some(&token_of(id)),
+            &serde_json::json!({"url": rx.url, "events": ["period.breached"]}).to_string(),
+        );
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    }
+    for s in [&a, &b] {
+        wait_for(60, "a full pass", || {
+            metric(s, "sla_sweep_last_full_pass_timestamp_seconds") > 0.0
+        });
+    }
+    let before = [&a, &b].map(|s| metric(s, "sla_sweep_clients_evaluated_total"));
+    // March breaches for every client (write_client's hand-worked 30 minutes of
+    // 44,640), May too for s00: 41 breaches, each to be queued exactly once.
+    for id in &ids {
+        let months: &[u32] = if id == "s00" { &[3, 5] } else { &[3] };
+        write_client(&dir, id, &format!("K-{id}"), months);
+    }
+    let count = |sql: &str| pg_count(&pg, &db, sql);
+    wait_for(60, "41 breaches recorded", || {
+        count("SELECT count(*) FROM emitted_breaches") == 41
+    });
+    wait_for(60, "41 deliveries", || rx.got().len() >= 41);
+    // Both instances looked again after the change, and nothing more comes.
+    for s in [&a, &b] {
+        wait_for(30, "an up-to-date pass", || {
+            metric(s, "sla_sweep_clients_pending") == 0.0
+        });
+    }
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(count("SELECT count(*) FROM emitted_breaches"), 41);
+    assert_eq!(
+        count("SELECT count(*) FROM webhook_deliveries WHERE event_type = 'period.breached'"),
+        41
+    );
+    let got: BTreeSet<String> = rx
+        .got()
+        .iter()
+        .map(|r| {
+            let v = r.json();
+            format!(
+                "{} {}",
+                v["data"]["client_id"].as_str().unwrap_or(""),
+                v["data"]["period"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(rx.got().len(), 41, "each breach delivered once");
+    assert_eq!(got.len(), 41);
+    assert!(got.contains("s00 2025-05") && got.contains("s39 2025-03"));
+    // The 40 changed clients were split: each instance evaluated some of them,
+    // and took the others' results from the lease rows instead of evaluating again.
+    let after = [&a, &b].map(|s| metric(s, "sla_sweep_clients_evaluated_total"));
+    let (da, db_) = (after[0] - before[0], after[1] - before[1]);
+    assert!(da >= 1.0 && db_ >= 1.0, "a evaluated {da}, b {db_}");
+    assert!(da + db_ >= 40.0, "a evaluated {da}, b {db_}");
+    assert!(
+        da + db_ < 80.0,
+        "a evaluated {da}, b {db_}: both swept everything"
+    );
+}
+
+#[test]
+fn the_clients_of_an_instance_killed_mid_sweep_are_swept_by_the_other() {
+    let pg = PgCluster::shared();
+    let dir = temp_dir("pg-sweep-kill");
+    let (ok, _, err) = cli(&[
+        "demo-data",
+        "--out",
+        dir.join("demo").to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "{err}");
+    // Twelve clients on acme's year (hard links: the server needs no distinct bytes).
+    let ids: Vec<String> = (0..12).map(|i| format!("k{i:02}")).collect();
+    for id in &ids {
+        std::fs::create_dir_all(dir.join(id)).expect("dir");
+        for f in ["usage.json", "incidents.json", "policy.json"] {
+            let from = dir.join("demo").join("acme").join(f);
+            if from.exists() {
+                std::fs::hard_link(&from, dir.join(id).join(f)).expect("link");
+            }
+        }
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    write_tokens(&dir, &refs);
+    let db = pg.create_db();
+    let mut a = Server::start_db(&dir, &db, dir.join("a.log"), SWEEP);
+    wait_for(120, "a's first evaluations", || {
+        metric(&a, "sla_sweep_clients_evaluated_total") >= 2.0
+    });
+    assert_eq!(
+        metric(&a, "sla_sweep_last_full_pass_timestamp_seconds"),
+        0.0,
+        "the kill came too late to prove anything"
+    );
+    a.child.kill().expect("SIGKILL");
+    let _ = a.child.wait();
+    let count = |sql: &str| pg_count(&pg, &db, sql);
+    let held = count("SELECT count(*) FROM sweep_leases WHERE lease_until_ms > 0");
+    assert!(held >= 1, "a died holding no lease");
+    let b = Server::start_db(&dir, &db, dir.join("b.log"), SWEEP);
+    // acme's breached months (the demo data's hand-worked list): 2026-01, -02, -03,
+    // -05, -07, -09; six per client, 72 in all, each once.
+    wait_for(180, "72 breaches", || {
+        count("SELECT count(*) FROM emitted_breaches") == 72
+    });
+    wait_for(60, "b's full pass", || {
+        metric(&b, "sla_sweep_last_full_pass_timestamp_seconds") > 0.0
+    });
+    assert_eq!(count("SELECT count(*) FROM emitted_breaches"), 72);
+    assert_eq!(
+        count("SELECT count(DISTINCT client_id) FROM emitted_breaches"),
+        12
+    );
+    assert_eq!(
+        pg.sql(
+            &db,
+            "SELECT string_agg(DISTINCT period, ',' ORDER BY period) FROM emitted_breaches"
+        ),
+        "2026-01,2026-02,2026-03,2026-05,2026-07,2026-09"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM sweep_leases WHERE lease_until_ms = 0 AND done LIKE '%;ok'"),
+        12
+    );
 }
