@@ -86,7 +86,7 @@ pub struct ServeArgs {
     pub sweep_lease_ms: u64,
     /// The cache of documents, their compressed bodies, parsed usage and reports,
     /// in MiB (one budget for all of them).
-    #[arg(long, value_name = "MIB", default_value_t = crate::cache::DEFAULT_CACHE_MB)]
+    #[arg(long, value_name = "MIB", default_value_t = crate::data::cache::DEFAULT_CACHE_MB)]
     pub cache_mb: u64,
     /// The first webhook retry waits about this long (ms), doubling after each
     /// failure. For tests; the default suits real receivers.

@@ -4,7 +4,6 @@
 pub mod api;
 pub mod args;
 pub mod auth;
-pub mod cache;
 pub mod claims_http;
 pub mod clock;
 pub mod data;

@@ -11,7 +11,7 @@ use quick_cache::{DefaultHashBuilder, Lifecycle, Weighter};
 use sla_rules::report::Report;
 use sla_rules::usage::Usage;
 
-use crate::data::{Coding, Doc, FileDoc};
+use super::{Coding, Doc, FileDoc};
 
 /// The default budget of `--cache-mb`.
 pub const DEFAULT_CACHE_MB: u64 = 256;
@@ -36,9 +36,9 @@ pub struct Key {
 #[derive(Clone)]
 pub enum Entry {
     File(Arc<FileDoc>),
-    Encoded(crate::data::FileKey, Bytes),
-    Usage(crate::data::FileKey, Arc<Usage>),
-    Report(crate::data::ReportKey, Arc<Report>),
+    Encoded(super::FileKey, Bytes),
+    Usage(super::FileKey, Arc<Usage>),
+    Report(super::ReportKey, Arc<Report>),
 }
 
 /// A per-element allowance for the heap strings an element owns (ids, titles,

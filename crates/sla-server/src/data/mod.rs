@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use sla_rules::report::Report;
 use sla_rules::usage::Usage;
 
-use crate::cache::{DocCache, Entry, Key, Slot};
+pub mod cache;
+
+use cache::{DocCache, Entry, Key, Slot};
 
 /// A strong entity tag for these bytes: the first 128 bits of their SHA-256, quoted.
 pub fn content_etag(bytes: &[u8]) -> String {
@@ -178,7 +180,7 @@ impl DataDir {
     }
 
     /// The cache's figures (`/metrics`).
-    pub fn cache_stats(&self) -> crate::cache::Stats {
+    pub fn cache_stats(&self) -> crate::data::cache::Stats {
         self.cache.stats()
     }
 
