@@ -14,6 +14,8 @@ const DIST = process.env.DIST ? path.resolve(process.env.DIST) : path.join(ROOT,
 // The timings load the modules from DIST too (not only the sizes), through e2e/serve.mjs,
 // which serves files inside the repository only.
 if (!DIST.startsWith(ROOT + path.sep)) throw new Error(`DIST must be inside the repository (${ROOT}), e.g. e2e/out/…`);
+const modules = Object.fromEntries(["sla_portal.js", "sla_portal_bg.wasm", "sla_portal_full.js", "sla_portal_full_bg.wasm"]
+  .map((f) => [`/sla-portal/${f}`, path.join(DIST, f)]));
 const OUT = path.join(ROOT, "e2e", "out");
 const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KiB";
 const brotli = (b) => zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -122,9 +124,7 @@ window.result = res;`;
 
 const server = await serve({
   routes: { "/bench.html": { body: page }, "/bench.js": { body: script, type: "text/javascript" } },
-  files: { ...Object.fromEntries(["sla_portal.js", "sla_portal_bg.wasm", "sla_portal_full.js", "sla_portal_full_bg.wasm"]
-      .map((f) => [`/sla-portal/${f}`, path.join(DIST, f)])),
-    "/data/year-usage.json": year.usage, "/data/year-incidents.json": year.incidents,
+  files: { ...modules, "/data/year-usage.json": year.usage, "/data/year-incidents.json": year.incidents,
     "/data/worked-usage.json": path.join(worked, "usage.json"), "/data/worked-incidents.json": path.join(worked, "incidents.json") },
 });
 const chrome = await browser();
@@ -224,7 +224,7 @@ if (mode === "profile") {
 }`;
   const server = await serve({
     routes: { "/fh.html": { body: page }, "/bench.js": { body: script, type: "text/javascript" } },
-    files: { "/data/year-usage.json": year.usage, "/data/many.json": many },
+    files: { ...modules, "/data/year-usage.json": year.usage, "/data/many.json": many },
   });
   const b = await browser();
   try {
