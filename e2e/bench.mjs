@@ -1,7 +1,8 @@
 // bench.mjs (`npm run bench`, `make bench`): bundle sizes, and in Chromium the time from data
 // received to first chart drawn, and report() on a year of minute telemetry vs JSON.parse.
 // and a cold first visit of the demo on a throttled link. Prints figures only; goals are
-// reported, never asserted. Assumes dist/ is built (DIST=dir measures another build).
+// reported, never asserted. Assumes dist/ is built (DIST=dir inside the repository measures
+// another build, sizes and timings alike).
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -10,6 +11,11 @@ import { writeYear } from "./gen-year.mjs";
 import { BUDGET, FIRST_PAINT } from "./first-paint-size.mjs";
 
 const DIST = process.env.DIST ? path.resolve(process.env.DIST) : path.join(ROOT, "dist");
+// The timings load the modules from DIST too (not only the sizes), through e2e/serve.mjs,
+// which serves files inside the repository only.
+if (!DIST.startsWith(ROOT + path.sep)) throw new Error(`DIST must be inside the repository (${ROOT}), e.g. e2e/out/…`);
+const modules = Object.fromEntries(["sla_portal.js", "sla_portal_bg.wasm", "sla_portal_full.js", "sla_portal_full_bg.wasm"]
+  .map((f) => [`/sla-portal/${f}`, path.join(DIST, f)]));
 const OUT = path.join(ROOT, "e2e", "out");
 const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KiB";
 const brotli = (b) => zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -118,7 +124,7 @@ window.result = res;`;
 
 const server = await serve({
   routes: { "/bench.html": { body: page }, "/bench.js": { body: script, type: "text/javascript" } },
-  files: { "/data/year-usage.json": year.usage, "/data/year-incidents.json": year.incidents,
+  files: { ...modules, "/data/year-usage.json": year.usage, "/data/year-incidents.json": year.incidents,
     "/data/worked-usage.json": path.join(worked, "usage.json"), "/data/worked-incidents.json": path.join(worked, "incidents.json") },
 });
 const chrome = await browser();
@@ -136,7 +142,7 @@ try {
   console.log(`  goal ≤ 150 ms (worked example, the demo data): ${r.worked.total <= 150 ? "met" : "MISSED"}; year: ${r.year.total <= 150 ? "met" : "MISSED"}`);
   console.log(`\nreport() on one year of minute telemetry (${r.mb.toFixed(2)} MB), median of 9`);
   console.log(`  JSON.parse(text)          ${ms(r.parse)}`);
-  console.log(`  report(Uint8Array, …)     ${ms(r.reportBytes)}   ratio ${(r.reportBytes / r.parse).toFixed(2)} (goal ≤ 1.0: ${r.reportBytes <= r.parse ? "met" : "MISSED"})`);
+  console.log(`  report(Uint8Array, …)     ${ms(r.reportBytes)}   ratio ${(r.reportBytes / r.parse).toFixed(2)} (goal ≤ 0.6: ${r.reportBytes <= 0.6 * r.parse ? "met" : "MISSED"})`);
   console.log(`  report(string, …)         ${ms(r.reportText)}   ratio ${(r.reportText / r.parse).toFixed(2)}`);
   console.log(`  of report(Uint8Array): ${ms(r.reportBare)} without telemetry (evaluate a year of minutes, write the report),`);
   console.log(`  ${ms(r.reportBytes - r.reportBare)} parsing the two 525,600-element arrays and marking their minutes`);
@@ -218,7 +224,7 @@ if (mode === "profile") {
 }`;
   const server = await serve({
     routes: { "/fh.html": { body: page }, "/bench.js": { body: script, type: "text/javascript" } },
-    files: { "/data/year-usage.json": year.usage, "/data/many.json": many },
+    files: { ...modules, "/data/year-usage.json": year.usage, "/data/many.json": many },
   });
   const b = await browser();
   try {
