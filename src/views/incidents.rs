@@ -340,6 +340,42 @@ fn Summary(props: &ViewProps) -> Html {
     }
 }
 
+/// False on the first render, true from the next animation frame on. The chart mounts
+/// then: its canvas reads its container's width before drawing, and read in the same task
+/// as the panel's first render that forces the style and layout of the whole new panel
+/// (10,000 incidents' worth of table and filters) before the rows are even committed. In an
+/// animation frame the rows are in the DOM already, and the frame is still painted with the
+/// chart in it (requestAnimationFrame runs before the browser paints, and yew renders in a
+/// microtask right after it).
+#[hook]
+fn use_next_frame() -> bool {
+    let ready = use_state(|| false);
+    {
+        let ready = ready.clone();
+        use_effect_with((), move |_| {
+            use wasm_bindgen::{closure::Closure, JsCast};
+            let win = web_sys::window();
+            let now = ready.clone();
+            let cb = Closure::<dyn FnMut()>::new(move || ready.set(true));
+            let id = win
+                .as_ref()
+                .and_then(|w| w.request_animation_frame(cb.as_ref().unchecked_ref()).ok());
+            if id.is_none() {
+                // No animation frames to wait for: draw now, as before.
+                now.set(true);
+            }
+            move || {
+                // Unmounted before the frame: the callback must not run (nor leak).
+                if let (Some(w), Some(id)) = (win, id) {
+                    let _ = w.cancel_animation_frame(id);
+                }
+                drop(cb);
+            }
+        });
+    }
+    *ready
+}
+
 #[component]
 fn PerMonthFigure(props: &ViewProps) -> Html {
     let env = props.env.clone();
@@ -374,10 +410,16 @@ fn PerMonthFigure(props: &ViewProps) -> Html {
         (Rc::new(per.clone()) as Rc<dyn CanvasChart>, per)
     });
     let (chart_rc, per) = &*built;
+    let ready = use_next_frame();
     html! {
         <figure class="slap-chart" data-sla-chart="incidents-per-month">
             <figcaption>{ env.t(Key::ChartIncidents) }</figcaption>
-            <Canvas chart={chart_rc.clone()} version={0} />
+            if ready {
+                <Canvas chart={chart_rc.clone()} version={0} />
+            } else {
+                // The chart's own height held until it mounts, so nothing moves when it does.
+                <div class="slap-canvas-wrap" style={format!("height:{}px", chart::HEIGHT)}></div>
+            }
             <div class="slap-legend">
                 { legend_item("--slap-bad", &env.fill(Key::LevelN, &[("n", "1")])) }
                 { legend_item("--slap-open", &env.fill(Key::LevelN, &[("n", "2")])) }
