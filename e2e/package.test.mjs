@@ -203,9 +203,19 @@ test("a host page mounts the installed package and hears ready, then claim-filed
     await page.waitForSelector("[data-sla-step=confirm]");
     const posted = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/api/v1/claims"));
     await page.click("[data-sla-action=submit]");
-    const stored = await (await posted).json();
     assert.equal((await posted).status(), 201);
     await page.waitForFunction(() => window.__events.some((e) => e.type === "sla-portal:claim-filed"));
+    // What the server stored, read back from its claims list rather than from the POST's
+    // body: Playwright can lose a response body under load ("navigated away from").
+    const stored = await page.evaluate(async () => {
+      const { token } = await (await fetch("/demo/token")).json();
+      const r = await fetch("/api/v1/claims", { headers: { Authorization: "Bearer " + token } });
+      return (await r.json()).claims;
+    }).then((claims) => {
+      assert.equal(claims.length, 1, "exactly one claim stored");
+      return claims[0];
+    });
+    assert.deepEqual(stored.periods, ["2026-02"]);
     const events = await page.evaluate(() => window.__events);
     const filed = events.find((e) => e.type === "sla-portal:claim-filed");
     assert.ok(events.findIndex((e) => e.type === "sla-portal:ready") < events.indexOf(filed), "ready came first");
