@@ -9,7 +9,7 @@
 //!
 //! `cargo bench -p sla-server --bench load [-- --clients 20 --requests 200 --concurrency 8 --rounds 5]`
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use sla_server::testkit::{serve, Running};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sla-server");
 /// The acme months with a compensable outage (demo data): Feb, Mar, May, Jul, Sep 2026.
@@ -242,46 +243,17 @@ fn claim_body(id: &str, contract: &str, period: &str, credit: u64) -> String {
     .to_string()
 }
 
-/// A running server; killed when dropped.
-struct Running {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `sla-server serve` with `--db db` and waits for its address. The rate
-/// limit is off: the bench is one client machine posing as many.
+/// Starts `sla-server serve` with `--db db` (and `extra`) over the demo data.
 fn start(dir: &Path, db: &str, extra: &[&str]) -> Running {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "0",
-            "--data",
-        ])
-        .arg(dir.join("data"))
-        .args(["--db", db])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let mut line = String::new();
-    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
-    let base = line
-        .trim()
-        .strip_prefix("sla-server listening on ")
-        .unwrap_or_else(|| panic!("no listening line from sla-server --db {db}: {line:?}"))
-        .to_string();
-    Running { child, base }
+    let data = dir.join("data");
+    let mut args = vec![
+        OsStr::new("--data"),
+        data.as_os_str(),
+        OsStr::new("--db"),
+        OsStr::new(db),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    serve(BIN, args)
 }
 
 /// Every client's year parsed once (a refused claim each), so the timed runs

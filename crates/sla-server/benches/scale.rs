@@ -5,13 +5,14 @@
 //!
 //! `cargo bench -p sla-server --bench scale --profile server [-- --sizes 1000,3000,10000 --pg-clients 3000]`
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use sla_server::testkit::{serve, Running};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sla-server");
 /// acme's contract (demo data) and a month of it that is not breached (April 2026:
@@ -55,42 +56,18 @@ fn clients(demo: &Path, data: &Path, n: usize) -> Vec<String> {
     ids
 }
 
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(data: &Path, db: &str) -> Running {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "0",
-            "--data",
-        ])
-        .arg(data)
-        .args(["--db", db, "--max-connections", "4096"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let mut line = String::new();
-    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
-    let base = line
-        .trim()
-        .strip_prefix("sla-server listening on ")
-        .unwrap_or_else(|| panic!("no listening line: {line:?}"))
-        .to_string();
-    Running { child, base }
+    let args = [
+        OsStr::new("--data"),
+        data.as_os_str(),
+        OsStr::new("--db"),
+        OsStr::new(db),
+    ];
+    serve(
+        BIN,
+        args.into_iter()
+            .chain(["--max-connections", "4096"].map(OsStr::new)),
+    )
 }
 
 fn agent() -> ureq::Agent {

@@ -290,3 +290,38 @@ impl Drop for PgCluster {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A `sla-server serve` child of a bench; killed when dropped, also on a panic.
+pub struct Running {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, from the server's "listening on" line.
+    pub base: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `BIN serve` on a free loopback port with the rate limit off (a bench is one client
+/// machine posing as many) and `args` after that, and waits for its address.
+pub fn serve<S: AsRef<std::ffi::OsStr>>(bin: &str, args: impl IntoIterator<Item = S>) -> Running {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--rate-limit", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start sla-server");
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+    let base = line
+        .trim()
+        .strip_prefix("sla-server listening on ")
+        .unwrap_or_else(|| panic!("no listening line from sla-server: {line:?}"))
+        .to_string();
+    Running { child, base }
+}
