@@ -347,14 +347,6 @@ pub fn write_all(out: &Path) -> Result<(), String> {
         write(&dir.join("usage.json"), &usage.to_string())?;
         write(&dir.join("incidents.json"), &incidents.to_string())?;
     }
-    // Until the server reads `contracts/`: the old one-contract layout beside it.
-    let mut legacy = globex_cn_usage();
-    legacy["contract"]["id"] = json!("GX-2025-0007");
-    write(&out.join("globex/usage.json"), &legacy.to_string())?;
-    write(
-        &out.join("globex/incidents.json"),
-        &globex_cn_incidents().to_string(),
-    )?;
     let (acme, globex) = (random_token()?, random_token()?);
     let tokens = json!({"tokens": [
         {"client": "acme", "sha256": crate::auth::sha256_hex(&acme)},
