@@ -105,7 +105,10 @@ struct TokensDoc {
 struct TokenDoc {
     /// The client id, or the operator's name for an operator token.
     client: String,
-    sha256: String,
+    /// Absent: a client known to the server (swept, webhooks) that signs in with
+    /// JWTs only; such an entry matches no token.
+    #[serde(default)]
+    sha256: Option<String>,
     #[serde(default)]
     role: Option<String>,
 }
@@ -121,7 +124,7 @@ pub enum Role {
 /// The token table.
 #[derive(Debug, Clone)]
 pub struct Tokens {
-    entries: Vec<(String, [u8; 32], Role)>,
+    entries: Vec<(String, Option<[u8; 32]>, Role)>,
 }
 
 /// Whether `id` can name a client directory: it becomes a path segment.
@@ -171,8 +174,13 @@ impl Tokens {
                     "{file}: tokens[{i}].client: not a valid client id (letters, digits, - and _)"
                 ));
             }
-            let hash = unhex32(&t.sha256)
-                .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?;
+            let hash = match &t.sha256 {
+                None => None,
+                Some(h) => Some(
+                    unhex32(h)
+                        .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?,
+                ),
+            };
             let role = match t.role.as_deref() {
                 None | Some("client") => Role::Client,
                 Some("operator") => Role::Operator,
@@ -193,8 +201,10 @@ impl Tokens {
         let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let mut found = None;
         for (id, hash, role) in &self.entries {
-            if bool::from(hash.ct_eq(&h)) {
-                found = Some((id.as_str(), *role));
+            if let Some(hash) = hash {
+                if bool::from(hash.ct_eq(&h)) {
+                    found = Some((id.as_str(), *role));
+                }
             }
         }
         found
@@ -236,6 +246,19 @@ mod tests {
         assert_eq!(t.client_for("xyz"), Some("globex"));
         assert_eq!(t.client_for("abd"), None);
         assert_eq!(t.client_for(""), None);
+    }
+
+    #[test]
+    fn an_entry_without_a_hash_names_a_client_and_matches_no_token() {
+        let doc = format!(
+            r#"{{"tokens":[{{"client":"acme","sha256":"{}"}},{{"client":"globex"}}]}}"#,
+            sha256_hex("abc")
+        );
+        let t = Tokens::parse(doc.as_bytes(), "tokens.json").expect("parse");
+        assert_eq!(t.clients().collect::<Vec<_>>(), vec!["acme", "globex"]);
+        assert_eq!(t.client_for("abc"), Some("acme"));
+        assert_eq!(t.client_for(""), None);
+        assert_eq!(t.lookup("globex"), None);
     }
 
     #[test]
