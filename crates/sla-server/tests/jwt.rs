@@ -496,3 +496,42 @@ fn the_jwt_flags_go_together_and_plain_http_is_for_loopback_only() {
     assert!(!ok);
     assert!(err.contains("loopback"), "{err}");
 }
+
+#[test]
+fn the_rate_limit_follows_the_person_across_refreshed_tokens() {
+    let (data, db) = demo("jwt-rate");
+    let l = listener();
+    let port = l.local_addr().expect("addr").port();
+    let es = es_key("es-1");
+    let idp = Arc::new(Idp {
+        keys: Mutex::new(vec![es.jwk.clone()]),
+        status: Mutex::new(200),
+        fetches: AtomicUsize::new(0),
+    });
+    serve_jwks(l, idp);
+    let mut args = jwt_args(port);
+    args.extend(["--rate-limit".to_string(), "1".to_string()]);
+    let s = start(&data, &db, &args);
+    let url = s.url("/api/v1/usage");
+    // Someone else warms the keys, so u1's bucket (burst 2 at 1/s) starts full.
+    wait_for(20, "the JWKS loaded", || {
+        std::thread::sleep(Duration::from_millis(300));
+        get(&url, Some(&sign(&es, &claims("warm", "acme"))), &[]).status == 200
+    });
+    let first = sign(&es, &claims("u1", "acme"));
+    let mut c = claims("u1", "acme");
+    c["exp"] = json!(now() + 900);
+    let refreshed = sign(&es, &c);
+    assert_ne!(first, refreshed);
+    assert_eq!(get(&url, Some(&first), &[]).status, 200);
+    assert_eq!(get(&url, Some(&first), &[]).status, 200);
+    // A new token for the same person spends from the same bucket.
+    let r = get(&url, Some(&refreshed), &[]);
+    assert_eq!(r.status, 429);
+    assert_eq!(r.error_code(), "rate_limited");
+    // Another person has a bucket of their own.
+    assert_eq!(
+        get(&url, Some(&sign(&es, &claims("u2", "acme"))), &[]).status,
+        200
+    );
+}
