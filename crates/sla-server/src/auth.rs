@@ -81,10 +81,48 @@ pub async fn identify(
             key: format!("token:{id}"),
         });
     }
-    match jwt {
+    let verdict = match jwt {
         Some(v) if crate::jwt::looks_like_jwt(token) => v.verify(token).await,
-        _ => Identity::Refused,
+        _ => return Identity::Refused,
+    };
+    match verdict {
+        crate::jwt::Verdict::Valid(person) => match principal_of(person) {
+            Ok(p) => Identity::Known(p),
+            Err(reason) => refused(&reason),
+        },
+        crate::jwt::Verdict::Refused(reason) => refused(&reason),
+        crate::jwt::Verdict::Unavailable(secs) => Identity::Unavailable(secs),
     }
+}
+
+/// Every refused JWT is the same answer; only the log says why.
+fn refused(reason: &str) -> Identity {
+    tracing::info!(reason = %reason, "jwt refused");
+    Identity::Refused
+}
+
+/// The principal a verified JWT names: an operator (`sla_role: operator`) by its
+/// `sub`, else the client `sla_client`, narrowed by `sla_contracts`.
+fn principal_of(p: crate::jwt::Person) -> Result<Principal, String> {
+    let key = format!("jwt:{} {}", p.iss, p.sub);
+    if p.operator {
+        return Ok(Principal {
+            name: p.sub,
+            role: Role::Operator,
+            contracts: None,
+            key,
+        });
+    }
+    let client = p
+        .client
+        .filter(|id| valid_client_id(id))
+        .ok_or("no valid sla_client")?;
+    Ok(Principal {
+        name: client,
+        role: Role::Client,
+        contracts: p.contracts,
+        key,
+    })
 }
 
 /// The error answer of an identity that is not `Known`.
