@@ -39,9 +39,25 @@ fn eu_last_judged() -> String {
 }
 
 #[test]
-fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract() {
+fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract_on_sqlite() {
     let (data, db) = demo("contracts");
-    let s = Server::start(&data, &db, &[]);
+    group_summary(&Server::start(&data, &db, &[]));
+}
+
+#[test]
+fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract_on_postgres() {
+    let pg = pg::PgCluster::shared();
+    let (data, db) = demo("contracts-pg");
+    let url = pg.create_db();
+    group_summary(&Server::start_db(
+        &data,
+        &url,
+        db.with_extension("log"),
+        &[],
+    ));
+}
+
+fn group_summary(s: &Server) {
     let g = token_of("globex");
     let g = Some(g.as_str());
 
