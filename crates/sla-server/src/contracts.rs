@@ -71,7 +71,7 @@ pub async fn list(
         // Valid until the instant the sweep would evaluate the contract again.
         let s = blocking(move || {
             st.data
-                .summary(&dir, now, crate::sweep::next_change)
+                .summary(&dir, now, |r| r.next_judgement_at())
                 .map_err(data_error)
         })
         .await?;
