@@ -46,6 +46,13 @@ pub enum ErrorCode {
     ContractRequired,
     /// 503: a JWT arrived before the identity provider's keys could be loaded.
     IdentityUnavailable,
+    /// 412: an operator's decision named a claim version (`If-Match`) that another
+    /// decision replaced meanwhile (`details` says who and when).
+    ClaimChanged,
+    /// 428: an operator's decision came without `If-Match`.
+    VersionRequired,
+    /// 400: rejecting a claim needs a note for the client.
+    NoteRequired,
     #[serde(other)]
     Other,
 }
@@ -88,6 +95,9 @@ impl ErrorCode {
             ErrorCode::WebhookUrlRefused => "webhook_url_refused",
             ErrorCode::ContractRequired => "contract_required",
             ErrorCode::IdentityUnavailable => "identity_unavailable",
+            ErrorCode::ClaimChanged => "claim_changed",
+            ErrorCode::VersionRequired => "version_required",
+            ErrorCode::NoteRequired => "note_required",
             ErrorCode::Other => "other",
         }
     }

@@ -20,7 +20,7 @@ use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
 use crate::{
-    api, contracts, health, limits, metrics, operator, static_files, subscriptions, AppState,
+    api, contracts, health, limits, metrics, operator_queue, static_files, subscriptions, AppState,
 };
 
 /// Content-Security-Policy of every response: the widget runs its own script and
@@ -64,10 +64,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/subscriptions/{id}/deliveries",
             get(subscriptions::deliveries),
         )
-        .route("/api/v1/operator/claims", get(operator::list))
+        .route("/api/v1/operator/claims", get(operator_queue::list))
+        .route(
+            "/api/v1/operator/claims/{claim_id}",
+            get(operator_queue::detail),
+        )
         .route(
             "/api/v1/operator/claims/{claim_id}/status",
-            post(operator::set_status),
+            post(operator_queue::set_status),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

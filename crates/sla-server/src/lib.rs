@@ -17,6 +17,7 @@ pub mod jwt;
 pub mod limits;
 pub mod metrics;
 pub mod operator;
+pub mod operator_queue;
 pub mod ops;
 pub mod postgres;
 pub mod sqlite;

@@ -28,10 +28,14 @@ const MIGRATIONS: &[(i32, &str)] = &[
         include_str!("../migrations/postgres/0003_sweep_leases.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_contracts.sql")),
+    (
+        5,
+        include_str!("../migrations/postgres/0005_operator_queue.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 4;
+pub const SCHEMA_VERSION: i32 = 5;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;
@@ -390,6 +394,46 @@ impl Store for PgStore {
         .iter()
         .map(row_to_event)
         .collect()
+    }
+
+    async fn queue_page(
+        &self,
+        q: &crate::operator_queue::QueueQuery,
+    ) -> Result<Vec<(StoredClaim, i64)>, StoreError> {
+        let (sql, params) = crate::operator_queue::page_sql(q, &crate::operator_queue::POSTGRES);
+        let params = crate::operator_queue::pg_params(&params);
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.query(&sql, &refs)
+            .await?
+            .iter()
+            .map(|r| Ok((row_to_claim(r)?, r.try_get::<_, i64>(8).map_err(pg_err)?)))
+            .collect()
+    }
+
+    async fn queue_counts(
+        &self,
+        q: &crate::operator_queue::QueueQuery,
+    ) -> Result<Vec<(Status, i64)>, StoreError> {
+        let (sql, params) = crate::operator_queue::counts_sql(q, &crate::operator_queue::POSTGRES);
+        let params = crate::operator_queue::pg_params(&params);
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.query(&sql, &refs)
+            .await?
+            .iter()
+            .map(|r| {
+                let s: String = r.try_get(0).map_err(pg_err)?;
+                Ok((
+                    parse_status(&s, "claims.status")?,
+                    r.try_get::<_, i64>(1).map_err(pg_err)?,
+                ))
+            })
+            .collect()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

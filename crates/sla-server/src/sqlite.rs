@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, TransactionBehavior};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use self::rows::err;
+pub(crate) use self::rows::err;
 use crate::store::{
     Delivery, DeliveryRecord, Event, NewClaim, OutEvent, Outcome, RowError, Status, Store,
     StoreError, StoredClaim, Subscription, Tx,
@@ -28,10 +28,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_claims.sql")),
     (2, include_str!("../migrations/0002_webhooks.sql")),
     (3, include_str!("../migrations/0003_contracts.sql")),
+    (4, include_str!("../migrations/0004_operator_queue.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,6 +209,24 @@ impl Store for SqliteStore {
     async fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError> {
         let id = claim_id.to_string();
         self.call(move |c| rows::events(c, &id)).await
+    }
+
+    async fn queue_page(
+        &self,
+        q: &crate::operator_queue::QueueQuery,
+    ) -> Result<Vec<(StoredClaim, i64)>, StoreError> {
+        let (sql, params) = crate::operator_queue::page_sql(q, &crate::operator_queue::SQLITE);
+        self.call(move |c| crate::operator_queue::sqlite_page(c, &sql, &params))
+            .await
+    }
+
+    async fn queue_counts(
+        &self,
+        q: &crate::operator_queue::QueueQuery,
+    ) -> Result<Vec<(Status, i64)>, StoreError> {
+        let (sql, params) = crate::operator_queue::counts_sql(q, &crate::operator_queue::SQLITE);
+        self.call(move |c| crate::operator_queue::sqlite_counts(c, &sql, &params))
+            .await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -444,8 +463,8 @@ mod tests {
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .expect("count");
         assert_eq!(
-            applied, 3,
-            "each of the 3 migrations ran once, not on every open"
+            applied, 4,
+            "each of the 4 migrations ran once, not on every open"
         );
     }
 

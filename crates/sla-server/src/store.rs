@@ -197,7 +197,12 @@ impl From<StoreError> for InsertError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusError {
     NotFound,
-    NotAllowed { from: Status, to: Status },
+    NotAllowed {
+        from: Status,
+        to: Status,
+    },
+    /// The claim is no longer at the version the caller read (`If-Match`): here it is.
+    Stale(Box<StoredClaim>),
     Store(StoreError),
 }
 
@@ -214,6 +219,7 @@ impl fmt::Display for StatusError {
             StatusError::NotAllowed { from, to } => {
                 write!(f, "a {} claim cannot become {}", from.as_str(), to.as_str())
             }
+            StatusError::Stale(c) => write!(f, "claim {} changed meanwhile", c.claim_id),
             StatusError::Store(e) => write!(f, "store: {e}"),
         }
     }
@@ -302,6 +308,18 @@ pub trait Store: Send + Sync + 'static {
             .collect())
     }
     async fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError>;
+    /// One keyset page of the operator queue, oldest first, each claim with its
+    /// filing sequence (the cursor's tie-breaker); SQL from `operator_queue`.
+    async fn queue_page(
+        &self,
+        q: &crate::operator_queue::QueueQuery,
+    ) -> Result<Vec<(StoredClaim, i64)>, StoreError>;
+    /// The number of claims in each status under the queue's filters (not its
+    /// status filter or cursor).
+    async fn queue_counts(
+        &self,
+        q: &crate::operator_queue::QueueQuery,
+    ) -> Result<Vec<(Status, i64)>, StoreError>;
     /// A cheap round trip, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Connection pool figures for `/metrics`, when the store has a pool.
@@ -432,10 +450,29 @@ impl dyn Store {
         note: &str,
         at: &str,
     ) -> Result<StoredClaim, StatusError> {
+        self.set_status_if(claim_id, to, actor, note, at, None)
+            .await
+    }
+
+    /// `set_status`, refused with `Stale` unless the claim, read in the same
+    /// transaction, is still at `version` (`operator_queue::version`): two
+    /// operators deciding at once cannot both win.
+    pub async fn set_status_if(
+        &self,
+        claim_id: &str,
+        to: Status,
+        actor: &str,
+        note: &str,
+        at: &str,
+        version: Option<&str>,
+    ) -> Result<StoredClaim, StatusError> {
         let mut tx = self.begin().await?;
         let Some(claim) = tx.claim_for_update(claim_id).await? else {
             return Err(StatusError::NotFound);
         };
+        if version.is_some_and(|v| v != crate::operator_queue::version(&claim)) {
+            return Err(StatusError::Stale(Box::new(claim)));
+        }
         let from = claim.status;
         if !from.can_move_to(to) {
             return Err(StatusError::NotAllowed { from, to });

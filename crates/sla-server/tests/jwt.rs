@@ -440,7 +440,7 @@ fn the_tokens_claims_decide_the_client_the_contracts_and_the_role() {
     op["sla_role"] = json!("operator");
     let op = sign(&es, &op);
     assert_eq!(get(&s.url("/api/v1/usage"), Some(&op), &[]).status, 403);
-    let moved = post(
+    let moved = decide(
         &s.url(&format!("/api/v1/operator/claims/{}/status", uuid(20, 2))),
         Some(&op),
         r#"{"status":"under_review","note":"looking"}"#,

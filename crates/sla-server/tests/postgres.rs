@@ -476,7 +476,7 @@ fn two_servers_on_one_database_send_each_webhook_delivery_once() {
         &claim(&id, "K-acme", &["2025-03"], 1, 300),
     );
     assert_eq!(r.status, 201);
-    let r = post(
+    let r = decide(
         &b.url(&format!("/api/v1/operator/claims/{id}/status")),
         Some(&token_of("olga")),
         r#"{"status":"under_review"}"#,

@@ -21,7 +21,7 @@ fn review_data(name: &str) -> std::path::PathBuf {
 }
 
 fn post_status(s: &Server, claim_id: &str, token: &str, body: Value) -> Reply {
-    post(
+    decide(
         &s.url(&format!("/api/v1/operator/claims/{claim_id}/status")),
         Some(token),
         &body.to_string(),

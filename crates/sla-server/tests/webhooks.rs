@@ -136,7 +136,7 @@ fn file_and_review(s: &Server) -> String {
         &claim(&id, "K-1", &["2025-03"], 1, 300),
     );
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let r = post(
+    let r = decide(
         &s.url(&format!("/api/v1/operator/claims/{id}/status")),
         Some(&token_of("olga")),
         r#"{"status":"under_review","note":"looking"}"#,
@@ -305,7 +305,7 @@ fn urls_to_private_addresses_are_refused_before_and_after_dns() {
         &format!("https://127.0.0.1:{closer_port}/hook"),
         &["claim.status_changed"],
     );
-    let r = post(
+    let r = decide(
         &s.url(&format!("/api/v1/operator/claims/{}/status", uuid(11, 1))),
         Some(&token_of("olga")),
         r#"{"status":"approved"}"#,

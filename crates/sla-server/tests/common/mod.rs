@@ -262,6 +262,32 @@ pub fn post(url: &str, token: Option<&str>, body: &str) -> Reply {
     try_post(url, token, body).expect("POST")
 }
 
+pub fn post_with(url: &str, token: Option<&str>, body: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = agent().post(url).header("Content-Type", "application/json");
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    reply(req.send(body.as_bytes())).expect("POST")
+}
+
+/// An operator decision as the console sends it: `status_url` is the claim's
+/// `…/status` route; the claim is read first for its `ETag`, sent as `If-Match`
+/// (none when the read fails, so the answer is the route's own refusal).
+pub fn decide(status_url: &str, token: Option<&str>, body: &str) -> Reply {
+    let page = status_url.strip_suffix("/status").expect("a …/status URL");
+    let r = get(page, token, &[]);
+    match r.header("etag") {
+        Some(tag) => {
+            let tag = tag.to_string();
+            post_with(status_url, token, body, &[("If-Match", &tag)])
+        }
+        None => post(status_url, token, body),
+    }
+}
+
 /// Runs the binary's operator command and returns (success, stdout, stderr).
 pub fn cli(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(BIN)

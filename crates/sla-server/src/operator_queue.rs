@@ -1,0 +1,613 @@
+//! The operator's queue, claim page and decisions: keyset paging over every client's
+//! claims with counts per status, and status changes guarded by `If-Match` on the
+//! claim's version. The SQL is built once here for both backends (their dialects
+//! differ in placeholders, JSON access and the filing-sequence column).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use sla_rules::claims::Remedy;
+use sla_rules::wire::ErrorCode;
+
+use crate::claims_http::CLAIM_BODY_LIMIT;
+use crate::errors::{json_response, ApiError};
+use crate::operator::{operator_claim, Operator, NOTE_LIMIT};
+use crate::store::{Status, StatusError, Store, StoreError, StoredClaim};
+use crate::AppState;
+
+/// A page when `?limit=` is not given.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// The largest page: each claim brings its audit trail.
+pub const MAX_LIMIT: i64 = 500;
+
+/// Where a page ends: the last claim's `submitted_at` and filing sequence (rowid
+/// on SQLite, `seq` on PostgreSQL). The sequence, not the claim id, breaks ties: a
+/// claim filed later in the same second always sorts after the cursor, so a
+/// reader paging while claims arrive neither skips nor repeats one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub submitted_at: String,
+    pub seq: i64,
+}
+
+impl Cursor {
+    /// Opaque on the wire (hex of `submitted_at|seq`), so clients do not build one.
+    pub fn encode(&self) -> String {
+        format!("{}|{}", self.submitted_at, self.seq)
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    pub fn decode(s: &str) -> Option<Cursor> {
+        if !s.len().is_multiple_of(2) || s.len() > 200 {
+            return None;
+        }
+        let bytes = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (at, seq) = text.rsplit_once('|')?;
+        Some(Cursor {
+            submitted_at: at.to_string(),
+            seq: seq.parse().ok()?,
+        })
+    }
+}
+
+/// The queue's filters, each exact, and where the page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueQuery {
+    pub status: Option<Status>,
+    pub client: Option<String>,
+    /// `YYYY-MM`: claims holding that period.
+    pub month: Option<String>,
+    /// The remedy's wire name (`service_extension`, `contract_credit`).
+    pub remedy: Option<String>,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+impl Default for QueueQuery {
+    fn default() -> Self {
+        QueueQuery {
+            status: None,
+            client: None,
+            month: None,
+            remedy: None,
+            after: None,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// A bound value of the queue's SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// What differs between the backends' SQL.
+pub struct Dialect {
+    pub placeholder: fn(usize) -> String,
+    /// The request's remedy as text.
+    pub remedy: &'static str,
+    /// The filing sequence column.
+    pub seq: &'static str,
+}
+
+pub const SQLITE: Dialect = Dialect {
+    placeholder: |n| format!("?{n}"),
+    remedy: "json_extract(request, '$.remedy')",
+    seq: "rowid",
+};
+
+pub const POSTGRES: Dialect = Dialect {
+    placeholder: |n| format!("${n}"),
+    remedy: "(request::jsonb ->> 'remedy')",
+    seq: "seq",
+};
+
+const COLUMNS: &str =
+    "claim_id, client_id, contract_id, request, granted, status, submitted_at, updated_at";
+
+/// The WHERE clause of the filters, with or without the status filter and cursor.
+fn filters(q: &QueueQuery, d: &Dialect, paged: bool) -> (String, Vec<Param>) {
+    let mut clauses = Vec::new();
+    let mut params = Vec::new();
+    let bind = |p: Param, params: &mut Vec<Param>| {
+        params.push(p);
+        (d.placeholder)(params.len())
+    };
+    if paged {
+        if let Some(s) = q.status {
+            let p = bind(Param::Text(s.as_str().into()), &mut params);
+            clauses.push(format!("status = {p}"));
+        }
+    }
+    if let Some(c) = &q.client {
+        let p = bind(Param::Text(c.clone()), &mut params);
+        clauses.push(format!("client_id = {p}"));
+    }
+    if let Some(m) = &q.month {
+        let p = bind(Param::Text(m.clone()), &mut params);
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM claimed_periods p \
+             WHERE p.claim_id = claims.claim_id AND p.period = {p})"
+        ));
+    }
+    if let Some(r) = &q.remedy {
+        let p = bind(Param::Text(r.clone()), &mut params);
+        clauses.push(format!("{} = {p}", d.remedy));
+    }
+    if paged {
+        if let Some(c) = &q.after {
+            let a = bind(Param::Text(c.submitted_at.clone()), &mut params);
+            let s = bind(Param::Int(c.seq), &mut params);
+            clauses.push(format!("(submitted_at, {}) > ({a}, {s})", d.seq));
+        }
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, params)
+}
+
+/// One page plus one row (which says whether there is a next page), oldest first.
+pub fn page_sql(q: &QueueQuery, d: &Dialect) -> (String, Vec<Param>) {
+    let (filter, mut params) = filters(q, d, true);
+    params.push(Param::Int(q.limit + 1));
+    let sql = format!(
+        "SELECT {COLUMNS}, {seq} FROM claims {filter} ORDER BY submitted_at, {seq} LIMIT {l}",
+        seq = d.seq,
+        l = (d.placeholder)(params.len())
+    );
+    (sql, params)
+}
+
+/// The claims per status under the same filters (not the status filter: the counts
+/// are what the other statuses' tabs would show).
+pub fn counts_sql(q: &QueueQuery, d: &Dialect) -> (String, Vec<Param>) {
+    let (filter, params) = filters(q, d, false);
+    (
+        format!("SELECT status, count(*) FROM claims {filter} GROUP BY status"),
+        params,
+    )
+}
+
+/// The claim's version, for `ETag` and `If-Match`: its status and when it was set.
+/// A status only moves forward and never returns, so every change makes a new version.
+pub fn version(c: &StoredClaim) -> String {
+    format!("{}.{}", c.status.as_str(), c.updated_at)
+}
+
+/// Seconds since the claim was filed (0 for a time that does not parse, or ahead).
+pub fn age_seconds(submitted_at: &str, now: i64) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(submitted_at)
+        .map(|t| (now - t.timestamp()).max(0))
+        .unwrap_or(0)
+}
+
+// ---- SQLite rows ----
+
+fn sqlite_params(params: &[Param]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
+            Param::Int(i) => rusqlite::types::Value::Integer(*i),
+        })
+        .collect()
+}
+
+pub fn sqlite_page(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[Param],
+) -> Result<Vec<(StoredClaim, i64)>, StoreError> {
+    use crate::sqlite::err;
+    let mut st = conn.prepare_cached(sql).map_err(err)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(sqlite_params(params)), |r| {
+            Ok((
+                StoredClaim {
+                    claim_id: r.get(0)?,
+                    client_id: r.get(1)?,
+                    contract_id: r.get(2)?,
+                    request: r.get(3)?,
+                    granted: r.get(4)?,
+                    status: Status::Submitted,
+                    submitted_at: r.get(6)?,
+                    updated_at: r.get(7)?,
+                },
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(8)?,
+            ))
+        })
+        .map_err(err)?;
+    rows.map(|r| {
+        let (mut c, status, seq) = r.map_err(err)?;
+        c.status = crate::store::parse_status(&status, "claims.status")?;
+        Ok((c, seq))
+    })
+    .collect()
+}
+
+pub fn sqlite_counts(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[Param],
+) -> Result<Vec<(Status, i64)>, StoreError> {
+    use crate::sqlite::err;
+    let mut st = conn.prepare_cached(sql).map_err(err)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(sqlite_params(params)), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
+        .map_err(err)?;
+    rows.map(|r| {
+        let (s, n) = r.map_err(err)?;
+        Ok((crate::store::parse_status(&s, "claims.status")?, n))
+    })
+    .collect()
+}
+
+// ---- PostgreSQL rows ----
+
+/// The parameters as tokio-postgres binds them.
+pub fn pg_params(params: &[Param]) -> Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> {
+    params
+        .iter()
+        .map(|p| -> Box<dyn tokio_postgres::types::ToSql + Sync + Send> {
+            match p {
+                Param::Text(s) => Box::new(s.clone()),
+                Param::Int(i) => Box::new(*i),
+            }
+        })
+        .collect()
+}
+
+// ---- HTTP ----
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(400, ErrorCode::BadRequest, message)
+}
+
+fn valid_month(m: &str) -> bool {
+    let b = m.as_bytes();
+    b.len() == 7
+        && b[4] == b'-'
+        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+        && matches!(m[5..].parse::<u32>(), Ok(1..=12))
+}
+
+/// Reads `?status=&client=&month=&remedy=&after=&limit=`; anything else is a 400,
+/// so a misspelt filter is not silently ignored.
+pub fn parse_query(pairs: &[(String, String)]) -> Result<QueueQuery, ApiError> {
+    let mut q = QueueQuery::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "status" => {
+                q.status = Some(Status::parse(v).ok_or_else(|| {
+                    bad(format!(
+                        "status: one of {}",
+                        crate::statuses::all().join(", ")
+                    ))
+                })?)
+            }
+            "client" if !v.is_empty() && v.len() <= 200 => q.client = Some(v.clone()),
+            "client" => return Err(bad("client: a client id")),
+            "month" if valid_month(v) => q.month = Some(v.clone()),
+            "month" => return Err(bad("month: YYYY-MM")),
+            "remedy" => {
+                let r: Remedy = serde_json::from_value(Value::String(v.clone()))
+                    .map_err(|_| bad("remedy: service_extension or contract_credit"))?;
+                q.remedy = serde_json::to_value(r)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string));
+            }
+            "after" => {
+                q.after = Some(Cursor::decode(v).ok_or_else(|| bad("after: a cursor from `next`"))?)
+            }
+            "limit" => {
+                q.limit = v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| bad(format!("limit: 1 to {MAX_LIMIT}")))?
+            }
+            other => {
+                return Err(bad(format!(
+                    "unknown parameter {other:?}: status, client, month, remedy, after or limit"
+                )))
+            }
+        }
+    }
+    Ok(q)
+}
+
+/// One page of the queue and the counts, as the route answers it.
+pub async fn queue(store: &dyn Store, q: &QueueQuery, now: i64) -> Result<Value, ApiError> {
+    let mut rows = store.queue_page(q).await?;
+    let more = rows.len() as i64 > q.limit;
+    rows.truncate(q.limit as usize);
+    let next = match rows.last() {
+        Some((c, seq)) if more => Value::String(
+            Cursor {
+                submitted_at: c.submitted_at.clone(),
+                seq: *seq,
+            }
+            .encode(),
+        ),
+        _ => Value::Null,
+    };
+    let mut claims = Vec::with_capacity(rows.len());
+    for (c, _) in &rows {
+        let mut v = operator_claim(store, c).await?;
+        v["age_seconds"] = json!(age_seconds(&c.submitted_at, now));
+        v["version"] = json!(version(c));
+        claims.push(v);
+    }
+    // Every status appears, 0 when none, so a tab never has to guess.
+    let found = store.queue_counts(q).await?;
+    let mut counts = Map::new();
+    for s in Status::ALL {
+        let n = found.iter().find(|(f, _)| *f == s).map_or(0, |(_, n)| *n);
+        counts.insert(s.as_str().to_string(), json!(n));
+    }
+    Ok(json!({ "claims": claims, "counts": counts, "next": next }))
+}
+
+/// `GET /api/v1/operator/claims?status=&client=&month=&remedy=&after=&limit=`.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    _op: Operator,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let axum::extract::Query(pairs) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(req.uri())
+            .map_err(|_| bad("the query string could not be read"))?;
+    let q = parse_query(&pairs)?;
+    let v = queue(state.store.as_ref(), &q, crate::clock::now_unix()).await?;
+    Ok(json_response(StatusCode::OK, &v))
+}
+
+fn with_etag(mut r: Response, c: &StoredClaim) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", version(c))) {
+        r.headers_mut().insert(axum::http::header::ETAG, v);
+    }
+    r
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(404, ErrorCode::NotFound, "no such claim")
+}
+
+/// A claim as the operator's page shows it.
+async fn detail_value(store: &dyn Store, c: &StoredClaim) -> Result<Value, ApiError> {
+    let mut v = operator_claim(store, c).await?;
+    v["age_seconds"] = json!(age_seconds(&c.submitted_at, crate::clock::now_unix()));
+    v["version"] = json!(version(c));
+    Ok(v)
+}
+
+/// `GET /api/v1/operator/claims/{claim_id}`: the claim, its audit trail and version
+/// (also as `ETag`).
+pub async fn detail(
+    State(state): State<Arc<AppState>>,
+    _op: Operator,
+    Path(claim_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let store = state.store.as_ref();
+    let c = store.get_claim(&claim_id).await?.ok_or_else(not_found)?;
+    let v = detail_value(store, &c).await?;
+    Ok(with_etag(json_response(StatusCode::OK, &v), &c))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusChange {
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The version `If-Match` names: `None` for `*` (any), `Some(None)` when absent.
+/// Weak tags never match (RFC 9110: If-Match compares strongly).
+fn if_match(headers: &HeaderMap) -> Result<Option<Option<String>>, ApiError> {
+    let Some(h) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = h
+        .to_str()
+        .map_err(|_| bad("If-Match: a quoted version"))?
+        .trim();
+    if text == "*" {
+        return Ok(Some(None));
+    }
+    let tag = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    // A weak tag is kept as written: it cannot equal a version.
+    Ok(Some(Some(tag.to_string())))
+}
+
+/// `POST /api/v1/operator/claims/{claim_id}/status` with `If-Match` and
+/// `{"status", "note"}`: the workflow's next statuses only, a note to reject.
+pub async fn set_status(
+    State(state): State<Arc<AppState>>,
+    op: Operator,
+    Path(claim_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = axum::body::to_bytes(body, CLAIM_BODY_LIMIT)
+        .await
+        .map_err(|_| bad("the body could not be read"))?;
+    let change: StatusChange =
+        serde_json::from_slice(&bytes).map_err(|e| bad(format!("status change: {e}")))?;
+    let to = Status::parse(&change.status).ok_or_else(|| {
+        bad(format!(
+            "status: one of {}",
+            crate::statuses::targets().join(", ")
+        ))
+    })?;
+    if change.note.chars().count() > NOTE_LIMIT {
+        return Err(bad(format!("note: at most {NOTE_LIMIT} characters")));
+    }
+    if to == Status::Rejected && change.note.trim().is_empty() {
+        return Err(ApiError::new(
+            400,
+            ErrorCode::NoteRequired,
+            "a rejection needs a note for the client",
+        ));
+    }
+    let store = state.store.as_ref();
+    let expected = if_match(&headers)?;
+    let Some(expected) = expected else {
+        // A claim that does not exist is a 404 whether or not the caller sent a version.
+        store.get_claim(&claim_id).await?.ok_or_else(not_found)?;
+        return Err(ApiError::new(
+            428,
+            ErrorCode::VersionRequired,
+            "a decision needs If-Match with the claim's version (its ETag)",
+        ));
+    };
+    let actor = format!("operator:{}", op.0);
+    let at = crate::clock::now_rfc3339();
+    match store
+        .set_status_if(
+            &claim_id,
+            to,
+            &actor,
+            &change.note,
+            &at,
+            expected.as_deref(),
+        )
+        .await
+    {
+        Ok(c) => {
+            tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
+            let v = detail_value(store, &c).await?;
+            Ok(with_etag(json_response(StatusCode::OK, &v), &c))
+        }
+        Err(StatusError::NotFound) => Err(not_found()),
+        Err(StatusError::NotAllowed { from, to }) => Err(ApiError::new(
+            409,
+            ErrorCode::StatusNotAllowed,
+            format!("a {} claim cannot become {}", from.as_str(), to.as_str()),
+        )
+        .with_details(json!({ "from": from.as_str(), "to": to.as_str() }))),
+        Err(StatusError::Stale(c)) => {
+            let events = store.events(&c.claim_id).await?;
+            let last = events.last();
+            Err(ApiError::new(
+                412,
+                ErrorCode::ClaimChanged,
+                format!(
+                    "the claim was changed by {} at {}; reload it",
+                    last.map_or("someone", |e| e.actor.as_str()),
+                    c.updated_at
+                ),
+            )
+            .with_details(json!({
+                "status": c.status.as_str(),
+                "version": version(&c),
+                "changed_by": last.map(|e| e.actor.clone()),
+                "changed_at": c.updated_at,
+            })))
+        }
+        Err(StatusError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_survives_the_wire_and_junk_is_refused() {
+        let c = Cursor {
+            submitted_at: "2026-12-04T22:00:00Z".into(),
+            seq: 42,
+        };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        // "a|1" in hex is 617c31.
+        assert_eq!(
+            Cursor::decode("617c31"),
+            Some(Cursor {
+                submitted_at: "a".into(),
+                seq: 1
+            })
+        );
+        for junk in ["", "6", "zz", "617c", "617c7a", "ff"] {
+            assert_eq!(Cursor::decode(junk), None, "{junk}");
+        }
+    }
+
+    #[test]
+    fn the_sql_binds_each_filter_once_in_order() {
+        let q = QueueQuery {
+            status: Some(Status::Approved),
+            client: Some("acme".into()),
+            month: Some("2025-03".into()),
+            remedy: Some("contract_credit".into()),
+            after: Some(Cursor {
+                submitted_at: "t".into(),
+                seq: 7,
+            }),
+            limit: 10,
+        };
+        let (sql, params) = page_sql(&q, &POSTGRES);
+        assert!(sql.contains("status = $1 AND client_id = $2"), "{sql}");
+        assert!(sql.contains("(submitted_at, seq) > ($5, $6)"), "{sql}");
+        assert!(sql.ends_with("LIMIT $7"), "{sql}");
+        assert_eq!(params.len(), 7);
+        assert_eq!(params[6], Param::Int(11), "one row more than the page");
+        let (sql, params) = counts_sql(&q, &SQLITE);
+        assert!(!sql.contains("status ="), "{sql}");
+        assert!(!sql.contains("rowid"), "{sql}");
+        assert_eq!(params.len(), 3);
+    }
+
+    #[test]
+    fn the_query_is_strict() {
+        let pairs = |s: &[(&str, &str)]| -> Vec<(String, String)> {
+            s.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let q = parse_query(&pairs(&[("month", "2025-12"), ("limit", "500")])).expect("ok");
+        assert_eq!((q.month.as_deref(), q.limit), (Some("2025-12"), 500));
+        for bad in [
+            ("month", "2025-13"),
+            ("month", "2025-1"),
+            ("limit", "0"),
+            ("limit", "501"),
+            ("remedy", "cash"),
+            ("status", "done"),
+            ("after", "x"),
+            ("sort", "desc"),
+        ] {
+            assert!(parse_query(&pairs(&[bad])).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn age_is_whole_seconds_since_filing() {
+        // 2026-12-04T00:00:00Z is 1_796_342_400; one hour and one second later.
+        assert_eq!(age_seconds("2026-12-04T00:00:00Z", 1_796_346_001), 3601);
+        assert_eq!(age_seconds("garbage", 5), 0);
+        assert_eq!(age_seconds("2026-12-04T00:00:00Z", 0), 0);
+    }
+}

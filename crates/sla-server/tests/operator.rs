@@ -1,0 +1,458 @@
+//! The operator queue, claim page and decisions (issue 22) on SQLite and PostgreSQL:
+//! keyset paging while claims arrive, exact filters and counts, If-Match races, and
+//! a client token refused on every operator route.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::pg::PgCluster;
+use common::*;
+use serde_json::{json, Value};
+use sla_server::operator_queue::{queue, Cursor, QueueQuery};
+use sla_server::postgres::PgStore;
+use sla_server::sqlite::{SqliteStore, WriteMode};
+use sla_server::store::{NewClaim, Status, Store};
+
+/// One second for every claim, so the order is decided by the tie-breaker alone:
+/// the case a claim-id tie-breaker would get wrong.
+const AT: &str = "2026-12-04T10:00:00Z";
+
+fn new_claim(id: &str, client: &str, periods: &[&str], remedy: &str, at: &str) -> NewClaim {
+    let request = claim(id, "K", periods, 1, 300).replace(
+        "\"remedy\":\"contract_credit\"",
+        &format!("\"remedy\":\"{remedy}\""),
+    );
+    NewClaim {
+        claim_id: id.into(),
+        client_id: client.into(),
+        contract_id: "K".into(),
+        periods: periods.iter().map(|s| s.to_string()).collect(),
+        request,
+        granted: json!({"remedy": remedy, "units": 1, "contract_credit": 300}).to_string(),
+        at: at.into(),
+    }
+}
+
+async fn each_backend<F, Fut>(name: &str, check: F)
+where
+    F: Fn(Arc<dyn Store>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for mode in [WriteMode::Naive, WriteMode::Group] {
+        let path = temp_dir(&format!("op-{name}")).join("claims.db");
+        let s = SqliteStore::open_with(&path, mode).await.expect("sqlite");
+        check(Arc::new(s)).await;
+    }
+    let pg = PgCluster::shared();
+    let url = pg.create_db();
+    let s = PgStore::connect(&url, 4).await.expect("postgres");
+    check(Arc::new(s)).await;
+    drop(pg);
+}
+
+/// Ids descending while filing order ascends, so id order and filing order disagree.
+fn id(n: u64) -> String {
+    uuid(9, 1_000 - n)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paging_while_claims_arrive_skips_and_repeats_nothing() {
+    each_backend("keyset", |s| async move {
+        for n in 0..20 {
+            let mut c = new_claim(&id(n), "acme", &["2025-03"], "contract_credit", AT);
+            c.contract_id = format!("K{n}");
+            s.insert_claim(&c).await.expect("file");
+        }
+        let filer = {
+            let s = s.clone();
+            tokio::spawn(async move {
+                for n in 20..50 {
+                    let mut c = new_claim(&id(n), "globex", &["2025-03"], "contract_credit", AT);
+                    c.contract_id = format!("K{n}");
+                    s.insert_claim(&c).await.expect("file");
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
+        let mut seen: Vec<String> = Vec::new();
+        let mut after: Option<Cursor> = None;
+        let mut filer = Some(filer);
+        loop {
+            let q = QueueQuery {
+                after: after.clone(),
+                limit: 7,
+                ..QueueQuery::default()
+            };
+            let page = s.queue_page(&q).await.expect("page");
+            if let Some((c, seq)) = page.get(..page.len().min(7)).and_then(<[_]>::last) {
+                after = Some(Cursor {
+                    submitted_at: c.submitted_at.clone(),
+                    seq: *seq,
+                });
+            }
+            seen.extend(page.iter().take(7).map(|(c, _)| c.claim_id.clone()));
+            if page.len() <= 7 {
+                // At the end for now: once the filer is done, one more read ends the walk.
+                match filer.take() {
+                    Some(f) => f.await.expect("filer"),
+                    None => break,
+                }
+            }
+        }
+        let expected: Vec<String> = (0..50).map(id).collect();
+        assert_eq!(seen, expected, "every claim once, in filing order");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_filters_and_counts_are_exact() {
+    each_backend("filters", |s| async move {
+        // (n, client, periods, remedy, status it is moved to)
+        let rows: [(u64, &str, &[&str], &str, Status); 6] = [
+            (
+                1,
+                "acme",
+                &["2025-03"],
+                "contract_credit",
+                Status::Submitted,
+            ),
+            (
+                2,
+                "acme",
+                &["2025-05", "2025-06"],
+                "service_extension",
+                Status::Approved,
+            ),
+            (
+                3,
+                "globex",
+                &["2025-03"],
+                "service_extension",
+                Status::Submitted,
+            ),
+            (
+                4,
+                "globex",
+                &["2025-04"],
+                "contract_credit",
+                Status::Rejected,
+            ),
+            (
+                5,
+                "acme-cn",
+                &["2025-03"],
+                "contract_credit",
+                Status::UnderReview,
+            ),
+            (
+                6,
+                "acme",
+                &["2025-06"],
+                "contract_credit",
+                Status::Submitted,
+            ),
+        ];
+        for (n, client, periods, remedy, status) in rows {
+            // Each claim its own contract, so the same month can be claimed again.
+            let mut c = new_claim(&uuid(n as u32, n), client, periods, remedy, AT);
+            c.contract_id = format!("K{n}");
+            c.request = c.request.replace(
+                "\"contract_id\":\"K\"",
+                &format!("\"contract_id\":\"K{n}\""),
+            );
+            s.insert_claim(&c).await.expect("file");
+            let path: &[Status] = match status {
+                Status::Submitted => &[],
+                Status::UnderReview => &[Status::UnderReview],
+                Status::Approved => &[Status::UnderReview, Status::Approved],
+                _ => &[Status::Rejected],
+            };
+            for to in path {
+                s.set_status(&c.claim_id, *to, "operator:t", "n", AT)
+                    .await
+                    .expect("move");
+            }
+        }
+        let ids = |v: &Value| -> Vec<u64> {
+            v["claims"]
+                .as_array()
+                .expect("claims")
+                .iter()
+                .map(|c| {
+                    let id = c["claim_id"].as_str().expect("id");
+                    u64::from_str_radix(&id[24..], 16).expect("n")
+                })
+                .collect()
+        };
+        let ask = |q: QueueQuery| {
+            let s = s.clone();
+            async move { queue(s.as_ref(), &q, 0).await.expect("queue") }
+        };
+        let all = ask(QueueQuery::default()).await;
+        assert_eq!(ids(&all), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            all["counts"],
+            json!({"submitted": 3, "under_review": 1, "approved": 1, "rejected": 1, "fulfilled": 0})
+        );
+        assert_eq!(all["next"], Value::Null);
+        // "acme" is not "acme-cn".
+        let acme = ask(QueueQuery {
+            client: Some("acme".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&acme), [1, 2, 6]);
+        assert_eq!(
+            acme["counts"],
+            json!({"submitted": 2, "under_review": 0, "approved": 1, "rejected": 0, "fulfilled": 0})
+        );
+        let march = ask(QueueQuery {
+            month: Some("2025-03".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&march), [1, 3, 5]);
+        let june = ask(QueueQuery {
+            month: Some("2025-06".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&june), [2, 6]);
+        let ext = ask(QueueQuery {
+            remedy: Some("service_extension".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&ext), [2, 3]);
+        // The counts ignore the status filter: they are the other tabs' figures.
+        let sub = ask(QueueQuery {
+            status: Some(Status::Submitted),
+            month: Some("2025-03".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&sub), [1, 3]);
+        assert_eq!(
+            sub["counts"],
+            json!({"submitted": 2, "under_review": 1, "approved": 0, "rejected": 0, "fulfilled": 0})
+        );
+        // Two per page: 3 pages, the last without `next`.
+        let p1 = ask(QueueQuery {
+            limit: 2,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&p1), [1, 2]);
+        let after = Cursor::decode(p1["next"].as_str().expect("next"));
+        let p2 = ask(QueueQuery {
+            limit: 2,
+            after,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&p2), [3, 4]);
+        let after = Cursor::decode(p2["next"].as_str().expect("next"));
+        let p3 = ask(QueueQuery {
+            limit: 2,
+            after,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(ids(&p3), [5, 6]);
+        assert_eq!(p3["next"], Value::Null);
+        // Each claim carries its age: now (0) is before AT, so 0; and its trail.
+        assert_eq!(all["claims"][0]["age_seconds"], 0);
+        assert_eq!(
+            all["claims"][1]["history"].as_array().map(Vec::len),
+            Some(3)
+        );
+    })
+    .await;
+}
+
+fn op_data(name: &str) -> std::path::PathBuf {
+    let dir = temp_dir(name);
+    write_client(&dir, "acme", "K-ACME", &[3, 5]);
+    write_tokens_with_operators(&dir, &["acme"], &["alice", "bob"]);
+    dir
+}
+
+/// Decisions over HTTP: the version as ETag, 428 without it, 412 with who changed
+/// it, a race that exactly one wins, and a client refused on every operator route.
+fn decisions(s: &Server) {
+    let acme = token_of("acme");
+    let (alice, bob) = (token_of("alice"), token_of("bob"));
+    let id = uuid(22, 1);
+    let r = post(
+        &s.url("/api/v1/claims"),
+        Some(&acme),
+        &claim(&id, "K-ACME", &["2025-03"], 1, 300),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let page_url = s.url(&format!("/api/v1/operator/claims/{id}"));
+    let status_url = format!("{page_url}/status");
+
+    let page = get(&page_url, Some(&alice), &[]);
+    assert_eq!(page.status, 200);
+    let v = page.json();
+    let etag = page.header("etag").expect("ETag").to_string();
+    assert_eq!(
+        etag,
+        format!("\"{}\"", v["version"].as_str().expect("version"))
+    );
+    assert_eq!(
+        (v["client_id"].as_str(), v["status"].as_str()),
+        (Some("acme"), Some("submitted"))
+    );
+    assert_eq!(v["contact"]["email"], "wm@example.com");
+    assert_eq!(v["granted"]["units"], 1);
+    assert_eq!(v["history"][0]["actor"], "client:acme");
+    assert_eq!(
+        get(&s.url("/api/v1/operator/claims/nope"), Some(&alice), &[]).status,
+        404
+    );
+
+    // No If-Match: 428, and nothing changed.
+    let body = r#"{"status":"under_review","note":"looking"}"#;
+    let r = post(&status_url, Some(&alice), body);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (428, "version_required")
+    );
+    // A rejection needs a note.
+    let r = post_with(
+        &status_url,
+        Some(&alice),
+        r#"{"status":"rejected"}"#,
+        &[("If-Match", &etag)],
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (400, "note_required"));
+    assert_eq!(
+        get(&page_url, Some(&alice), &[]).header("etag"),
+        Some(etag.as_str())
+    );
+
+    // Two consoles decide on the same version: one wins, the other is told by whom.
+    let go = |token: String, etag: String, url: String| {
+        std::thread::spawn(move || {
+            post_with(
+                &url,
+                Some(&token),
+                r#"{"status":"under_review","note":"mine"}"#,
+                &[("If-Match", &etag)],
+            )
+        })
+    };
+    let a = go(alice.clone(), etag.clone(), status_url.clone());
+    let b = go(bob.clone(), etag.clone(), status_url.clone());
+    let (a, b) = (a.join().expect("a"), b.join().expect("b"));
+    let mut codes = [a.status, b.status];
+    codes.sort();
+    assert_eq!(
+        codes,
+        [200, 412],
+        "{} {}",
+        String::from_utf8_lossy(&a.body),
+        String::from_utf8_lossy(&b.body)
+    );
+    let (won, lost, winner) = if a.status == 200 {
+        (&a, &b, "alice")
+    } else {
+        (&b, &a, "bob")
+    };
+    assert_eq!(lost.error_code(), "claim_changed");
+    let d = &lost.json()["error"]["details"];
+    assert_eq!(d["changed_by"], format!("operator:{winner}"));
+    assert_eq!(d["status"], "under_review");
+    assert_eq!(d["changed_at"], won.json()["updated_at"]);
+    let fresh = won.header("etag").expect("new ETag").to_string();
+    assert_ne!(fresh, etag);
+    // Exactly one audit row for the race.
+    let v = get(&page_url, Some(&alice), &[]).json();
+    assert_eq!(v["history"].as_array().map(Vec::len), Some(2));
+    // The stale version stays stale; the fresh one decides; a weak tag never matches.
+    let body = r#"{"status":"approved","note":"ok"}"#;
+    assert_eq!(
+        post_with(&status_url, Some(&alice), body, &[("If-Match", &etag)]).status,
+        412
+    );
+    let weak = format!("W/{fresh}");
+    assert_eq!(
+        post_with(&status_url, Some(&alice), body, &[("If-Match", &weak)]).status,
+        412
+    );
+    let approved = post_with(&status_url, Some(&alice), body, &[("If-Match", &fresh)]);
+    assert_eq!(
+        approved.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&approved.body)
+    );
+    assert_eq!(approved.json()["status"], "approved");
+    // The workflow still decides what may follow: approved cannot go back to review.
+    let r = decide(&status_url, Some(&alice), r#"{"status":"under_review"}"#);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (409, "status_not_allowed")
+    );
+
+    // The client sees the operator's note.
+    let mine = get(&s.url("/api/v1/claims"), Some(&acme), &[]).json();
+    assert_eq!(mine["claims"][0]["history"][2]["note"], "ok");
+
+    // A client token gets 403 on every operator route, with or without a version.
+    let routes = [
+        ("GET", s.url("/api/v1/operator/claims")),
+        ("GET", s.url("/api/v1/operator/claims?status=submitted")),
+        ("GET", page_url.clone()),
+        ("GET", s.url("/api/v1/operator/claims/nope")),
+        ("POST", status_url.clone()),
+    ];
+    for (method, url) in &routes {
+        let r = match *method {
+            "GET" => get(url, Some(&acme), &[]),
+            _ => post_with(url, Some(&acme), body, &[("If-Match", &fresh)]),
+        };
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (403, "forbidden"),
+            "{method} {url}"
+        );
+    }
+
+    // The queue over HTTP: a strict query, the counts, and the page's cursor.
+    let q = get(
+        &s.url("/api/v1/operator/claims?limit=1&month=2025-03"),
+        Some(&alice),
+        &[],
+    )
+    .json();
+    assert_eq!(q["counts"]["approved"], 1);
+    assert_eq!(q["counts"]["submitted"], 0);
+    assert_eq!(q["claims"][0]["version"], approved.json()["version"]);
+    assert_eq!(q["next"], Value::Null);
+    let r = get(
+        &s.url("/api/v1/operator/claims?sort=age"),
+        Some(&alice),
+        &[],
+    );
+    assert_eq!((r.status, r.error_code().as_str()), (400, "bad_request"));
+}
+
+#[test]
+fn operators_decide_with_if_match_on_sqlite() {
+    let dir = op_data("op-http-sqlite");
+    let s = Server::start(&dir, &dir.join("claims.db"), &[]);
+    decisions(&s);
+}
+
+#[test]
+fn operators_decide_with_if_match_on_postgres() {
+    let pg = PgCluster::shared();
+    let dir = op_data("op-http-pg");
+    let db = pg.create_db();
+    let s = Server::start_db(&dir, &db, dir.join("server.log"), &[]);
+    decisions(&s);
+}
