@@ -68,6 +68,7 @@ bench: bootstrap dist native-bins
 	SLA_BIN=target/server/sla SLA_SERVER_BIN=target/server/sla-server npm run bench
 	cargo bench -p sla-server --bench load --profile server
 	cargo bench -p sla-server --bench scale --profile server
+	cargo bench -p sla-server --bench queue --profile server
 
 ## fuzz: parse+evaluate of arbitrary bytes (FUZZ_SECONDS, default 600)
 fuzz: bootstrap
