@@ -73,6 +73,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/operator/claims/{claim_id}/status",
             post(operator_queue::set_status),
         )
+        .route("/api/v1/operator/exposure", get(crate::exposure::route))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))

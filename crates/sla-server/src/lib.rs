@@ -11,6 +11,7 @@ pub mod data;
 pub mod demo_data;
 pub mod errors;
 pub mod events;
+pub mod exposure;
 pub mod health;
 pub mod http;
 pub mod jwt;

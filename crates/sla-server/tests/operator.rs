@@ -409,6 +409,14 @@ fn decisions(s: &Server) {
         ("GET", page_url.clone()),
         ("GET", s.url("/api/v1/operator/claims/nope")),
         ("POST", status_url.clone()),
+        (
+            "GET",
+            s.url("/api/v1/operator/exposure?from=2025-01&to=2025-12"),
+        ),
+        (
+            "GET",
+            s.url("/api/v1/operator/exposure?from=2025-01&to=2025-12&format=csv"),
+        ),
     ];
     for (method, url) in &routes {
         let r = match *method {
@@ -455,4 +463,92 @@ fn operators_decide_with_if_match_on_postgres() {
     let db = pg.create_db();
     let s = Server::start_db(&dir, &db, dir.join("server.log"), &[]);
     decisions(&s);
+}
+
+/// acme below target in March and May, globex in March (`write_client`'s hand-worked
+/// figures: one unit a month, credit 300, one month's extension); acme claims March.
+fn exposure(s: &Server) {
+    let r = post(
+        &s.url("/api/v1/claims"),
+        Some(&token_of("acme")),
+        &claim(&uuid(23, 1), "K-ACME", &["2025-03"], 1, 300),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let alice = token_of("alice");
+    let v = get(
+        &s.url("/api/v1/operator/exposure?from=2025-01&to=2025-12"),
+        Some(&alice),
+        &[],
+    );
+    assert_eq!(v.status, 200, "{}", String::from_utf8_lossy(&v.body));
+    let none =
+        json!({"submitted": 0, "under_review": 0, "approved": 0, "rejected": 0, "fulfilled": 0});
+    let mut march_claimed = none.clone();
+    march_claimed["submitted"] = json!(1);
+    assert_eq!(
+        v.json()["months"],
+        json!([
+            {"month": "2025-03", "below_target": 2, "units": 2, "service_extension_months": 2,
+             "contract_credit": 600, "claimed_units": march_claimed, "unclaimed_units": 1},
+            {"month": "2025-05", "below_target": 1, "units": 1, "service_extension_months": 1,
+             "contract_credit": 300, "claimed_units": none, "unclaimed_units": 1},
+        ])
+    );
+    let may = get(
+        &s.url("/api/v1/operator/exposure?from=2025-04&to=2025-05"),
+        Some(&alice),
+        &[],
+    )
+    .json();
+    assert_eq!(may["months"].as_array().map(Vec::len), Some(1));
+    assert_eq!(may["months"][0]["month"], "2025-05");
+    let c = get(
+        &s.url("/api/v1/operator/exposure?from=2025-01&to=2025-12&format=csv"),
+        Some(&alice),
+        &[],
+    );
+    assert_eq!(c.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        String::from_utf8_lossy(&c.body),
+        "month,below_target,units,service_extension_months,contract_credit,claimed_submitted,claimed_under_review,claimed_approved,claimed_rejected,claimed_fulfilled,unclaimed_units\r\n\
+         2025-03,2,2,2,600,1,0,0,0,0,1\r\n\
+         2025-05,1,1,1,300,0,0,0,0,0,1\r\n"
+    );
+    for bad in [
+        "from=2025-01",
+        "from=2025-13&to=2025-12",
+        "from=2025-06&to=2025-05",
+        "from=2025-01&to=2025-02&format=xml",
+    ] {
+        let r = get(
+            &s.url(&format!("/api/v1/operator/exposure?{bad}")),
+            Some(&alice),
+            &[],
+        );
+        assert_eq!(r.status, 400, "{bad}");
+    }
+}
+
+fn exposure_data(name: &str) -> std::path::PathBuf {
+    let dir = temp_dir(name);
+    write_client(&dir, "acme", "K-ACME", &[3, 5]);
+    write_client(&dir, "globex", "K-GLOBEX", &[3]);
+    write_tokens_with_operators(&dir, &["acme", "globex"], &["alice"]);
+    dir
+}
+
+#[test]
+fn exposure_totals_are_hand_worked_on_sqlite() {
+    let dir = exposure_data("op-exposure-sqlite");
+    let s = Server::start(&dir, &dir.join("claims.db"), &[]);
+    exposure(&s);
+}
+
+#[test]
+fn exposure_totals_are_hand_worked_on_postgres() {
+    let pg = PgCluster::shared();
+    let dir = exposure_data("op-exposure-pg");
+    let db = pg.create_db();
+    let s = Server::start_db(&dir, &db, dir.join("server.log"), &[]);
+    exposure(&s);
 }
