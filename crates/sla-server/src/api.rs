@@ -224,7 +224,7 @@ pub fn conditional(
     r
 }
 
-async fn document(
+pub(crate) async fn document(
     state: Arc<AppState>,
     scope: Scope,
     headers: HeaderMap,

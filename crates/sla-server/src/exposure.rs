@@ -43,7 +43,7 @@ fn month_arg(v: &str, name: &str) -> Result<String, ApiError> {
 }
 
 /// Every client's contracts, as the sweep and the contracts document see them.
-fn all_scopes(state: &AppState) -> Result<Vec<(String, Scope)>, ApiError> {
+pub(crate) fn all_scopes(state: &AppState) -> Result<Vec<(String, Scope)>, ApiError> {
     let mut out = Vec::new();
     let mut clients: Vec<&str> = state.tokens.clients().collect();
     clients.sort_unstable();

@@ -74,6 +74,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(operator_queue::set_status),
         )
         .route("/api/v1/operator/exposure", get(crate::exposure::route))
+        .route(
+            "/api/v1/operator/clients",
+            get(crate::operator_clients::list),
+        )
+        .route(
+            "/api/v1/operator/clients/{client}/contracts/{id}/{doc}",
+            get(crate::operator_clients::document_of),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))

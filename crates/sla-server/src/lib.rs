@@ -18,6 +18,7 @@ pub mod jwt;
 pub mod limits;
 pub mod metrics;
 pub mod operator;
+pub mod operator_clients;
 pub mod operator_queue;
 pub mod ops;
 pub mod postgres;
