@@ -552,3 +552,47 @@ fn exposure_totals_are_hand_worked_on_postgres() {
     let s = Server::start_db(&dir, &db, dir.join("server.log"), &[]);
     exposure(&s);
 }
+
+/// The demo data's documented figures (README "Demo data"): in 2025 only globex-cn
+/// falls short (acme's term starts 2025-12, not breached): March, one unit, credit
+/// (100+200+600)/3 = 300; June, one unit, credit 2,400/6 = 400; a unit is one
+/// month's extension. In April 2026 only globex-eu does (acme's April is a drill
+/// inside MW-4): one unit, credit 1,400/4 = 350.
+#[test]
+fn exposure_totals_are_hand_worked_for_the_demo_data() {
+    let dir = temp_dir("op-exposure-demo");
+    let data = dir.join("data");
+    let (ok, _, err) = cli(&["demo-data", "--out", data.to_str().expect("utf-8 path")]);
+    assert!(ok, "demo-data failed: {err}");
+    write_tokens_with_operators(&data, &["acme", "globex"], &["alice"]);
+    let s = Server::start(&data, &dir.join("claims.db"), &[]);
+    let none =
+        json!({"submitted": 0, "under_review": 0, "approved": 0, "rejected": 0, "fulfilled": 0});
+    let row = |month: &str, credit: u64| {
+        json!({"month": month, "below_target": 1, "units": 1, "service_extension_months": 1,
+               "contract_credit": credit, "claimed_units": none, "unclaimed_units": 1})
+    };
+    let url = |q: &str| s.url(&format!("/api/v1/operator/exposure?{q}"));
+    let y2025 = get(
+        &url("from=2025-01&to=2025-12"),
+        Some(&token_of("alice")),
+        &[],
+    );
+    assert_eq!(
+        y2025.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&y2025.body)
+    );
+    assert_eq!(
+        y2025.json()["months"],
+        json!([row("2025-03", 300), row("2025-06", 400)])
+    );
+    let april = get(
+        &url("from=2026-04&to=2026-04"),
+        Some(&token_of("alice")),
+        &[],
+    )
+    .json();
+    assert_eq!(april["months"], json!([row("2026-04", 350)]));
+}
