@@ -22,6 +22,7 @@ pub mod operator_clients;
 pub mod operator_queue;
 pub mod ops;
 pub mod postgres;
+pub mod queue_sql;
 pub mod sqlite;
 pub mod static_files;
 pub mod statuses;

@@ -398,10 +398,10 @@ impl Store for PgStore {
 
     async fn queue_page(
         &self,
-        q: &crate::operator_queue::QueueQuery,
+        q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(StoredClaim, i64)>, StoreError> {
-        let (sql, params) = crate::operator_queue::page_sql(q, &crate::operator_queue::POSTGRES);
-        let params = crate::operator_queue::pg_params(&params);
+        let (sql, params) = crate::queue_sql::page_sql(q, &crate::queue_sql::POSTGRES);
+        let params = crate::queue_sql::pg_params(&params);
         let refs: Vec<&(dyn ToSql + Sync)> = params
             .iter()
             .map(|p| p.as_ref() as &(dyn ToSql + Sync))
@@ -415,10 +415,10 @@ impl Store for PgStore {
 
     async fn queue_counts(
         &self,
-        q: &crate::operator_queue::QueueQuery,
+        q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(Status, i64)>, StoreError> {
-        let (sql, params) = crate::operator_queue::counts_sql(q, &crate::operator_queue::POSTGRES);
-        let params = crate::operator_queue::pg_params(&params);
+        let (sql, params) = crate::queue_sql::counts_sql(q, &crate::queue_sql::POSTGRES);
+        let params = crate::queue_sql::pg_params(&params);
         let refs: Vec<&(dyn ToSql + Sync)> = params
             .iter()
             .map(|p| p.as_ref() as &(dyn ToSql + Sync))

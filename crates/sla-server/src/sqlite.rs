@@ -6,6 +6,7 @@
 //! callers only await.
 
 mod group_commit;
+mod queue_rows;
 mod rows;
 
 use std::path::Path;
@@ -15,7 +16,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, TransactionBehavior};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub(crate) use self::rows::err;
+use self::rows::err;
 use crate::store::{
     Delivery, DeliveryRecord, Event, NewClaim, OutEvent, Outcome, RowError, Status, Store,
     StoreError, StoredClaim, Subscription, Tx,
@@ -213,19 +214,19 @@ impl Store for SqliteStore {
 
     async fn queue_page(
         &self,
-        q: &crate::operator_queue::QueueQuery,
+        q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(StoredClaim, i64)>, StoreError> {
-        let (sql, params) = crate::operator_queue::page_sql(q, &crate::operator_queue::SQLITE);
-        self.call(move |c| crate::operator_queue::sqlite_page(c, &sql, &params))
+        let (sql, params) = crate::queue_sql::page_sql(q, &crate::queue_sql::SQLITE);
+        self.call(move |c| queue_rows::sqlite_page(c, &sql, &params))
             .await
     }
 
     async fn queue_counts(
         &self,
-        q: &crate::operator_queue::QueueQuery,
+        q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(Status, i64)>, StoreError> {
-        let (sql, params) = crate::operator_queue::counts_sql(q, &crate::operator_queue::SQLITE);
-        self.call(move |c| crate::operator_queue::sqlite_counts(c, &sql, &params))
+        let (sql, params) = crate::queue_sql::counts_sql(q, &crate::queue_sql::SQLITE);
+        self.call(move |c| queue_rows::sqlite_counts(c, &sql, &params))
             .await
     }
 

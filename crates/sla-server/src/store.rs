@@ -41,6 +41,15 @@ pub struct StoredClaim {
     pub updated_at: String,
 }
 
+impl StoredClaim {
+    /// The claim's version, for `ETag` and `If-Match`: its status and when it was
+    /// set. A status only moves forward and never returns, so every change makes a
+    /// new version.
+    pub fn version(&self) -> String {
+        format!("{}.{}", self.status.as_str(), self.updated_at)
+    }
+}
+
 /// One row of a claim's audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -309,16 +318,16 @@ pub trait Store: Send + Sync + 'static {
     }
     async fn events(&self, claim_id: &str) -> Result<Vec<Event>, StoreError>;
     /// One keyset page of the operator queue, oldest first, each claim with its
-    /// filing sequence (the cursor's tie-breaker); SQL from `operator_queue`.
+    /// filing sequence (the cursor's tie-breaker); SQL from `queue_sql`.
     async fn queue_page(
         &self,
-        q: &crate::operator_queue::QueueQuery,
+        q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(StoredClaim, i64)>, StoreError>;
     /// The number of claims in each status under the queue's filters (not its
     /// status filter or cursor).
     async fn queue_counts(
         &self,
-        q: &crate::operator_queue::QueueQuery,
+        q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(Status, i64)>, StoreError>;
     /// A cheap round trip, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -455,7 +464,7 @@ impl dyn Store {
     }
 
     /// `set_status`, refused with `Stale` unless the claim, read in the same
-    /// transaction, is still at `version` (`operator_queue::version`): two
+    /// transaction, is still at `version` (`StoredClaim::version`): two
     /// operators deciding at once cannot both win.
     pub async fn set_status_if(
         &self,
@@ -470,7 +479,7 @@ impl dyn Store {
         let Some(claim) = tx.claim_for_update(claim_id).await? else {
             return Err(StatusError::NotFound);
         };
-        if version.is_some_and(|v| v != crate::operator_queue::version(&claim)) {
+        if version.is_some_and(|v| v != claim.version()) {
             return Err(StatusError::Stale(Box::new(claim)));
         }
         let from = claim.status;
