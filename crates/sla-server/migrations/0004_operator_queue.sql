@@ -1,5 +1,5 @@
 -- 0004: the operator queue pages oldest first by (submitted_at, rowid) under any
--- one filter (operator_queue.rs); each index below serves one filter's keyset
+-- one filter (queue_sql.rs); each index below serves one filter's keyset
 -- range, so the first page reads `limit` rows whatever the store holds. SQLite
 -- appends the rowid to every index, which is the keyset's tie-breaker.
 CREATE INDEX claims_by_submitted ON claims (submitted_at);

@@ -1,5 +1,5 @@
 -- 0005 (PostgreSQL): the indexes of the SQLite 0004. The operator queue pages
--- oldest first by (submitted_at, seq) under any one filter (operator_queue.rs);
+-- oldest first by (submitted_at, seq) under any one filter (queue_sql.rs);
 -- each index serves one filter's keyset range, so the first page reads `limit`
 -- rows whatever the store holds.
 CREATE INDEX claims_by_submitted ON claims (submitted_at, seq);
