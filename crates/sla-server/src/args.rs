@@ -30,6 +30,21 @@ pub enum Command {
         #[command(subcommand)]
         command: ClaimsCommand,
     },
+    /// The Ed25519 keys receipts and statements are signed with (docs/SIGNATURES.md).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Write a new key pair: DIR/signing-key.pem (PKCS#8, mode 0600) and DIR/KID.json.
+    Generate {
+        /// The directory to write (created when missing; an existing key is kept).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -92,6 +107,14 @@ pub struct ServeArgs {
     /// failure. For tests; the default suits real receivers.
     #[arg(long, value_name = "MS", default_value_t = 30_000, hide = true)]
     pub webhook_backoff_ms: i64,
+    /// Sign claim receipts and statements with this Ed25519 key (PKCS#8 PEM).
+    /// Without it the server signs nothing.
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+    /// Public JWKs (`*.json`) still published in the JWKS after a rotation, so
+    /// what older keys signed keeps verifying.
+    #[arg(long, value_name = "DIR")]
+    pub published_keys: Option<PathBuf>,
     /// Test builds only (the `testkit` feature, on for `cargo test` alone, and
     /// debug assertions): also trust this CA certificate (DER) for https webhooks.
     /// A release build has no such flag, so no production server can be told to.

@@ -19,7 +19,9 @@ use sla_rules::wire::ErrorCode;
 use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
-use crate::{api, health, limits, metrics, operator, static_files, subscriptions, AppState};
+use crate::{
+    api, health, limits, metrics, operator, signing, static_files, subscriptions, AppState,
+};
 
 /// Content-Security-Policy of every response: the widget runs its own script and
 /// WebAssembly, talks to its own origin, and nothing else loads.
@@ -61,6 +63,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/operator/claims/{claim_id}/status",
             post(operator::set_status),
         )
+        .route("/.well-known/jwks.json", get(signing::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
