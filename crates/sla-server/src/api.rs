@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use sla_rules::claims::{check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList};
+use sla_rules::claims::{check_claim, parse_claim, ClaimRecord, ClaimRequest};
 use sla_rules::wire::ErrorCode;
 
 use crate::claims_http::{claim_record, client_history, CLAIM_BODY_LIMIT};
@@ -210,11 +210,24 @@ pub async fn list_claims(
     for c in &stored {
         let mut record = claim_record(c)?;
         record.history = client_history(&state.store.events(&c.claim_id).await?);
-        claims.push(record);
+        let receipts = crate::receipts::current(&state, &record, &client).await;
+        claims.push((record, receipts));
     }
     let (body, etag) = blocking(move || {
+        let claims: Vec<_> = claims
+            .iter()
+            .map(|(record, (receipt, kept))| crate::receipts::WithReceipt {
+                record,
+                receipt: receipt.as_deref(),
+                receipts: kept.iter().map(|r| r.jws.as_str()).collect(),
+            })
+            .collect();
+        let list = crate::receipts::ListWithReceipts {
+            schema: sla_rules::claims::CLAIMS_SCHEMA,
+            claims,
+        };
         // Off the async workers too: every open widget asks for the list each minute.
-        let body = Bytes::from(crate::errors::json_text(&ClaimsList::new(claims)));
+        let body = Bytes::from(crate::errors::json_text(&list));
         // Weak, like the documents': the compression layer sends it in several codings.
         let etag = format!("W/{}", crate::data::content_etag(&body));
         Ok((body, etag))
@@ -278,7 +291,13 @@ pub async fn post_claim(
     })?;
     let client = caller.0;
     let (status, v) = file_claim(&state, &client, &claim).await?;
-    Ok(json_response(status, &v))
+    let (receipt, _) = crate::receipts::current(&state, &v, &client).await;
+    let answer = crate::receipts::WithReceipt {
+        record: &v,
+        receipt: receipt.as_deref(),
+        receipts: Vec::new(),
+    };
+    Ok(json_response(status, &answer))
 }
 
 /// The answer to a claim_id seen before: the stored claim for a retry of the same

@@ -20,7 +20,8 @@ use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
 use crate::{
-    api, health, limits, metrics, operator, signing, static_files, subscriptions, AppState,
+    api, health, limits, metrics, operator, signing, statements, static_files, subscriptions,
+    AppState,
 };
 
 /// Content-Security-Policy of every response: the widget runs its own script and
@@ -63,6 +64,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/operator/claims/{claim_id}/status",
             post(operator::set_status),
         )
+        .route("/api/v1/statements/{month}", get(statements::statement))
         .route("/.well-known/jwks.json", get(signing::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -1,0 +1,170 @@
+//! Signed claim receipts (docs/SIGNATURES.md): what a claim answer carries as `receipt`,
+//! a compact JWS over the stored claim's canonical JSON and the SHA-256 of its evidence,
+//! signed once per state the claim is in and kept for its history.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use sha2::{Digest, Sha256};
+use sla_rules::claims::ClaimRecord;
+
+use crate::data::{DataError, Doc};
+use crate::errors::ApiError;
+use crate::store::{Receipt, StoredClaim};
+use crate::AppState;
+
+/// What a receipt says: the claim as stored (not the contact, which is the client's own
+/// data and may be corrected) and the evidence its figures came from.
+pub fn payload(record: &ClaimRecord, client: &str, evidence_sha256: &str) -> Value {
+    json!({
+        "claim_id": record.claim_id,
+        "client": client,
+        "contract": record.contract_id,
+        "periods": record.periods,
+        "remedy": record.remedy,
+        "granted": record.granted,
+        "status": record.status,
+        "submitted_at": record.submitted_at,
+        "updated_at": record.updated_at,
+        "evidence_sha256": evidence_sha256,
+    })
+}
+
+/// The SHA-256 (hex) of the canonical JSON of the evidence the rules core computes for
+/// these periods now, without its `as_of`: the instant of the download is no figure, and a
+/// client who downloads the evidence later hashes the same bytes (blocking: a whole
+/// evaluation with its minute map).
+pub fn evidence_sha256(
+    state: &AppState,
+    client: &str,
+    periods: &[String],
+) -> Result<String, ApiError> {
+    let data = &state.data;
+    let invalid = |e: sla_rules::InputError| ApiError::internal(format!("client data: {e}"));
+    let usage = data.usage(client).map_err(missing)?;
+    let inc = data.file(client, Doc::Incidents).map_err(missing)?;
+    let incidents = sla_rules::incidents::parse_incidents(&inc.bytes, Doc::Incidents.file_name())
+        .map_err(invalid)?;
+    let policy = match data.file(client, Doc::Policy) {
+        Ok(p) => {
+            sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name()).map_err(invalid)?
+        }
+        Err(DataError::Missing(_)) => sla_rules::policy::Policy::default(),
+        Err(e) => return Err(missing(e)),
+    };
+    let ev = sla_rules::evaluate(&usage, &incidents, &policy, crate::clock::now_unix());
+    let evidence = sla_rules::evidence::evidence(&ev, periods);
+    hash_without_as_of(&evidence)
+}
+
+/// SHA-256 (hex) of the canonical JSON of `doc` without its top-level `as_of`.
+pub fn hash_without_as_of(doc: &impl serde::Serialize) -> Result<String, ApiError> {
+    let mut v = serde_json::to_value(doc).map_err(|e| ApiError::internal(e.to_string()))?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("as_of");
+    }
+    let text = sla_rules::jcs::canonical(&v).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(hex(&Sha256::digest(text.as_bytes())))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn missing(e: DataError) -> ApiError {
+    match e {
+        DataError::Missing(d) => {
+            ApiError::internal(format!("no {} for this client", d.file_name()))
+        }
+        DataError::Io(m) => ApiError::internal(m),
+        DataError::Invalid(e) => ApiError::internal(e.to_string()),
+    }
+}
+
+/// The receipt of the claim's current state: the one kept, or (with a signing key) a new
+/// one, signed and kept now. `None` without a key and nothing kept. A receipt that cannot
+/// be made (the documents are gone, the store fails) is logged, never a failed answer:
+/// the claim itself stands.
+/// Answers it with every receipt kept for the claim (the current one last).
+pub async fn current(
+    state: &Arc<AppState>,
+    record: &ClaimRecord,
+    client: &str,
+) -> (Option<String>, Vec<Receipt>) {
+    match current_or_error(state, record, client).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(claim_id = %record.claim_id, error = %e.message, "no receipt");
+            (None, Vec::new())
+        }
+    }
+}
+
+/// The receipt of a stored claim's current state (`current`).
+pub async fn of_stored(
+    state: &Arc<AppState>,
+    claim: &StoredClaim,
+) -> (Option<String>, Vec<Receipt>) {
+    match crate::claims_http::claim_record(claim) {
+        Ok(record) => current(state, &record, &claim.client_id).await,
+        Err(_) => (None, Vec::new()),
+    }
+}
+
+async fn current_or_error(
+    state: &Arc<AppState>,
+    record: &ClaimRecord,
+    client: &str,
+) -> Result<(Option<String>, Vec<Receipt>), ApiError> {
+    let kept = state.store.receipts(&record.claim_id).await?;
+    if let Some(r) = kept.iter().find(|r| r.status == record.status) {
+        return Ok((Some(r.jws.clone()), kept));
+    }
+    let Some(signer) = &state.signing.current else {
+        return Ok((None, kept));
+    };
+    let (st, c, periods) = (state.clone(), client.to_string(), record.periods.clone());
+    let digest = crate::api::blocking(move || evidence_sha256(&st, &c, &periods)).await?;
+    let jws = signer
+        .sign(
+            crate::signing::RECEIPT_TYP,
+            &payload(record, client, &digest),
+        )
+        .map_err(ApiError::internal)?;
+    let receipt = Receipt {
+        status: record.status,
+        at: record.updated_at.clone(),
+        kid: signer.public.kid.clone(),
+        jws,
+    };
+    state.store.put_receipt(&record.claim_id, &receipt).await?;
+    // A concurrent request may have kept its own first: answer the one kept.
+    let kept = state.store.receipts(&record.claim_id).await?;
+    let jws = kept
+        .iter()
+        .find(|r| r.status == record.status)
+        .map(|r| r.jws.clone())
+        .unwrap_or(receipt.jws);
+    Ok((Some(jws), kept))
+}
+
+/// A claim answer: the record as before (same members, same order), then `receipt`, and
+/// in the claims list `receipts`, every receipt kept for the claim, oldest first, one per
+/// state of its history. Both are absent when there is none.
+#[derive(serde::Serialize)]
+pub struct WithReceipt<'a> {
+    #[serde(flatten)]
+    pub record: &'a ClaimRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<&'a str>,
+}
+
+/// The claims list with receipts, members in the data contract's order.
+#[derive(serde::Serialize)]
+pub struct ListWithReceipts<'a> {
+    pub schema: &'static str,
+    pub claims: Vec<WithReceipt<'a>>,
+}
