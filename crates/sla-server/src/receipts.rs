@@ -125,7 +125,10 @@ async fn current_or_error(
         return Ok((None, kept));
     };
     let (st, c, periods) = (state.clone(), client.to_string(), record.periods.clone());
-    let digest = crate::api::blocking(move || evidence_sha256(&st, &c, &periods)).await?;
+    // Off the async workers: a whole evaluation (not `api::blocking`, which uses this module).
+    let digest = tokio::task::spawn_blocking(move || evidence_sha256(&st, &c, &periods))
+        .await
+        .map_err(|_| ApiError::internal("the evidence was not computed"))??;
     let jws = signer
         .sign(
             crate::signing::RECEIPT_TYP,
