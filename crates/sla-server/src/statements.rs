@@ -28,6 +28,18 @@ pub async fn statement(
     answer(state, caller.0, month, None).await
 }
 
+/// `GET /api/v1/contracts/{id}/statements/{month}`, for the per-contract routes: 404 unless
+/// `id` is the caller's contract. Not routed on this branch (the contract routes are added
+/// elsewhere); routing it is the one line
+/// `.route("/api/v1/contracts/{id}/statements/{month}", get(statements::contract_statement))`.
+pub async fn contract_statement(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path((contract, month)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    answer(state, caller.0, month, Some(contract)).await
+}
+
 /// The statement answer for `client`'s `month`; `contract` (the per-contract route's id)
 /// must name the contract the client's documents hold, so a per-contract route is one
 /// line: `answer(state, client, month, Some(contract_id))`.

@@ -80,6 +80,22 @@ fn without_a_signing_key_the_server_says_so_and_publishes_nothing() {
     let r = get(&s.url("/.well-known/jwks.json"), None, &[]);
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["keys"], Value::Array(vec![]));
+    // A claim is filed as before, with no receipt member at all.
+    let t = token_of("acme");
+    let filed = post(
+        &s.url("/api/v1/claims"),
+        Some(&t),
+        &claim(&uuid(21, 9), "K-1", &["2025-03"], 1, 300),
+    );
+    assert_eq!(filed.status, 201);
+    assert!(filed.json().get("receipt").is_none());
+    let list = get(&s.url("/api/v1/claims"), Some(&t), &[]).json();
+    assert!(list["claims"][0].get("receipt").is_none());
+    assert!(list["claims"][0].get("receipts").is_none());
+    // The statement is answered, unsigned.
+    let st = get(&s.url("/api/v1/statements/2025-03"), Some(&t), &[]).json();
+    assert_eq!(st["statement"]["availability"], "99.93279");
+    assert_eq!(st["jws"], Value::Null);
     drop(s);
     let log = std::fs::read_to_string(root.join("c.log")).unwrap();
     assert!(log.contains("no --signing-key"), "{log}");
