@@ -171,3 +171,79 @@ pub struct ListWithReceipts<'a> {
     pub schema: &'static str,
     pub claims: Vec<WithReceipt<'a>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sla_rules::claims::{ClaimStatus, Contact, Expected, Granted, Remedy};
+
+    fn record() -> ClaimRecord {
+        let request = sla_rules::claims::ClaimRequest {
+            schema: sla_rules::claims::CLAIM_SCHEMA.into(),
+            claim_id: "c-1".into(),
+            contract_id: "K-1".into(),
+            periods: vec!["2025-03".into()],
+            remedy: Remedy::ContractCredit,
+            expected: Expected {
+                units: 1,
+                service_extension_months: None,
+                contract_credit: Some(300),
+            },
+            contact: Contact {
+                name: "王敏".into(),
+                email: "wm@example.com".into(),
+                phone: "+86 138 0000 0000".into(),
+            },
+            note: String::new(),
+        };
+        let granted = Granted {
+            remedy: Remedy::ContractCredit,
+            units: 1,
+            service_extension_months: None,
+            service_end: None,
+            contract_credit: Some(300),
+        };
+        ClaimRecord::new(
+            request,
+            ClaimStatus::Submitted,
+            granted,
+            "2026-12-04T10:00:00Z".into(),
+            "2026-12-04T10:00:00Z".into(),
+        )
+    }
+
+    #[test]
+    fn without_a_receipt_the_answer_is_the_record_byte_for_byte() {
+        let r = record();
+        let plain = serde_json::to_string(&r).unwrap();
+        let wrapped = WithReceipt {
+            record: &r,
+            receipt: None,
+            receipts: Vec::new(),
+        };
+        assert_eq!(serde_json::to_string(&wrapped).unwrap(), plain);
+        let with = WithReceipt {
+            record: &r,
+            receipt: Some("h.p.s"),
+            receipts: vec!["a.b.c", "h.p.s"],
+        };
+        let text = serde_json::to_string(&with).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{},\"receipt\":\"h.p.s\",\"receipts\":[\"a.b.c\",\"h.p.s\"]}}",
+                &plain[..plain.len() - 1]
+            )
+        );
+    }
+
+    #[test]
+    fn the_payload_leaves_out_the_contact_and_is_canonical() {
+        let p = payload(&record(), "acme", "ab");
+        let text = sla_rules::jcs::canonical(&p).unwrap();
+        assert_eq!(
+            text,
+            r#"{"claim_id":"c-1","client":"acme","contract":"K-1","evidence_sha256":"ab","granted":{"contract_credit":300,"remedy":"contract_credit","units":1},"periods":["2025-03"],"remedy":"contract_credit","status":"submitted","submitted_at":"2026-12-04T10:00:00Z","updated_at":"2026-12-04T10:00:00Z"}"#
+        );
+    }
+}
