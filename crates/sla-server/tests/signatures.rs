@@ -375,6 +375,17 @@ fn a_statement_holds_the_worked_months_figures_and_verifies() {
         })
         .collect();
     assert_eq!(outages, [("OUT-20260228T2358", 5)]);
+    // MW-2 was announced 10 minutes after it began: listed, not applied, 0 minutes.
+    let x = &m["statement"]["exclusions"];
+    assert_eq!(
+        x.as_array().unwrap().len(),
+        1,
+        "MW-1 is February's only: {x}"
+    );
+    assert_eq!(x[0]["id"], "MW-2");
+    assert_eq!(x[0]["applied"], false);
+    assert_eq!(x[0]["reason"], "announced_late");
+    assert_eq!(x[0]["excluded_minutes"], 0);
     // January is partial (the term starts on the 15th): not judged.
     let jan = get(&s.url("/api/v1/statements/2026-01"), Some(&t), &[]);
     assert_eq!(
