@@ -67,7 +67,7 @@ function tsc(file) {
   return spawnSync(process.execPath, [TSC, "--noEmit", "-p", "tsconfig.json"], { cwd: host, encoding: "utf8" });
 }
 
-const GOOD_TS = `import init, { mount, type MountOptions, type WidgetHandle, type ReadyDetail } from "sla-portal";
+const GOOD_TS = `import init, { mount, type MountOptions, type GroupMountOptions, type WidgetHandle, type ReadyDetail } from "sla-portal";
 import initFull, { report } from "sla-portal/full";
 await init();
 await initFull();
@@ -90,6 +90,11 @@ custom.update({ timeoutMs: 5000 });
 custom.addEventListener("sla-portal:ready", (e) => console.log(e.detail.contractId));
 const text: string = report(new Uint8Array(), "{}", { asOf: "2026-04-10T12:00:00+08:00" });
 handle.unmount();
+// A group: the contracts list names each contract's documents.
+const group: GroupMountOptions = { contractsUrl: "/api/v1/contracts", contract: "globex-eu", locale: "en" };
+mount(el, group).update({ contract: "globex-hk" });
+el.addEventListener("sla-portal:contract-selected", (e) => console.log(e.detail.contract.toUpperCase()));
+custom.setAttribute("contracts-src", "/api/v1/contracts");
 export { text };
 `;
 
