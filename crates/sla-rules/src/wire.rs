@@ -41,6 +41,11 @@ pub enum ErrorCode {
     InvalidSubscription,
     /// 422: a webhook URL the egress rules refuse (not https, a private address).
     WebhookUrlRefused,
+    /// 400: a client-wide route asked of a caller who sees several contracts
+    /// (`details.contracts` lists them).
+    ContractRequired,
+    /// 503: a JWT arrived before the identity provider's keys could be loaded.
+    IdentityUnavailable,
     #[serde(other)]
     Other,
 }
@@ -81,6 +86,8 @@ impl ErrorCode {
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::InvalidSubscription => "invalid_subscription",
             ErrorCode::WebhookUrlRefused => "webhook_url_refused",
+            ErrorCode::ContractRequired => "contract_required",
+            ErrorCode::IdentityUnavailable => "identity_unavailable",
             ErrorCode::Other => "other",
         }
     }

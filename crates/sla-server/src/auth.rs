@@ -16,25 +16,84 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .map(|(_, t)| t.trim())
 }
 
-/// A request's token holder, once looked up: the rate limiter stores it in the
-/// request's extensions and the route extractors read it from there, so a token
-/// is hashed and compared once per request. `None`: no valid token.
-#[derive(Debug, Clone)]
-pub struct Identified(pub Option<(String, Role)>);
+/// Who sent a request, once its token is checked: a client (its staff or a service
+/// account) or an operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The client id for a client; the operator's name (a static token's entry, or
+    /// a JWT's `sub`) for an operator.
+    pub name: String,
+    pub role: Role,
+    /// A JWT's `sla_contracts`: the only contracts of the client this caller sees.
+    /// `None`: all of them.
+    pub contracts: Option<Vec<String>>,
+    /// What the rate limit is keyed by: the static token's entry, or the JWT's
+    /// issuer and subject, so a refreshed token keeps its holder's bucket.
+    pub key: String,
+}
 
-/// Who a request's token belongs to and in which role: the stored lookup when
-/// there is one, else a lookup now.
-pub fn identify(
+impl Principal {
+    /// Whether this caller may see contract `id` of its client.
+    pub fn sees(&self, id: &str) -> bool {
+        self.contracts
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|x| x == id))
+    }
+}
+
+/// What the token of a request proved.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    /// A valid static token or JWT.
+    Known(Principal),
+    /// No token, or one that failed a check (always the same 401; the reason is logged).
+    Refused,
+    /// A JWT while the identity provider's keys are not loaded yet: 503 with
+    /// `Retry-After` (seconds).
+    Unavailable(u64),
+}
+
+/// A request's identity, once looked up: the rate limiter stores it in the
+/// request's extensions and the route extractors read it from there, so a token
+/// is hashed, compared or verified once per request.
+#[derive(Debug, Clone)]
+pub struct Identified(pub Identity);
+
+/// Who a request's token belongs to: the stored lookup when there is one, else a
+/// lookup now.
+pub async fn identify(
     headers: &axum::http::HeaderMap,
     extensions: &axum::http::Extensions,
     tokens: &Tokens,
-) -> Option<(String, Role)> {
-    if let Some(Identified(holder)) = extensions.get::<Identified>() {
-        return holder.clone();
+    jwt: Option<&crate::jwt::Verifier>,
+) -> Identity {
+    if let Some(Identified(id)) = extensions.get::<Identified>() {
+        return id.clone();
     }
-    bearer(headers)
-        .and_then(|t| tokens.lookup(t))
-        .map(|(id, role)| (id.to_string(), role))
+    let Some(token) = bearer(headers) else {
+        return Identity::Refused;
+    };
+    if let Some((id, role)) = tokens.lookup(token) {
+        return Identity::Known(Principal {
+            name: id.to_string(),
+            role,
+            contracts: None,
+            key: format!("token:{id}"),
+        });
+    }
+    match jwt {
+        Some(v) if crate::jwt::looks_like_jwt(token) => v.verify(token).await,
+        _ => Identity::Refused,
+    }
+}
+
+/// The error answer of an identity that is not `Known`.
+pub fn refusal(id: &Identity) -> Option<crate::errors::ApiError> {
+    match id {
+        Identity::Known(_) => None,
+        Identity::Refused => Some(crate::errors::ApiError::unauthorized()),
+        Identity::Unavailable(secs) => Some(crate::errors::ApiError::identity_unavailable(*secs)),
+    }
 }
 
 #[derive(Deserialize)]

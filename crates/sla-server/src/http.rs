@@ -19,7 +19,9 @@ use sla_rules::wire::ErrorCode;
 use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
-use crate::{api, health, limits, metrics, operator, static_files, subscriptions, AppState};
+use crate::{
+    api, contracts, health, limits, metrics, operator, static_files, subscriptions, AppState,
+};
 
 /// Content-Security-Policy of every response: the widget runs its own script and
 /// WebAssembly, talks to its own origin, and nothing else loads.
@@ -44,6 +46,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/claims",
             get(api::list_claims).post(api::post_claim),
         )
+        .route("/api/v1/contracts", get(contracts::list))
+        .route(
+            "/api/v1/contracts/{id}/claims",
+            get(api::list_contract_claims).post(api::post_contract_claim),
+        )
+        .route("/api/v1/contracts/{id}/{doc}", get(api::contract_document))
         .route(
             "/api/v1/subscriptions",
             get(subscriptions::list).post(subscriptions::create),

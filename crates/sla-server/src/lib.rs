@@ -6,12 +6,14 @@ pub mod args;
 pub mod auth;
 pub mod claims_http;
 pub mod clock;
+pub mod contracts;
 pub mod data;
 pub mod demo_data;
 pub mod errors;
 pub mod events;
 pub mod health;
 pub mod http;
+pub mod jwt;
 pub mod limits;
 pub mod metrics;
 pub mod operator;
@@ -38,6 +40,8 @@ use args::{ClaimsCommand, Cli, Command, ServeArgs, SqliteWriter};
 pub struct AppState {
     pub data: data::DataDir,
     pub tokens: auth::Tokens,
+    /// JWT verification (`--jwks-url`), when configured.
+    pub jwt: Option<Arc<jwt::Verifier>>,
     pub store: Arc<dyn store::Store>,
     pub dist: PathBuf,
     pub demo_token: Option<String>,
@@ -90,6 +94,46 @@ fn webhook_test_roots(
     _: &ServeArgs,
 ) -> Result<Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>, String> {
     Ok(Vec::new())
+}
+
+/// The floor of a JWKS's lifetime and the unknown-kid refetch interval: a test
+/// build may lower both (`--jwks-test-seconds`).
+#[cfg(all(feature = "testkit", debug_assertions))]
+fn jwks_timing(args: &ServeArgs) -> (std::time::Duration, std::time::Duration) {
+    match args.jwks_test_seconds {
+        Some(s) => (
+            std::time::Duration::from_secs(s),
+            std::time::Duration::from_secs(s),
+        ),
+        None => (jwt::MIN_MAX_AGE, jwt::REFETCH_INTERVAL),
+    }
+}
+
+/// Any other build keeps the documented constants: it has no flag that could lower them.
+#[cfg(not(all(feature = "testkit", debug_assertions)))]
+fn jwks_timing(_: &ServeArgs) -> (std::time::Duration, std::time::Duration) {
+    (jwt::MIN_MAX_AGE, jwt::REFETCH_INTERVAL)
+}
+
+/// The JWT verifier `--jwks-url` asks for, if any.
+fn jwt_verifier(
+    args: &ServeArgs,
+    tls: Arc<tokio_rustls::rustls::ClientConfig>,
+) -> Result<Option<Arc<jwt::Verifier>>, String> {
+    let Some(url) = &args.jwks_url else {
+        return Ok(None);
+    };
+    let (min_max_age, refetch_interval) = jwks_timing(args);
+    let config = jwt::Config {
+        jwks_url: url.clone(),
+        issuer: args.jwt_issuer.clone().unwrap_or_default(),
+        audience: args.jwt_audience.clone().unwrap_or_default(),
+        leeway_seconds: args.jwt_leeway_seconds,
+        min_max_age,
+        refetch_interval,
+        tls,
+    };
+    Ok(Some(Arc::new(jwt::Verifier::new(config)?)))
 }
 
 /// Runs one command of the command line, on the caller's runtime (the binary's only one).
@@ -163,9 +207,12 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         evaluate_every: std::time::Duration::from_secs_f64(args.evaluate_every),
         tls: webhooks::tls_config(&webhook_test_roots(args)?)?,
     };
+    // The JWKS is fetched with the webhooks' client and its trust roots.
+    let jwt = jwt_verifier(args, webhooks.tls.clone())?;
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir, args.cache_mb.saturating_mul(1 << 20)),
         tokens,
+        jwt: jwt.clone(),
         store,
         dist: args.dist.clone(),
         demo_token,
@@ -187,6 +234,11 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     // The outbox worker and the breach sweep run beside the listener;
     // their state is in the store, so stopping them anywhere loses nothing.
     tokio::spawn(webhooks::run_worker(state.clone()));
+    if let Some(v) = jwt {
+        // Keys load beside the listener: an identity provider that is down does
+        // not keep the server (and its static tokens) from starting.
+        tokio::spawn(v.load_until_ready());
+    }
     let concurrency = args
         .sweep_concurrency
         .unwrap_or_else(sweep::default_concurrency);

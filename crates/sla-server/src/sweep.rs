@@ -149,28 +149,47 @@ enum Outcome {
 /// Evaluates one client now (on a blocking thread: a year of telemetry, read
 /// through the cache without filling it), records and queues each breach not
 /// recorded before, and drops the report.
-async fn evaluate(state: &Arc<AppState>, client: &str, mut emitted: Vec<Month>) -> Outcome {
-    let (st, c) = (state.clone(), client.to_string());
+async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -> Outcome {
+    // `client` or `client/contracts/id` (data::Scope): the client's subscribers hear
+    // it, and the breach is recorded for the contract ("" for a one-contract client).
+    let (client, contract) = match scope.split_once('/') {
+        Some((client, rest)) => (
+            client,
+            rest.strip_prefix(crate::data::CONTRACTS_DIR)
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(rest),
+        ),
+        None => (scope, ""),
+    };
+    let (st, c) = (state.clone(), scope.to_string());
     let now = crate::clock::now_unix();
     let report = tokio::task::spawn_blocking(move || st.data.report_passing(&c, now)).await;
     let report = match report {
         Ok(Ok(r)) => r,
         Ok(Err(DataError::Invalid(e))) => {
             // The operator's line: the file's full path, the JSON path, the message.
-            let file = state.data.client_dir(client).join(&e.file);
+            let file = state.data.client_dir(scope).join(&e.file);
             tracing::warn!("{}: {}: {}", file.display(), e.path, e.message);
             return Outcome::Bad;
         }
         Ok(Err(DataError::Missing(doc))) => {
-            tracing::debug!(client, file = doc.file_name(), "sweep: document missing");
+            tracing::debug!(scope, file = doc.file_name(), "sweep: document missing");
             return Outcome::Bad;
         }
         Ok(Err(DataError::Io(e))) => {
-            tracing::warn!(client, error = %e, "sweep: document not readable");
+            tracing::warn!(scope, error = %e, "sweep: document not readable");
             return Outcome::Later;
         }
         Err(_) => return Outcome::Later,
     };
+    if !contract.is_empty() && report.contract_id != contract {
+        tracing::warn!(
+            "{}: contract.id is {:?}, not the directory's name {contract:?}",
+            state.data.client_dir(scope).join("usage.json").display(),
+            report.contract_id
+        );
+        return Outcome::Bad;
+    }
     for (period, e) in crate::webhooks::breaches(client, &report) {
         let Ok(month) = Month::parse(&period) else {
             continue;
@@ -178,10 +197,10 @@ async fn evaluate(state: &Arc<AppState>, client: &str, mut emitted: Vec<Month>) 
         if emitted.contains(&month) {
             continue;
         }
-        match state.store.emit_breach(&period, &e).await {
+        match state.store.emit_breach(contract, &period, &e).await {
             Ok(new) => {
                 if new {
-                    tracing::info!(client, period = %period, event_id = %e.id, "period.breached queued");
+                    tracing::info!(client, contract, period = %period, event_id = %e.id, "period.breached queued");
                 }
                 emitted.push(month);
             }
@@ -221,18 +240,28 @@ pub async fn run(state: Arc<AppState>, concurrency: usize, lease: Duration) {
     let mut seen: HashMap<Arc<str>, Seen> = HashMap::new();
     let mut pass_started: Option<Instant> = None;
     loop {
-        let clients: Vec<Arc<str>> = state.tokens.clients().map(Arc::from).collect();
+        let clients: Vec<String> = state.tokens.clients().map(str::to_string).collect();
         let st = state.clone();
+        // Each contract is swept on its own (a group client has several): the
+        // scopes of data::Scope, which also key the leases.
         let stat = tokio::task::spawn_blocking(move || {
             clients
-                .into_iter()
-                .map(|c| {
-                    let v = st.data.versions(&c);
-                    (c, v)
+                .iter()
+                .flat_map(|c| match st.data.group_contracts(c) {
+                    Ok(Some(ids)) => ids
+                        .iter()
+                        .map(|id| crate::data::Scope::group(c, id).dir)
+                        .collect(),
+                    _ => vec![c.clone()],
+                })
+                .map(|scope| {
+                    let v = st.data.versions(&scope);
+                    (Arc::<str>::from(scope), v)
                 })
                 .collect::<Vec<_>>()
         })
         .await;
+        let scopes = stat.as_ref().map_or(seen.len(), Vec::len);
         let now = crate::clock::now_unix();
         let due: Vec<(Arc<str>, Versions)> = match stat {
             Ok(all) => all
@@ -342,8 +371,7 @@ pub async fn run(state: Arc<AppState>, concurrency: usize, lease: Duration) {
         }
         // A full pass: every client is up to date (or waits for a file change);
         // one that could not be evaluated keeps the pass open.
-        let open = seen.len() < state.tokens.clients().count()
-            || progress.pending.load(Ordering::Relaxed) > 0;
+        let open = seen.len() < scopes || progress.pending.load(Ordering::Relaxed) > 0;
         if let (false, Some(p)) = (open, pass_started) {
             progress
                 .last_full_pass
