@@ -139,7 +139,7 @@ catalogue! {
     GroupNoClaims => "无", "none";
     GroupReport => "报告", "Report";
     GroupOpen => "查看报告", "Open report";
-    GroupOpenLabel => "查看 {name} 的报告", "Open the report of {name}";
+    GroupOpenLabel => "查看报告：{name}", "Open report: {name}";
     GroupShown => "正在显示", "Shown below";
     GroupSwitch => "选择合同", "Choose a contract";
 
