@@ -31,8 +31,20 @@ window.__selected = [];
 const el = document.getElementById("sla");
 el.addEventListener("sla-portal:contract-selected", (e) => window.__selected.push(e.detail.contract));
 await init();
-window.__handle = mount(el, { contractsUrl: "/api/v1/contracts", contract: q.get("contract"),
-  locale: q.get("locale") || "zh-CN", headers: { Authorization: "Bearer " + q.get("t") } });`;
+const headers = { Authorization: "Bearer " + q.get("t") };
+if (q.get("element")) {
+  // The custom element: the list and the first contract as attributes, the token by update().
+  const c = document.createElement("sla-portal");
+  c.setAttribute("contracts-src", "/api/v1/contracts");
+  if (q.get("contract")) c.setAttribute("contract", q.get("contract"));
+  c.setAttribute("locale", q.get("locale") || "zh-CN");
+  c.update({ headers });
+  el.append(c);
+  window.__handle = c;
+} else {
+  window.__handle = mount(el, { contractsUrl: "/api/v1/contracts", contract: q.get("contract"),
+    locale: q.get("locale") || "zh-CN", headers });
+}`;
 
 /// Demo data, a copy of dist/ with the host page, and a server on a free port (`args`: more
 /// `serve` flags, e.g. the JWT ones).
@@ -64,13 +76,13 @@ async function server(args = []) {
 }
 
 /// A page with the group loaded (the full build draws it) and its list of rows on screen.
-async function open(srv, { locale = "zh-CN", token = srv.token, contract } = {}) {
+async function open(srv, { locale = "zh-CN", token = srv.token, contract, element } = {}) {
   const b = await browser();
   const page = await b.ctx.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   const url = `${srv.base}/group-host.html?locale=${locale}&t=${encodeURIComponent(token)}`
-    + (contract ? `&contract=${contract}` : "");
+    + (contract ? `&contract=${contract}` : "") + (element ? "&element=1" : "");
   await page.goto(url);
   await page.waitForSelector("[data-sla-contract]", { timeout: 60000 });
   await fullWidget(page);
@@ -253,6 +265,27 @@ test("axe: the group summary and switcher, zh-CN and en, 1280 and 360 px, nothin
     for (const v of await axe(page)) found.push(`error view: ${v}`);
   } finally { await w.close(); srv.close(); }
   assert.deepEqual(found, []);
+});
+
+test("<sla-portal contracts-src contract>: the attribute picks the first contract; changing it switches", async () => {
+  const srv = await server();
+  const w = await open(srv, { locale: "en", contract: "globex-hk", element: true });
+  try {
+    const { page, errors } = w;
+    await shows(page, "globex-hk");
+    assert.deepEqual(await selected(page), ["globex-hk"]);
+    assert.equal(await row(page, "globex-hk").getAttribute("aria-current"), "true");
+    assert.equal(await page.inputValue("select[data-sla-contract-switcher]"), "globex-hk");
+    await page.evaluate(() => document.querySelector("sla-portal").setAttribute("contract", "globex-eu"));
+    await shows(page, "globex-eu");
+    assert.deepEqual(await selected(page), ["globex-hk", "globex-eu"]);
+    // An id the list does not have changes nothing: the next switch follows globex-eu directly.
+    await page.evaluate(() => document.querySelector("sla-portal").setAttribute("contract", "acme-1"));
+    await page.evaluate(() => document.querySelector("sla-portal").setAttribute("contract", "globex-cn"));
+    await shows(page, "globex-cn");
+    assert.deepEqual(await selected(page), ["globex-hk", "globex-eu", "globex-cn"]);
+    assert.deepEqual(errors, []);
+  } finally { await w.close(); srv.close(); }
 });
 
 /// An RS256 JWT signed with `key`.

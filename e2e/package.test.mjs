@@ -51,7 +51,7 @@ test("the tarball holds what package.json promises", () => {
   const cem = JSON.parse(fs.readFileSync(path.join(dir, "custom-elements.json"), "utf8"));
   const el = cem.modules[0].declarations.find((d) => d.tagName === "sla-portal");
   assert.deepEqual(el.events.map((e) => e.name).sort(),
-    ["sla-portal:claim-filed", "sla-portal:error", "sla-portal:month-selected", "sla-portal:ready"]);
+    ["sla-portal:claim-filed", "sla-portal:contract-selected", "sla-portal:error", "sla-portal:month-selected", "sla-portal:ready"]);
   const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
   for (const s of ["npm install", "<sla-portal", "sla-portal:ready", "--slap-accent", "::part(", "'wasm-unsafe-eval'", "connect-src"]) {
     assert.ok(readme.includes(s), `README mentions ${s}`);

@@ -20,6 +20,7 @@ pub mod documents;
 pub mod draft;
 pub mod env;
 pub mod export;
+pub mod group;
 pub mod host_events;
 pub mod i18n;
 pub mod intl;

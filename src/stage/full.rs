@@ -113,8 +113,8 @@ impl Providers {
     }
 }
 
-/// What a handle renders: a group (`contractsUrl`, `views::group`) or one contract's report.
-pub type Root = crate::views::group::Widget;
+/// What a handle renders: a group (`contractsUrl`, `crate::group`) or one contract's report.
+pub type Root = crate::group::Widget;
 
 /// The full build draws groups itself.
 pub const DELEGATES_GROUPS: bool = false;

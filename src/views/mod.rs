@@ -6,7 +6,6 @@ pub mod claims;
 pub mod contacts;
 pub mod exclusions;
 pub mod figures;
-pub mod group;
 pub mod header;
 pub mod incident_detail;
 pub mod incidents;

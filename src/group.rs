@@ -1,7 +1,8 @@
 //! A group's contracts (`contractsUrl`): the list read once, a switcher, the group summary, and the selected contract's report drawn by the usual shell.
 //!
 //! Full build only (`crate::stage::Root`): the first paint hands a group to the full build
-//! before drawing anything, so none of this costs the first paint a byte.
+//! before drawing anything, so none of this costs the first paint a byte. A shell around the
+//! shell (`crate::app`), so it lives beside it, not under `views` (which never use a shell).
 //!
 //! The report below the summary is an [`App`] keyed by the contract: a switch mounts a new
 //! one, so nothing of the other contract (its report, claims list, claim draft in memory)
@@ -217,7 +218,10 @@ pub fn Group(props: &GroupProps) -> Html {
             if selected.as_deref() == Some(id.as_str()) {
                 return;
             }
-            *tab.borrow_mut() = tab_on_screen(&root).filter(|t| *t != Tab::Overview);
+            // No tab on screen (the previous switch's report still loading): its tab stays due.
+            if let Some(t) = tab_on_screen(&root) {
+                *tab.borrow_mut() = (t != Tab::Overview).then_some(t);
+            }
             host_events::contract_selected(&root, &id);
             selected.set(Some(id));
         })
@@ -288,7 +292,7 @@ pub fn Group(props: &GroupProps) -> Html {
             let attempt = attempt.clone();
             let on_retry = Callback::from(move |_| attempt.set(*attempt + 1));
             head(
-                html! { <super::status::ErrorPanel error={e.clone()} env={env.clone()} {on_retry} /> },
+                html! { <crate::views::status::ErrorPanel error={e.clone()} env={env.clone()} {on_retry} /> },
             )
         }
         List::Ready(l) => {
