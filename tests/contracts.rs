@@ -1,4 +1,6 @@
 //! Native tests of the contracts document (`contractsUrl`): what is read, the errors that name the JSON path, and the group summary's rows and totals, with figures worked out by hand.
+// Native: the document and the view model need no browser (the group's views are e2e/group.test.mjs's).
+#![cfg(not(target_arch = "wasm32"))]
 
 use sla_portal::contracts::{self, Contracts};
 use sla_portal::load::LoadError;
