@@ -537,11 +537,26 @@ async fn file_claim(
     }
 }
 
-/// `GET /demo/token` (with `--demo` only): the demo client's token for the demo
-/// page, so that no token is written into the page or the widget bundle.
-pub async fn demo_token(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    match &state.demo_token {
-        Some(t) => Ok(json_response(StatusCode::OK, &json!({ "token": t }))),
+/// `GET /demo/token[?client=globex]` (with `--demo` only): a demo client's token
+/// for the demo page (acme's by default; `globex`, the group, by name), so that no
+/// token is written into the page or the widget bundle.
+pub async fn demo_token(
+    State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    let Query(q) = Query::<ClientQuery>::try_from_uri(&uri).map_err(|e| {
+        ApiError::new(
+            400,
+            ErrorCode::BadRequest,
+            format!("query: {}", e.body_text()),
+        )
+    })?;
+    let found = match q.client {
+        None => state.demo_tokens.first(),
+        Some(c) => state.demo_tokens.iter().find(|(id, _)| *id == c),
+    };
+    match found {
+        Some((_, t)) => Ok(json_response(StatusCode::OK, &json!({ "token": t }))),
         None => Err(ApiError::not_found()),
     }
 }

@@ -81,10 +81,48 @@ pub async fn identify(
             key: format!("token:{id}"),
         });
     }
-    match jwt {
+    let verdict = match jwt {
         Some(v) if crate::jwt::looks_like_jwt(token) => v.verify(token).await,
-        _ => Identity::Refused,
+        _ => return Identity::Refused,
+    };
+    match verdict {
+        crate::jwt::Verdict::Valid(person) => match principal_of(person) {
+            Ok(p) => Identity::Known(p),
+            Err(reason) => refused(&reason),
+        },
+        crate::jwt::Verdict::Refused(reason) => refused(&reason),
+        crate::jwt::Verdict::Unavailable(secs) => Identity::Unavailable(secs),
     }
+}
+
+/// Every refused JWT is the same answer; only the log says why.
+fn refused(reason: &str) -> Identity {
+    tracing::info!(reason = %reason, "jwt refused");
+    Identity::Refused
+}
+
+/// The principal a verified JWT names: an operator (`sla_role: operator`) by its
+/// `sub`, else the client `sla_client`, narrowed by `sla_contracts`.
+fn principal_of(p: crate::jwt::Person) -> Result<Principal, String> {
+    let key = format!("jwt:{} {}", p.iss, p.sub);
+    if p.operator {
+        return Ok(Principal {
+            name: p.sub,
+            role: Role::Operator,
+            contracts: None,
+            key,
+        });
+    }
+    let client = p
+        .client
+        .filter(|id| valid_client_id(id))
+        .ok_or("no valid sla_client")?;
+    Ok(Principal {
+        name: client,
+        role: Role::Client,
+        contracts: p.contracts,
+        key,
+    })
 }
 
 /// The error answer of an identity that is not `Known`.
@@ -105,7 +143,10 @@ struct TokensDoc {
 struct TokenDoc {
     /// The client id, or the operator's name for an operator token.
     client: String,
-    sha256: String,
+    /// Absent: a client known to the server (swept, webhooks) that signs in with
+    /// JWTs only; such an entry matches no token.
+    #[serde(default)]
+    sha256: Option<String>,
     #[serde(default)]
     role: Option<String>,
 }
@@ -121,7 +162,7 @@ pub enum Role {
 /// The token table.
 #[derive(Debug, Clone)]
 pub struct Tokens {
-    entries: Vec<(String, [u8; 32], Role)>,
+    entries: Vec<(String, Option<[u8; 32]>, Role)>,
 }
 
 /// Whether `id` can name a client directory: it becomes a path segment.
@@ -171,8 +212,13 @@ impl Tokens {
                     "{file}: tokens[{i}].client: not a valid client id (letters, digits, - and _)"
                 ));
             }
-            let hash = unhex32(&t.sha256)
-                .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?;
+            let hash = match &t.sha256 {
+                None => None,
+                Some(h) => Some(
+                    unhex32(h)
+                        .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?,
+                ),
+            };
             let role = match t.role.as_deref() {
                 None | Some("client") => Role::Client,
                 Some("operator") => Role::Operator,
@@ -193,8 +239,10 @@ impl Tokens {
         let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let mut found = None;
         for (id, hash, role) in &self.entries {
-            if bool::from(hash.ct_eq(&h)) {
-                found = Some((id.as_str(), *role));
+            if let Some(hash) = hash {
+                if bool::from(hash.ct_eq(&h)) {
+                    found = Some((id.as_str(), *role));
+                }
             }
         }
         found
@@ -236,6 +284,19 @@ mod tests {
         assert_eq!(t.client_for("xyz"), Some("globex"));
         assert_eq!(t.client_for("abd"), None);
         assert_eq!(t.client_for(""), None);
+    }
+
+    #[test]
+    fn an_entry_without_a_hash_names_a_client_and_matches_no_token() {
+        let doc = format!(
+            r#"{{"tokens":[{{"client":"acme","sha256":"{}"}},{{"client":"globex"}}]}}"#,
+            sha256_hex("abc")
+        );
+        let t = Tokens::parse(doc.as_bytes(), "tokens.json").expect("parse");
+        assert_eq!(t.clients().collect::<Vec<_>>(), vec!["acme", "globex"]);
+        assert_eq!(t.client_for("abc"), Some("acme"));
+        assert_eq!(t.client_for(""), None);
+        assert_eq!(t.lookup("globex"), None);
     }
 
     #[test]

@@ -68,7 +68,13 @@ pub async fn list(
     let mut out = Vec::new();
     for (id, scope) in visible_contracts(&state, &caller).await? {
         let (st, dir) = (state.clone(), scope.dir.clone());
-        let s = blocking(move || st.data.summary(&dir, now).map_err(data_error)).await?;
+        // Valid until the instant the sweep would evaluate the contract again.
+        let s = blocking(move || {
+            st.data
+                .summary(&dir, now, |r| r.next_judgement_at())
+                .map_err(data_error)
+        })
+        .await?;
         check_contract_id(&scope, &s.report.contract_id)?;
         let r = &s.report;
         let claimed = state.store.claimed_periods(&scope.client, &id).await?;

@@ -12,7 +12,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::auth::{Identity, Principal, Role};
 use crate::webhooks::Target;
 
 /// The only signature algorithms accepted. `none` and every HS* are refused above
@@ -124,6 +123,28 @@ pub struct Verifier {
     // One fetch at a time: requests that find the keys stale wait for it and
     // then read its result instead of fetching again.
     fetching: tokio::sync::Mutex<Attempts>,
+}
+
+/// Who a valid JWT says its bearer is (`auth` turns it into a principal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub iss: String,
+    pub sub: String,
+    /// `sla_client`, as written (checked by `auth`).
+    pub client: Option<String>,
+    pub contracts: Option<Vec<String>>,
+    /// `sla_role: operator`.
+    pub operator: bool,
+}
+
+/// What verifying a JWT gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Valid(Person),
+    /// Why, for the log only.
+    Refused(String),
+    /// No keys loaded yet: retry after this many seconds.
+    Unavailable(u64),
 }
 
 /// The claims this server reads; `exp`, `nbf`, `iss` and `aud` are checked by
@@ -319,20 +340,17 @@ impl Verifier {
         }
     }
 
-    /// Verifies a bearer JWT. Every refusal is the same `Refused`; why goes to the log.
-    pub async fn verify(&self, token: &str) -> Identity {
+    /// Verifies a bearer JWT.
+    pub async fn verify(&self, token: &str) -> Verdict {
         match self.check(token).await {
-            Ok(p) => Identity::Known(p),
-            Err(Some(reason)) => {
-                tracing::info!(reason = %reason, "jwt refused");
-                Identity::Refused
-            }
-            Err(None) => Identity::Unavailable(LOAD_RETRY.as_secs().max(1)),
+            Ok(p) => Verdict::Valid(p),
+            Err(Some(reason)) => Verdict::Refused(reason),
+            Err(None) => Verdict::Unavailable(LOAD_RETRY.as_secs().max(1)),
         }
     }
 
     /// `Err(None)`: no keys loaded yet; `Err(Some(reason))`: refused.
-    async fn check(&self, token: &str) -> Result<Principal, Option<String>> {
+    async fn check(&self, token: &str) -> Result<Person, Option<String>> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Some(format!("token longer than {MAX_TOKEN_BYTES} bytes")));
         }
@@ -393,29 +411,18 @@ impl Verifier {
             .sub
             .filter(|s| !s.is_empty() && s.len() <= 256)
             .ok_or_else(|| Some("no usable sub".to_string()))?;
-        let iss = c.iss.unwrap_or_default();
-        let key = format!("jwt:{iss} {sub}");
-        match c.sla_role.as_deref() {
-            Some("operator") => Ok(Principal {
-                name: sub,
-                role: Role::Operator,
-                contracts: None,
-                key,
-            }),
-            None => {
-                let client = c
-                    .sla_client
-                    .filter(|id| crate::auth::valid_client_id(id))
-                    .ok_or_else(|| Some("no valid sla_client".to_string()))?;
-                Ok(Principal {
-                    name: client,
-                    role: Role::Client,
-                    contracts: c.sla_contracts,
-                    key,
-                })
-            }
-            Some(other) => Err(Some(format!("sla_role {other:?} is not a role"))),
-        }
+        let operator = match c.sla_role.as_deref() {
+            None => false,
+            Some("operator") => true,
+            Some(other) => return Err(Some(format!("sla_role {other:?} is not a role"))),
+        };
+        Ok(Person {
+            iss: c.iss.unwrap_or_default(),
+            sub,
+            client: c.sla_client,
+            contracts: c.sla_contracts,
+            operator,
+        })
     }
 }
 

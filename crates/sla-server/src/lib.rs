@@ -44,7 +44,8 @@ pub struct AppState {
     pub jwt: Option<Arc<jwt::Verifier>>,
     pub store: Arc<dyn store::Store>,
     pub dist: PathBuf,
-    pub demo_token: Option<String>,
+    /// With `--demo`: the demo clients' tokens, acme's first (`GET /demo/token`).
+    pub demo_tokens: Vec<(String, String)>,
     pub rate: limits::RateLimiter,
     /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
     pub shutting_down: AtomicBool,
@@ -170,23 +171,29 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let tokens_bytes =
         std::fs::read(&tokens_path).map_err(|e| format!("{}: {e}", tokens_path.display()))?;
     let tokens = auth::Tokens::parse(&tokens_bytes, &tokens_path.display().to_string())?;
-    let demo_token = if args.demo {
-        let p = data_dir.join(demo_data::DEMO_TOKEN_FILE);
-        let t = std::fs::read_to_string(&p)
-            .map_err(|e| format!("--demo: {}: {e}", p.display()))?
-            .trim()
-            .to_string();
-        if tokens.client_for(&t).is_none() {
-            return Err(format!(
-                "--demo: the token in {} is not in {}",
-                p.display(),
-                tokens_path.display()
-            ));
+    let mut demo_tokens = Vec::new();
+    if args.demo {
+        // acme's token is required; globex's (the group) is handed out when present.
+        for (file, required) in [
+            (demo_data::DEMO_TOKEN_FILE, true),
+            (demo_data::GLOBEX_TOKEN_FILE, false),
+        ] {
+            let p = data_dir.join(file);
+            let t = match std::fs::read_to_string(&p) {
+                Ok(t) => t.trim().to_string(),
+                Err(_) if !required => continue,
+                Err(e) => return Err(format!("--demo: {}: {e}", p.display())),
+            };
+            let Some(client) = tokens.client_for(&t) else {
+                return Err(format!(
+                    "--demo: the token in {} is not in {}",
+                    p.display(),
+                    tokens_path.display()
+                ));
+            };
+            demo_tokens.push((client.to_string(), t));
         }
-        Some(t)
-    } else {
-        None
-    };
+    }
     let mode = match args.sqlite_writer {
         SqliteWriter::Group => sqlite::WriteMode::Group,
         SqliteWriter::Naive => sqlite::WriteMode::Naive,
@@ -215,7 +222,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         jwt: jwt.clone(),
         store,
         dist: args.dist.clone(),
-        demo_token,
+        demo_tokens,
         rate: limits::RateLimiter::new(rate),
         shutting_down: AtomicBool::new(false),
         webhooks,

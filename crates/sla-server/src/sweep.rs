@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sla_rules::report::{PeriodStatus, Report};
 use sla_rules::time::Month;
 
 use crate::data::{DataError, Versions};
@@ -111,29 +110,6 @@ fn adopt(done: &str, versions: &Versions, now: i64) -> Option<Seen> {
     (!due(Some(&s), versions, now)).then_some(s)
 }
 
-/// The next instant the report of `r` changes by the clock alone: the end of the
-/// earliest month in progress, or, for a term that has not begun (no period yet),
-/// the end of its first month. Month boundaries come from the rules core's calendar
-/// (`Tz::month_start`), in the contract's timezone the report carries.
-pub fn next_change(r: &Report) -> Option<i64> {
-    let tz = r.as_of.tz;
-    let ends = r
-        .periods
-        .iter()
-        .filter(|p| p.status == PeriodStatus::InProgress)
-        .map(|p| tz.month_start(p.month.next()));
-    let first = if r.periods.is_empty() {
-        r.contract
-            .service_start
-            .get(..7)
-            .and_then(|m| Month::parse(m).ok())
-            .map(|m| tz.month_start(m.next()))
-    } else {
-        None
-    };
-    ends.chain(first).min()
-}
-
 /// What evaluating one client gave.
 enum Outcome {
     Done {
@@ -211,7 +187,7 @@ async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -
         }
     }
     Outcome::Done {
-        next_due: next_change(&report),
+        next_due: report.next_judgement_at(),
         emitted,
     }
 }
@@ -453,34 +429,6 @@ mod tests {
         };
         assert!(!due(Some(&bad), &v1, 1_000_000));
         assert!(due(Some(&bad), &v2, 1_000_000));
-    }
-
-    fn report_as_of(as_of: i64) -> Report {
-        let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"acme","name":"A"},
-            "contract":{"id":"K-1","service_start":"2025-01-01","service_end":"2025-12-31",
-            "timezone":"+08:00"},"telemetry":[],"outages":[],"signing":[]}"#;
-        let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
-        let u = sla_rules::usage::parse_usage(usage, "usage.json").expect("usage");
-        let i = sla_rules::incidents::parse_incidents(incidents, "incidents.json").expect("inc");
-        sla_rules::evaluate(&u, &i, &sla_rules::policy::Policy::default(), as_of).report
-    }
-
-    #[test]
-    fn the_next_change_is_the_end_of_the_month_in_progress_in_the_contract_timezone() {
-        // 2025-03-15T00:00Z: March (+08:00) is in progress; it ends at
-        // 2025-04-01T00:00+08:00 = 2025-03-31T16:00Z = 20,178 days × 86,400 + 57,600 s.
-        assert_eq!(
-            next_change(&report_as_of(1_741_996_800)),
-            Some(1_743_436_800)
-        );
-        // 2024-12-01T00:00Z, before the term: its first month (January, +08:00) ends
-        // 2025-02-01T00:00+08:00 = 2025-01-31T16:00Z = 20,119 × 86,400 + 57,600 s.
-        assert_eq!(
-            next_change(&report_as_of(1_733_011_200)),
-            Some(1_738_339_200)
-        );
-        // 2026-01-01T00:00Z: the term is over, only a file change can change anything.
-        assert_eq!(next_change(&report_as_of(1_767_225_600)), None);
     }
 
     #[test]

@@ -468,6 +468,17 @@ fn demo_mode_hands_out_the_demo_clients_token_only() {
     let token = t.json()["token"].as_str().expect("token").to_string();
     let usage = get(&demo.url("/api/v1/usage"), Some(&token), &[]);
     assert_eq!(usage.json()["client"]["id"], "acme");
+    // The group's token by name, for the demo page's group view; no other client's.
+    let g = get(&demo.url("/demo/token?client=globex"), None, &[]);
+    assert_eq!(g.status, 200);
+    let g = g.json()["token"].as_str().expect("token").to_string();
+    assert_ne!(g, token);
+    let list = get(&demo.url("/api/v1/contracts"), Some(&g), &[]).json();
+    assert_eq!(list["contracts"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        get(&demo.url("/demo/token?client=nobody"), None, &[]).status,
+        404
+    );
 }
 
 #[test]

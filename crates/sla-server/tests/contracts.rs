@@ -39,9 +39,25 @@ fn eu_last_judged() -> String {
 }
 
 #[test]
-fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract() {
+fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract_on_sqlite() {
     let (data, db) = demo("contracts");
-    let s = Server::start(&data, &db, &[]);
+    group_summary(&Server::start(&data, &db, &[]));
+}
+
+#[test]
+fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract_on_postgres() {
+    let pg = pg::PgCluster::shared();
+    let (data, db) = demo("contracts-pg");
+    let url = pg.create_db();
+    group_summary(&Server::start_db(
+        &data,
+        &url,
+        db.with_extension("log"),
+        &[],
+    ));
+}
+
+fn group_summary(s: &Server) {
     let g = token_of("globex");
     let g = Some(g.as_str());
 
@@ -215,4 +231,56 @@ fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract
         403
     );
     assert_eq!(get(&s.url("/api/v1/contracts"), None, &[]).status, 401);
+}
+
+#[test]
+fn each_contract_of_a_group_announces_its_own_breaches_with_its_contract_id() {
+    let data = temp_dir("contracts-sweep");
+    write_tokens(&data, &["grp"]);
+    let contracts = data.join("grp").join("contracts");
+    write_client(&contracts, "a", "a", &[]);
+    write_client(&contracts, "b", "b", &[]);
+    let rx = common::receiver::Receiver::start(&[]);
+    let fast = [
+        "--allow-webhook-host",
+        "127.0.0.1",
+        "--evaluate-every",
+        "0.2",
+        "--webhook-backoff-ms",
+        "100",
+    ];
+    let s = Server::start(&data, &data.join("claims.db"), &fast);
+    let r = post(
+        &s.url("/api/v1/subscriptions"),
+        Some(&token_of("grp")),
+        &json!({"url": rx.url, "events": ["period.breached"], "description": "ops"}).to_string(),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    // March breaches in both contracts, May in b only (write_client's hand-worked
+    // 30-minute outages): three events, the same month twice, once per contract.
+    write_client(&contracts, "a", "a", &[3]);
+    write_client(&contracts, "b", "b", &[3, 5]);
+    wait_for(30, "three breaches", || rx.got().len() >= 3);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let mut got: Vec<(String, String, String)> = rx
+        .got()
+        .iter()
+        .map(|r| {
+            let v = r.json();
+            let d = &v["data"];
+            (
+                d["client_id"].as_str().unwrap_or("").to_string(),
+                d["contract_id"].as_str().unwrap_or("").to_string(),
+                d["period"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("grp", "a", "2025-03"),
+        ("grp", "b", "2025-03"),
+        ("grp", "b", "2025-05"),
+    ]
+    .map(|(c, k, p)| (c.to_string(), k.to_string(), p.to_string()));
+    assert_eq!(got, want);
 }

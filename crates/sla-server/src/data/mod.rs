@@ -327,8 +327,14 @@ impl DataDir {
     }
 
     /// The contract's summary as of `now`, made again only when a document
-    /// changed or the month in progress (in the contract's timezone) ended.
-    pub fn summary(&self, scope: &str, now: i64) -> Result<Arc<Summary>, DataError> {
+    /// changed or the instant `until` gives for its report (when the month in
+    /// progress ends, in the contract's timezone; `None`: never) has come.
+    pub fn summary(
+        &self,
+        scope: &str,
+        now: i64,
+        until: impl FnOnce(&Report) -> Option<i64>,
+    ) -> Result<Arc<Summary>, DataError> {
         let policy = match self.stat(scope, Doc::Policy) {
             Ok(k) => Some(k),
             Err(DataError::Missing(_)) => None,
@@ -352,7 +358,7 @@ impl DataDir {
                 let usage = self.file_with(scope, Doc::Usage, Fill::Pass)?;
                 let name =
                     contract_name(&usage.bytes).unwrap_or_else(|| report.client_name.clone());
-                let until = crate::sweep::next_change(&report).unwrap_or(i64::MAX);
+                let until = until(&report).unwrap_or(i64::MAX);
                 let key = ReportKey {
                     as_of: until,
                     usage: files.0,
