@@ -288,6 +288,26 @@ test("<sla-portal contracts-src contract>: the attribute picks the first contrac
   } finally { await w.close(); srv.close(); }
 });
 
+test("the demo page shows the group with ?client=globex (a static token from /demo/token)", async () => {
+  const srv = await server();
+  const b = await browser();
+  try {
+    const page = await b.ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${srv.base}/?client=globex&contract=globex-eu&locale=en`);
+    await page.waitForSelector("[data-sla-contract]", { timeout: 60000 });
+    await shows(page, "globex-eu");
+    assert.deepEqual(await page.$$eval("[data-sla-contract]", (rs) => rs.map((r) => r.dataset.slaContract)),
+      ["globex-cn", "globex-eu", "globex-hk"]);
+    // Without it, the one-contract demo as before: no group.
+    await page.goto(`${srv.base}/?locale=en`);
+    await page.waitForSelector("[role=tab]", { timeout: 60000 });
+    assert.equal(await page.locator(".slap-group").count(), 0);
+    assert.deepEqual(errors, []);
+  } finally { await b.close(); srv.close(); }
+});
+
 /// An RS256 JWT signed with `key`.
 function jwt(key, kid, claims) {
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
