@@ -15,10 +15,12 @@ pub mod api;
 pub mod app;
 pub mod charts;
 pub mod claims_api;
+pub mod contracts;
 pub mod documents;
 pub mod draft;
 pub mod env;
 pub mod export;
+pub mod group;
 pub mod host_events;
 pub mod i18n;
 pub mod intl;
@@ -36,7 +38,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::app::{App, AppProps};
+use crate::app::AppProps;
 use crate::options::Options;
 use crate::stage::Resume;
 
@@ -74,7 +76,7 @@ export function adopt_style(css, el) {
 export function define_element(mount) {
   // A second copy of the module on the page finds the element defined: nothing to do.
   if (!globalThis.customElements || customElements.get("sla-portal")) return;
-  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "fallback-locale", "as-of", "credentials", "refresh-seconds"];
+  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "fallback-locale", "as-of", "credentials", "refresh-seconds", "contracts-src", "contract"];
   try {
     customElements.define("sla-portal", class extends HTMLElement {
       static get observedAttributes() { return attrs; }
@@ -149,7 +151,7 @@ pub fn start() {
 /// Who draws a mounted widget now.
 enum Mounted {
     /// This build's own app.
-    Here(yew::AppHandle<App>),
+    Here(yew::AppHandle<stage::Root>),
     /// The full build's widget handle (first paint, after the hand-over).
     Full(JsValue),
     /// Unmounted.
@@ -239,6 +241,16 @@ fn mount_options(
     let mounted = Rc::new(RefCell::new(Mounted::Gone));
     let options = Rc::new(RefCell::new(options));
     let on_handover = stage::hand_over(hand_over(&el, &mounted, &options));
+    // A group in the first paint: its list comes before any report, so there is nothing to
+    // draw early, and the full build draws it from the start (`stage::mount_full`).
+    if stage::DELEGATES_GROUPS && options.borrow().contracts_url.is_some() {
+        *mounted.borrow_mut() = Mounted::Full(stage::mount_full(&el, &options.borrow()));
+        return WidgetHandle {
+            mounted,
+            options,
+            on_handover,
+        };
+    }
     let props = AppProps {
         options: Rc::new(options.borrow().clone()),
         resume: None,
@@ -246,7 +258,7 @@ fn mount_options(
         on_handover: on_handover.clone(),
     };
     *mounted.borrow_mut() =
-        Mounted::Here(yew::Renderer::<App>::with_root_and_props(el, props).render());
+        Mounted::Here(yew::Renderer::<stage::Root>::with_root_and_props(el, props).render());
     WidgetHandle {
         mounted,
         options,
@@ -292,7 +304,7 @@ pub fn mount_resumed(element: web_sys::Element, options: Options, resume: Resume
     };
     WidgetHandle {
         mounted: Rc::new(RefCell::new(Mounted::Here(
-            yew::Renderer::<App>::with_root_and_props(element, props).render(),
+            yew::Renderer::<stage::Root>::with_root_and_props(element, props).render(),
         ))),
         options: Rc::new(RefCell::new(options)),
         on_handover: None,

@@ -400,6 +400,53 @@ impl Report {
         self.periods.iter().find(|p| p.month == *month)
     }
 
+    /// The next instant at which a period is judged by the clock alone: the end of the
+    /// earliest month in progress, or, for a term that has not begun (no period yet), the end
+    /// of its first month; `None` once every month of the term is judged. Until then no
+    /// period can become breached unless a document changes, which is what lets a server
+    /// leave a client alone between its month ends (docs/RULES.md, after §4.1 and §4.8 (1): a
+    /// month is judged only once it has ended at `as_of`). An earlier answer than needed (a
+    /// first month that is only partly in the term) costs one evaluation, never a missed
+    /// breach. Month ends are in the contract's timezone, the one `as_of` carries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+    ///   "contract":{"id":"K","service_start":"2025-01-01","service_end":"2025-12-31",
+    ///   "timezone":"+08:00"},"telemetry":[]}"#;
+    /// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+    /// let at = |as_of| sla_rules::report(&sla_rules::Inputs { usage, incidents, policy: None }, as_of)
+    ///     .unwrap()
+    ///     .next_judgement_at();
+    /// // March (+08:00) is in progress; it ends 2025-04-01T00:00+08:00 = 2025-03-31T16:00Z.
+    /// let april = sla_rules::time::parse_instant("2025-04-01T00:00:00+08:00").unwrap();
+    /// assert_eq!(at("2025-03-15T08:00:00+08:00"), Some(april));
+    /// assert_eq!(april, 1_743_436_800);
+    /// // Before the term: its first month, January, ends 2025-02-01T00:00+08:00.
+    /// assert_eq!(at("2024-12-01T08:00:00+08:00"), Some(1_738_339_200));
+    /// // After the term only a changed document changes a judgement.
+    /// assert_eq!(at("2026-01-01T08:00:00+08:00"), None);
+    /// ```
+    pub fn next_judgement_at(&self) -> Option<crate::time::Instant> {
+        let tz = self.as_of.tz;
+        let ends = self
+            .periods
+            .iter()
+            .filter(|p| p.status == PeriodStatus::InProgress)
+            .map(|p| tz.month_start(p.month.next()));
+        let first = if self.periods.is_empty() {
+            self.contract
+                .service_start
+                .get(..7)
+                .and_then(|m| Month::parse(m).ok())
+                .map(|m| tz.month_start(m.next()))
+        } else {
+            None
+        };
+        ends.chain(first).min()
+    }
+
     /// The figures of the settings that judged a period whose `policy_version` is
     /// `version` (`None`: the policy's top-level settings), so a view explains each month by
     /// its own terms. `None` only for a version the report does not list.

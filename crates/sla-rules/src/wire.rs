@@ -43,6 +43,11 @@ pub enum ErrorCode {
     WebhookUrlRefused,
     /// 409: a statement was asked for a month that is not judged (in progress, partial).
     MonthNotJudged,
+    /// 400: a client-wide route asked of a caller who sees several contracts
+    /// (`details.contracts` lists them).
+    ContractRequired,
+    /// 503: a JWT arrived before the identity provider's keys could be loaded.
+    IdentityUnavailable,
     #[serde(other)]
     Other,
 }
@@ -84,6 +89,8 @@ impl ErrorCode {
             ErrorCode::InvalidSubscription => "invalid_subscription",
             ErrorCode::WebhookUrlRefused => "webhook_url_refused",
             ErrorCode::MonthNotJudged => "month_not_judged",
+            ErrorCode::ContractRequired => "contract_required",
+            ErrorCode::IdentityUnavailable => "identity_unavailable",
             ErrorCode::Other => "other",
         }
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,8 +13,9 @@ use serde_json::json;
 use sla_rules::claims::{check_claim, parse_claim, ClaimRecord, ClaimRequest};
 use sla_rules::wire::ErrorCode;
 
+use crate::auth::{Identity, Principal, Role};
 use crate::claims_http::{claim_record, client_history, CLAIM_BODY_LIMIT};
-use crate::data::{Coding, DataError, Doc};
+use crate::data::{Coding, DataError, Doc, Scope};
 use crate::errors::{json_response, ApiError};
 use crate::store::{InsertError, NewClaim, StoredClaim};
 use crate::AppState;
@@ -25,8 +26,11 @@ struct ClientQuery {
     client: Option<String>,
 }
 
-/// The authenticated client of a request.
-pub struct Caller(pub String);
+/// The authenticated client of a request, and what its identity allows.
+pub struct Caller {
+    pub client: String,
+    pub principal: Principal,
+}
 
 impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = ApiError;
@@ -35,18 +39,27 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Caller, ApiError> {
-        let holder = crate::auth::identify(&parts.headers, &parts.extensions, &state.tokens);
-        let client = match holder {
-            Some((id, crate::auth::Role::Client)) => id,
-            Some((_, crate::auth::Role::Operator)) => {
+        let id = crate::auth::identify(
+            &parts.headers,
+            &parts.extensions,
+            &state.tokens,
+            state.jwt.as_deref(),
+        )
+        .await;
+        let principal = match id {
+            Identity::Known(p) if p.role == Role::Client => p,
+            Identity::Known(_) => {
                 return Err(ApiError::new(
                     403,
                     ErrorCode::Forbidden,
                     "an operator token cannot use client routes",
                 ))
             }
-            None => return Err(ApiError::unauthorized()),
+            other => {
+                return Err(crate::auth::refusal(&other).unwrap_or_else(ApiError::unauthorized))
+            }
         };
+        let client = principal.name.clone();
         // `?client=ID` lets a host name the client it means; naming another is refused.
         // axum's `Query` percent-decodes, so `?client=ac%6De` names `acme`.
         let Query(named) = Query::<ClientQuery>::try_from_uri(&parts.uri).map_err(|e| {
@@ -63,7 +76,92 @@ impl FromRequestParts<Arc<AppState>> for Caller {
                 "the token does not grant access to that client",
             ));
         }
-        Ok(Caller(client))
+        Ok(Caller { client, principal })
+    }
+}
+
+/// The contracts the caller sees, as scopes with their ids, in the contracts
+/// document's order. A one-contract client's id is its usage.json's
+/// `contract.id`, so listing it parses that document (cached).
+pub(crate) async fn visible_contracts(
+    state: &Arc<AppState>,
+    caller: &Caller,
+) -> Result<Vec<(String, Scope)>, ApiError> {
+    let (st, client) = (state.clone(), caller.client.clone());
+    let all = blocking(
+        move || match st.data.group_contracts(&client).map_err(data_error)? {
+            Some(ids) => Ok(ids
+                .into_iter()
+                .map(|id| (id.clone(), Scope::group(&client, &id)))
+                .collect::<Vec<_>>()),
+            None => {
+                let u = st.data.usage(&client).map_err(data_error)?;
+                Ok(vec![(u.contract_id.clone(), Scope::single(&client))])
+            }
+        },
+    )
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter(|(id, _)| caller.principal.sees(id))
+        .collect())
+}
+
+/// The contract a client-wide route (`/api/v1/usage`, …) means: the caller's only
+/// one. Several: 400 `contract_required` with their ids.
+pub(crate) async fn only_contract(
+    state: &Arc<AppState>,
+    caller: &Caller,
+) -> Result<Scope, ApiError> {
+    let (st, client) = (state.clone(), caller.client.clone());
+    let group = blocking(move || st.data.group_contracts(&client).map_err(data_error)).await?;
+    if group.is_none() && caller.principal.contracts.is_none() {
+        // The one-contract layout as before: its documents are served unparsed.
+        return Ok(Scope::single(&caller.client));
+    }
+    let mut seen = visible_contracts(state, caller).await?;
+    match seen.len() {
+        1 => Ok(seen.remove(0).1),
+        0 => Err(ApiError::contract_forbidden()),
+        _ => Err(ApiError::new(
+            400,
+            ErrorCode::ContractRequired,
+            "this client has several contracts: use /api/v1/contracts/{id}/…",
+        )
+        .with_details(
+            json!({ "contracts": seen.into_iter().map(|(id, _)| id).collect::<Vec<_>>() }),
+        )),
+    }
+}
+
+/// Contract `id` of the caller's client, if the caller sees it; 403 otherwise
+/// (also for an id that does not exist: the answer tells nothing of other ids).
+pub(crate) async fn named_contract(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    id: &str,
+) -> Result<Scope, ApiError> {
+    visible_contracts(state, caller)
+        .await?
+        .into_iter()
+        .find(|(c, _)| c == id)
+        .map(|(_, s)| s)
+        .ok_or_else(ApiError::contract_forbidden)
+}
+
+/// A group contract's usage.json must name the contract its directory does: a
+/// claim's `contract_id` is checked against it.
+pub(crate) fn check_contract_id(scope: &Scope, contract_id: &str) -> Result<(), ApiError> {
+    match &scope.contract {
+        Some(dir) if dir != contract_id => Err(ApiError::new(
+            500,
+            ErrorCode::DataInvalid,
+            format!(
+                "{}/usage.json: contract.id is {contract_id:?}, not the directory's name {dir:?}",
+                scope.dir
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -76,7 +174,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|_| ApiError::internal("the request's work did not finish"))?
 }
 
-fn data_error(e: DataError) -> ApiError {
+pub(crate) fn data_error(e: DataError) -> ApiError {
     match e {
         DataError::Missing(doc) => ApiError::new(
             404,
@@ -131,11 +229,11 @@ pub fn conditional(
 
 async fn document(
     state: Arc<AppState>,
-    caller: Caller,
+    scope: Scope,
     headers: HeaderMap,
     doc: Doc,
 ) -> Result<Response, ApiError> {
-    let client = caller.0;
+    let client = scope.dir;
     let coding = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -177,7 +275,8 @@ pub async fn usage(
     c: Caller,
     h: HeaderMap,
 ) -> Result<Response, ApiError> {
-    document(s, c, h, Doc::Usage).await
+    let scope = only_contract(&s, &c).await?;
+    document(s, scope, h, Doc::Usage).await
 }
 
 pub async fn incidents(
@@ -185,7 +284,8 @@ pub async fn incidents(
     c: Caller,
     h: HeaderMap,
 ) -> Result<Response, ApiError> {
-    document(s, c, h, Doc::Incidents).await
+    let scope = only_contract(&s, &c).await?;
+    document(s, scope, h, Doc::Incidents).await
 }
 
 pub async fn policy(
@@ -193,7 +293,25 @@ pub async fn policy(
     c: Caller,
     h: HeaderMap,
 ) -> Result<Response, ApiError> {
-    document(s, c, h, Doc::Policy).await
+    let scope = only_contract(&s, &c).await?;
+    document(s, scope, h, Doc::Policy).await
+}
+
+/// `GET /api/v1/contracts/{id}/{usage|incidents|policy}`.
+pub async fn contract_document(
+    State(s): State<Arc<AppState>>,
+    Path((id, doc)): Path<(String, String)>,
+    c: Caller,
+    h: HeaderMap,
+) -> Result<Response, ApiError> {
+    let doc = match doc.as_str() {
+        "usage" => Doc::Usage,
+        "incidents" => Doc::Incidents,
+        "policy" => Doc::Policy,
+        _ => return Err(ApiError::not_found()),
+    };
+    let scope = named_contract(&s, &c, &id).await?;
+    document(s, scope, h, doc).await
 }
 
 pub async fn list_claims(
@@ -201,16 +319,38 @@ pub async fn list_claims(
     headers: HeaderMap,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let client = caller.0;
+    let scope = only_contract(&state, &caller).await?;
+    claims_of(state, headers, scope).await
+}
+
+/// `GET /api/v1/contracts/{id}/claims`.
+pub async fn list_contract_claims(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let scope = named_contract(&state, &caller, &id).await?;
+    claims_of(state, headers, scope).await
+}
+
+/// The claims list of one contract.
+async fn claims_of(
+    state: Arc<AppState>,
+    headers: HeaderMap,
+    scope: Scope,
+) -> Result<Response, ApiError> {
+    let client = scope.client.clone();
     let st = state.clone();
-    let c = client.clone();
-    let usage = blocking(move || st.data.usage(&c).map_err(data_error)).await?;
+    let dir = scope.dir.clone();
+    let usage = blocking(move || st.data.usage(&dir).map_err(data_error)).await?;
+    check_contract_id(&scope, &usage.contract_id)?;
     let stored = state.store.list_claims(&client, &usage.contract_id).await?;
     let mut claims = Vec::with_capacity(stored.len());
     for c in &stored {
         let mut record = claim_record(c)?;
         record.history = client_history(&state.store.events(&c.claim_id).await?);
-        let receipts = crate::receipts::current(&state, &record, &client).await;
+        let receipts = crate::receipts::current(&state, &record, &scope).await;
         claims.push((record, receipts));
     }
     let (body, etag) = blocking(move || {
@@ -272,6 +412,26 @@ pub async fn post_claim(
     caller: Caller,
     req: Request,
 ) -> Result<Response, ApiError> {
+    let scope = only_contract(&state, &caller).await?;
+    post_claim_to(state, scope, req).await
+}
+
+/// `POST /api/v1/contracts/{id}/claims`.
+pub async fn post_contract_claim(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    caller: Caller,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let scope = named_contract(&state, &caller, &id).await?;
+    post_claim_to(state, scope, req).await
+}
+
+async fn post_claim_to(
+    state: Arc<AppState>,
+    scope: Scope,
+    req: Request,
+) -> Result<Response, ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -289,13 +449,12 @@ pub async fn post_claim(
         ApiError::new(400, ErrorCode::BadRequest, e.to_string())
             .with_details(json!({ "path": e.path }))
     })?;
-    let client = caller.0;
-    let (status, v) = file_claim(&state, &client, &claim).await?;
+    let (status, v) = file_claim(&state, &scope, &claim).await?;
     // A claim filed just now has no kept receipt: without a key, no store round trip.
     let receipt = if status == StatusCode::CREATED && state.signing.current.is_none() {
         None
     } else {
-        crate::receipts::current(&state, &v, &client).await.0
+        crate::receipts::current(&state, &v, &scope).await.0
     };
     let answer = crate::receipts::WithReceipt {
         record: &v,
@@ -329,16 +488,17 @@ fn replay(
 /// choose the friendliest answer.
 async fn file_claim(
     state: &Arc<AppState>,
-    client: &str,
+    scope: &Scope,
     claim: &ClaimRequest,
 ) -> Result<(StatusCode, ClaimRecord), ApiError> {
+    let client = scope.client.as_str();
     let store = state.store.as_ref();
     let canonical = serde_json::to_string(claim).map_err(|e| ApiError::internal(e.to_string()))?;
     let lookup = || async { Ok::<_, ApiError>(store.get_claim(&claim.claim_id).await?) };
     if let Some(stored) = lookup().await? {
         return replay(&stored, client, &canonical);
     }
-    let (st, c) = (state.clone(), client.to_string());
+    let (st, c) = (state.clone(), scope.dir.clone());
     let report = blocking(move || {
         st.data
             .report(&c, crate::clock::now_unix())
@@ -350,7 +510,8 @@ async fn file_claim(
             })
     })
     .await?;
-    let claimed = store.claimed_periods(&report.contract_id).await?;
+    check_contract_id(scope, &report.contract_id)?;
+    let claimed = store.claimed_periods(client, &report.contract_id).await?;
     let granted = match check_claim(&report, &claimed, claim) {
         Ok(g) => g,
         Err(refusal) => {
@@ -403,11 +564,26 @@ async fn file_claim(
     }
 }
 
-/// `GET /demo/token` (with `--demo` only): the demo client's token for the demo
-/// page, so that no token is written into the page or the widget bundle.
-pub async fn demo_token(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    match &state.demo_token {
-        Some(t) => Ok(json_response(StatusCode::OK, &json!({ "token": t }))),
+/// `GET /demo/token[?client=globex]` (with `--demo` only): a demo client's token
+/// for the demo page (acme's by default; `globex`, the group, by name), so that no
+/// token is written into the page or the widget bundle.
+pub async fn demo_token(
+    State(state): State<Arc<AppState>>,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    let Query(q) = Query::<ClientQuery>::try_from_uri(&uri).map_err(|e| {
+        ApiError::new(
+            400,
+            ErrorCode::BadRequest,
+            format!("query: {}", e.body_text()),
+        )
+    })?;
+    let found = match q.client {
+        None => state.demo_tokens.first(),
+        Some(c) => state.demo_tokens.iter().find(|(id, _)| *id == c),
+    };
+    match found {
+        Some((_, t)) => Ok(json_response(StatusCode::OK, &json!({ "token": t }))),
         None => Err(ApiError::not_found()),
     }
 }

@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API, the claims store and the widget (the default command).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Write the demo client's documents and tokens into a directory.
     DemoData {
         /// The directory to write (created when missing).
@@ -115,6 +115,26 @@ pub struct ServeArgs {
     /// what older keys signed keeps verifying.
     #[arg(long, value_name = "DIR")]
     pub published_keys: Option<PathBuf>,
+    /// Accept JWT bearer tokens signed by the keys of this JWKS (the identity
+    /// provider's `jwks_uri`): `https://`, or `http://` to a loopback address.
+    #[arg(long, value_name = "URL", requires_all = ["jwt_issuer", "jwt_audience"])]
+    pub jwks_url: Option<String>,
+    /// The `iss` a JWT must carry (required with `--jwks-url`).
+    #[arg(long, value_name = "ISS", requires = "jwks_url")]
+    pub jwt_issuer: Option<String>,
+    /// The `aud` a JWT must carry (required with `--jwks-url`).
+    #[arg(long, value_name = "AUD", requires = "jwks_url")]
+    pub jwt_audience: Option<String>,
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub jwt_leeway_seconds: u64,
+    /// Test builds only (like `--webhook-test-ca`): the shortest time a fetched
+    /// JWKS is kept and the wait between refetches for unknown kids, instead of
+    /// `jwt::MIN_MAX_AGE` (60 s) and `jwt::REFETCH_INTERVAL` (30 s), so a test can
+    /// watch keys come and go in seconds.
+    #[cfg(all(feature = "testkit", debug_assertions))]
+    #[arg(long, value_name = "SECONDS", hide = true)]
+    pub jwks_test_seconds: Option<u64>,
     /// Test builds only (the `testkit` feature, on for `cargo test` alone, and
     /// debug assertions): also trust this CA certificate (DER) for https webhooks.
     /// A release build has no such flag, so no production server can be told to.

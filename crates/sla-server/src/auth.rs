@@ -16,25 +16,122 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .map(|(_, t)| t.trim())
 }
 
-/// A request's token holder, once looked up: the rate limiter stores it in the
-/// request's extensions and the route extractors read it from there, so a token
-/// is hashed and compared once per request. `None`: no valid token.
-#[derive(Debug, Clone)]
-pub struct Identified(pub Option<(String, Role)>);
+/// Who sent a request, once its token is checked: a client (its staff or a service
+/// account) or an operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The client id for a client; the operator's name (a static token's entry, or
+    /// a JWT's `sub`) for an operator.
+    pub name: String,
+    pub role: Role,
+    /// A JWT's `sla_contracts`: the only contracts of the client this caller sees.
+    /// `None`: all of them.
+    pub contracts: Option<Vec<String>>,
+    /// What the rate limit is keyed by: the static token's entry, or the JWT's
+    /// issuer and subject, so a refreshed token keeps its holder's bucket.
+    pub key: String,
+}
 
-/// Who a request's token belongs to and in which role: the stored lookup when
-/// there is one, else a lookup now.
-pub fn identify(
+impl Principal {
+    /// Whether this caller may see contract `id` of its client.
+    pub fn sees(&self, id: &str) -> bool {
+        self.contracts
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|x| x == id))
+    }
+}
+
+/// What the token of a request proved.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    /// A valid static token or JWT.
+    Known(Principal),
+    /// No token, or one that failed a check (always the same 401; the reason is logged).
+    Refused,
+    /// A JWT while the identity provider's keys are not loaded yet: 503 with
+    /// `Retry-After` (seconds).
+    Unavailable(u64),
+}
+
+/// A request's identity, once looked up: the rate limiter stores it in the
+/// request's extensions and the route extractors read it from there, so a token
+/// is hashed, compared or verified once per request.
+#[derive(Debug, Clone)]
+pub struct Identified(pub Identity);
+
+/// Who a request's token belongs to: the stored lookup when there is one, else a
+/// lookup now.
+pub async fn identify(
     headers: &axum::http::HeaderMap,
     extensions: &axum::http::Extensions,
     tokens: &Tokens,
-) -> Option<(String, Role)> {
-    if let Some(Identified(holder)) = extensions.get::<Identified>() {
-        return holder.clone();
+    jwt: Option<&crate::jwt::Verifier>,
+) -> Identity {
+    if let Some(Identified(id)) = extensions.get::<Identified>() {
+        return id.clone();
     }
-    bearer(headers)
-        .and_then(|t| tokens.lookup(t))
-        .map(|(id, role)| (id.to_string(), role))
+    let Some(token) = bearer(headers) else {
+        return Identity::Refused;
+    };
+    if let Some((id, role)) = tokens.lookup(token) {
+        return Identity::Known(Principal {
+            name: id.to_string(),
+            role,
+            contracts: None,
+            key: format!("token:{id}"),
+        });
+    }
+    let verdict = match jwt {
+        Some(v) if crate::jwt::looks_like_jwt(token) => v.verify(token).await,
+        _ => return Identity::Refused,
+    };
+    match verdict {
+        crate::jwt::Verdict::Valid(person) => match principal_of(person) {
+            Ok(p) => Identity::Known(p),
+            Err(reason) => refused(&reason),
+        },
+        crate::jwt::Verdict::Refused(reason) => refused(&reason),
+        crate::jwt::Verdict::Unavailable(secs) => Identity::Unavailable(secs),
+    }
+}
+
+/// Every refused JWT is the same answer; only the log says why.
+fn refused(reason: &str) -> Identity {
+    tracing::info!(reason = %reason, "jwt refused");
+    Identity::Refused
+}
+
+/// The principal a verified JWT names: an operator (`sla_role: operator`) by its
+/// `sub`, else the client `sla_client`, narrowed by `sla_contracts`.
+fn principal_of(p: crate::jwt::Person) -> Result<Principal, String> {
+    let key = format!("jwt:{} {}", p.iss, p.sub);
+    if p.operator {
+        return Ok(Principal {
+            name: p.sub,
+            role: Role::Operator,
+            contracts: None,
+            key,
+        });
+    }
+    let client = p
+        .client
+        .filter(|id| valid_client_id(id))
+        .ok_or("no valid sla_client")?;
+    Ok(Principal {
+        name: client,
+        role: Role::Client,
+        contracts: p.contracts,
+        key,
+    })
+}
+
+/// The error answer of an identity that is not `Known`.
+pub fn refusal(id: &Identity) -> Option<crate::errors::ApiError> {
+    match id {
+        Identity::Known(_) => None,
+        Identity::Refused => Some(crate::errors::ApiError::unauthorized()),
+        Identity::Unavailable(secs) => Some(crate::errors::ApiError::identity_unavailable(*secs)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -46,7 +143,10 @@ struct TokensDoc {
 struct TokenDoc {
     /// The client id, or the operator's name for an operator token.
     client: String,
-    sha256: String,
+    /// Absent: a client known to the server (swept, webhooks) that signs in with
+    /// JWTs only; such an entry matches no token.
+    #[serde(default)]
+    sha256: Option<String>,
     #[serde(default)]
     role: Option<String>,
 }
@@ -62,7 +162,7 @@ pub enum Role {
 /// The token table.
 #[derive(Debug, Clone)]
 pub struct Tokens {
-    entries: Vec<(String, [u8; 32], Role)>,
+    entries: Vec<(String, Option<[u8; 32]>, Role)>,
 }
 
 /// Whether `id` can name a client directory: it becomes a path segment.
@@ -112,8 +212,13 @@ impl Tokens {
                     "{file}: tokens[{i}].client: not a valid client id (letters, digits, - and _)"
                 ));
             }
-            let hash = unhex32(&t.sha256)
-                .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?;
+            let hash = match &t.sha256 {
+                None => None,
+                Some(h) => Some(
+                    unhex32(h)
+                        .ok_or_else(|| format!("{file}: tokens[{i}].sha256: not 64 hex digits"))?,
+                ),
+            };
             let role = match t.role.as_deref() {
                 None | Some("client") => Role::Client,
                 Some("operator") => Role::Operator,
@@ -134,8 +239,10 @@ impl Tokens {
         let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let mut found = None;
         for (id, hash, role) in &self.entries {
-            if bool::from(hash.ct_eq(&h)) {
-                found = Some((id.as_str(), *role));
+            if let Some(hash) = hash {
+                if bool::from(hash.ct_eq(&h)) {
+                    found = Some((id.as_str(), *role));
+                }
             }
         }
         found
@@ -177,6 +284,19 @@ mod tests {
         assert_eq!(t.client_for("xyz"), Some("globex"));
         assert_eq!(t.client_for("abd"), None);
         assert_eq!(t.client_for(""), None);
+    }
+
+    #[test]
+    fn an_entry_without_a_hash_names_a_client_and_matches_no_token() {
+        let doc = format!(
+            r#"{{"tokens":[{{"client":"acme","sha256":"{}"}},{{"client":"globex"}}]}}"#,
+            sha256_hex("abc")
+        );
+        let t = Tokens::parse(doc.as_bytes(), "tokens.json").expect("parse");
+        assert_eq!(t.clients().collect::<Vec<_>>(), vec!["acme", "globex"]);
+        assert_eq!(t.client_for("abc"), Some("acme"));
+        assert_eq!(t.client_for(""), None);
+        assert_eq!(t.lookup("globex"), None);
     }
 
     #[test]

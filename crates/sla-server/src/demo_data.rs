@@ -1,7 +1,8 @@
 //! `sla-server demo-data --out DIR`: the demo data set, generated the same way on
 //! every run instead of committed as megabytes: a year of minute telemetry for
 //! `acme` with outages at every edge the rules distinguish, incidents of every
-//! level and cause, and a small hand-checkable contract for `globex`.
+//! level and cause, and `globex`, a group of three small hand-checkable contracts
+//! (one in +01:00).
 //! Only the tokens differ between runs; they are random.
 
 use std::fmt::Write as _;
@@ -226,7 +227,7 @@ fn acme_incidents() -> Value {
 
 /// A year-2025 contract small enough to check by hand (README.md, "globex"):
 /// no telemetry (every minute counts as up), two declared outages.
-fn globex_usage() -> Value {
+fn globex_cn_usage() -> Value {
     let signed = [100, 200, 600, 300, 300, 900, 300, 300, 300, 300, 300, 300];
     let signing: Vec<Value> = signed
         .iter()
@@ -236,7 +237,7 @@ fn globex_usage() -> Value {
     json!({
         "schema": "sla-portal/usage/v1",
         "client": {"id": "globex", "name": "Globex Corporation"},
-        "contract": {"id": "GX-2025-0007", "service_start": "2025-01-01",
+        "contract": {"id": "globex-cn", "name": "Globex China", "service_start": "2025-01-01",
                      "service_end": "2025-12-31", "timezone": "+08:00"},
         "telemetry": [],
         "outages": [
@@ -247,13 +248,69 @@ fn globex_usage() -> Value {
     })
 }
 
-fn globex_incidents() -> Value {
+fn globex_cn_incidents() -> Value {
     let s = Some;
     json!({ "schema": "sla-portal/incidents/v1", "incidents": [
         incident("GX-INC-1", 1, "Signing unavailable", "signing-api", "platform",
             [s("2025-03-10T10:00"), s("2025-03-10T10:10"), s("2025-03-10T10:30")], &[]),
     ]})
 }
+
+/// The group's contract in another timezone (+01:00): the April outage ends at
+/// local midnight of 05-01, which in +08:00 would be 05-01 07:00, in May.
+fn globex_eu_usage() -> Value {
+    let signed = [400, 200, 300, 500, 100, 300, 300, 300, 300, 300, 300, 300];
+    let signing: Vec<Value> = signed
+        .iter()
+        .enumerate()
+        .map(|(i, s)| json!({"month": format!("2026-{:02}", i + 1), "signed": s, "failed": 0}))
+        .collect();
+    json!({
+        "schema": "sla-portal/usage/v1",
+        "client": {"id": "globex", "name": "Globex Corporation"},
+        "contract": {"id": "globex-eu", "name": "Globex Europe", "service_start": "2026-01-01",
+                     "service_end": "2026-12-31", "timezone": "+01:00"},
+        "telemetry": [],
+        "outages": [
+            {"id": "P-1", "start": "2026-02-10T10:00:00+01:00", "end": "2026-02-10T10:20:00+01:00",
+             "note": "declared"},
+            {"id": "P-2", "start": "2026-04-30T23:50:00+01:00", "end": "2026-05-01T00:00:00+01:00",
+             "note": "declared"}
+        ],
+        "signing": signing,
+    })
+}
+
+fn globex_eu_incidents() -> Value {
+    json!({ "schema": "sla-portal/incidents/v1", "incidents": [
+        {"id": "GX-EU-INC-1", "level": 2, "title": "Signing slow", "component": "signing-api",
+         "cause": "platform", "reported_at": "2026-02-10T10:00:00+01:00",
+         "responded_at": "2026-02-10T10:20:00+01:00", "resolved_at": "2026-02-10T10:40:00+01:00",
+         "paused": []},
+    ]})
+}
+
+/// A contract with nothing to claim: no outage, one incident met in time.
+fn globex_hk_usage() -> Value {
+    json!({
+        "schema": "sla-portal/usage/v1",
+        "client": {"id": "globex", "name": "Globex Corporation"},
+        "contract": {"id": "globex-hk", "name": "Globex Hong Kong", "service_start": "2026-04-01",
+                     "service_end": "2027-03-31", "timezone": "+08:00"},
+        "telemetry": [],
+    })
+}
+
+fn globex_hk_incidents() -> Value {
+    let s = Some;
+    json!({ "schema": "sla-portal/incidents/v1", "incidents": [
+        incident("GX-HK-INC-1", 3, "Template preview blank", "console", "platform",
+            [s("2026-06-02T10:00"), s("2026-06-02T10:20"), s("2026-06-02T16:00")], &[]),
+    ]})
+}
+
+/// The ids of globex's contracts, in directory (byte) order.
+pub const GLOBEX_CONTRACTS: [&str; 3] = ["globex-cn", "globex-eu", "globex-hk"];
 
 fn random_token() -> Result<String, String> {
     let mut b = [0u8; 32];
@@ -279,11 +336,17 @@ pub fn write_all(out: &Path) -> Result<(), String> {
     let policy = json!({"schema": "sla-portal/policy/v1", "timezone": "+08:00",
                         "availability_target": "99.99", "min_outage_minutes": 5});
     write(&out.join("acme/policy.json"), &policy.to_string())?;
-    write(&out.join("globex/usage.json"), &globex_usage().to_string())?;
-    write(
-        &out.join("globex/incidents.json"),
-        &globex_incidents().to_string(),
-    )?;
+    let globex = [
+        (globex_cn_usage(), globex_cn_incidents()),
+        (globex_eu_usage(), globex_eu_incidents()),
+        (globex_hk_usage(), globex_hk_incidents()),
+    ];
+    for (id, (usage, incidents)) in GLOBEX_CONTRACTS.iter().zip(globex) {
+        let dir = out.join("globex/contracts").join(id);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        write(&dir.join("usage.json"), &usage.to_string())?;
+        write(&dir.join("incidents.json"), &incidents.to_string())?;
+    }
     let (acme, globex) = (random_token()?, random_token()?);
     let tokens = json!({"tokens": [
         {"client": "acme", "sha256": crate::auth::sha256_hex(&acme)},

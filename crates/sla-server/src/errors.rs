@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub details: Value,
+    /// `Retry-After` in seconds, for a 503 the caller should retry.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -23,6 +25,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: json!({}),
+            retry_after: None,
         }
     }
 
@@ -36,6 +39,29 @@ impl ApiError {
             401,
             ErrorCode::Unauthorized,
             "a valid Bearer token is required",
+        )
+    }
+
+    /// 503 `identity_unavailable`: a JWT arrived before the identity provider's
+    /// keys could be loaded. Static tokens are not affected.
+    pub fn identity_unavailable(retry_after: u64) -> ApiError {
+        let mut e = ApiError::new(
+            503,
+            ErrorCode::IdentityUnavailable,
+            "the identity provider's keys are not available yet; try again shortly",
+        )
+        .with_details(json!({ "retry_after": retry_after }));
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    /// 403 `forbidden` for a contract the caller may not see (another client's,
+    /// one outside its `sla_contracts`, or none at all: the answer is the same).
+    pub fn contract_forbidden() -> ApiError {
+        ApiError::new(
+            403,
+            ErrorCode::Forbidden,
+            "the token does not grant access to that contract",
         )
     }
 
@@ -93,6 +119,12 @@ impl IntoResponse for ApiError {
         let mut r = json_response(self.status, &body);
         r.extensions_mut()
             .insert(crate::metrics::ErrorCodeTag(self.code.to_string()));
+        if let Some(v) = self
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             r.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

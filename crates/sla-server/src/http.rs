@@ -20,8 +20,8 @@ use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
 use crate::{
-    api, health, limits, metrics, operator, signing, statements, static_files, subscriptions,
-    AppState,
+    api, contracts, health, limits, metrics, operator, signing, statements, static_files,
+    subscriptions, AppState,
 };
 
 /// Content-Security-Policy of every response: the widget runs its own script and
@@ -47,6 +47,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/claims",
             get(api::list_claims).post(api::post_claim),
         )
+        .route("/api/v1/contracts", get(contracts::list))
+        .route(
+            "/api/v1/contracts/{id}/claims",
+            get(api::list_contract_claims).post(api::post_contract_claim),
+        )
+        .route("/api/v1/contracts/{id}/{doc}", get(api::contract_document))
         .route(
             "/api/v1/subscriptions",
             get(subscriptions::list).post(subscriptions::create),
@@ -65,6 +71,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(operator::set_status),
         )
         .route("/api/v1/statements/{month}", get(statements::statement))
+        .route(
+            "/api/v1/contracts/{id}/statements/{month}",
+            get(statements::contract_statement),
+        )
         .route("/.well-known/jwks.json", get(signing::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

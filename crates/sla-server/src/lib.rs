@@ -6,12 +6,14 @@ pub mod args;
 pub mod auth;
 pub mod claims_http;
 pub mod clock;
+pub mod contracts;
 pub mod data;
 pub mod demo_data;
 pub mod errors;
 pub mod events;
 pub mod health;
 pub mod http;
+pub mod jwt;
 pub mod limits;
 pub mod metrics;
 pub mod operator;
@@ -41,9 +43,12 @@ use args::{ClaimsCommand, Cli, Command, KeysCommand, ServeArgs, SqliteWriter};
 pub struct AppState {
     pub data: data::DataDir,
     pub tokens: auth::Tokens,
+    /// JWT verification (`--jwks-url`), when configured.
+    pub jwt: Option<Arc<jwt::Verifier>>,
     pub store: Arc<dyn store::Store>,
     pub dist: PathBuf,
-    pub demo_token: Option<String>,
+    /// With `--demo`: the demo clients' tokens, acme's first (`GET /demo/token`).
+    pub demo_tokens: Vec<(String, String)>,
     pub rate: limits::RateLimiter,
     /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
     pub shutting_down: AtomicBool,
@@ -97,6 +102,46 @@ fn webhook_test_roots(
     Ok(Vec::new())
 }
 
+/// The floor of a JWKS's lifetime and the unknown-kid refetch interval: a test
+/// build may lower both (`--jwks-test-seconds`).
+#[cfg(all(feature = "testkit", debug_assertions))]
+fn jwks_timing(args: &ServeArgs) -> (std::time::Duration, std::time::Duration) {
+    match args.jwks_test_seconds {
+        Some(s) => (
+            std::time::Duration::from_secs(s),
+            std::time::Duration::from_secs(s),
+        ),
+        None => (jwt::MIN_MAX_AGE, jwt::REFETCH_INTERVAL),
+    }
+}
+
+/// Any other build keeps the documented constants: it has no flag that could lower them.
+#[cfg(not(all(feature = "testkit", debug_assertions)))]
+fn jwks_timing(_: &ServeArgs) -> (std::time::Duration, std::time::Duration) {
+    (jwt::MIN_MAX_AGE, jwt::REFETCH_INTERVAL)
+}
+
+/// The JWT verifier `--jwks-url` asks for, if any.
+fn jwt_verifier(
+    args: &ServeArgs,
+    tls: Arc<tokio_rustls::rustls::ClientConfig>,
+) -> Result<Option<Arc<jwt::Verifier>>, String> {
+    let Some(url) = &args.jwks_url else {
+        return Ok(None);
+    };
+    let (min_max_age, refetch_interval) = jwks_timing(args);
+    let config = jwt::Config {
+        jwks_url: url.clone(),
+        issuer: args.jwt_issuer.clone().unwrap_or_default(),
+        audience: args.jwt_audience.clone().unwrap_or_default(),
+        leeway_seconds: args.jwt_leeway_seconds,
+        min_max_age,
+        refetch_interval,
+        tls,
+    };
+    Ok(Some(Arc::new(jwt::Verifier::new(config)?)))
+}
+
 /// Runs one command of the command line, on the caller's runtime (the binary's only one).
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
@@ -134,23 +179,29 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let tokens_bytes =
         std::fs::read(&tokens_path).map_err(|e| format!("{}: {e}", tokens_path.display()))?;
     let tokens = auth::Tokens::parse(&tokens_bytes, &tokens_path.display().to_string())?;
-    let demo_token = if args.demo {
-        let p = data_dir.join(demo_data::DEMO_TOKEN_FILE);
-        let t = std::fs::read_to_string(&p)
-            .map_err(|e| format!("--demo: {}: {e}", p.display()))?
-            .trim()
-            .to_string();
-        if tokens.client_for(&t).is_none() {
-            return Err(format!(
-                "--demo: the token in {} is not in {}",
-                p.display(),
-                tokens_path.display()
-            ));
+    let mut demo_tokens = Vec::new();
+    if args.demo {
+        // acme's token is required; globex's (the group) is handed out when present.
+        for (file, required) in [
+            (demo_data::DEMO_TOKEN_FILE, true),
+            (demo_data::GLOBEX_TOKEN_FILE, false),
+        ] {
+            let p = data_dir.join(file);
+            let t = match std::fs::read_to_string(&p) {
+                Ok(t) => t.trim().to_string(),
+                Err(_) if !required => continue,
+                Err(e) => return Err(format!("--demo: {}: {e}", p.display())),
+            };
+            let Some(client) = tokens.client_for(&t) else {
+                return Err(format!(
+                    "--demo: the token in {} is not in {}",
+                    p.display(),
+                    tokens_path.display()
+                ));
+            };
+            demo_tokens.push((client.to_string(), t));
         }
-        Some(t)
-    } else {
-        None
-    };
+    }
     let mode = match args.sqlite_writer {
         SqliteWriter::Group => sqlite::WriteMode::Group,
         SqliteWriter::Naive => sqlite::WriteMode::Naive,
@@ -172,12 +223,15 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         tls: webhooks::tls_config(&webhook_test_roots(args)?)?,
     };
     let signing = signing::Keys::load(args.signing_key.as_deref(), args.published_keys.as_deref())?;
+    // The JWKS is fetched with the webhooks' client and its trust roots.
+    let jwt = jwt_verifier(args, webhooks.tls.clone())?;
     let state = Arc::new(AppState {
         data: data::DataDir::new(data_dir, args.cache_mb.saturating_mul(1 << 20)),
         tokens,
+        jwt: jwt.clone(),
         store,
         dist: args.dist.clone(),
-        demo_token,
+        demo_tokens,
         rate: limits::RateLimiter::new(rate),
         shutting_down: AtomicBool::new(false),
         webhooks,
@@ -207,6 +261,11 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     // The outbox worker and the breach sweep run beside the listener;
     // their state is in the store, so stopping them anywhere loses nothing.
     tokio::spawn(webhooks::run_worker(state.clone()));
+    if let Some(v) = jwt {
+        // Keys load beside the listener: an identity provider that is down does
+        // not keep the server (and its static tokens) from starting.
+        tokio::spawn(v.load_until_ready());
+    }
     let concurrency = args
         .sweep_concurrency
         .unwrap_or_else(sweep::default_concurrency);

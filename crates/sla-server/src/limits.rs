@@ -108,11 +108,17 @@ pub async fn rate_limit(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let holder = crate::auth::identify(req.headers(), req.extensions(), &state.tokens);
+    let id = crate::auth::identify(
+        req.headers(),
+        req.extensions(),
+        &state.tokens,
+        state.jwt.as_deref(),
+    )
+    .await;
     req.extensions_mut()
-        .insert(crate::auth::Identified(holder.clone()));
-    if let Some((id, role)) = holder {
-        if let Err(secs) = state.rate.check(role, &id, Instant::now()) {
+        .insert(crate::auth::Identified(id.clone()));
+    if let crate::auth::Identity::Known(p) = id {
+        if let Err(secs) = state.rate.check(p.role, &p.key, Instant::now()) {
             return too_many(
                 ErrorCode::RateLimited,
                 &format!("too many requests; try again in {secs} s"),

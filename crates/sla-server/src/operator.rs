@@ -32,14 +32,23 @@ impl FromRequestParts<Arc<AppState>> for Operator {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Operator, ApiError> {
-        match crate::auth::identify(&parts.headers, &parts.extensions, &state.tokens) {
-            Some((name, Role::Operator)) => Ok(Operator(name)),
-            Some((_, Role::Client)) => Err(ApiError::new(
+        let id = crate::auth::identify(
+            &parts.headers,
+            &parts.extensions,
+            &state.tokens,
+            state.jwt.as_deref(),
+        )
+        .await;
+        if let Some(e) = crate::auth::refusal(&id) {
+            return Err(e);
+        }
+        match id {
+            crate::auth::Identity::Known(p) if p.role == Role::Operator => Ok(Operator(p.name)),
+            _ => Err(ApiError::new(
                 403,
                 sla_rules::wire::ErrorCode::Forbidden,
                 "operator routes need an operator token",
             )),
-            None => Err(ApiError::unauthorized()),
         }
     }
 }

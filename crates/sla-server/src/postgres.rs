@@ -27,11 +27,12 @@ const MIGRATIONS: &[(i32, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_sweep_leases.sql"),
     ),
-    (4, include_str!("../migrations/postgres/0004_receipts.sql")),
+    (4, include_str!("../migrations/postgres/0004_contracts.sql")),
+    (5, include_str!("../migrations/postgres/0005_receipts.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 4;
+pub const SCHEMA_VERSION: i32 = 5;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;
@@ -167,8 +168,8 @@ const INSERT_CLAIM: &str = "WITH claim AS (
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
          RETURNING claim_id),
      periods AS (
-         INSERT INTO claimed_periods (contract_id, period, claim_id)
-         SELECT $3, p.period, claim.claim_id FROM claim, unnest($8::text[]) AS p(period))
+         INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
+         SELECT $2, $3, p.period, claim.claim_id FROM claim, unnest($8::text[]) AS p(period))
      INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
      SELECT claim_id, $9::text, $10::text, $6, $11::text, $12::text FROM claim";
 
@@ -331,7 +332,7 @@ async fn migrate(pool: &Pool) -> Result<(), StoreError> {
 }
 
 const PERIODS_OF: &str =
-    "SELECT period FROM claimed_periods WHERE contract_id = $1 ORDER BY period";
+    "SELECT period FROM claimed_periods WHERE client_id = $1 AND contract_id = $2 ORDER BY period";
 const GET_CLAIM: &str = "SELECT claim_id, client_id, contract_id, request, granted, status, \
      submitted_at, updated_at FROM claims WHERE claim_id = $1";
 
@@ -349,8 +350,12 @@ impl Store for PgStore {
             .transpose()
     }
 
-    async fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError> {
-        texts(&self.query(PERIODS_OF, &[&contract_id]).await?)
+    async fn claimed_periods(
+        &self,
+        client_id: &str,
+        contract_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        texts(&self.query(PERIODS_OF, &[&client_id, &contract_id]).await?)
     }
 
     async fn list_claims(
@@ -666,7 +671,8 @@ impl Store for PgStore {
                     Some("claims") => Err(RowError::ClaimId),
                     Some("claimed_periods") => {
                         // The statement was undone whole: these are other claims' periods.
-                        let held = query(&client, PERIODS_OF, &[&c.contract_id]).await?;
+                        let held =
+                            query(&client, PERIODS_OF, &[&c.client_id, &c.contract_id]).await?;
                         Err(RowError::Periods(texts(&held)?))
                     }
                     _ => Err(RowError::Store(pg_err(e))),
@@ -825,15 +831,16 @@ impl Tx for PgTx {
     async fn record_breach(
         &mut self,
         client_id: &str,
+        contract: &str,
         period: &str,
         event_id: &str,
         at: &str,
     ) -> Result<bool, StoreError> {
         let n = self
             .execute(
-                "INSERT INTO emitted_breaches (client_id, period, event_id, at)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                &[&client_id, &period, &event_id, &at],
+                "INSERT INTO emitted_breaches (client_id, contract_id, period, event_id, at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                &[&client_id, &contract, &period, &event_id, &at],
             )
             .await?;
         Ok(n > 0)

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sla_rules::claims::ClaimRecord;
 
-use crate::data::{DataError, Doc};
+use crate::data::{DataError, Doc, Scope};
 use crate::errors::ApiError;
 use crate::store::{Receipt, StoredClaim};
 use crate::AppState;
@@ -37,10 +37,10 @@ pub fn payload(record: &ClaimRecord, client: &str, evidence_sha256: &str) -> Val
 /// evaluation with its minute map).
 pub fn evidence_sha256(
     state: &AppState,
-    client: &str,
+    scope: &Scope,
     periods: &[String],
 ) -> Result<String, ApiError> {
-    let data = &state.data;
+    let (data, client) = (&state.data, scope.dir.as_str());
     let invalid = |e: sla_rules::InputError| ApiError::internal(format!("client data: {e}"));
     let usage = data.usage(client).map_err(missing)?;
     let inc = data.file(client, Doc::Incidents).map_err(missing)?;
@@ -90,9 +90,9 @@ fn missing(e: DataError) -> ApiError {
 pub async fn current(
     state: &Arc<AppState>,
     record: &ClaimRecord,
-    client: &str,
+    scope: &Scope,
 ) -> (Option<String>, Vec<Receipt>) {
-    match current_or_error(state, record, client).await {
+    match current_or_error(state, record, scope).await {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(claim_id = %record.claim_id, error = %e.message, "no receipt");
@@ -107,15 +107,39 @@ pub async fn of_stored(
     claim: &StoredClaim,
 ) -> (Option<String>, Vec<Receipt>) {
     match crate::claims_http::claim_record(claim) {
-        Ok(record) => current(state, &record, &claim.client_id).await,
+        Ok(record) => {
+            let scope = scope_of(state, &claim.client_id, &record.contract_id);
+            current(state, &record, &scope).await
+        }
         Err(_) => (None, Vec::new()),
+    }
+}
+
+/// Where a stored claim's documents are: its group contract's directory when the client
+/// has one of that id, else the client's own documents (a one-contract client).
+fn scope_of(state: &AppState, client: &str, contract: &str) -> Scope {
+    let plain = !contract.is_empty()
+        && contract
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain
+        && state
+            .data
+            .client_dir(client)
+            .join(crate::data::CONTRACTS_DIR)
+            .join(contract)
+            .is_dir()
+    {
+        Scope::group(client, contract)
+    } else {
+        Scope::single(client)
     }
 }
 
 async fn current_or_error(
     state: &Arc<AppState>,
     record: &ClaimRecord,
-    client: &str,
+    scope: &Scope,
 ) -> Result<(Option<String>, Vec<Receipt>), ApiError> {
     let kept = state.store.receipts(&record.claim_id).await?;
     if let Some(r) = kept.iter().find(|r| r.status == record.status) {
@@ -124,7 +148,7 @@ async fn current_or_error(
     let Some(signer) = &state.signing.current else {
         return Ok((None, kept));
     };
-    let (st, c, periods) = (state.clone(), client.to_string(), record.periods.clone());
+    let (st, c, periods) = (state.clone(), scope.clone(), record.periods.clone());
     // Off the async workers: a whole evaluation (not `api::blocking`, which uses this module).
     let digest = tokio::task::spawn_blocking(move || evidence_sha256(&st, &c, &periods))
         .await
@@ -132,7 +156,7 @@ async fn current_or_error(
     let jws = signer
         .sign(
             crate::signing::RECEIPT_TYP,
-            &payload(record, client, &digest),
+            &payload(record, &scope.client, &digest),
         )
         .map_err(ApiError::internal)?;
     let receipt = Receipt {

@@ -27,11 +27,12 @@ pub use self::group_commit::MAX_BATCH;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_claims.sql")),
     (2, include_str!("../migrations/0002_webhooks.sql")),
-    (3, include_str!("../migrations/0003_receipts.sql")),
+    (3, include_str!("../migrations/0003_contracts.sql")),
+    (4, include_str!("../migrations/0004_receipts.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,9 +181,15 @@ impl Store for SqliteStore {
         self.call(move |c| rows::get_claim(c, &id)).await
     }
 
-    async fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError> {
+    async fn claimed_periods(
+        &self,
+        client_id: &str,
+        contract_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let client = client_id.to_string();
         let id = contract_id.to_string();
-        self.call(move |c| rows::claimed_periods(c, &id)).await
+        self.call(move |c| rows::claimed_periods(c, &client, &id))
+            .await
     }
 
     async fn list_claims(
@@ -410,12 +417,13 @@ impl Tx for SqliteTx {
     async fn record_breach(
         &mut self,
         client_id: &str,
+        contract: &str,
         period: &str,
         event_id: &str,
         at: &str,
     ) -> Result<bool, StoreError> {
-        let args = [client_id, period, event_id, at].map(str::to_string);
-        self.run(move |c| rows::record_breach(c, &args[0], &args[1], &args[2], &args[3]))
+        let args = [client_id, contract, period, event_id, at].map(str::to_string);
+        self.run(move |c| rows::record_breach(c, &args[0], &args[1], &args[2], &args[3], &args[4]))
             .await
     }
 
@@ -477,7 +485,62 @@ mod tests {
         let applied: i64 = conn
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .expect("count");
-        assert_eq!(applied, 3, "each migration ran once, not on every open");
+        assert_eq!(
+            applied, 4,
+            "each of the 4 migrations ran once, not on every open"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_version_2_database_keeps_its_claims_and_breaches_through_migration_3() {
+        let path = temp_db("v2");
+        {
+            let mut conn = Connection::open(&path).expect("raw");
+            let tx = conn.transaction().expect("tx");
+            for (_, sql) in &MIGRATIONS[..2] {
+                tx.execute_batch(sql).expect("old schema");
+            }
+            tx.execute_batch(
+                "PRAGMA user_version = 2;
+                 INSERT INTO claims VALUES ('a', 'acme', 'K', '{}', '{}', 'submitted', 't', 't');
+                 INSERT INTO claimed_periods VALUES ('K', '2026-01', 'a');
+                 INSERT INTO emitted_breaches VALUES ('acme', '2026-01', 'evt_1', 't');",
+            )
+            .expect("rows");
+            tx.commit().expect("commit");
+        }
+        let s: Arc<dyn Store> = Arc::new(
+            SqliteStore::open_with(&path, WriteMode::Naive)
+                .await
+                .expect("migrated"),
+        );
+        // The claimed period took its claim's client; another client may now hold
+        // a contract of the same id (ids are directory names) and claim the same month.
+        assert_eq!(
+            s.claimed_periods("acme", "K").await.expect("periods"),
+            vec!["2026-01".to_string()]
+        );
+        let mut other = claim("b", "K", &["2026-01"]);
+        other.client_id = "globex".into();
+        s.insert_claim(&other).await.expect("another client's K");
+        assert_eq!(
+            s.insert_claim(&claim("c", "K", &["2026-01"])).await,
+            Err(crate::store::InsertError::PeriodsTaken(vec![
+                "2026-01".into()
+            ]))
+        );
+        // The old breach is the one-contract client's (contract ""): not announced again.
+        let e = crate::events::event(
+            "acme",
+            crate::events::PERIOD_BREACHED,
+            serde_json::json!({}),
+        );
+        assert!(!s.emit_breach("", "2026-01", &e).await.expect("old breach"));
+        // A group contract's breach of the same month is its own.
+        assert!(s
+            .emit_breach("acme-cn", "2026-01", &e)
+            .await
+            .expect("new breach"));
     }
 
     #[tokio::test]

@@ -12,7 +12,7 @@ use sla_rules::report::{PeriodStatus, Report};
 use sla_rules::wire::ErrorCode;
 
 use crate::api::{blocking, Caller};
-use crate::data::{DataError, Doc};
+use crate::data::{DataError, Doc, Scope};
 use crate::errors::{json_response, ApiError};
 use crate::AppState;
 
@@ -25,30 +25,28 @@ pub async fn statement(
     caller: Caller,
     Path(month): Path<String>,
 ) -> Result<Response, ApiError> {
-    answer(state, caller.0, month, None).await
+    let scope = crate::api::only_contract(&state, &caller).await?;
+    answer(state, scope, month).await
 }
 
-/// `GET /api/v1/contracts/{id}/statements/{month}`, for the per-contract routes: 404 unless
-/// `id` is the caller's contract. Not routed on this branch (the contract routes are added
-/// elsewhere); routing it is the one line
-/// `.route("/api/v1/contracts/{id}/statements/{month}", get(statements::contract_statement))`.
+/// `GET /api/v1/contracts/{id}/statements/{month}`: 403 unless `id` is one of the contracts
+/// the caller sees, like every per-contract route.
 pub async fn contract_statement(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     Path((contract, month)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    answer(state, caller.0, month, Some(contract)).await
+    let scope = crate::api::named_contract(&state, &caller, &contract).await?;
+    answer(state, scope, month).await
 }
 
-/// The statement answer for `client`'s `month`; `contract` (the per-contract route's id)
-/// must name the contract the client's documents hold, so a per-contract route is one
-/// line: `answer(state, client, month, Some(contract_id))`.
+/// The statement answer for the contract of `scope` and `month`.
 pub async fn answer(
     state: Arc<AppState>,
-    client: String,
+    scope: Scope,
     month: String,
-    contract: Option<String>,
 ) -> Result<Response, ApiError> {
+    let client = scope.dir.clone();
     let st = state.clone();
     let (report, documents) = blocking(move || {
         let report = st
@@ -68,9 +66,7 @@ pub async fn answer(
         Ok((report, documents))
     })
     .await?;
-    if contract.is_some_and(|c| c != report.contract_id) {
-        return Err(ApiError::new(404, ErrorCode::NotFound, "no such contract"));
-    }
+    crate::api::check_contract_id(&scope, &report.contract_id)?;
     let statement = build(&report, &month, documents)?;
     let jws = match &state.signing.current {
         Some(s) => Value::String(

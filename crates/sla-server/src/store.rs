@@ -288,8 +288,12 @@ pub fn filed_event(c: &NewClaim) -> Event {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn get_claim(&self, claim_id: &str) -> Result<Option<StoredClaim>, StoreError>;
-    /// The periods of the contract that claims hold, in order.
-    async fn claimed_periods(&self, contract_id: &str) -> Result<Vec<String>, StoreError>;
+    /// The periods of the client's contract that claims hold, in order.
+    async fn claimed_periods(
+        &self,
+        client_id: &str,
+        contract_id: &str,
+    ) -> Result<Vec<String>, StoreError>;
     /// One client's claims on one contract, oldest first.
     async fn list_claims(
         &self,
@@ -405,10 +409,13 @@ pub trait Tx: Send {
         subscription_id: &str,
         e: &OutEvent,
     ) -> Result<usize, StoreError>;
-    /// Records that the client's `period` breached; `false` when it was before.
+    /// Records that the client's contract's `period` breached; `false` when it was
+    /// before. `contract` is a group contract's id, `""` for a client with one
+    /// contract (migration 0003/0004).
     async fn record_breach(
         &mut self,
         client_id: &str,
+        contract: &str,
         period: &str,
         event_id: &str,
         at: &str,
@@ -469,11 +476,16 @@ impl dyn Store {
 
     /// Records that the client's `period` breached and queues `event`, in one
     /// transaction, unless the breach was recorded before (then `false`, nothing queued).
-    pub async fn emit_breach(&self, period: &str, event: &OutEvent) -> Result<bool, StoreError> {
+    pub async fn emit_breach(
+        &self,
+        contract: &str,
+        period: &str,
+        event: &OutEvent,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         let at = crate::clock::now_rfc3339();
         let new = tx
-            .record_breach(&event.client_id, period, &event.id, &at)
+            .record_breach(&event.client_id, contract, period, &event.id, &at)
             .await?;
         if new {
             enqueue_rows(tx.as_mut(), event).await?;

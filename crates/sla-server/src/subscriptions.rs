@@ -68,6 +68,19 @@ fn subscription_json(s: &Subscription, last: Option<&DeliveryRecord>) -> Value {
     })
 }
 
+/// The client of a caller who sees all its contracts. A caller narrowed by
+/// `sla_contracts` gets 403: a subscription receives every contract's events.
+fn whole_client(caller: &Caller) -> Result<String, ApiError> {
+    match caller.principal.contracts {
+        None => Ok(caller.client.clone()),
+        Some(_) => Err(ApiError::new(
+            403,
+            ErrorCode::Forbidden,
+            "a token limited to some contracts cannot manage the client's webhooks",
+        )),
+    }
+}
+
 /// `POST /api/v1/subscriptions` with `{url, events, description}`: 201 with the
 /// subscription and its secret, shown this once.
 pub async fn create(
@@ -114,7 +127,7 @@ pub async fn create(
         .ok_or_else(|| ApiError::internal("no randomness for a signing secret"))?;
     let sub = Subscription {
         id: format!("sub_{}", random_hex(12)),
-        client_id: caller.0,
+        client_id: whole_client(&caller)?,
         url: new.url.trim().to_string(),
         events,
         description: new.description,
@@ -142,10 +155,11 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let store = state.store.as_ref();
-    let subs = store.subscriptions(&caller.0).await?;
+    let client = whole_client(&caller)?;
+    let subs = store.subscriptions(&client).await?;
     let mut out = Vec::with_capacity(subs.len());
     for s in &subs {
-        let last = store.deliveries(&caller.0, &s.id, 1).await?;
+        let last = store.deliveries(&client, &s.id, 1).await?;
         out.push(subscription_json(s, last.first()));
     }
     Ok(json_response(
@@ -161,7 +175,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let client = caller.0;
+    let client = whole_client(&caller)?;
     let gone = state.store.delete_subscription(&client, &id).await?;
     if gone {
         Ok(StatusCode::NO_CONTENT.into_response())
@@ -180,7 +194,7 @@ pub async fn deliveries(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let client = caller.0;
+    let client = whole_client(&caller)?;
     let store = state.store.as_ref();
     if !store
         .subscriptions(&client)

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sla_rules::report::{PeriodStatus, Report};
 use sla_rules::time::Month;
 
 use crate::data::{DataError, Versions};
@@ -111,29 +110,6 @@ fn adopt(done: &str, versions: &Versions, now: i64) -> Option<Seen> {
     (!due(Some(&s), versions, now)).then_some(s)
 }
 
-/// The next instant the report of `r` changes by the clock alone: the end of the
-/// earliest month in progress, or, for a term that has not begun (no period yet),
-/// the end of its first month. Month boundaries come from the rules core's calendar
-/// (`Tz::month_start`), in the contract's timezone the report carries.
-pub fn next_change(r: &Report) -> Option<i64> {
-    let tz = r.as_of.tz;
-    let ends = r
-        .periods
-        .iter()
-        .filter(|p| p.status == PeriodStatus::InProgress)
-        .map(|p| tz.month_start(p.month.next()));
-    let first = if r.periods.is_empty() {
-        r.contract
-            .service_start
-            .get(..7)
-            .and_then(|m| Month::parse(m).ok())
-            .map(|m| tz.month_start(m.next()))
-    } else {
-        None
-    };
-    ends.chain(first).min()
-}
-
 /// What evaluating one client gave.
 enum Outcome {
     Done {
@@ -149,28 +125,47 @@ enum Outcome {
 /// Evaluates one client now (on a blocking thread: a year of telemetry, read
 /// through the cache without filling it), records and queues each breach not
 /// recorded before, and drops the report.
-async fn evaluate(state: &Arc<AppState>, client: &str, mut emitted: Vec<Month>) -> Outcome {
-    let (st, c) = (state.clone(), client.to_string());
+async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -> Outcome {
+    // `client` or `client/contracts/id` (data::Scope): the client's subscribers hear
+    // it, and the breach is recorded for the contract ("" for a one-contract client).
+    let (client, contract) = match scope.split_once('/') {
+        Some((client, rest)) => (
+            client,
+            rest.strip_prefix(crate::data::CONTRACTS_DIR)
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(rest),
+        ),
+        None => (scope, ""),
+    };
+    let (st, c) = (state.clone(), scope.to_string());
     let now = crate::clock::now_unix();
     let report = tokio::task::spawn_blocking(move || st.data.report_passing(&c, now)).await;
     let report = match report {
         Ok(Ok(r)) => r,
         Ok(Err(DataError::Invalid(e))) => {
             // The operator's line: the file's full path, the JSON path, the message.
-            let file = state.data.client_dir(client).join(&e.file);
+            let file = state.data.client_dir(scope).join(&e.file);
             tracing::warn!("{}: {}: {}", file.display(), e.path, e.message);
             return Outcome::Bad;
         }
         Ok(Err(DataError::Missing(doc))) => {
-            tracing::debug!(client, file = doc.file_name(), "sweep: document missing");
+            tracing::debug!(scope, file = doc.file_name(), "sweep: document missing");
             return Outcome::Bad;
         }
         Ok(Err(DataError::Io(e))) => {
-            tracing::warn!(client, error = %e, "sweep: document not readable");
+            tracing::warn!(scope, error = %e, "sweep: document not readable");
             return Outcome::Later;
         }
         Err(_) => return Outcome::Later,
     };
+    if !contract.is_empty() && report.contract_id != contract {
+        tracing::warn!(
+            "{}: contract.id is {:?}, not the directory's name {contract:?}",
+            state.data.client_dir(scope).join("usage.json").display(),
+            report.contract_id
+        );
+        return Outcome::Bad;
+    }
     for (period, e) in crate::webhooks::breaches(client, &report) {
         let Ok(month) = Month::parse(&period) else {
             continue;
@@ -178,10 +173,10 @@ async fn evaluate(state: &Arc<AppState>, client: &str, mut emitted: Vec<Month>) 
         if emitted.contains(&month) {
             continue;
         }
-        match state.store.emit_breach(&period, &e).await {
+        match state.store.emit_breach(contract, &period, &e).await {
             Ok(new) => {
                 if new {
-                    tracing::info!(client, period = %period, event_id = %e.id, "period.breached queued");
+                    tracing::info!(client, contract, period = %period, event_id = %e.id, "period.breached queued");
                 }
                 emitted.push(month);
             }
@@ -192,7 +187,7 @@ async fn evaluate(state: &Arc<AppState>, client: &str, mut emitted: Vec<Month>) 
         }
     }
     Outcome::Done {
-        next_due: next_change(&report),
+        next_due: report.next_judgement_at(),
         emitted,
     }
 }
@@ -221,18 +216,28 @@ pub async fn run(state: Arc<AppState>, concurrency: usize, lease: Duration) {
     let mut seen: HashMap<Arc<str>, Seen> = HashMap::new();
     let mut pass_started: Option<Instant> = None;
     loop {
-        let clients: Vec<Arc<str>> = state.tokens.clients().map(Arc::from).collect();
+        let clients: Vec<String> = state.tokens.clients().map(str::to_string).collect();
         let st = state.clone();
+        // Each contract is swept on its own (a group client has several): the
+        // scopes of data::Scope, which also key the leases.
         let stat = tokio::task::spawn_blocking(move || {
             clients
-                .into_iter()
-                .map(|c| {
-                    let v = st.data.versions(&c);
-                    (c, v)
+                .iter()
+                .flat_map(|c| match st.data.group_contracts(c) {
+                    Ok(Some(ids)) => ids
+                        .iter()
+                        .map(|id| crate::data::Scope::group(c, id).dir)
+                        .collect(),
+                    _ => vec![c.clone()],
+                })
+                .map(|scope| {
+                    let v = st.data.versions(&scope);
+                    (Arc::<str>::from(scope), v)
                 })
                 .collect::<Vec<_>>()
         })
         .await;
+        let scopes = stat.as_ref().map_or(seen.len(), Vec::len);
         let now = crate::clock::now_unix();
         let due: Vec<(Arc<str>, Versions)> = match stat {
             Ok(all) => all
@@ -342,8 +347,7 @@ pub async fn run(state: Arc<AppState>, concurrency: usize, lease: Duration) {
         }
         // A full pass: every client is up to date (or waits for a file change);
         // one that could not be evaluated keeps the pass open.
-        let open = seen.len() < state.tokens.clients().count()
-            || progress.pending.load(Ordering::Relaxed) > 0;
+        let open = seen.len() < scopes || progress.pending.load(Ordering::Relaxed) > 0;
         if let (false, Some(p)) = (open, pass_started) {
             progress
                 .last_full_pass
@@ -425,34 +429,6 @@ mod tests {
         };
         assert!(!due(Some(&bad), &v1, 1_000_000));
         assert!(due(Some(&bad), &v2, 1_000_000));
-    }
-
-    fn report_as_of(as_of: i64) -> Report {
-        let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"acme","name":"A"},
-            "contract":{"id":"K-1","service_start":"2025-01-01","service_end":"2025-12-31",
-            "timezone":"+08:00"},"telemetry":[],"outages":[],"signing":[]}"#;
-        let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
-        let u = sla_rules::usage::parse_usage(usage, "usage.json").expect("usage");
-        let i = sla_rules::incidents::parse_incidents(incidents, "incidents.json").expect("inc");
-        sla_rules::evaluate(&u, &i, &sla_rules::policy::Policy::default(), as_of).report
-    }
-
-    #[test]
-    fn the_next_change_is_the_end_of_the_month_in_progress_in_the_contract_timezone() {
-        // 2025-03-15T00:00Z: March (+08:00) is in progress; it ends at
-        // 2025-04-01T00:00+08:00 = 2025-03-31T16:00Z = 20,178 days × 86,400 + 57,600 s.
-        assert_eq!(
-            next_change(&report_as_of(1_741_996_800)),
-            Some(1_743_436_800)
-        );
-        // 2024-12-01T00:00Z, before the term: its first month (January, +08:00) ends
-        // 2025-02-01T00:00+08:00 = 2025-01-31T16:00Z = 20,119 × 86,400 + 57,600 s.
-        assert_eq!(
-            next_change(&report_as_of(1_733_011_200)),
-            Some(1_738_339_200)
-        );
-        // 2026-01-01T00:00Z: the term is over, only a file change can change anything.
-        assert_eq!(next_change(&report_as_of(1_767_225_600)), None);
     }
 
     #[test]

@@ -289,17 +289,7 @@ async fn exchange<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let default_port = if target.https { 443 } else { 80 };
-    let host = if target.host.contains(':') {
-        format!("[{}]", target.host)
-    } else {
-        target.host.clone()
-    };
-    let host_header = if target.port == default_port {
-        host
-    } else {
-        format!("{host}:{}", target.port)
-    };
+    let host_header = host_header(target);
     let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
         .max_buf_size(RESPONSE_CAP)
         .handshake(hyper_util::rt::TokioIo::new(s))
@@ -327,6 +317,99 @@ where
         .await
         .map_err(|e| format!("read: {e}"))?;
     Ok(res.status().as_u16())
+}
+
+/// The `Host` header for a target: the port only when it is not the scheme's own.
+fn host_header(target: &Target) -> String {
+    let default_port = if target.https { 443 } else { 80 };
+    let host = if target.host.contains(':') {
+        format!("[{}]", target.host)
+    } else {
+        target.host.clone()
+    };
+    if target.port == default_port {
+        host
+    } else {
+        format!("{host}:{}", target.port)
+    }
+}
+
+/// What a GET answered: the status, the `Cache-Control` header and the body.
+pub struct Fetched {
+    pub status: u16,
+    pub cache_control: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// One GET with the deliveries' client (the identity provider's JWKS, `jwt.rs`):
+/// connects to `addr` (TLS for `https://`), never follows a redirect, and reads at
+/// most `cap` bytes of body; all within `ATTEMPT_TIMEOUT`.
+pub async fn get(
+    target: &Target,
+    addr: SocketAddr,
+    tls: &Arc<ClientConfig>,
+    cap: usize,
+) -> Result<Fetched, String> {
+    let attempt = async {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect {addr}: {e}"))?;
+        if target.https {
+            let name = tokio_rustls::rustls::pki_types::ServerName::try_from(target.host.clone())
+                .map_err(|e| format!("tls: {}: {e}", target.host))?;
+            let tls = tokio_rustls::TlsConnector::from(tls.clone())
+                .connect(name, tcp)
+                .await
+                .map_err(|e| format!("tls: {e}"))?;
+            get_over(tls, target, cap).await
+        } else {
+            get_over(tcp, target, cap).await
+        }
+    };
+    tokio::time::timeout(ATTEMPT_TIMEOUT, attempt)
+        .await
+        .map_err(|_| format!("timeout after {} s", ATTEMPT_TIMEOUT.as_secs()))?
+}
+
+async fn get_over<S>(s: S, target: &Target, cap: usize) -> Result<Fetched, String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use http_body_util::BodyExt;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(s))
+        .await
+        .map_err(|e| format!("send: {e}"))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let req = hyper::Request::get(target.path.as_str())
+        .header(hyper::header::HOST, host_header(target))
+        .header(hyper::header::ACCEPT, "application/json")
+        .header(hyper::header::CONNECTION, "close")
+        .header(hyper::header::USER_AGENT, "sla-server/1")
+        .body(http_body_util::Empty::<hyper::body::Bytes>::new())
+        .map_err(|e| format!("request: {e}"))?;
+    let res = sender
+        .send_request(req)
+        .await
+        .map_err(|e| format!("read: {e}"))?;
+    let status = res.status().as_u16();
+    let cache_control = res
+        .headers()
+        .get(hyper::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = http_body_util::Limited::new(res.into_body(), cap)
+        .collect()
+        .await
+        .map_err(|e| format!("body: {e}"))?
+        .to_bytes()
+        .to_vec();
+    Ok(Fetched {
+        status,
+        cache_control,
+        body,
+    })
 }
 
 /// The wait before attempt `attempts + 1`, `attempts` having failed: the base

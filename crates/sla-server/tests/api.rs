@@ -21,7 +21,7 @@ fn demo_data(name: &str) -> (PathBuf, PathBuf) {
 }
 
 fn globex_claim(id: &str, periods: &[&str], units: u64, credit: u64) -> String {
-    claim(id, "GX-2025-0007", periods, units, credit)
+    claim(id, "globex-cn", periods, units, credit)
 }
 
 #[test]
@@ -60,12 +60,28 @@ fn documents_need_a_token_and_stay_with_their_client() {
         &[],
     );
     assert_eq!(other.status, 403);
+    // globex is a group of three contracts: the client-wide route names them.
     let g = get(&url, Some(&token_of("globex")), &[]);
-    assert_eq!(g.json()["contract"]["id"], "GX-2025-0007");
+    assert_eq!(g.status, 400);
+    assert_eq!(g.error_code(), "contract_required");
+    assert_eq!(
+        g.json()["error"]["details"]["contracts"],
+        json!(["globex-cn", "globex-eu", "globex-hk"])
+    );
+    let g = get(
+        &s.url("/api/v1/contracts/globex-cn/usage"),
+        Some(&token_of("globex")),
+        &[],
+    );
+    assert_eq!(g.json()["contract"]["id"], "globex-cn");
 
     // acme has a policy document, globex none: the widget treats it as optional.
     assert_eq!(get(&s.url("/api/v1/policy"), Some(&acme), &[]).status, 200);
-    let np = get(&s.url("/api/v1/policy"), Some(&token_of("globex")), &[]);
+    let np = get(
+        &s.url("/api/v1/contracts/globex-cn/policy"),
+        Some(&token_of("globex")),
+        &[],
+    );
     assert_eq!(np.status, 404);
     assert_eq!(np.error_code(), "not_found");
 
@@ -136,7 +152,7 @@ fn usage_answers_conditional_get_and_compresses() {
 fn claims_answer_every_status_of_the_data_contract() {
     let (data, db) = demo_data("claims");
     let s = Server::start(&data, &db, &[]);
-    let url = s.url("/api/v1/claims");
+    let url = s.url("/api/v1/contracts/globex-cn/claims");
     let g = token_of("globex");
     let g = Some(g.as_str());
 
@@ -188,14 +204,21 @@ fn claims_answer_every_status_of_the_data_contract() {
     assert_eq!(granted["units"], 1);
     assert_eq!(granted["contract_credit"], 300);
 
-    // acme's token cannot claim globex's contract.
+    // acme's token cannot claim globex's contract, on its own route or on globex's.
+    let cross = post(
+        &s.url("/api/v1/claims"),
+        Some(&token_of("acme")),
+        &globex_claim(&uuid(1, 4), &["2025-03"], 1, 300),
+    );
+    assert_eq!(cross.status, 403);
+    assert_eq!(cross.error_code(), "contract_mismatch");
     let cross = post(
         &url,
         Some(&token_of("acme")),
         &globex_claim(&uuid(1, 4), &["2025-03"], 1, 300),
     );
     assert_eq!(cross.status, 403);
-    assert_eq!(cross.error_code(), "contract_mismatch");
+    assert_eq!(cross.error_code(), "forbidden");
 
     let id = uuid(1, 5);
     let body = globex_claim(&id, &["2025-03"], 1, 300);
@@ -236,7 +259,7 @@ fn claims_answer_every_status_of_the_data_contract() {
     // June: 43,200 minutes, 10 down. One month's extension moves the end of the
     // term from 2025-12-31 to 2026-01-31.
     let ext = serde_json::json!({
-        "schema": "sla-portal/claim/v1", "claim_id": uuid(1, 7), "contract_id": "GX-2025-0007",
+        "schema": "sla-portal/claim/v1", "claim_id": uuid(1, 7), "contract_id": "globex-cn",
         "periods": ["2025-06"], "remedy": "service_extension",
         "expected": {"units": 1, "service_extension_months": 1},
         "contact": {"name": "Ann", "email": "ann@example.com", "phone": "12345"}});
@@ -256,7 +279,7 @@ fn claims_answer_every_status_of_the_data_contract() {
         .collect();
     assert_eq!(ids, vec![id.clone(), uuid(1, 7)]);
     // Another client sees none of them.
-    let acme_list = get(&url, Some(&token_of("acme")), &[]).json();
+    let acme_list = get(&s.url("/api/v1/claims"), Some(&token_of("acme")), &[]).json();
     assert_eq!(acme_list["claims"], json!([]));
     // The list carries a tag. Asked again with it, an unchanged list is a 304 without a body
     // (the widget re-reads it every minute); it is never kept in a browser's cache.
@@ -419,7 +442,12 @@ fn without_a_dist_directory_the_api_still_works() {
     let s = Server::start(&data, &db, &["--dist", "/nonexistent/dist"]);
     assert_eq!(get(&s.url("/"), None, &[]).status, 404);
     assert_eq!(
-        get(&s.url("/api/v1/usage"), Some(&token_of("globex")), &[]).status,
+        get(
+            &s.url("/api/v1/contracts/globex-cn/usage"),
+            Some(&token_of("globex")),
+            &[]
+        )
+        .status,
         200
     );
 }
@@ -440,6 +468,17 @@ fn demo_mode_hands_out_the_demo_clients_token_only() {
     let token = t.json()["token"].as_str().expect("token").to_string();
     let usage = get(&demo.url("/api/v1/usage"), Some(&token), &[]);
     assert_eq!(usage.json()["client"]["id"], "acme");
+    // The group's token by name, for the demo page's group view; no other client's.
+    let g = get(&demo.url("/demo/token?client=globex"), None, &[]);
+    assert_eq!(g.status, 200);
+    let g = g.json()["token"].as_str().expect("token").to_string();
+    assert_ne!(g, token);
+    let list = get(&demo.url("/api/v1/contracts"), Some(&g), &[]).json();
+    assert_eq!(list["contracts"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        get(&demo.url("/demo/token?client=nobody"), None, &[]).status,
+        404
+    );
 }
 
 #[test]
@@ -447,7 +486,12 @@ fn sigterm_lets_the_server_finish_and_exit_cleanly() {
     let (data, db) = demo_data("term");
     let mut s = Server::start(&data, &db, &[]);
     assert_eq!(
-        get(&s.url("/api/v1/claims"), Some(&token_of("globex")), &[]).status,
+        get(
+            &s.url("/api/v1/contracts/globex-cn/claims"),
+            Some(&token_of("globex")),
+            &[]
+        )
+        .status,
         200
     );
     let pid = s.child.id().to_string();

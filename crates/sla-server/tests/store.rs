@@ -81,7 +81,7 @@ async fn unique_keys_refuse_a_second_claim_id_and_a_second_claim_of_a_period() {
         );
         // The refused claim left nothing behind: 2026-03 is still free.
         assert_eq!(
-            s.claimed_periods("K").await.expect("periods"),
+            s.claimed_periods("acme", "K").await.expect("periods"),
             vec!["2026-01".to_string(), "2026-02".to_string()]
         );
         assert_eq!(s.get_claim("b").await.expect("get"), None);
@@ -245,7 +245,7 @@ async fn concurrent_inserts_of_one_period_file_exactly_one() {
         assert_eq!((same_wins, same_losses), (1, 7), "{results:?}");
         assert_eq!(s.all_claims().await.expect("all").len(), 2);
         assert_eq!(
-            s.claimed_periods("K").await.expect("periods"),
+            s.claimed_periods("acme", "K").await.expect("periods"),
             vec!["2026-05".to_string(), "2026-06".to_string()]
         );
     })
@@ -271,12 +271,56 @@ async fn postgres_migrations_run_once_and_a_newer_schema_is_refused() {
             &url,
             "SELECT string_agg(version::text, ',') FROM schema_migrations"
         ),
-        "1,2,3,4",
+        "1,2,3,4,5",
         "each migration ran once, not on every open"
     );
     pg.sql(&url, "INSERT INTO schema_migrations VALUES (99, 'later')");
     let e = PgStore::connect(&url, 2).await.err().expect("refused");
     assert!(e.message.contains("newer"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_postgres_version_3_database_keeps_its_claims_and_breaches_through_migration_4() {
+    let pg = pg::PgCluster::shared();
+    let url = pg.create_db();
+    for sql in [
+        include_str!("../migrations/postgres/0001_claims.sql"),
+        include_str!("../migrations/postgres/0002_webhooks.sql"),
+        include_str!("../migrations/postgres/0003_sweep_leases.sql"),
+    ] {
+        pg.sql(&url, sql);
+    }
+    pg.sql(
+        &url,
+        "CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at text NOT NULL);
+         INSERT INTO schema_migrations VALUES (1, 't'), (2, 't'), (3, 't');
+         INSERT INTO claims VALUES ('a', 'acme', 'K', '{}', '{}', 'submitted', 't', 't');
+         INSERT INTO claimed_periods VALUES ('K', '2026-01', 'a');
+         INSERT INTO emitted_breaches VALUES ('acme', '2026-01', 'evt_1', 't');",
+    );
+    let s: Arc<dyn Store> = Arc::new(PgStore::connect(&url, 2).await.expect("migrated"));
+    assert_eq!(
+        pg.sql(
+            &url,
+            "SELECT client_id || ' ' || contract_id || ' ' || period FROM claimed_periods"
+        ),
+        "acme K 2026-01"
+    );
+    // Contract ids are unique per client only: another client's K may claim January.
+    let mut other = claim("b", "K", &["2026-01"]);
+    other.client_id = "globex".into();
+    s.insert_claim(&other).await.expect("another client's K");
+    assert_eq!(
+        s.insert_claim(&claim("c", "K", &["2026-01"])).await,
+        Err(InsertError::PeriodsTaken(vec!["2026-01".into()]))
+    );
+    // The breach recorded before is the one-contract client's (contract ""): not again.
+    let e = out_event("e1", "acme", "period.breached", 1_000);
+    assert!(!s.emit_breach("", "2026-01", &e).await.expect("old breach"));
+    assert!(s
+        .emit_breach("acme-cn", "2026-01", &e)
+        .await
+        .expect("a contract's own"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -393,6 +437,7 @@ async fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
         tx.commit().await.expect("commit");
         assert!(s
             .emit_breach(
+                "",
                 "2025-03",
                 &out_event("e2", "acme", "period.breached", 1_000)
             )
@@ -401,6 +446,7 @@ async fn the_outbox_fans_out_by_event_type_and_a_breach_is_recorded_once() {
         // The same (client, period) again, with a fresh event id: nothing queued.
         assert!(!s
             .emit_breach(
+                "",
                 "2025-03",
                 &out_event("e3", "acme", "period.breached", 2_000)
             )

@@ -23,6 +23,8 @@ pub enum Slot {
     Encoded(Doc, Coding),
     Usage,
     Report,
+    /// A contract's report for the contracts document, kept until its month ends.
+    Summary,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,6 +41,7 @@ pub enum Entry {
     Encoded(super::FileKey, Bytes),
     Usage(super::FileKey, Arc<Usage>),
     Report(super::ReportKey, Arc<Report>),
+    Summary(super::ReportKey, Arc<super::Summary>),
 }
 
 /// A per-element allowance for the heap strings an element owns (ids, titles,
@@ -98,6 +101,7 @@ impl Weighter<Key, Entry> for ByBytes {
             Entry::Encoded(_, b) => b.len() as u64,
             Entry::Usage(_, u) => usage_bytes(u),
             Entry::Report(_, r) => report_bytes(r),
+            Entry::Summary(_, s) => report_bytes(&s.report) + s.name.len() as u64 + 24,
         };
         // Never 0: quick_cache would pin a weightless entry.
         fixed + body

@@ -1,6 +1,12 @@
-//! Client documents from `DATA/<client>/{usage,incidents,policy}.json`, cached by
-//! file size and modification time: a claim does not re-read and re-parse a year
-//! of telemetry, and a document replaced on disk is picked up on the next request.
+//! Client documents from `DATA/<client>/{usage,incidents,policy}.json` (a client
+//! with one contract) or `DATA/<client>/contracts/<id>/…` (a group's contracts),
+//! cached by file size and modification time: a claim does not re-read and
+//! re-parse a year of telemetry, and a document replaced on disk is picked up on
+//! the next request.
+//!
+//! Every function taking a `scope` reads the documents of one contract: the
+//! scope is the client id for a one-contract client and `client/contracts/id` for
+//! a group's contract ([`Scope`]), both a relative path and the cache's key.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,6 +25,47 @@ use cache::{DocCache, Entry, Key, Slot};
 /// A strong entity tag for these bytes: the first 128 bits of their SHA-256, quoted.
 pub fn content_etag(bytes: &[u8]) -> String {
     format!("\"{}\"", crate::auth::hex(&Sha256::digest(bytes)[..16]))
+}
+
+/// The directory of a group's contracts, under the client's.
+pub const CONTRACTS_DIR: &str = "contracts";
+
+/// Where one contract's documents are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub client: String,
+    /// The directory name of a group's contract; `None` for the one contract of a
+    /// client without `contracts/` (its id is its usage.json's `contract.id`).
+    pub contract: Option<String>,
+    /// The documents' directory relative to the data root, and the cache's key.
+    pub dir: String,
+}
+
+impl Scope {
+    pub fn single(client: &str) -> Scope {
+        Scope {
+            client: client.to_string(),
+            contract: None,
+            dir: client.to_string(),
+        }
+    }
+
+    pub fn group(client: &str, contract: &str) -> Scope {
+        Scope {
+            client: client.to_string(),
+            contract: Some(contract.to_string()),
+            dir: format!("{client}/{CONTRACTS_DIR}/{contract}"),
+        }
+    }
+}
+
+/// What the contracts document says of a contract besides its claims: the
+/// report it is summarised from (as of when it was made; its summary figures only
+/// change when a month ends or a document changes) and its display name.
+#[derive(Debug)]
+pub struct Summary {
+    pub report: Arc<Report>,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,6 +148,22 @@ impl Coding {
             None
         }
     }
+}
+
+/// usage.json's optional `contract.name` (the rules core has no use for it).
+fn contract_name(usage: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        contract: Contract,
+    }
+    #[derive(serde::Deserialize)]
+    struct Contract {
+        name: Option<String>,
+    }
+    serde_json::from_slice::<Doc>(usage)
+        .ok()
+        .and_then(|d| d.contract.name)
+        .filter(|n| !n.trim().is_empty())
 }
 
 /// `bytes` in `coding`.
@@ -236,6 +299,78 @@ impl DataDir {
             Ok(k) => Ok(k),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DataError::Missing(doc)),
             Err(e) => Err(DataError::Io(format!("{}: {e}", path.display()))),
+        }
+    }
+
+    /// The contracts of a group client, in byte order of their directory names
+    /// (only names that are valid ids count); `None` for a client without a
+    /// `contracts/` directory (one contract, at the client's top level).
+    pub fn group_contracts(&self, client: &str) -> Result<Option<Vec<String>>, DataError> {
+        let dir = self.root.join(client).join(CONTRACTS_DIR);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(DataError::Io(format!("{}: {e}", dir.display()))),
+        };
+        let mut ids = Vec::new();
+        for e in entries {
+            let e = e.map_err(|e| DataError::Io(format!("{}: {e}", dir.display())))?;
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            if let (true, Some(name)) = (is_dir, e.file_name().to_str()) {
+                if crate::auth::valid_client_id(name) {
+                    ids.push(name.to_string());
+                }
+            }
+        }
+        ids.sort();
+        Ok(Some(ids))
+    }
+
+    /// The contract's summary as of `now`, made again only when a document
+    /// changed or the instant `until` gives for its report (when the month in
+    /// progress ends, in the contract's timezone; `None`: never) has come.
+    pub fn summary(
+        &self,
+        scope: &str,
+        now: i64,
+        until: impl FnOnce(&Report) -> Option<i64>,
+    ) -> Result<Arc<Summary>, DataError> {
+        let policy = match self.stat(scope, Doc::Policy) {
+            Ok(k) => Some(k),
+            Err(DataError::Missing(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let files = (
+            self.stat(scope, Doc::Usage)?,
+            self.stat(scope, Doc::Incidents)?,
+        );
+        let e = self.lookup(
+            scope,
+            Slot::Summary,
+            Fill::Keep,
+            // `as_of` of a summary's key is when it stops being current.
+            |e| {
+                matches!(e, Entry::Summary(k, _) if k.usage == files.0 && k.incidents == files.1
+                    && k.policy == policy && now < k.as_of)
+            },
+            || {
+                let report = self.report_with(scope, now, Fill::Pass)?;
+                let usage = self.file_with(scope, Doc::Usage, Fill::Pass)?;
+                let name =
+                    contract_name(&usage.bytes).unwrap_or_else(|| report.client_name.clone());
+                let until = until(&report).unwrap_or(i64::MAX);
+                let key = ReportKey {
+                    as_of: until,
+                    usage: files.0,
+                    incidents: files.1,
+                    policy,
+                };
+                Ok(Entry::Summary(key, Arc::new(Summary { report, name })))
+            },
+        )?;
+        match e {
+            Entry::Summary(_, s) => Ok(s),
+            _ => Err(wrong_slot()),
         }
     }
 

@@ -203,7 +203,7 @@ mod tests {
         );
         // Committed: another connection sees a and c with their periods, b not at all.
         assert_eq!(
-            store.claimed_periods("K").await.expect("periods"),
+            store.claimed_periods("acme", "K").await.expect("periods"),
             vec!["2026-01".to_string(), "2026-02".to_string()]
         );
         assert_eq!(store.get_claim("b").await.expect("get"), None);

@@ -99,12 +99,19 @@ pub fn all_claims(conn: &Connection) -> Result<Vec<StoredClaim>, StoreError> {
     claims(conn, "", [])
 }
 
-pub fn claimed_periods(conn: &Connection, contract_id: &str) -> Result<Vec<String>, StoreError> {
+pub fn claimed_periods(
+    conn: &Connection,
+    client_id: &str,
+    contract_id: &str,
+) -> Result<Vec<String>, StoreError> {
     let mut st = conn
-        .prepare_cached("SELECT period FROM claimed_periods WHERE contract_id = ?1 ORDER BY period")
+        .prepare_cached(
+            "SELECT period FROM claimed_periods WHERE client_id = ?1 AND contract_id = ?2 \
+             ORDER BY period",
+        )
         .map_err(err)?;
     let rows = st
-        .query_map(params![contract_id], |r| r.get::<_, String>(0))
+        .query_map(params![client_id, contract_id], |r| r.get::<_, String>(0))
         .map_err(err)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(err)
 }
@@ -181,9 +188,10 @@ pub fn insert_rows(conn: &Connection, c: &NewClaim, filed: &Event) -> Result<(),
     for p in &c.periods {
         match conn
             .prepare_cached(
-                "INSERT INTO claimed_periods (contract_id, period, claim_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO claimed_periods (client_id, contract_id, period, claim_id) \
+                 VALUES (?1, ?2, ?3, ?4)",
             )
-            .and_then(|mut st| st.execute(params![c.contract_id, p, c.claim_id]))
+            .and_then(|mut st| st.execute(params![c.client_id, c.contract_id, p, c.claim_id]))
         {
             Ok(_) => {}
             Err(e) if is_constraint(&e) => return Err(Refused::Periods),
@@ -200,7 +208,7 @@ pub fn refusal(conn: &Connection, c: &NewClaim, r: Refused) -> RowError {
     match r {
         Refused::ClaimId => RowError::ClaimId,
         Refused::Store(e) => RowError::Store(e),
-        Refused::Periods => match claimed_periods(conn, &c.contract_id) {
+        Refused::Periods => match claimed_periods(conn, &c.client_id, &c.contract_id) {
             Ok(held) => RowError::Periods(held),
             Err(e) => RowError::Store(e),
         },
@@ -276,15 +284,16 @@ pub fn insert_delivery(
 pub fn record_breach(
     conn: &Connection,
     client_id: &str,
+    contract: &str,
     period: &str,
     event_id: &str,
     at: &str,
 ) -> Result<bool, StoreError> {
     let n = conn
         .execute(
-            "INSERT OR IGNORE INTO emitted_breaches (client_id, period, event_id, at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![client_id, period, event_id, at],
+            "INSERT OR IGNORE INTO emitted_breaches (client_id, contract_id, period, event_id, at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![client_id, contract, period, event_id, at],
         )
         .map_err(err)?;
     Ok(n > 0)
