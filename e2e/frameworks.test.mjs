@@ -296,6 +296,23 @@ test("a widget unmounted while the full module loads is not taken over, and leav
   await p.close();
 });
 
+test("the hand-over removes only the first paint's root from the element", async () => {
+  resetHits();
+  const { p, errors, release } = await open("/plain.html?case=ready", { holdFull: true });
+  await p.waitForFunction(() => window.done);
+  await p.evaluate((o) => { window.h = window.mount(document.getElementById("a"), o); }, { usageUrl: "/data/usage.json", incidentsUrl: "/data/incidents.json", asOf: AS_OF, locale: "en" });
+  await p.waitForSelector("#a > .slap[data-sla-stage=first-paint] [data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+  // The host put something of its own beside the widget meanwhile.
+  await p.evaluate(() => { const n = document.createElement("p"); n.id = "host-note"; document.getElementById("a").append(n); });
+  release();
+  await p.waitForSelector("#a > .slap[data-sla-stage=full]");
+  assert.equal(await p.evaluate(() => document.querySelectorAll("#a > #host-note").length), 1, "the host's node stays");
+  assert.deepEqual(await roots(p), { now: 1, max: 1, perElement: 1 });
+  assert.deepEqual(await p.evaluate(() => window.__roots.stages), ["first-paint", "full"]);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
 test("Vue 3: the element in a template, an attribute bound to a reactive value, moved by a keyed v-for: same widget, same tab, nothing refetched", async () => {
   resetHits();
   const { p, errors } = await open("/vue.html");

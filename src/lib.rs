@@ -1,8 +1,10 @@
 //! The SLA portal widget: a Yew app a host page embeds with `init()` + `mount()` or `<sla-portal>`.
 //!
-//! JS API (docs/DATA_CONTRACT.md, "Embedding"):
-//! - `init()` (wasm-bindgen's default export) runs [`start`], which registers `<sla-portal>`;
-//! - `mount(element, options)` returns a [`WidgetHandle`] with `update()` and `unmount()`;
+//! JS API (docs/DATA_CONTRACT.md, "Embedding"), fronted by static/host.js, which works
+//! before the wasm is ready and calls this crate's [`mount`] and [`mount_element`]:
+//! - `init()` loads the wasm; importing the module registers `<sla-portal>`;
+//! - `mount(element, options)` returns a handle with `update()` and `unmount()` (a
+//!   [`WidgetHandle`] once the wasm is ready);
 //! - the widget tells the host what happens through events ([`host_events`]);
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI (full build).
 //!
