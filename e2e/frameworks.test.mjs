@@ -37,7 +37,7 @@ const WATCH = `(() => {
     }
   }).observe(document, { childList: true, subtree: true });
   window.__events = [];
-  for (const t of ["sla-portal:ready", "sla-portal:error"]) document.addEventListener(t, (e) => window.__events.push([t, e.target.id || e.target.localName]));
+  for (const t of ["sla-portal:ready", "sla-portal:error"]) document.addEventListener(t, (e) => window.__events.push([t, e.target.id || e.target.localName, ...(e.detail && e.detail.code ? [e.detail.code] : [])]));
 })();`;
 
 const REACT = `import { StrictMode, useEffect, useRef, useState } from "react";
@@ -100,6 +100,12 @@ const element = () => {
 };
 window.mount = mount;
 switch (q.get("case")) {
+  case "bad-early": {
+    // Bad options before the wasm exists: nothing can throw, the element hears it.
+    window.early = mount(el("a"), { usageUrl: "/data/usage.json" });
+    await init();
+    break;
+  }
   case "ready": {
     await init();
     break;
@@ -310,6 +316,24 @@ test("the hand-over removes only the first paint's root from the element", async
   assert.deepEqual(await roots(p), { now: 1, max: 1, perElement: 1 });
   assert.deepEqual(await p.evaluate(() => window.__roots.stages), ["first-paint", "full"]);
   assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test("bad options: mount() throws once the wasm is ready, and before it the element hears sla-portal:error", async () => {
+  resetHits();
+  const { p, errors } = await open("/plain.html?case=bad-early");
+  await p.waitForFunction(() => window.done);
+  await p.waitForFunction(() => window.__events.length > 0);
+  assert.deepEqual(await events(p), ["sla-portal:error@a@options"]);
+  const thrown = await p.evaluate(() => { try { window.mount(document.getElementById("b"), { usageUrl: "/data/usage.json" }); return null; } catch (e) { return e.message; } });
+  assert.match(thrown, /incidentsUrl: required/);
+  await settle(300);
+  assert.deepEqual(await roots(p), { now: 0, max: 0, perElement: 0 });
+  // The one before the wasm asked for the one document it named, nothing after.
+  assert.equal(hits("/data/usage.json"), 1);
+  assert.equal(hits("/data/incidents.json"), 0);
+  // What the page logged is the widget's own report of the bad options, nothing else.
+  assert.ok(errors.length === 1 && /incidentsUrl: required/.test(errors[0]), errors.join("\n"));
   await p.close();
 });
 

@@ -48,7 +48,7 @@ class SlaHandle {
     // One live widget per element: a second mount replaces the first.
     if (prev) prev.unmount();
     slaPage.live.set(el, this);
-    if (wasm) return this._start();
+    if (wasm) return this._start(true);
     slaWaiting.add(this);
     // After the current task: a mount undone in the same tick (React's StrictMode) sends nothing.
     queueMicrotask(() => this._fetch());
@@ -65,13 +65,15 @@ class SlaHandle {
     this.a = new AbortController();
     this.r = slaEarly(d, this.o, this.a.signal);
   }
-  _start() {
+  _start(now) {
     const r = this.r;
     this.r = this.a = null;
     this.h = null;
     try {
       this.h = this.make({ ...this.o, ...(r && { responses: r }) });
     } catch (e) {
+      // Called by mount() itself: bad options throw, as they always did.
+      if (now) { this.unmount(); throw e; }
       // No caller to throw to any more: the host hears it as a load would say it.
       console.error(e);
       this.el.dispatchEvent(new CustomEvent("sla-portal:error", { bubbles: true, composed: true,
