@@ -2,7 +2,7 @@
 // Why it is JavaScript: `mount()` and `<sla-portal>` must work before the wasm exists, so
 // the documents' requests start at once, in parallel with the wasm's download and compile;
 // the wasm reads those responses (the `responses` option) when it mounts. See docs/DESIGN.md
-// ("Mount before init") and package/README.md ("Frameworks") for what `unmount()` promises.
+// ("Framework hosts") and package/README.md ("Frameworks") for what `unmount()` promises.
 const slaPage = (globalThis[Symbol.for("sla-portal")] ||= { live: new WeakMap() });
 let slaWaiting = new Set();
 let slaInit;
@@ -124,7 +124,9 @@ if (globalThis.customElements && !customElements.get("sla-portal")) try {
         if (!this.isConnected) return;
         if (!this._h) this._mount();
         // A move drops the scroll offsets inside the widget: put them back.
-        else for (const [n, [t, l]] of this._s || []) if (n.isConnected) { n.scrollTop = t; n.scrollLeft = l; }
+        else for (const [n, [t, l]] of this._s) {
+          if (n.isConnected) { n.scrollTop = t; n.scrollLeft = l; } else this._s.delete(n);
+        }
       });
     }
     disconnectedCallback() {
