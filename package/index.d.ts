@@ -6,9 +6,10 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
- * Loads the wasm and registers `<sla-portal>`. Call once, before `mount()`; calling it again
- * is harmless. Without an argument the wasm is fetched from `sla_portal_bg.wasm` next to the
- * module.
+ * Loads the wasm (once per page: calling it again returns the same promise). Without an
+ * argument the wasm is fetched from `sla_portal_bg.wasm` next to the module. `mount()` and
+ * `<sla-portal>` (registered when the module is imported) may come before it has resolved:
+ * they request their documents at once and draw when it has.
  *
  * This module is the widget's first paint: it draws the overview, then imports the full
  * widget (`sla_portal_full.js` and `sla_portal_full_bg.wasm`, next to it) and hands over.
@@ -124,13 +125,21 @@ export class WidgetHandle {
    * Throws on bad options and then changes nothing.
    */
   update(partial: Partial<MountOptions> | Partial<GroupMountOptions>): void;
-  /** Removes the widget and cancels its requests. Calling it twice is harmless. */
+  /**
+   * Removes the widget and aborts its requests, whenever it is called (even in the same tick
+   * as `mount()`): from then on it renders nothing, fetches nothing, dispatches no event and
+   * holds no document. Calling it twice is harmless; the element can be mounted again.
+   */
   unmount(): void;
-  /** Frees the handle's memory (also done by the garbage collector). */
+  /** The same as `unmount()`. */
   free(): void;
 }
 
-/** Mounts the widget into `element` (its content is replaced). Throws on bad options. */
+/**
+ * Mounts the widget into `element` (its content is replaced; a live widget in it is
+ * unmounted first). Throws on bad options, or, called before `init()` has resolved, requests
+ * the documents at once and reports bad options as `sla-portal:error` (`code: "options"`).
+ */
 export function mount(element: Element, options: MountOptions | GroupMountOptions): WidgetHandle;
 
 /** `sla-portal:ready`: a summary of the computed report (once per report). */

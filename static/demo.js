@@ -18,7 +18,9 @@ const responses = group ? null : headers.then((h) => {
   const get = (url) => fetch(url, { headers: { ...h, Accept: "application/json" } });
   return { usage: get(docs.usageUrl), incidents: get(docs.incidentsUrl), policy: get(docs.policyUrl) };
 });
-const { default: init, mount } = await import("./sla_portal.js").catch(() => import("./sla-portal.js"));
+const m = await import("./sla_portal.js").catch(() => import("./sla-portal.js"));
+// trunk's glue has no host front (static/host.js): its mount is the wasm's own.
+const { default: init, mount = m.__mount } = m;
 const [h, r] = await Promise.all([headers, responses, init()]);
 const locale = q.get("locale") || "zh-CN";
 mount(document.getElementById("sla"), group

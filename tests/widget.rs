@@ -854,3 +854,41 @@ async fn a_bad_contracts_list_names_its_json_path() {
     let _h = sla_portal::mount(root.clone(), group_options("<html>502</html>", "zh-CN")).unwrap();
     wait_for(&root, "[data-sla-error=not-json]").await;
 }
+
+#[wasm_bindgen_test]
+async fn unmount_in_the_same_tick_as_mount_draws_and_announces_nothing() {
+    // yew runs queued destructions before queued creations: an unmount right after mount
+    // used to find nothing to destroy, and the widget then lived on.
+    let root = host();
+    let heard = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let count = heard.clone();
+    let listener =
+        wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || count.set(count.get() + 1));
+    root.add_event_listener_with_callback("sla-portal:ready", listener.as_ref().unchecked_ref())
+        .unwrap();
+    let mut handle = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
+    handle.unmount();
+    for _ in 0..10 {
+        yew::scheduler::flush().await;
+        sleep(20).await;
+    }
+    assert_eq!(root.child_element_count(), 0, "{}", root.inner_html());
+    assert_eq!(heard.get(), 0);
+    // The same element mounts again, and this widget is drawn and announced once.
+    let mut again = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
+    wait_for(&root, "[data-sla-breached-count]").await;
+    for _ in 0..5 {
+        yew::scheduler::flush().await;
+        sleep(20).await;
+    }
+    assert_eq!(
+        root.query_selector_all("[data-sla-portal]")
+            .unwrap()
+            .length(),
+        1
+    );
+    assert_eq!(heard.get(), 1);
+    again.unmount();
+    yew::scheduler::flush().await;
+    assert_eq!(root.child_element_count(), 0);
+}
