@@ -51,7 +51,7 @@ test("the tarball holds what package.json promises", () => {
   const cem = JSON.parse(fs.readFileSync(path.join(dir, "custom-elements.json"), "utf8"));
   const el = cem.modules[0].declarations.find((d) => d.tagName === "sla-portal");
   assert.deepEqual(el.events.map((e) => e.name).sort(),
-    ["sla-portal:claim-filed", "sla-portal:error", "sla-portal:month-selected", "sla-portal:ready"]);
+    ["sla-portal:claim-filed", "sla-portal:contract-selected", "sla-portal:error", "sla-portal:month-selected", "sla-portal:ready"]);
   const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
   for (const s of ["npm install", "<sla-portal", "sla-portal:ready", "--slap-accent", "::part(", "'wasm-unsafe-eval'", "connect-src"]) {
     assert.ok(readme.includes(s), `README mentions ${s}`);
@@ -67,7 +67,7 @@ function tsc(file) {
   return spawnSync(process.execPath, [TSC, "--noEmit", "-p", "tsconfig.json"], { cwd: host, encoding: "utf8" });
 }
 
-const GOOD_TS = `import init, { mount, type MountOptions, type WidgetHandle, type ReadyDetail } from "sla-portal";
+const GOOD_TS = `import init, { mount, type MountOptions, type GroupMountOptions, type WidgetHandle, type ReadyDetail } from "sla-portal";
 import initFull, { report } from "sla-portal/full";
 await init();
 await initFull();
@@ -90,6 +90,11 @@ custom.update({ timeoutMs: 5000 });
 custom.addEventListener("sla-portal:ready", (e) => console.log(e.detail.contractId));
 const text: string = report(new Uint8Array(), "{}", { asOf: "2026-04-10T12:00:00+08:00" });
 handle.unmount();
+// A group: the contracts list names each contract's documents.
+const group: GroupMountOptions = { contractsUrl: "/api/v1/contracts", contract: "globex-eu", locale: "en" };
+mount(el, group).update({ contract: "globex-hk" });
+el.addEventListener("sla-portal:contract-selected", (e) => console.log(e.detail.contract.toUpperCase()));
+custom.setAttribute("contracts-src", "/api/v1/contracts");
 export { text };
 `;
 

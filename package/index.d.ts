@@ -6,9 +6,10 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
- * Loads the wasm and registers `<sla-portal>`. Call once, before `mount()`; calling it again
- * is harmless. Without an argument the wasm is fetched from `sla_portal_bg.wasm` next to the
- * module.
+ * Loads the wasm (once per page: calling it again returns the same promise). Without an
+ * argument the wasm is fetched from `sla_portal_bg.wasm` next to the module. `mount()` and
+ * `<sla-portal>` (registered when the module is imported) may come before it has resolved:
+ * they request their documents at once and draw when it has.
  *
  * This module is the widget's first paint: it draws the overview, then imports the full
  * widget (`sla_portal_full.js` and `sla_portal_full_bg.wasm`, next to it) and hands over.
@@ -86,6 +87,25 @@ export interface MountOptions {
    * Re-checks and retries fetch as usual.
    */
   responses?: DocumentResponses | null;
+  /**
+   * A group's contracts list (`GET` → `{"schema":"sla-portal/contracts/v1","contracts":[…]}`,
+   * docs/DATA_CONTRACT.md "contracts"). With it the widget shows the group summary and, with
+   * more than one contract, a contract switcher; the shown contract's documents and claims
+   * are read through its `links`, and `usageUrl`/`incidentsUrl` are not needed
+   * ([`GroupMountOptions`]).
+   */
+  contractsUrl?: string | null;
+  /** With `contractsUrl`: the id of the contract shown first; default the list's first. */
+  contract?: string | null;
+}
+
+/**
+ * The options of `mount()` for a group: the contracts list names each contract's documents
+ * and claims, so there is no `usageUrl`, `incidentsUrl`, `policyUrl` or `claimsUrl`.
+ */
+export interface GroupMountOptions
+  extends Omit<MountOptions, "usageUrl" | "incidentsUrl" | "policyUrl" | "claimsUrl" | "contractsUrl" | "responses"> {
+  contractsUrl: string;
 }
 
 /** A response, or a promise of one, per document (`MountOptions.responses`). */
@@ -104,15 +124,23 @@ export class WidgetHandle {
    * new headers or credentials follow a failed load (the claims list likewise).
    * Throws on bad options and then changes nothing.
    */
-  update(partial: Partial<MountOptions>): void;
-  /** Removes the widget and cancels its requests. Calling it twice is harmless. */
+  update(partial: Partial<MountOptions> | Partial<GroupMountOptions>): void;
+  /**
+   * Removes the widget and aborts its requests, whenever it is called (even in the same tick
+   * as `mount()`): from then on it renders nothing, fetches nothing, dispatches no event and
+   * holds no document. Calling it twice is harmless; the element can be mounted again.
+   */
   unmount(): void;
-  /** Frees the handle's memory (also done by the garbage collector). */
+  /** The same as `unmount()`. */
   free(): void;
 }
 
-/** Mounts the widget into `element` (its content is replaced). Throws on bad options. */
-export function mount(element: Element, options: MountOptions): WidgetHandle;
+/**
+ * Mounts the widget into `element` (its content is replaced; a live widget in it is
+ * unmounted first). Throws on bad options, or, called before `init()` has resolved, requests
+ * the documents at once and reports bad options as `sla-portal:error` (`code: "options"`).
+ */
+export function mount(element: Element, options: MountOptions | GroupMountOptions): WidgetHandle;
 
 /** `sla-portal:ready`: a summary of the computed report (once per report). */
 export interface ReadyDetail {
@@ -172,18 +200,28 @@ export interface ClaimFiledDetail {
   updated_at: string;
 }
 
+/**
+ * `sla-portal:contract-selected`: a group (`contractsUrl`) shows this contract now: the first
+ * one once the list is read, then each switch (the switcher, a summary row, `update({ contract })`).
+ */
+export interface ContractSelectedDetail {
+  /** The contract's `id` in the contracts list. */
+  contract: string;
+}
+
 /** Every event the widget dispatches (bubbling, composed) on its mount element. */
 export interface SlaPortalEventMap {
   "sla-portal:ready": CustomEvent<ReadyDetail>;
   "sla-portal:error": CustomEvent<ErrorDetail>;
   "sla-portal:month-selected": CustomEvent<MonthSelectedDetail>;
   "sla-portal:claim-filed": CustomEvent<ClaimFiledDetail>;
+  "sla-portal:contract-selected": CustomEvent<ContractSelectedDetail>;
 }
 
-/** `<sla-portal usage-src incidents-src claims-src policy-src locale fallback-locale as-of credentials shadow>`. */
+/** `<sla-portal usage-src incidents-src claims-src policy-src contracts-src contract locale fallback-locale as-of credentials shadow>`. */
 export interface SlaPortalElement extends HTMLElement {
   /** Like `WidgetHandle.update`; before the element is connected the options wait for it. */
-  update(partial: Partial<MountOptions>): void;
+  update(partial: Partial<MountOptions> | Partial<GroupMountOptions>): void;
   addEventListener<K extends keyof SlaPortalEventMap>(
     type: K, listener: (this: SlaPortalElement, ev: SlaPortalEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions): void;

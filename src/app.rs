@@ -27,7 +27,7 @@ use crate::state::{Action, Loaded, Phase, State};
 use crate::tab::Tab;
 use crate::views;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct AppProps {
     pub options: Rc<Options>,
     /// The full build taking over from the first paint: start from these documents.

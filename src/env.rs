@@ -67,13 +67,21 @@ pub fn element_id(uid: u32, name: &str) -> String {
     format!("slap{uid}-{name}")
 }
 
-/// Widget instance ids keep element ids unique when two widgets share a page.
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function next_uid() {
+  const k = Symbol.for("sla-portal.uid");
+  return (globalThis[k] = (globalThis[k] || 0) + 1);
+}
+"#)]
+extern "C" {
+    fn next_uid() -> u32;
+}
+
+/// Widget instance ids keep element ids unique when two widgets share a page. Counted on
+/// the page, not in this module: the first paint, the full build and a second copy of the
+/// package are modules of their own, each with its own statics.
 pub fn next_instance() -> u32 {
-    thread_local!(static N: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
-    N.with(|n| {
-        n.set(n.get() + 1);
-        n.get()
-    })
+    next_uid()
 }
 
 /// When the shown report's documents were last found current (ms since the epoch), for

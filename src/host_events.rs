@@ -5,7 +5,9 @@
 //! - `sla-portal:ready` — a summary of the report, once per computed report;
 //! - `sla-portal:error` — `{ code, file, path, message }` when the report cannot be shown;
 //! - `sla-portal:month-selected` — `{ month }` when the user picks a month;
-//! - `sla-portal:claim-filed` — the claim as the server stored it.
+//! - `sla-portal:claim-filed` — the claim as the server stored it;
+//! - `sla-portal:contract-selected` — `{ contract }` when a group shows a contract (the
+//!   first one once the list is read, then each switch).
 //!
 //! Details are plain objects built here; text from the documents stays data (never markup).
 
@@ -26,6 +28,14 @@ pub const READY: &str = "sla-portal:ready";
 pub const ERROR: &str = "sla-portal:error";
 pub const MONTH_SELECTED: &str = "sla-portal:month-selected";
 pub const CLAIM_FILED: &str = "sla-portal:claim-filed";
+pub const CONTRACT_SELECTED: &str = "sla-portal:contract-selected";
+
+/// `sla-portal:contract-selected`: a group shows contract `id` now.
+pub fn contract_selected(root: &NodeRef, id: &str) {
+    let o = Object::new();
+    set(&o, "contract", id);
+    dispatch(root, CONTRACT_SELECTED, &o.into());
+}
 
 /// The element the widget was mounted into: the parent of its root, or the host of the
 /// shadow root it was rendered into.

@@ -122,6 +122,27 @@ catalogue! {
     OutOfReach => "本月已无法达到 {target} 的可用性承诺；本月结束后即可申请补偿。", "This month can no longer meet {target}; you can claim once it ends.";
     ContractLine => "{client} · 合同 {contract}（{start} 至 {end}）", "{client} · contract {contract} ({start} to {end})";
 
+    // A group's contracts (contractsUrl)
+    GroupLoading => "正在加载合同列表…", "Loading the contracts…";
+    GroupEmpty => "没有可查看的合同。", "There are no contracts to show.";
+    GroupTitle => "集团合同概览", "Group contracts";
+    GroupTotals => "{n} 份合同 · {months} 个月未达标 · 现可申请 {units} 次宕机的补偿", "{n} contract(s) · {months} month(s) below target · {units} unit(s) claimable now";
+    GroupCaption => "每份合同一行，数值与该合同自己的报告一致。", "One row per contract; each figure is the one its own report gives.";
+    GroupContract => "合同", "Contract";
+    GroupTerm => "服务期", "Term";
+    GroupTermRange => "{start} 至 {end}（{tz}）", "{start} to {end} ({tz})";
+    GroupLastJudged => "最近评判月份", "Last judged month";
+    GroupNotJudged => "尚无", "none yet";
+    GroupBreachedMonths => "未达标月份", "Months below target";
+    GroupClaimable => "可申请单位", "Claimable units";
+    GroupClaims => "补偿申请", "Claims";
+    GroupNoClaims => "无", "none";
+    GroupReport => "报告", "Report";
+    GroupOpen => "查看报告", "Open report";
+    GroupOpenLabel => "查看报告：{name}", "Open report: {name}";
+    GroupShown => "正在显示", "Shown below";
+    GroupSwitch => "选择合同", "Choose a contract";
+
     // Loading
     LoadingTitle => "正在加载报告数据", "Loading the report data";
     LoadingUsage => "用量数据", "Usage data";

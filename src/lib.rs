@@ -1,8 +1,10 @@
 //! The SLA portal widget: a Yew app a host page embeds with `init()` + `mount()` or `<sla-portal>`.
 //!
-//! JS API (docs/DATA_CONTRACT.md, "Embedding"):
-//! - `init()` (wasm-bindgen's default export) runs [`start`], which registers `<sla-portal>`;
-//! - `mount(element, options)` returns a [`WidgetHandle`] with `update()` and `unmount()`;
+//! JS API (docs/DATA_CONTRACT.md, "Embedding"), fronted by static/host.js, which works
+//! before the wasm is ready and calls this crate's [`mount`] and [`mount_element`]:
+//! - `init()` loads the wasm; importing the module registers `<sla-portal>`;
+//! - `mount(element, options)` returns a handle with `update()` and `unmount()` (a
+//!   [`WidgetHandle`] once the wasm is ready);
 //! - the widget tells the host what happens through events ([`host_events`]);
 //! - `report(usage, incidents, options)` returns the report JSON text, no UI (full build).
 //!
@@ -15,10 +17,12 @@ pub mod api;
 pub mod app;
 pub mod charts;
 pub mod claims_api;
+pub mod contracts;
 pub mod documents;
 pub mod draft;
 pub mod env;
 pub mod export;
+pub mod group;
 pub mod host_events;
 pub mod i18n;
 pub mod intl;
@@ -36,7 +40,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::app::{App, AppProps};
+use crate::app::AppProps;
 use crate::options::Options;
 use crate::stage::Resume;
 
@@ -71,85 +75,47 @@ export function adopt_style(css, el) {
     (target === document ? document.head : target).appendChild(style);
   }
 }
-export function define_element(mount) {
-  // A second copy of the module on the page finds the element defined: nothing to do.
-  if (!globalThis.customElements || customElements.get("sla-portal")) return;
-  const attrs = ["usage-src", "incidents-src", "claims-src", "subscriptions-src", "policy-src", "locale", "fallback-locale", "as-of", "credentials", "refresh-seconds"];
-  try {
-    customElements.define("sla-portal", class extends HTMLElement {
-      static get observedAttributes() { return attrs; }
-      connectedCallback() { if (!this._h) this._mount(); }
-      disconnectedCallback() { if (this._h) { this._h.unmount(); this._h = null; } }
-      attributeChangedCallback(name, before, now) {
-        if (before === now || !this._h) return;
-        try { this._h.updateFromAttributes(this); } catch (e) { console.error(e); }
-      }
-      /** Changes options without remounting, like the handle `mount()` returns. */
-      update(partial) {
-        if (this._h) this._h.update(partial);
-        else this._pending = Object.assign({}, this._pending, partial);
-      }
-      _mount() {
-        if (!this.isConnected) return;
-        let target = this;
-        if (this.hasAttribute("shadow")) {
-          // Opt-in: render in an open shadow root, so hosts style it through ::part().
-          const root = this.shadowRoot || this.attachShadow({ mode: "open" });
-          target = document.createElement("div");
-          root.replaceChildren(target);
-        }
-        this._h = mount(target, this, this._pending || null);
-        this._pending = null;
-      }
-    });
-  } catch (e) {
-    // Defined meanwhile by another copy of the widget: that copy serves the element.
-    if (!customElements.get("sla-portal")) throw e;
-  }
-}
 "#)]
 extern "C" {
     fn adopt_style(css: &str, el: &web_sys::Element);
-    #[allow(clippy::type_complexity)]
-    fn define_element(
-        mount: &Closure<dyn Fn(web_sys::Element, web_sys::HtmlElement, JsValue) -> JsValue>,
-    );
 }
 
-/// Runs once when the host awaits `init()`: registers the custom element.
-#[wasm_bindgen(start)]
-pub fn start() {
-    type MountFn = dyn Fn(web_sys::Element, web_sys::HtmlElement, JsValue) -> JsValue;
-    let mount = Closure::<MountFn>::new(
-        |target: web_sys::Element, el: web_sys::HtmlElement, pending: JsValue| {
-            let mut options = Options::from_attributes(|k| el.get_attribute(k));
-            if let Ok(o) = options.as_mut() {
-                if pending.is_object() {
-                    if let Err(e) = o.apply_js(&pending) {
-                        options = Err(e);
-                    }
-                }
+/// `<sla-portal>`'s mount (static/host.js defines the element, so that it exists before the
+/// wasm does): the options from `el`'s attributes, then what `update()` gave before it
+/// connected (`pending`, with the documents' early `responses`). Bad options are said in the
+/// element, as text: there is no caller to throw to.
+#[wasm_bindgen(js_name = __mountElement)]
+pub fn mount_element(
+    target: web_sys::Element,
+    el: web_sys::HtmlElement,
+    pending: JsValue,
+) -> JsValue {
+    let mut options = Options::from_attributes(|k| el.get_attribute(k));
+    let mut responses = Ok(None);
+    if let Ok(o) = options.as_mut() {
+        if pending.is_object() {
+            if let Err(e) = o.apply_js(&pending) {
+                options = Err(e);
             }
-            match options {
-                Ok(o) => JsValue::from(mount_options(target, o, None)),
-                Err(e) => {
-                    // No caller to throw to: say it in the element, as text.
-                    web_sys::console::error_1(&JsValue::from_str(&format!("<sla-portal>: {e}")));
-                    target.set_text_content(Some(&format!("sla-portal: {e}")));
-                    JsValue::NULL
-                }
-            }
-        },
-    );
-    define_element(&mount);
-    // The element lives as long as the page, so does its constructor's callback.
-    mount.forget();
+            responses = api::Responses::from_options(&pending);
+        }
+    }
+    match (options, responses) {
+        (Ok(o), Ok(r)) => JsValue::from(mount_options(target, o, r.map(Rc::new))),
+        (Err(e), _) | (_, Err(e)) => {
+            web_sys::console::error_1(&JsValue::from_str(&format!("<sla-portal>: {e}")));
+            target.set_text_content(Some(&format!("sla-portal: {e}")));
+            JsValue::NULL
+        }
+    }
 }
 
 /// Who draws a mounted widget now.
 enum Mounted {
+    /// Not yet rendered: yew's scheduler runs [`render_when_scheduled`]'s task soon.
+    Queued,
     /// This build's own app.
-    Here(yew::AppHandle<App>),
+    Here(yew::AppHandle<stage::Root>),
     /// The full build's widget handle (first paint, after the hand-over).
     Full(JsValue),
     /// Unmounted.
@@ -165,6 +131,59 @@ pub struct WidgetHandle {
     on_handover: Option<yew::Callback<(JsValue, Resume)>>,
 }
 
+/// The app is rendered from a task on yew's own scheduler, not by `mount()` itself: yew
+/// queues a creation and runs its queued destructions first, so an `unmount()` in the same
+/// tick as `render()` would find nothing to destroy and the app would live on, fetching. Run
+/// by the scheduler, the creation follows the render at once, with no host code in between;
+/// an `unmount()` before the task ran leaves `Gone`, and the task renders nothing. The task
+/// holds the responses and the hand-over callback until then, and drops them either way.
+fn render_when_scheduled(
+    el: web_sys::Element,
+    mounted: &Rc<RefCell<Mounted>>,
+    options: &Rc<RefCell<Options>>,
+    rest: AppProps,
+    keep: Option<fn(&web_sys::Element) -> Vec<web_sys::Node>>,
+) {
+    struct Render(Box<dyn FnOnce()>);
+    impl yew::scheduler::Runnable for Render {
+        fn run(self: Box<Self>) {
+            (self.0)()
+        }
+    }
+    *mounted.borrow_mut() = Mounted::Queued;
+    let (mounted, options) = (mounted.clone(), options.clone());
+    yew::scheduler::push(Box::new(Render(Box::new(move || {
+        if !matches!(*mounted.borrow(), Mounted::Queued) {
+            return;
+        }
+        let others = keep.map(|f| f(&el)).unwrap_or_default();
+        let props = AppProps {
+            options: Rc::new(options.borrow().clone()),
+            ..rest
+        };
+        let app = yew::Renderer::<stage::Root>::with_root_and_props(el.clone(), props).render();
+        for n in others {
+            let _ = el.append_child(&n);
+        }
+        *mounted.borrow_mut() = Mounted::Here(app);
+    }))));
+}
+
+/// The full build taking over (`keep` above): yew empties the element, but only the first
+/// paint's root is the widget's to remove (gone already, or going with the first paint's
+/// app); anything else in it stays: `el`'s children other than a widget root
+/// (`[data-sla-portal]`). Passed as a function pointer, so the first paint links none of it.
+fn children_but_roots(el: &web_sys::Element) -> Vec<web_sys::Node> {
+    let nodes = el.child_nodes();
+    (0..nodes.length())
+        .filter_map(|i| nodes.get(i))
+        .filter(|n| {
+            n.dyn_ref::<web_sys::Element>()
+                .is_none_or(|e| !e.has_attribute("data-sla-portal"))
+        })
+        .collect()
+}
+
 #[wasm_bindgen]
 impl WidgetHandle {
     /// Removes the widget. Calling it twice is harmless.
@@ -175,7 +194,7 @@ impl WidgetHandle {
             Mounted::Full(h) => {
                 let _ = stage::call(&h, "unmount", &JsValue::UNDEFINED);
             }
-            Mounted::Gone => {}
+            Mounted::Queued | Mounted::Gone => {}
         }
     }
 
@@ -225,7 +244,8 @@ impl WidgetHandle {
                     web_sys::console::error_1(&e);
                 }
             }
-            Mounted::Gone => {}
+            // A queued render reads `self.options` when it runs.
+            Mounted::Queued | Mounted::Gone => {}
         }
     }
 }
@@ -239,14 +259,23 @@ fn mount_options(
     let mounted = Rc::new(RefCell::new(Mounted::Gone));
     let options = Rc::new(RefCell::new(options));
     let on_handover = stage::hand_over(hand_over(&el, &mounted, &options));
-    let props = AppProps {
-        options: Rc::new(options.borrow().clone()),
+    // A group in the first paint: its list comes before any report, so there is nothing to
+    // draw early, and the full build draws it from the start (`stage::mount_full`).
+    if stage::DELEGATES_GROUPS && options.borrow().contracts_url.is_some() {
+        *mounted.borrow_mut() = Mounted::Full(stage::mount_full(&el, &options.borrow()));
+        return WidgetHandle {
+            mounted,
+            options,
+            on_handover,
+        };
+    }
+    let rest = AppProps {
+        options: Rc::default(),
         resume: None,
         responses,
         on_handover: on_handover.clone(),
     };
-    *mounted.borrow_mut() =
-        Mounted::Here(yew::Renderer::<App>::with_root_and_props(el, props).render());
+    render_when_scheduled(el, &mounted, &options, rest, None);
     WidgetHandle {
         mounted,
         options,
@@ -284,23 +313,26 @@ fn hand_over(
 /// The full build's `takeover()` (`crate::stage`): mounts over `element` with the documents
 /// the first paint read, on its tab and month.
 pub fn mount_resumed(element: web_sys::Element, options: Options, resume: Resume) -> WidgetHandle {
-    let props = AppProps {
-        options: Rc::new(options.clone()),
+    let mounted = Rc::new(RefCell::new(Mounted::Gone));
+    let options = Rc::new(RefCell::new(options));
+    let rest = AppProps {
+        options: Rc::default(),
         resume: Some(Rc::new(resume)),
         responses: None,
         on_handover: None,
     };
+    render_when_scheduled(element, &mounted, &options, rest, Some(children_but_roots));
     WidgetHandle {
-        mounted: Rc::new(RefCell::new(Mounted::Here(
-            yew::Renderer::<App>::with_root_and_props(element, props).render(),
-        ))),
-        options: Rc::new(RefCell::new(options)),
+        mounted,
+        options,
         on_handover: None,
     }
 }
 
 /// Mounts the widget into `element` (its content is replaced). Throws on bad options.
-#[wasm_bindgen]
+/// Exported as `__mount`: hosts call static/host.js's `mount()`, which may run before the
+/// wasm is ready and replaces a live widget in `element`.
+#[wasm_bindgen(js_name = __mount)]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsError> {
     let fail = |e: String| JsError::new(&format!("sla-portal mount: {e}"));
     let responses = api::Responses::from_options(&options).map_err(fail)?;

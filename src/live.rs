@@ -35,7 +35,8 @@ impl Live {
             Rc::new(move || {
                 // Hidden page: no request at all. A claim on its way: the report stays as
                 // the claim saw it. A check still running: it will report for both.
-                if page_hidden() || crate::api::claim_in_flight() || busy.get() {
+                let claims = opts.borrow().claims_url.clone();
+                if page_hidden() || crate::api::claim_in_flight(claims.as_deref()) || busy.get() {
                     return;
                 }
                 busy.set(true);

@@ -59,6 +59,11 @@ pub struct Options {
     pub theme: Vec<(String, String)>,
     /// Seconds between re-checks of the documents while the page is visible; 0: never.
     pub refresh_seconds: u32,
+    /// A group's contracts list (`crate::contracts`): with it the documents' URLs are the
+    /// selected contract's links, and `usage_url`/`incidents_url` may be empty.
+    pub contracts_url: Option<String>,
+    /// The contract shown first (an id of the list); `None`: the list's first.
+    pub contract: Option<String>,
 }
 
 /// The `fallbackLocale` option or `fallback-locale` attribute `name`: a locale the widget
@@ -168,12 +173,6 @@ impl Options {
             ..Options::default()
         };
         o.apply_js(obj)?;
-        if o.usage_url.is_empty() {
-            return Err("usageUrl: required".into());
-        }
-        if o.incidents_url.is_empty() {
-            return Err("incidentsUrl: required".into());
-        }
         Ok(o)
     }
 
@@ -185,11 +184,17 @@ impl Options {
         }
         let mut o = self.clone();
         let has = |k: &str| !get(obj, k).is_undefined();
+        if has("contractsUrl") {
+            o.contracts_url = opt_string(obj, "contractsUrl")?;
+        }
+        if has("contract") {
+            o.contract = opt_string(obj, "contract")?;
+        }
         if has("usageUrl") {
-            o.usage_url = opt_string(obj, "usageUrl")?.ok_or("usageUrl: required")?;
+            o.usage_url = opt_string(obj, "usageUrl")?.unwrap_or_default();
         }
         if has("incidentsUrl") {
-            o.incidents_url = opt_string(obj, "incidentsUrl")?.ok_or("incidentsUrl: required")?;
+            o.incidents_url = opt_string(obj, "incidentsUrl")?.unwrap_or_default();
         }
         if has("claimsUrl") {
             o.claims_url = opt_string(obj, "claimsUrl")?;
@@ -244,6 +249,7 @@ impl Options {
             }
             o.theme = theme;
         }
+        o.check(["usageUrl: required", "incidentsUrl: required"])?;
         *self = o;
         Ok(())
     }
@@ -271,8 +277,8 @@ impl Options {
     pub fn from_attributes(get_attr: impl Fn(&str) -> Option<String>) -> Result<Options, String> {
         let non_empty = |k: &str| get_attr(k).filter(|v| !v.trim().is_empty());
         let mut o = Options {
-            usage_url: non_empty("usage-src").ok_or("usage-src: required")?,
-            incidents_url: non_empty("incidents-src").ok_or("incidents-src: required")?,
+            usage_url: non_empty("usage-src").unwrap_or_default(),
+            incidents_url: non_empty("incidents-src").unwrap_or_default(),
             claims_url: non_empty("claims-src"),
             subscriptions_url: non_empty("subscriptions-src"),
             policy_url: non_empty("policy-src"),
@@ -294,9 +300,25 @@ impl Options {
                 )?,
                 None => DEFAULT_REFRESH_SECONDS,
             },
+            contract: non_empty("contract"),
+            contracts_url: non_empty("contracts-src"),
         };
+        o.check(["usage-src: required", "incidents-src: required"])?;
         o.negotiate();
         Ok(o)
+    }
+
+    /// The documents' URLs are required, unless a group's list names them (`contracts_url`);
+    /// `missing`: what to say for each (the option's or the attribute's name).
+    fn check(&self, missing: [&'static str; 2]) -> Result<(), String> {
+        let absent = self.contracts_url.is_none();
+        if absent && self.usage_url.is_empty() {
+            return Err(missing[0].into());
+        }
+        if absent && self.incidents_url.is_empty() {
+            return Err(missing[1].into());
+        }
+        Ok(())
     }
 
     /// Sets [`Options::locale`] from the tag asked for and the fallback.
@@ -399,6 +421,22 @@ mod tests {
             ..o
         };
         assert_eq!(o.subscriptions().as_deref(), Some("/hooks"));
+    }
+
+    #[test]
+    fn a_group_needs_no_document_urls() {
+        let attrs = |k: &str| match k {
+            "contracts-src" => Some("/api/v1/contracts".to_string()),
+            "contract" => Some("globex-de".to_string()),
+            _ => None,
+        };
+        let o = Options::from_attributes(attrs).unwrap();
+        assert_eq!(o.contracts_url.as_deref(), Some("/api/v1/contracts"));
+        assert_eq!(o.contract.as_deref(), Some("globex-de"));
+        assert_eq!(o.usage_url, "");
+        // Without the list, the documents' URLs stay required.
+        let e = Options::from_attributes(|k| (k == "contract").then(|| "x".into())).unwrap_err();
+        assert!(e.contains("usage-src"), "{e}");
     }
 
     #[test]

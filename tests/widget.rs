@@ -769,3 +769,126 @@ async fn takeover_resumes_from_the_documents_it_is_handed() {
     let msg: js_sys::Error = JsValue::from(err).dyn_into().unwrap();
     assert_eq!(String::from(msg.message()), "takeover: usage: required");
 }
+
+/// A contracts document of two contracts, both pointing at the worked example's documents.
+fn group_options(contracts: &str, locale: &str) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, v: &str| Reflect::set(&o, &k.into(), &v.into()).unwrap();
+    set("contractsUrl", &blob_url(contracts));
+    set("locale", locale);
+    set("asOf", AS_OF);
+    o.into()
+}
+
+fn two_contracts() -> String {
+    let (u, i) = (blob_url(USAGE), blob_url(INCIDENTS));
+    let one = |id: &str, months: &str, units: u32| {
+        format!(
+            r#"{{"id":"{id}","name":"Contract {id}","service_start":"2026-01-15","service_end":"2027-01-14",
+            "timezone":"+08:00","links":{{"usage":"{u}","incidents":"{i}"}},
+            "summary":{{"last_judged":{{"month":"2026-03","availability":"99.98879","breached":true}},
+            "breached_months":{months},"claimable_units":{units},"claims":{{"submitted":0}}}}}}"#
+        )
+    };
+    format!(
+        r#"{{"schema":"sla-portal/contracts/v1","contracts":[{},{}]}}"#,
+        one("c-one", r#"["2026-02","2026-03"]"#, 2),
+        one("c-two", "[]", 0)
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_group_shows_its_summary_switcher_and_the_first_report() {
+    let root = host();
+    let mut handle =
+        sla_portal::mount(root.clone(), group_options(&two_contracts(), "en")).unwrap();
+    wait_for(&root, ".slap-header").await;
+    let rows = root.query_selector_all("[data-sla-contract]").unwrap();
+    assert_eq!(rows.length(), 2);
+    let row = |id: &str| {
+        root.query_selector(&format!("[data-sla-contract=\"{id}\"]"))
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(
+        attr(&row("c-one"), "data-breached-months"),
+        "2026-02 2026-03"
+    );
+    assert_eq!(attr(&row("c-one"), "data-claimable-units"), "2");
+    assert_eq!(attr(&row("c-one"), "aria-current"), "true");
+    assert_eq!(attr(&row("c-two"), "data-breached-months"), "");
+    // The shown report is the worked example's, read through c-one's links: the same months
+    // breached as its summary row says (Feb 99.98014 %, Mar 99.98879 %).
+    click(&root, "[role=tab][aria-controls$=periods]").await;
+    let breached = root
+        .query_selector_all("[data-sla-month][data-breached=true]")
+        .unwrap();
+    assert_eq!(breached.length(), 2);
+    // The switcher, by its change event, shows c-two.
+    let sel: web_sys::HtmlSelectElement = wait_for(&root, "select[data-sla-contract-switcher]")
+        .await
+        .dyn_into()
+        .unwrap();
+    assert_eq!(sel.length(), 2);
+    sel.set_value("c-two");
+    sel.dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(attr(&row("c-two"), "aria-current"), "true");
+    assert_eq!(attr(&row("c-one"), "aria-current"), "");
+    handle.unmount();
+    yew::scheduler::flush().await;
+    assert!(root.query_selector(".slap").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_contracts_list_names_its_json_path() {
+    let root = host();
+    let bad = two_contracts().replacen(r#""usage":""#, r#""usage":7,"x":""#, 1);
+    let _handle = sla_portal::mount(root.clone(), group_options(&bad, "en")).unwrap();
+    let panel = wait_for(&root, "[data-sla-error=contract]").await;
+    let path = wait_for(&panel, "[data-sla-error-path]").await;
+    assert_eq!(path.text_content().unwrap(), "contracts[0].links.usage");
+    // Not a document at all: said so, no panic.
+    let root = host();
+    let _h = sla_portal::mount(root.clone(), group_options("<html>502</html>", "zh-CN")).unwrap();
+    wait_for(&root, "[data-sla-error=not-json]").await;
+}
+
+#[wasm_bindgen_test]
+async fn unmount_in_the_same_tick_as_mount_draws_and_announces_nothing() {
+    // yew runs queued destructions before queued creations: an unmount right after mount
+    // used to find nothing to destroy, and the widget then lived on.
+    let root = host();
+    let heard = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let count = heard.clone();
+    let listener =
+        wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || count.set(count.get() + 1));
+    root.add_event_listener_with_callback("sla-portal:ready", listener.as_ref().unchecked_ref())
+        .unwrap();
+    let mut handle = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
+    handle.unmount();
+    for _ in 0..10 {
+        yew::scheduler::flush().await;
+        sleep(20).await;
+    }
+    assert_eq!(root.child_element_count(), 0, "{}", root.inner_html());
+    assert_eq!(heard.get(), 0);
+    // The same element mounts again, and this widget is drawn and announced once.
+    let mut again = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
+    wait_for(&root, "[data-sla-breached-count]").await;
+    for _ in 0..5 {
+        yew::scheduler::flush().await;
+        sleep(20).await;
+    }
+    assert_eq!(
+        root.query_selector_all("[data-sla-portal]")
+            .unwrap()
+            .length(),
+        1
+    );
+    assert_eq!(heard.get(), 1);
+    again.unmount();
+    yew::scheduler::flush().await;
+    assert_eq!(root.child_element_count(), 0);
+}

@@ -1,7 +1,7 @@
 //! The claims API: the list of the caller's claims and filing one, with the refusals only
 //! claims have (`period_already_claimed`, `claim_id_reused`, …) on top of [`ApiError`].
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 use sla_rules::claims::{parse_claims_list, ClaimRecord, ClaimRequest, Granted};
@@ -141,29 +141,36 @@ impl ClaimError {
 }
 
 thread_local! {
-    /// Claims being sent by any widget on the page: the documents are not re-checked
-    /// meanwhile, so a report never changes under a claim on its way.
-    static CLAIMS_IN_FLIGHT: Cell<u32> = const { Cell::new(0) };
+    /// The claims URLs a claim is being sent to, once per claim: a widget's documents are not
+    /// re-checked meanwhile, so its report never changes under a claim on its way. Per URL,
+    /// not per page: a second widget on the page, for another contract, keeps its re-checks;
+    /// two widgets of one claims API wait together (their reports are the same contract's).
+    static CLAIMS_IN_FLIGHT: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Whether a claim is on its way (see `CLAIMS_IN_FLIGHT`).
-pub fn claim_in_flight() -> bool {
-    CLAIMS_IN_FLIGHT.with(|n| n.get() > 0)
+/// Whether a claim to `claims_url` is on its way (see `CLAIMS_IN_FLIGHT`).
+pub fn claim_in_flight(claims_url: Option<&str>) -> bool {
+    claims_url.is_some_and(|u| CLAIMS_IN_FLIGHT.with(|v| v.borrow().iter().any(|x| x == u)))
 }
 
 /// Counts one claim in flight for as long as it lives, whatever way the send ends.
-struct InFlight;
+struct InFlight(String);
 
 impl InFlight {
-    fn start() -> InFlight {
-        CLAIMS_IN_FLIGHT.with(|n| n.set(n.get() + 1));
-        InFlight
+    fn start(url: &str) -> InFlight {
+        CLAIMS_IN_FLIGHT.with(|v| v.borrow_mut().push(url.to_string()));
+        InFlight(url.to_string())
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        CLAIMS_IN_FLIGHT.with(|n| n.set(n.get().saturating_sub(1)));
+        CLAIMS_IN_FLIGHT.with(|v| {
+            let mut v = v.borrow_mut();
+            if let Some(i) = v.iter().position(|x| *x == self.0) {
+                v.swap_remove(i);
+            }
+        });
     }
 }
 
@@ -215,7 +222,7 @@ pub async fn file_claim(
         status: 0,
         message: e.to_string(),
     })?;
-    let _sending = InFlight::start();
+    let _sending = InFlight::start(url);
     let a = request(opts, Call::post_json(url, &body), cancel)
         .await
         .map_err(|f| ClaimError::from(ApiError::from(f)))?;
@@ -303,6 +310,24 @@ mod tests {
         );
         assert_eq!(ClaimError::IdReused.code(), "claim_id_reused");
         assert!(ClaimError::Cancelled.outcome_unknown());
+    }
+
+    #[test]
+    fn a_claim_in_flight_holds_only_its_own_claims_url() {
+        assert!(!claim_in_flight(Some("/a/claims")));
+        let first = InFlight::start("/a/claims");
+        let second = InFlight::start("/a/claims");
+        assert!(claim_in_flight(Some("/a/claims")));
+        // Another contract's widget on the page, and a widget without claims, go on.
+        assert!(!claim_in_flight(Some("/b/claims")));
+        assert!(!claim_in_flight(None));
+        drop(first);
+        assert!(
+            claim_in_flight(Some("/a/claims")),
+            "one of two still on its way"
+        );
+        drop(second);
+        assert!(!claim_in_flight(Some("/a/claims")));
     }
 
     #[test]

@@ -99,6 +99,10 @@ export function adopt_response(p, url, signal) {
     (r) => (r instanceof Response && r.url === want && !r.bodyUsed ? r : null),
     () => null), signal);
 }
+export function cancel_quietly(reader) {
+  // The stream failed already (aborted): its cancel() rejects, and that is nobody's error.
+  reader.cancel().catch(() => {});
+}
 export function until_abort(p, signal) {
   // The host's request does not follow the widget's AbortSignal: the wait for it does.
   return new Promise((resolve, reject) => {
@@ -112,6 +116,7 @@ export function until_abort(p, signal) {
 extern "C" {
     fn adopt_response(p: &JsValue, url: &str, signal: &web_sys::AbortSignal) -> js_sys::Promise;
     fn until_abort(p: &js_sys::Promise, signal: &web_sys::AbortSignal) -> js_sys::Promise;
+    fn cancel_quietly(reader: &ReadableStreamDefaultReader);
 }
 
 impl<'a> Call<'a> {
@@ -284,7 +289,7 @@ async fn read_body(
             Ok(c) => c.dyn_into()?,
             Err(e) => {
                 // Give the host's connection back rather than leave it streaming.
-                let _ = reader.cancel();
+                cancel_quietly(&reader);
                 return Err(e);
             }
         };

@@ -137,6 +137,21 @@ impl Providers {
     }
 }
 
+/// What a handle renders: the report's shell. A group (`contractsUrl`) is the full build's
+/// alone ([`DELEGATES_GROUPS`]), so the first paint carries none of it.
+pub type Root = crate::app::App;
+
+/// A group's list comes before any report, so the first paint has nothing to draw early:
+/// its handle mounts the full build at once ([`mount_full`]).
+pub const DELEGATES_GROUPS: bool = true;
+
+/// A handle for a group drawn by the full build: it loads the full build and mounts it over
+/// `el`, passing on the updates (and an unmount) that come meanwhile. In JS, because each
+/// piece of Rust here cost the first paint hundreds of bytes.
+pub fn mount_full(el: &web_sys::Element, options: &Options) -> JsValue {
+    group_handle(el, &super::options_to_js(options))
+}
+
 /// The widget's handle gives the shell its hand-over callback.
 pub fn hand_over(callback: Callback<(JsValue, Resume)>) -> Option<Callback<(JsValue, Resume)>> {
     Some(callback)
@@ -165,6 +180,13 @@ export function take_over(full, el, options, resume) {
   });
   return handle;
 }
+export function group_handle(el, options) {
+  let h, gone, last;
+  load_full_module().then((full) => {
+    if (!gone) { h = full.mount(el, options); if (last) h.update(last); }
+  }, console.error);
+  return { update(o) { h ? h.update(o) : (last = o); }, unmount() { gone = 1; if (h) h.unmount(); } };
+}
 export function call_handle(handle, method, arg) {
   return handle[method](arg);
 }
@@ -179,6 +201,7 @@ extern "C" {
         options: &JsValue,
         resume: &JsValue,
     ) -> Result<JsValue, JsValue>;
+    fn group_handle(el: &web_sys::Element, options: &JsValue) -> JsValue;
     /// Calls `method` (`update`, `unmount`) on the full build's handle.
     #[wasm_bindgen(catch, js_name = call_handle)]
     pub fn call(handle: &JsValue, method: &str, arg: &JsValue) -> Result<JsValue, JsValue>;

@@ -113,6 +113,17 @@ impl Providers {
     }
 }
 
+/// What a handle renders: a group (`contractsUrl`, `crate::group`) or one contract's report.
+pub type Root = crate::group::Widget;
+
+/// The full build draws groups itself.
+pub const DELEGATES_GROUPS: bool = false;
+
+/// Only the first paint mounts a full build for a group.
+pub fn mount_full(_: &web_sys::Element, _: &Options) -> JsValue {
+    JsValue::NULL
+}
+
 /// The shell's hand-over callback: none, there is nothing to hand over to.
 pub fn hand_over(_: Callback<(JsValue, Resume)>) -> Option<Callback<(JsValue, Resume)>> {
     None

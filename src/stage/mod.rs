@@ -27,8 +27,8 @@ mod full;
 use full as build;
 
 pub use build::{
-    call, export, hand_over, panel, recheck, start_full, statement, use_checked, use_handover,
-    use_providers, Handover, Providers, Rechecks,
+    call, export, hand_over, mount_full, panel, recheck, start_full, statement, use_checked,
+    use_handover, use_providers, Handover, Providers, Rechecks, Root, DELEGATES_GROUPS,
 };
 pub use resume::{options_to_js, Resume};
 

@@ -203,5 +203,7 @@ pub fn options_to_js(options: &Options) -> JsValue {
         "refreshSeconds",
         JsValue::from_f64(f64::from(options.refresh_seconds)),
     );
+    set("contractsUrl", opt(&options.contracts_url));
+    set("contract", opt(&options.contract));
     o.into()
 }

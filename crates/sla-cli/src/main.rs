@@ -2,6 +2,9 @@
 //!
 //! `sla report --usage FILE --incidents FILE [--policy FILE] [--as-of INSTANT]`
 //! prints the report JSON; bad input exits 2 with `FILE: PATH: message`.
+//! `sla verify --jwks FILE|URL INPUT` checks a signed receipt or statement (`verify.rs`).
+
+mod verify;
 
 use std::process::ExitCode;
 
@@ -30,6 +33,17 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
     },
+    /// Check a signed receipt, statement answer or evidence download: exit 0 prints what
+    /// was signed, 1 names why it is not valid, 2 when the input or the keys cannot be read.
+    Verify {
+        /// The provider's JWKS: a file, or its `/.well-known/jwks.json` URL.
+        #[arg(long, value_name = "FILE|URL")]
+        jwks: String,
+        /// A compact JWS, a claim answer (`receipt`), a statement answer or an evidence
+        /// download (`jws`); `-` reads stdin.
+        #[arg(value_name = "INPUT")]
+        input: String,
+    },
 }
 
 /// The documents and the instant of one evaluation.
@@ -57,6 +71,12 @@ fn run(command: Command) -> Result<String, (u8, String)> {
     let (a, month) = match command {
         Command::Report { docs } => (docs, None),
         Command::Timeline { docs, month } => (docs, Some(month)),
+        Command::Verify { jwks, input } => {
+            return verify::verify(&jwks, &input).map_err(|f| match f {
+                verify::Failure::Invalid(m) => (1, format!("not valid: {m}")),
+                verify::Failure::Unreadable(m) => (2, m),
+            })
+        }
     };
     let (usage_path, incidents_path) = (a.usage, a.incidents);
     let usage = read(&usage_path).map_err(|m| (2, m))?;

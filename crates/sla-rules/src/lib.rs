@@ -33,6 +33,7 @@ pub mod evaluate;
 pub mod evidence;
 pub mod exclusions;
 pub mod incidents;
+pub mod jcs;
 mod json;
 pub mod minutes;
 pub mod policy;

@@ -41,6 +41,8 @@ pub enum ErrorCode {
     InvalidSubscription,
     /// 422: a webhook URL the egress rules refuse (not https, a private address).
     WebhookUrlRefused,
+    /// 409: a statement was asked for a month that is not judged (in progress, partial).
+    MonthNotJudged,
     /// 400: a client-wide route asked of a caller who sees several contracts
     /// (`details.contracts` lists them).
     ContractRequired,
@@ -93,6 +95,7 @@ impl ErrorCode {
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::InvalidSubscription => "invalid_subscription",
             ErrorCode::WebhookUrlRefused => "webhook_url_refused",
+            ErrorCode::MonthNotJudged => "month_not_judged",
             ErrorCode::ContractRequired => "contract_required",
             ErrorCode::IdentityUnavailable => "identity_unavailable",
             ErrorCode::ClaimChanged => "claim_changed",

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use sla_rules::claims::{check_claim, parse_claim, ClaimRecord, ClaimRequest, ClaimsList};
+use sla_rules::claims::{check_claim, parse_claim, ClaimRecord, ClaimRequest};
 use sla_rules::wire::ErrorCode;
 
 use crate::auth::{Identity, Principal, Role};
@@ -109,7 +109,10 @@ pub(crate) async fn visible_contracts(
 
 /// The contract a client-wide route (`/api/v1/usage`, …) means: the caller's only
 /// one. Several: 400 `contract_required` with their ids.
-async fn only_contract(state: &Arc<AppState>, caller: &Caller) -> Result<Scope, ApiError> {
+pub(crate) async fn only_contract(
+    state: &Arc<AppState>,
+    caller: &Caller,
+) -> Result<Scope, ApiError> {
     let (st, client) = (state.clone(), caller.client.clone());
     let group = blocking(move || st.data.group_contracts(&client).map_err(data_error)).await?;
     if group.is_none() && caller.principal.contracts.is_none() {
@@ -133,7 +136,7 @@ async fn only_contract(state: &Arc<AppState>, caller: &Caller) -> Result<Scope, 
 
 /// Contract `id` of the caller's client, if the caller sees it; 403 otherwise
 /// (also for an id that does not exist: the answer tells nothing of other ids).
-async fn named_contract(
+pub(crate) async fn named_contract(
     state: &Arc<AppState>,
     caller: &Caller,
     id: &str,
@@ -347,11 +350,24 @@ async fn claims_of(
     for c in &stored {
         let mut record = claim_record(c)?;
         record.history = client_history(&state.store.events(&c.claim_id).await?);
-        claims.push(record);
+        let receipts = crate::receipts::current(&state, &record, &scope).await;
+        claims.push((record, receipts));
     }
     let (body, etag) = blocking(move || {
+        let claims: Vec<_> = claims
+            .iter()
+            .map(|(record, (receipt, kept))| crate::receipts::WithReceipt {
+                record,
+                receipt: receipt.as_deref(),
+                receipts: kept.iter().map(|r| r.jws.as_str()).collect(),
+            })
+            .collect();
+        let list = crate::receipts::ListWithReceipts {
+            schema: sla_rules::claims::CLAIMS_SCHEMA,
+            claims,
+        };
         // Off the async workers too: every open widget asks for the list each minute.
-        let body = Bytes::from(crate::errors::json_text(&ClaimsList::new(claims)));
+        let body = Bytes::from(crate::errors::json_text(&list));
         // Weak, like the documents': the compression layer sends it in several codings.
         let etag = format!("W/{}", crate::data::content_etag(&body));
         Ok((body, etag))
@@ -434,7 +450,18 @@ async fn post_claim_to(
             .with_details(json!({ "path": e.path }))
     })?;
     let (status, v) = file_claim(&state, &scope, &claim).await?;
-    Ok(json_response(status, &v))
+    // A claim filed just now has no kept receipt: without a key, no store round trip.
+    let receipt = if status == StatusCode::CREATED && state.signing.current.is_none() {
+        None
+    } else {
+        crate::receipts::current(&state, &v, &scope).await.0
+    };
+    let answer = crate::receipts::WithReceipt {
+        record: &v,
+        receipt: receipt.as_deref(),
+        receipts: Vec::new(),
+    };
+    Ok(json_response(status, &answer))
 }
 
 /// The answer to a claim_id seen before: the stored claim for a retry of the same

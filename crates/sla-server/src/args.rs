@@ -30,6 +30,21 @@ pub enum Command {
         #[command(subcommand)]
         command: ClaimsCommand,
     },
+    /// The Ed25519 keys receipts and statements are signed with (docs/SIGNATURES.md).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Write a new key pair: DIR/signing-key.pem (PKCS#8, mode 0600) and DIR/KID.json.
+    Generate {
+        /// The directory to write (created when missing; an existing key is kept).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -92,6 +107,14 @@ pub struct ServeArgs {
     /// failure. For tests; the default suits real receivers.
     #[arg(long, value_name = "MS", default_value_t = 30_000, hide = true)]
     pub webhook_backoff_ms: i64,
+    /// Sign claim receipts and statements with this Ed25519 key (PKCS#8 PEM).
+    /// Without it the server signs nothing.
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+    /// Public JWKs (`*.json`) still published in the JWKS after a rotation, so
+    /// what older keys signed keeps verifying.
+    #[arg(long, value_name = "DIR")]
+    pub published_keys: Option<PathBuf>,
     /// Accept JWT bearer tokens signed by the keys of this JWKS (the identity
     /// provider's `jwks_uri`): `https://`, or `http://` to a loopback address.
     #[arg(long, value_name = "URL", requires_all = ["jwt_issuer", "jwt_audience"])]

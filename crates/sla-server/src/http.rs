@@ -20,7 +20,8 @@ use tower_http::compression::CompressionLayer;
 
 use crate::errors::ApiError;
 use crate::{
-    api, contracts, health, limits, metrics, operator_queue, static_files, subscriptions, AppState,
+    api, contracts, health, limits, metrics, operator_queue, signing, statements, static_files,
+    subscriptions, AppState,
 };
 
 /// Content-Security-Policy of every response: the widget runs its own script and
@@ -82,6 +83,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/operator/clients/{client}/contracts/{id}/{doc}",
             get(crate::operator_clients::document_of),
         )
+        .route("/api/v1/statements/{month}", get(statements::statement))
+        .route(
+            "/api/v1/contracts/{id}/statements/{month}",
+            get(statements::contract_statement),
+        )
+        .route("/.well-known/jwks.json", get(signing::jwks))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))

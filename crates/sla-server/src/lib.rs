@@ -23,7 +23,10 @@ pub mod operator_queue;
 pub mod ops;
 pub mod postgres;
 pub mod queue_sql;
+pub mod receipts;
+pub mod signing;
 pub mod sqlite;
+pub mod statements;
 pub mod static_files;
 pub mod statuses;
 pub mod store;
@@ -38,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use args::{ClaimsCommand, Cli, Command, ServeArgs, SqliteWriter};
+use args::{ClaimsCommand, Cli, Command, KeysCommand, ServeArgs, SqliteWriter};
 
 /// What every handler shares.
 pub struct AppState {
@@ -56,6 +59,8 @@ pub struct AppState {
     pub webhooks: webhooks::Config,
     /// The breach sweep's figures (`/metrics`).
     pub sweep: sweep::Progress,
+    /// The key receipts and statements are signed with, and the published ones.
+    pub signing: signing::Keys,
 }
 
 /// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
@@ -158,6 +163,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     note,
                 },
         } => ops::set_status(&db, &claim, &status, &note).await,
+        Command::Keys {
+            command: KeysCommand::Generate { out },
+        } => signing::generate(&out).map(|_| ()),
     }
 }
 
@@ -218,6 +226,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         evaluate_every: std::time::Duration::from_secs_f64(args.evaluate_every),
         tls: webhooks::tls_config(&webhook_test_roots(args)?)?,
     };
+    let signing = signing::Keys::load(args.signing_key.as_deref(), args.published_keys.as_deref())?;
     // The JWKS is fetched with the webhooks' client and its trust roots.
     let jwt = jwt_verifier(args, webhooks.tls.clone())?;
     let state = Arc::new(AppState {
@@ -231,6 +240,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         shutting_down: AtomicBool::new(false),
         webhooks,
         sweep: sweep::Progress::default(),
+        signing,
     });
     let addr = args.addr.clone();
     let listener = tokio::net::TcpListener::bind(&addr)
@@ -242,6 +252,16 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     println!("sla-server listening on http://{local}");
     let _ = std::io::stdout().flush();
     tracing::info!(addr = %local, clients = state.tokens.clients().count(), "listening");
+    match &state.signing.current {
+        Some(s) => tracing::info!(
+            kid = %s.public.kid,
+            published = state.signing.published.len(),
+            "signing receipts and statements"
+        ),
+        None => tracing::warn!(
+            "no --signing-key: receipts and statements are not signed, and the JWKS is empty"
+        ),
+    }
     // The outbox worker and the breach sweep run beside the listener;
     // their state is in the store, so stopping them anywhere loses nothing.
     tokio::spawn(webhooks::run_worker(state.clone()));

@@ -248,6 +248,8 @@ pub async fn set_status(
     {
         Ok(c) => {
             tracing::info!(claim_id = %c.claim_id, status = to.as_str(), actor = %actor, "claim status changed");
+            // Each state is signed as it is reached, so the client's history keeps them all.
+            crate::receipts::of_stored(&state, &c).await;
             let v = detail_value(store, &c).await?;
             Ok(with_etag(json_response(StatusCode::OK, &v), &c))
         }

@@ -16,7 +16,7 @@ use tokio_postgres::{NoTls, Row};
 
 use crate::store::{
     parse_status, Delivery, DeliveryRecord, Event, NewClaim, OutEvent, Outcome, PoolStatus,
-    RowError, Status, Store, StoreError, StoredClaim, Subscription, Tx,
+    Receipt, RowError, Status, Store, StoreError, StoredClaim, Subscription, Tx,
 };
 
 /// Schema versions in order; `schema_migrations` records each one applied.
@@ -28,14 +28,15 @@ const MIGRATIONS: &[(i32, &str)] = &[
         include_str!("../migrations/postgres/0003_sweep_leases.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_contracts.sql")),
+    (5, include_str!("../migrations/postgres/0005_receipts.sql")),
     (
-        5,
-        include_str!("../migrations/postgres/0005_operator_queue.sql"),
+        6,
+        include_str!("../migrations/postgres/0006_operator_queue.sql"),
     ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 5;
+pub const SCHEMA_VERSION: i32 = 6;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;
@@ -434,6 +435,35 @@ impl Store for PgStore {
                 ))
             })
             .collect()
+    }
+
+    async fn receipts(&self, claim_id: &str) -> Result<Vec<Receipt>, StoreError> {
+        self.query(
+            "SELECT status, at, kid, jws FROM claim_receipts WHERE claim_id = $1 ORDER BY seq",
+            &[&claim_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let status: String = r.try_get(0).map_err(pg_err)?;
+            Ok(Receipt {
+                status: parse_status(&status, "claim_receipts.status")?,
+                at: r.try_get(1).map_err(pg_err)?,
+                kid: r.try_get(2).map_err(pg_err)?,
+                jws: r.try_get(3).map_err(pg_err)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn put_receipt(&self, claim_id: &str, r: &Receipt) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO claim_receipts (claim_id, status, at, kid, jws)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[&claim_id, &r.status.as_str(), &r.at, &r.kid, &r.jws],
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

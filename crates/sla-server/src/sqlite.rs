@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use self::rows::err;
 use crate::store::{
-    Delivery, DeliveryRecord, Event, NewClaim, OutEvent, Outcome, RowError, Status, Store,
+    Delivery, DeliveryRecord, Event, NewClaim, OutEvent, Outcome, Receipt, RowError, Status, Store,
     StoreError, StoredClaim, Subscription, Tx,
 };
 
@@ -29,11 +29,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_claims.sql")),
     (2, include_str!("../migrations/0002_webhooks.sql")),
     (3, include_str!("../migrations/0003_contracts.sql")),
-    (4, include_str!("../migrations/0004_operator_queue.sql")),
+    (4, include_str!("../migrations/0004_receipts.sql")),
+    (5, include_str!("../migrations/0005_operator_queue.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,6 +229,47 @@ impl Store for SqliteStore {
         let (sql, params) = crate::queue_sql::counts_sql(q, &crate::queue_sql::SQLITE);
         self.call(move |c| queue_rows::sqlite_counts(c, &sql, &params))
             .await
+    }
+
+    async fn receipts(&self, claim_id: &str) -> Result<Vec<Receipt>, StoreError> {
+        let id = claim_id.to_string();
+        self.call(move |c| {
+            let mut st = c
+                .prepare_cached(
+                    "SELECT status, at, kid, jws FROM claim_receipts WHERE claim_id = ?1 ORDER BY rowid",
+                )
+                .map_err(err)?;
+            let rows = st
+                .query_map(params![id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .map_err(err)?;
+            rows.map(|r| {
+                let (status, at, kid, jws) = r.map_err(err)?;
+                Ok(Receipt {
+                    status: crate::store::parse_status(&status, "claim_receipts.status")?,
+                    at,
+                    kid,
+                    jws,
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn put_receipt(&self, claim_id: &str, r: &Receipt) -> Result<(), StoreError> {
+        let (id, r) = (claim_id.to_string(), r.clone());
+        self.call(move |c| {
+            c.prepare_cached(
+                "INSERT INTO claim_receipts (claim_id, status, at, kid, jws)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            )
+            .and_then(|mut st| st.execute(params![id, r.status.as_str(), r.at, r.kid, r.jws]))
+            .map(|_| ())
+            .map_err(err)
+        })
+        .await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -464,8 +506,8 @@ mod tests {
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .expect("count");
         assert_eq!(
-            applied, 4,
-            "each of the 4 migrations ran once, not on every open"
+            applied, 5,
+            "each of the 5 migrations ran once, not on every open"
         );
     }
 

@@ -60,6 +60,16 @@ pub struct Event {
     pub note: String,
 }
 
+/// The signed receipt of one state of a claim (`receipts.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub status: Status,
+    /// The claim's `updated_at` in that state.
+    pub at: String,
+    pub kid: String,
+    pub jws: String,
+}
+
 /// The store failed (I/O, corruption, a schema it does not know), or could not be
 /// reached (`unavailable`: a lost connection, a database that is down or busy).
 /// The second kind is worth a retry and answers 503; the first is a bug or damage.
@@ -329,6 +339,10 @@ pub trait Store: Send + Sync + 'static {
         &self,
         q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(Status, i64)>, StoreError>;
+    /// The claim's receipts, oldest first.
+    async fn receipts(&self, claim_id: &str) -> Result<Vec<Receipt>, StoreError>;
+    /// Keeps a receipt unless the claim has one for that status already.
+    async fn put_receipt(&self, claim_id: &str, r: &Receipt) -> Result<(), StoreError>;
     /// A cheap round trip, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Connection pool figures for `/metrics`, when the store has a pool.

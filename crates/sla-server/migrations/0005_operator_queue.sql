@@ -1,4 +1,4 @@
--- 0004: the operator queue pages oldest first by (submitted_at, rowid) under any
+-- 0005: the operator queue pages oldest first by (submitted_at, rowid) under any
 -- one filter (queue_sql.rs); each index below serves one filter's keyset
 -- range, so the first page reads `limit` rows whatever the store holds. SQLite
 -- appends the rowid to every index, which is the keyset's tie-breaker.

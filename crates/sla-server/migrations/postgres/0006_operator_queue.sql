@@ -1,4 +1,4 @@
--- 0005 (PostgreSQL): the indexes of the SQLite 0004. The operator queue pages
+-- 0006 (PostgreSQL): the indexes of the SQLite 0005. The operator queue pages
 -- oldest first by (submitted_at, seq) under any one filter (queue_sql.rs);
 -- each index serves one filter's keyset range, so the first page reads `limit`
 -- rows whatever the store holds.

@@ -1,0 +1,19 @@
+//! front.cjs: puts static/host.js, the hosts' `init()`, `mount()` and `<sla-portal>`, at the end of a wasm-bindgen glue module (scripts/build-widget), in place of the glue's own `default` and `mount` exports.
+// Appended, not imported: a second module would cost a cold visit another round trip
+// before the first chart. Each textual change is checked, so a wasm-bindgen release that
+// writes its glue differently stops the build instead of shipping a module without a front.
+const fs = require("fs");
+const path = require("path");
+const file = process.argv[2];
+let js = fs.readFileSync(file, "utf8");
+const swap = (from, to) => {
+  if (js.split(from).length !== 2) throw new Error(`${file}: expected exactly one ${JSON.stringify(from)}`);
+  js = js.replace(from, to);
+};
+swap("export { initSync, __wbg_init as default };", "");
+// The wasm's own entry points stay private to the module: host.js calls them.
+swap("export function __mount(", "function __mount(");
+swap("export function __mountElement(", "function __mountElement(");
+// What mount() returns is host.js's handle, exported under the wasm's class name.
+swap("export class WidgetHandle ", "class WidgetHandle ");
+fs.writeFileSync(file, js + fs.readFileSync(path.join(__dirname, "..", "static", "host.js"), "utf8"));
