@@ -183,7 +183,10 @@ export function take_over(full, el, options, resume) {
 export function group_handle(el, options) {
   let h, gone, last;
   load_full_module().then((full) => {
-    if (!gone) { h = full.mount(el, options); if (last) h.update(last); }
+    // The full build's mount() would replace the element's live widget, which is this very
+    // handle's owner (static/host.js): it stays the element's widget, the full one serves it.
+    const live = globalThis[Symbol.for("sla-portal")].live, mine = live.get(el);
+    if (!gone) { live.delete(el); h = full.mount(el, options); live.set(el, mine); if (last) h.update(last); }
   }, console.error);
   return { update(o) { h ? h.update(o) : (last = o); }, unmount() { gone = 1; if (h) h.unmount(); } };
 }
