@@ -564,26 +564,43 @@ async fn file_claim(
     }
 }
 
-/// `GET /demo/token[?client=globex]` (with `--demo` only): a demo client's token
-/// for the demo page (acme's by default; `globex`, the group, by name), so that no
-/// token is written into the page or the widget bundle.
+/// The query of `GET /demo/token`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoTokenQuery {
+    client: Option<String>,
+    role: Option<String>,
+}
+
+/// `GET /demo/token[?client=globex | ?role=operator]` (with `--demo` only): a demo
+/// client's token for the demo page (acme's by default; `globex`, the group, by name),
+/// or the demo operator's for the console's page, so that no token is written into a
+/// page or the widget bundle.
 pub async fn demo_token(
     State(state): State<Arc<AppState>>,
     uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
-    let Query(q) = Query::<ClientQuery>::try_from_uri(&uri).map_err(|e| {
+    let Query(q) = Query::<DemoTokenQuery>::try_from_uri(&uri).map_err(|e| {
         ApiError::new(
             400,
             ErrorCode::BadRequest,
             format!("query: {}", e.body_text()),
         )
     })?;
-    let found = match q.client {
-        None => state.demo_tokens.first(),
-        Some(c) => state.demo_tokens.iter().find(|(id, _)| *id == c),
+    let bad = |m: &str| ApiError::new(400, ErrorCode::BadRequest, m);
+    let found = match (q.role.as_deref(), q.client) {
+        (Some("operator"), None) => state.demo_operator_token.as_ref(),
+        (Some("operator"), Some(_)) => return Err(bad("role=operator names no client")),
+        (Some("client") | None, None) => state.demo_tokens.first().map(|(_, t)| t),
+        (Some("client") | None, Some(c)) => state
+            .demo_tokens
+            .iter()
+            .find(|(id, _)| *id == c)
+            .map(|(_, t)| t),
+        (Some(_), _) => return Err(bad("role: client or operator")),
     };
     match found {
-        Some((_, t)) => Ok(json_response(StatusCode::OK, &json!({ "token": t }))),
+        Some(t) => Ok(json_response(StatusCode::OK, &json!({ "token": t }))),
         None => Err(ApiError::not_found()),
     }
 }

@@ -14,6 +14,11 @@ use sla_rules::time::{parse_instant, Tz};
 
 pub const DEMO_TOKEN_FILE: &str = "demo-token.txt";
 pub const GLOBEX_TOKEN_FILE: &str = "globex-token.txt";
+/// The demo operator's token (`demo-operator`, role operator): the console's demo page
+/// (`/operator.html`) asks `GET /demo/token?role=operator` for it.
+pub const OPERATOR_TOKEN_FILE: &str = "operator-token.txt";
+/// The demo operator's name, as decisions record it (`operator:demo-operator`).
+pub const DEMO_OPERATOR: &str = "demo-operator";
 
 const TZ: Tz = Tz::CST;
 
@@ -347,14 +352,16 @@ pub fn write_all(out: &Path) -> Result<(), String> {
         write(&dir.join("usage.json"), &usage.to_string())?;
         write(&dir.join("incidents.json"), &incidents.to_string())?;
     }
-    let (acme, globex) = (random_token()?, random_token()?);
+    let (acme, globex, operator) = (random_token()?, random_token()?, random_token()?);
     let tokens = json!({"tokens": [
         {"client": "acme", "sha256": crate::auth::sha256_hex(&acme)},
         {"client": "globex", "sha256": crate::auth::sha256_hex(&globex)},
+        {"client": DEMO_OPERATOR, "role": "operator", "sha256": crate::auth::sha256_hex(&operator)},
     ]});
     write(&out.join("tokens.json"), &tokens.to_string())?;
     write(&out.join(DEMO_TOKEN_FILE), &acme)?;
     write(&out.join(GLOBEX_TOKEN_FILE), &globex)?;
+    write(&out.join(OPERATOR_TOKEN_FILE), &operator)?;
     println!("demo data written to {}", out.display());
     Ok(())
 }

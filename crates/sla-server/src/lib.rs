@@ -53,6 +53,9 @@ pub struct AppState {
     pub dist: PathBuf,
     /// With `--demo`: the demo clients' tokens, acme's first (`GET /demo/token`).
     pub demo_tokens: Vec<(String, String)>,
+    /// With `--demo`: the demo operator's token, when the demo data has one
+    /// (`GET /demo/token?role=operator`, for the console's demo page).
+    pub demo_operator_token: Option<String>,
     pub rate: limits::RateLimiter,
     /// Set on SIGTERM/SIGINT, so `/readyz` turns 503 while requests drain.
     pub shutting_down: AtomicBool,
@@ -206,6 +209,22 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             demo_tokens.push((client.to_string(), t));
         }
     }
+    let mut demo_operator_token = None;
+    if args.demo {
+        let p = data_dir.join(demo_data::OPERATOR_TOKEN_FILE);
+        if let Ok(t) = std::fs::read_to_string(&p) {
+            let t = t.trim().to_string();
+            // Handed out only if tokens.json says it is an operator's.
+            if !matches!(tokens.lookup(&t), Some((_, auth::Role::Operator))) {
+                return Err(format!(
+                    "--demo: the token in {} is not an operator's in {}",
+                    p.display(),
+                    tokens_path.display()
+                ));
+            }
+            demo_operator_token = Some(t);
+        }
+    }
     let mode = match args.sqlite_writer {
         SqliteWriter::Group => sqlite::WriteMode::Group,
         SqliteWriter::Naive => sqlite::WriteMode::Naive,
@@ -236,6 +255,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         store,
         dist: args.dist.clone(),
         demo_tokens,
+        demo_operator_token,
         rate: limits::RateLimiter::new(rate),
         shutting_down: AtomicBool::new(false),
         webhooks,

@@ -479,6 +479,21 @@ fn demo_mode_hands_out_the_demo_clients_token_only() {
         get(&demo.url("/demo/token?client=nobody"), None, &[]).status,
         404
     );
+    // The console's demo page: the demo operator's token, which opens the operator
+    // routes and no client's documents.
+    let o = get(&demo.url("/demo/token?role=operator"), None, &[]);
+    assert_eq!(o.status, 200);
+    let o = o.json()["token"].as_str().expect("token").to_string();
+    assert!(o != token && o != g);
+    assert_eq!(
+        get(&demo.url("/api/v1/operator/claims"), Some(&o), &[]).status,
+        200
+    );
+    assert_eq!(get(&demo.url("/api/v1/usage"), Some(&o), &[]).status, 403);
+    for bad in ["?role=admin", "?role=operator&client=acme", "?who=me"] {
+        let url = demo.url(&format!("/demo/token{bad}"));
+        assert_eq!(get(&url, None, &[]).status, 400, "{bad}");
+    }
 }
 
 #[test]
