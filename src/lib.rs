@@ -28,6 +28,9 @@ pub mod i18n;
 pub mod intl;
 pub mod live;
 pub mod load;
+/// The operator console (`<sla-operator>`): the full build's only, never the first paint's.
+#[cfg(not(feature = "first-paint"))]
+pub mod operator;
 pub mod options;
 pub mod refresh;
 pub mod stage;
@@ -77,7 +80,7 @@ export function adopt_style(css, el) {
 }
 "#)]
 extern "C" {
-    fn adopt_style(css: &str, el: &web_sys::Element);
+    pub(crate) fn adopt_style(css: &str, el: &web_sys::Element);
 }
 
 /// `<sla-portal>`'s mount (static/host.js defines the element, so that it exists before the
