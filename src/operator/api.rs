@@ -10,7 +10,7 @@ use sla_rules::wire::ErrorCode;
 use crate::api::transport::error_body;
 use crate::api::{request, Answer, ApiError, Call, Cancel};
 
-use super::OpOptions;
+use super::options::OpOptions;
 
 /// One row of a claim's audit trail: who set which status when, and the note they wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::api::{self, OpClaim, ReadError};
-use super::console::{read_error_text, status_label, use_focus};
-use super::OpOptions;
+use super::common::{read_error_text, status_label, use_focus};
+use super::options::OpOptions;
 use crate::api::Cancel;
 use crate::env::{next_instance, Env, ViewProps};
 use crate::i18n::Key;

@@ -1,15 +1,13 @@
 //! The console's shell: its three views (the queue, a claim's page, what the provider
-//! owes), the navigation between them, and what the views share (error texts, focus).
+//! owes) and the navigation between them.
 
 use std::rc::Rc;
 
-use sla_rules::claims::ClaimStatus;
 use sla_rules::time::Tz;
 use yew::prelude::*;
 
-use super::api::{Filters, ReadError};
-use super::OpOptions;
-use crate::api::ApiError;
+use super::api::Filters;
+use super::options::OpOptions;
 use crate::env::{next_instance, Env};
 use crate::i18n::Key;
 use crate::intl::Formats;
@@ -36,60 +34,6 @@ impl View {
             View::Exposure => "exposure",
         }
     }
-}
-
-/// A claim status in words (the widget's own labels: operator and client read the same).
-pub fn status_label(env: &Env, s: ClaimStatus) -> &'static str {
-    crate::views::claims::history::status_text(env, s)
-}
-
-/// What to say when an operator route could not be read.
-pub fn read_error_text(env: &Env, e: &ReadError) -> String {
-    match e {
-        ReadError::Api(a) => api_error_text(env, a),
-        ReadError::Malformed { url, message } => env.fill(
-            Key::OpErrMalformed,
-            &[("url", url.as_str()), ("message", message.as_str())],
-        ),
-    }
-}
-
-pub fn api_error_text(env: &Env, e: &ApiError) -> String {
-    let f = &env.fmt;
-    match e {
-        ApiError::RateLimited {
-            retry_after: Some(n),
-        } => env.fill(Key::OpErrRateLimited, &[("n", &f.int(*n))]),
-        ApiError::RateLimited { retry_after: None } => env.t(Key::OpErrRateLimitedBare).into(),
-        ApiError::Unauthorized => env.t(Key::OpErrUnauthorized).into(),
-        ApiError::Forbidden => env.t(Key::OpErrForbidden).into(),
-        ApiError::Rejected { status, message } => env.fill(
-            Key::OpErrRejected,
-            &[
-                ("status", &status.to_string()),
-                ("message", message.as_str()),
-            ],
-        ),
-        ApiError::Server { status } => {
-            env.fill(Key::OpErrServer, &[("status", &status.to_string())])
-        }
-        ApiError::Timeout => env.t(Key::OpErrTimeout).into(),
-        ApiError::Offline | ApiError::Cancelled => env.t(Key::OpErrOffline).into(),
-    }
-}
-
-/// Moves the keyboard focus to `heading` when the view was opened by the user (never on
-/// the console's first mount: a host page keeps its own focus).
-#[hook]
-pub fn use_focus(heading: &NodeRef, focus: bool) {
-    let heading = heading.clone();
-    use_effect_with(focus, move |focus| {
-        if *focus {
-            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
-                let _ = h.focus();
-            }
-        }
-    });
 }
 
 #[component]

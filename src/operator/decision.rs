@@ -11,8 +11,8 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::api::{self, Decided, OpClaim};
-use super::console::{api_error_text, status_label};
-use super::OpOptions;
+use super::common::{api_error_text, status_label};
+use super::options::OpOptions;
 use crate::api::Cancel;
 use crate::env::Env;
 use crate::i18n::Key;

@@ -10,9 +10,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::api::{self, ExposureMonth, ReadError};
-use super::console::{read_error_text, status_label, use_focus};
-use super::queue::valid_month;
-use super::OpOptions;
+use super::common::{read_error_text, status_label, use_focus, valid_month};
+use super::options::OpOptions;
 use crate::api::Cancel;
 use crate::env::Env;
 use crate::i18n::Key;

@@ -8,8 +8,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::api::{self, ClientEntry, Filters, QueuePage, ReadError};
-use super::console::{read_error_text, status_label};
-use super::OpOptions;
+use super::common::{read_error_text, status_label, use_focus, valid_month};
+use super::options::OpOptions;
 use crate::api::Cancel;
 use crate::env::Env;
 use crate::i18n::Key;
@@ -51,7 +51,7 @@ pub fn Queue(props: &QueueProps) -> Html {
     let draft = use_state(|| props.filters.clone());
     let month_problem = use_state(|| false);
     let heading = use_node_ref();
-    super::console::use_focus(&heading, props.focus);
+    use_focus(&heading, props.focus);
     {
         // The filters applied elsewhere (a count's button) show in the form too.
         let draft = draft.clone();
@@ -316,32 +316,8 @@ pub fn Queue(props: &QueueProps) -> Html {
     }
 }
 
-/// `YYYY-MM` with a month from 01 to 12: what the routes accept.
-pub fn valid_month(m: &str) -> bool {
-    let b = m.as_bytes();
-    b.len() == 7
-        && b[4] == b'-'
-        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
-        && matches!(m[5..].parse::<u32>(), Ok(1..=12))
-}
-
 /// A claim id's first eight characters: enough to tell claims apart on one screen (the
 /// button's label carries the whole id).
 fn short(id: &str) -> String {
     id.chars().take(8).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_month_filter_is_yyyy_mm() {
-        assert!(valid_month("2026-02"));
-        assert!(!valid_month("2026-2"));
-        assert!(!valid_month("2026-13"));
-        assert!(!valid_month("2026-00"));
-        assert!(!valid_month("26-02"));
-        assert!(!valid_month("２０２６-02"));
-    }
 }
