@@ -70,18 +70,19 @@ impl OperatorHandle {
 }
 
 #[wasm_bindgen(inline_js = r#"
-let sheet = null;
-const styled = new WeakSet();
+// Names of their own: scripts/build-widget folds every snippet into one module scope.
+let opSheet = null;
+const opStyled = new WeakSet();
 export function adopt_operator_style(css, el) {
   // The console's own sheet, beside the widget's: constructed, so a host's CSP style-src
   // does not apply; one per document or shadow root.
   const root = el.getRootNode ? el.getRootNode() : document;
   const target = root instanceof ShadowRoot ? root : document;
-  if (styled.has(target)) return;
-  styled.add(target);
+  if (opStyled.has(target)) return;
+  opStyled.add(target);
   try {
-    if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(css); }
-    target.adoptedStyleSheets = [...target.adoptedStyleSheets, sheet];
+    if (!opSheet) { opSheet = new CSSStyleSheet(); opSheet.replaceSync(css); }
+    target.adoptedStyleSheets = [...target.adoptedStyleSheets, opSheet];
   } catch (_) {
     const style = document.createElement("style");
     style.textContent = css;
