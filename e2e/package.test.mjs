@@ -52,8 +52,12 @@ test("the tarball holds what package.json promises", () => {
   const el = cem.modules[0].declarations.find((d) => d.tagName === "sla-portal");
   assert.deepEqual(el.events.map((e) => e.name).sort(),
     ["sla-portal:claim-filed", "sla-portal:contract-selected", "sla-portal:error", "sla-portal:month-selected", "sla-portal:ready"]);
+  assert.equal(pkg.exports["./operator"].import, "./sla_portal_full.js");
+  assert.equal(pkg.exports["./operator"].types, "./operator.d.ts");
+  const op = cem.modules.find((m) => m.path === "sla_portal_full.js").declarations.find((d) => d.tagName === "sla-operator");
+  assert.deepEqual(op.events.map((e) => e.name).sort(), ["sla-operator:decided", "sla-operator:error"]);
   const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
-  for (const s of ["npm install", "<sla-portal", "sla-portal:ready", "--slap-accent", "::part(", "'wasm-unsafe-eval'", "connect-src"]) {
+  for (const s of ["npm install", "<sla-portal", "sla-portal:ready", "--slap-accent", "::part(", "'wasm-unsafe-eval'", "connect-src", "<sla-operator", "mountOperator"]) {
     assert.ok(readme.includes(s), `README mentions ${s}`);
   }
 });
@@ -95,6 +99,18 @@ const group: GroupMountOptions = { contractsUrl: "/api/v1/contracts", contract: 
 mount(el, group).update({ contract: "globex-hk" });
 el.addEventListener("sla-portal:contract-selected", (e) => console.log(e.detail.contract.toUpperCase()));
 custom.setAttribute("contracts-src", "/api/v1/contracts");
+// The operator console (sla-portal/operator, the full module).
+import initOp, { mountOperator, type OperatorOptions, type OperatorHandle } from "sla-portal/operator";
+await initOp();
+const opOptions: OperatorOptions = { apiBase: "/api/v1", locale: "en", headers: { Authorization: "Bearer op" } };
+const op: OperatorHandle = mountOperator(el, opOptions);
+op.update({ headers: { Authorization: "Bearer fresh" }, theme: { "--slap-accent": "#6b21a8" } });
+el.addEventListener("sla-operator:decided", (e) => console.log(e.detail.claimId, e.detail.status.toUpperCase(), e.detail.version));
+const consoleEl = document.createElement("sla-operator");
+consoleEl.setAttribute("api-base", "/api/v1");
+consoleEl.headers = { Authorization: "Bearer op" };
+consoleEl.update({ locale: "zh-CN" });
+op.unmount();
 export { text };
 `;
 
@@ -105,6 +121,8 @@ const h = mount(document.body, { usageUrl: "/u" });
 h.update({ fallbackLocale: "fr" });
 document.body.addEventListener("sla-portal:ready", (e) => console.log(e.detail.unitz));
 h.update({ timeoutMs: "soon" });
+import { mountOperator } from "sla-portal/operator";
+mountOperator(document.body, { apiBase: "/api/v1" }).update({ credentials: "always" });
 `;
 
 test("host TypeScript type-checks against the package types; a type error fails", () => {
@@ -118,6 +136,7 @@ test("host TypeScript type-checks against the package types; a type error fails"
   assert.match(bad.stdout, /bad\.ts\(3,\d+\): error TS2322: Type '"fr"'/, bad.stdout);
   assert.match(bad.stdout, /bad\.ts\(4,\d+\): error TS2551: Property 'unitz' does not exist on type 'ReadyDetail'/, bad.stdout);
   assert.match(bad.stdout, /bad\.ts\(5,\d+\): error TS2322/, bad.stdout);
+  assert.match(bad.stdout, /bad\.ts\(7,\d+\): error TS2322: Type '"always"'/, bad.stdout);
 });
 
 const HOST_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host portal</title>
