@@ -238,6 +238,8 @@ for (const locale of ["zh-CN", "en"]) {
       assert.match(res.request().headers()["if-match"], /^"submitted\./);
       await op.p.waitForSelector("[data-sla-op-notice=saved]");
       await op.p.waitForSelector("[data-sla-op-status=approved]");
+      // The message took the focus from the confirmation it replaced.
+      assert.equal(await op.p.evaluate(() => document.activeElement.dataset.slaOpNotice), "saved");
       assert.deepEqual(await op.p.evaluate(() => window.__decided), { claimId: feb, status: "approved",
         version: await op.p.getAttribute("[data-sla-op-detail]", "data-version"), client: "acme" });
       const last = op.p.locator("[data-sla-op-history] li").last();

@@ -96,6 +96,19 @@ pub fn Decision(props: &DecisionProps) -> Html {
     let notice = use_state(|| None::<Notice>);
     let confirm_ref = use_node_ref();
     let note_ref = use_node_ref();
+    let notice_ref = use_node_ref();
+    {
+        // What came of the decision takes the focus: the confirmation it replaces is gone,
+        // and a keyboard user goes on from the message (a screen reader reads it).
+        let r = notice_ref.clone();
+        use_effect_with((*notice).clone(), move |n| {
+            if n.is_some() {
+                if let Some(el) = r.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     {
         // The confirmation takes the focus, so Enter confirms and Tab reaches Cancel.
         let r = confirm_ref.clone();
@@ -206,7 +219,7 @@ pub fn Decision(props: &DecisionProps) -> Html {
     let notice_html = match &*notice {
         None => html! {},
         Some(Notice::Saved(to)) => html! {
-            <p class="slap-op-notice" role="status" data-sla-op-notice="saved">
+            <p class="slap-op-notice" role="status" data-sla-op-notice="saved" tabindex="-1" ref={notice_ref.clone()}>
                 { env.fill(Key::OpSaved, &[("status", status_label(env, *to))]) }
             </p>
         },
@@ -222,16 +235,16 @@ pub fn Decision(props: &DecisionProps) -> Html {
                 f.datetime(at.as_str())
             };
             html! {
-                <p class="slap-claim-error" role="alert" data-sla-op-notice="changed" data-changed-by={by.clone()}>
+                <p class="slap-claim-error" role="alert" data-sla-op-notice="changed" data-changed-by={by.clone()} tabindex="-1" ref={notice_ref.clone()}>
                     { env.fill(Key::OpChanged, &[("who", &who), ("when", &when)]) }
                 </p>
             }
         }
         Some(Notice::NotAllowed) => html! {
-            <p class="slap-claim-error" role="alert" data-sla-op-notice="not-allowed">{ env.t(Key::OpNotAllowed) }</p>
+            <p class="slap-claim-error" role="alert" data-sla-op-notice="not-allowed" tabindex="-1" ref={notice_ref.clone()}>{ env.t(Key::OpNotAllowed) }</p>
         },
         Some(Notice::Failed(e)) => html! {
-            <p class="slap-claim-error" role="alert" data-sla-op-notice="failed">{ api_error_text(env, e) }</p>
+            <p class="slap-claim-error" role="alert" data-sla-op-notice="failed" tabindex="-1" ref={notice_ref.clone()}>{ api_error_text(env, e) }</p>
         },
     };
     let problem_id = id("note-problem");
