@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use sla_rules::claims::{ClaimRecord, ClaimStatus};
+use sla_rules::claims::{
+    ClaimRecord, ClaimStatus, Contact, Expected, Granted, Remedy, StatusChange,
+};
 use sla_rules::wire::ErrorCode;
 
 use crate::api::transport::error_body;
@@ -37,32 +39,82 @@ pub struct OpClaim {
     pub version: String,
 }
 
+/// A claim on the wire: the claims document's record, written out field by field rather
+/// than `#[serde(flatten)]` (whose buffering would be kilobytes of the full module), with
+/// the operator's fields; its `history` is the audit trail, actors included.
 #[derive(Deserialize)]
 struct OpClaimWire {
-    #[serde(flatten)]
-    record: ClaimRecord,
+    #[serde(default = "claim_schema")]
+    schema: String,
+    claim_id: String,
+    #[serde(default)]
+    contract_id: String,
+    periods: Vec<String>,
+    remedy: Remedy,
+    #[serde(default)]
+    expected: Expected,
+    #[serde(default)]
+    contact: Contact,
+    #[serde(default)]
+    note: String,
+    status: ClaimStatus,
+    granted: Granted,
+    #[serde(default)]
+    submitted_at: String,
+    #[serde(default)]
+    updated_at: String,
     client_id: String,
     #[serde(default)]
     age_seconds: u64,
     version: String,
-}
-
-#[derive(Deserialize)]
-struct AuditWire {
     #[serde(default)]
     history: Vec<AuditEntry>,
 }
 
-fn claim_of(v: &serde_json::Value) -> Result<OpClaim, String> {
-    let w = OpClaimWire::deserialize(v).map_err(|e| e.to_string())?;
-    let a = AuditWire::deserialize(v).map_err(|e| format!("history: {e}"))?;
-    Ok(OpClaim {
-        record: w.record,
-        client_id: w.client_id,
-        audit: a.history,
-        age_seconds: w.age_seconds,
-        version: w.version,
-    })
+fn claim_schema() -> String {
+    sla_rules::claims::CLAIM_SCHEMA.to_string()
+}
+
+impl From<OpClaimWire> for OpClaim {
+    fn from(w: OpClaimWire) -> OpClaim {
+        // The client's view of the same history (status, time, note), for the shared views.
+        let history = w
+            .history
+            .iter()
+            .map(|h| StatusChange {
+                status: h.status,
+                at: h.at.clone(),
+                note: h.note.clone(),
+            })
+            .collect();
+        OpClaim {
+            record: ClaimRecord {
+                schema: w.schema,
+                claim_id: w.claim_id,
+                contract_id: w.contract_id,
+                periods: w.periods,
+                remedy: w.remedy,
+                expected: w.expected,
+                contact: w.contact,
+                note: w.note,
+                status: w.status,
+                granted: w.granted,
+                submitted_at: w.submitted_at,
+                updated_at: w.updated_at,
+                history,
+            },
+            client_id: w.client_id,
+            audit: w.history,
+            age_seconds: w.age_seconds,
+            version: w.version,
+        }
+    }
+}
+
+fn claim_of(bytes: &[u8]) -> Result<OpClaim, String> {
+    serde_json::from_slice::<OpClaimWire>(bytes)
+        .map(OpClaim::from)
+        .map_err(|e| e.to_string())
 }
 
 /// One page of the queue: its claims (oldest first), the counts per status for the
@@ -94,6 +146,13 @@ pub struct ExposureMonth {
     /// Units held by a claim, per the claim's status (every status, 0 when none).
     pub claimed_units: BTreeMap<String, u64>,
     pub unclaimed_units: u64,
+}
+
+#[derive(Deserialize)]
+struct QueueWire {
+    claims: Vec<OpClaimWire>,
+    counts: BTreeMap<String, u64>,
+    next: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -192,42 +251,21 @@ async fn get(o: &OpOptions, url: &str, cancel: &Cancel) -> Result<Answer, ReadEr
     Ok(a)
 }
 
-fn json_of(url: &str, a: &Answer) -> Result<serde_json::Value, ReadError> {
+/// The answer read as `T`; the decoder's message (with its line and column) when it is not.
+fn parse<T: serde::de::DeserializeOwned>(url: &str, a: &Answer) -> Result<T, ReadError> {
     serde_json::from_slice(&a.body).map_err(|e| ReadError::Malformed {
         url: url.to_string(),
         message: e.to_string(),
     })
 }
 
-fn malformed(url: &str) -> impl Fn(String) -> ReadError + '_ {
-    move |message| ReadError::Malformed {
-        url: url.to_string(),
-        message,
-    }
-}
-
 pub async fn queue(o: &OpOptions, url: &str, cancel: &Cancel) -> Result<QueuePage, ReadError> {
     let a = get(o, url, cancel).await?;
-    let v = json_of(url, &a)?;
-    let bad = malformed(url);
-    let claims = v["claims"]
-        .as_array()
-        .ok_or_else(|| bad("claims: expected an array".into()))?
-        .iter()
-        .enumerate()
-        .map(|(i, c)| claim_of(c).map_err(|e| bad(format!("claims[{i}]: {e}"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let counts = BTreeMap::<String, u64>::deserialize(&v["counts"])
-        .map_err(|e| bad(format!("counts: {e}")))?;
-    let next = match &v["next"] {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Null => None,
-        _ => return Err(bad("next: expected a string or null".into())),
-    };
+    let w: QueueWire = parse(url, &a)?;
     Ok(QueuePage {
-        claims,
-        counts,
-        next,
+        claims: w.claims.into_iter().map(OpClaim::from).collect(),
+        counts: w.counts,
+        next: w.next,
     })
 }
 
@@ -238,17 +276,13 @@ pub fn claim_url(base: &str, id: &str) -> String {
 pub async fn claim(o: &OpOptions, id: &str, cancel: &Cancel) -> Result<OpClaim, ReadError> {
     let url = claim_url(&o.api_base, id);
     let a = get(o, &url, cancel).await?;
-    let v = json_of(&url, &a)?;
-    claim_of(&v).map_err(malformed(&url))
+    parse::<OpClaimWire>(&url, &a).map(OpClaim::from)
 }
 
 pub async fn clients(o: &OpOptions, cancel: &Cancel) -> Result<Vec<ClientEntry>, ReadError> {
     let url = format!("{}/operator/clients", o.api_base);
     let a = get(o, &url, cancel).await?;
-    let v = json_of(&url, &a)?;
-    ClientsWire::deserialize(&v)
-        .map(|w| w.clients)
-        .map_err(|e| malformed(&url)(e.to_string()))
+    parse::<ClientsWire>(&url, &a).map(|w| w.clients)
 }
 
 pub fn exposure_url(base: &str, from: &str, to: &str, csv: bool) -> String {
@@ -268,10 +302,7 @@ pub async fn exposure(
 ) -> Result<Vec<ExposureMonth>, ReadError> {
     let url = exposure_url(&o.api_base, from, to, false);
     let a = get(o, &url, cancel).await?;
-    let v = json_of(&url, &a)?;
-    ExposureWire::deserialize(&v)
-        .map(|w| w.months)
-        .map_err(|e| malformed(&url)(e.to_string()))
+    parse::<ExposureWire>(&url, &a).map(|w| w.months)
 }
 
 /// The server's CSV of the same months, as text.
@@ -283,7 +314,10 @@ pub async fn exposure_csv(
 ) -> Result<String, ReadError> {
     let url = exposure_url(&o.api_base, from, to, true);
     let a = get(o, &url, cancel).await?;
-    String::from_utf8(a.body).map_err(|e| malformed(&url)(e.to_string()))
+    String::from_utf8(a.body).map_err(|e| ReadError::Malformed {
+        url: url.clone(),
+        message: e.to_string(),
+    })
 }
 
 /// What became of a decision.
@@ -304,10 +338,7 @@ pub enum Decided {
 /// The answer to a decision, classified (split from the call so it is tested natively).
 pub fn decided(a: &Answer) -> Decided {
     if a.ok() {
-        return match serde_json::from_slice::<serde_json::Value>(&a.body)
-            .map_err(|e| e.to_string())
-            .and_then(|v| claim_of(&v))
-        {
+        return match claim_of(&a.body) {
             Ok(c) => Decided::Done(Box::new(c)),
             Err(m) => Decided::Failed(ApiError::Rejected {
                 status: a.status,
@@ -427,20 +458,20 @@ mod tests {
 
     #[test]
     fn a_claim_reads_with_its_audit_trail() {
-        let v: serde_json::Value = serde_json::from_str(
-            r#"{"schema":"sla-portal/claim/v1","claim_id":"c1","contract_id":"k","periods":["2026-02"],
+        let v = r#"{"schema":"sla-portal/claim/v1","claim_id":"c1","contract_id":"k","periods":["2026-02"],
                 "remedy":"contract_credit","status":"approved",
                 "granted":{"remedy":"contract_credit","units":1,"contract_credit":10},
                 "client_id":"acme","age_seconds":60,"version":"approved.t",
                 "history":[{"status":"submitted","from":null,"at":"t0","actor":"client:acme","note":""},
-                           {"status":"approved","from":"submitted","at":"t1","actor":"operator:alice","note":"ok"}]}"#,
-        )
-        .expect("json");
-        let c = claim_of(&v).expect("claim");
+                           {"status":"approved","from":"submitted","at":"t1","actor":"operator:alice","note":"ok"}]}"#;
+        let c = claim_of(v.as_bytes()).expect("claim");
         assert_eq!((c.client_id.as_str(), c.age_seconds), ("acme", 60));
         assert_eq!(c.audit.len(), 2);
         assert_eq!(c.audit[1].actor, "operator:alice");
         assert_eq!(c.audit[1].from, Some(ClaimStatus::Submitted));
         assert_eq!(c.record.granted.contract_credit, Some(10));
+        // The client's view of the same history: no actors.
+        assert_eq!(c.record.history.len(), 2);
+        assert_eq!(c.record.history[1].note, "ok");
     }
 }
