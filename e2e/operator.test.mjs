@@ -50,6 +50,7 @@ if (q.get("element")) {
 } else {
   await init();
   window.__op = mountOperator(document.getElementById("op"), { apiBase: "/api/v1", locale, headers });
+  window.__mountOperator = (el, o) => mountOperator(el, { apiBase: "/api/v1", headers, ...o });
   document.getElementById("op").addEventListener("sla-operator:decided", (e) => { window.__decided = e.detail; });
 }`;
 
@@ -341,6 +342,42 @@ test("what the provider owes: the server's months drawn with their hooks, the CS
     assert.equal(csv, (await srv.api("/api/v1/operator/exposure?from=2025-12&to=2026-11&format=csv")).body);
     assert.match(dl.suggestedFilename(), /^sla-exposure-2025-12-2026-11\.csv$/);
     await shot(x.p, "operator-exposure-en");
+    assert.deepEqual(x.errors, []);
+  } finally { await b.close(); srv.close(); }
+});
+
+test("mountOperator: a mount undone in the same task sends nothing and leaves nothing; a misspelt option throws", async () => {
+  const srv = await server();
+  const b = await browser();
+  try {
+    const x = await page(b, `${srv.base}/op-host.html?who=alice&locale=en`);
+    await x.p.waitForSelector("[data-sla-op-view=queue] [data-sla-op-empty]");
+    const queued = [];
+    x.p.on("request", (r) => { if (r.url().includes("/operator/claims?")) queued.push(r.url()); });
+    const thrown = await x.p.evaluate(() => {
+      const gone = document.createElement("div");
+      gone.id = "gone";
+      document.body.append(gone);
+      window.__mountOperator(gone, {}).unmount();
+      try { window.__mountOperator(gone, { apiBse: "/x" }); return null; } catch (e) { return e.message; }
+    });
+    assert.match(thrown, /apiBse: not an option of the console/);
+    // A later console's first request is the barrier: had the first one lived, its request
+    // would have come before it.
+    const later = x.p.waitForRequest((r) => r.url().includes("/operator/claims?"));
+    await x.p.evaluate(() => {
+      const el = document.createElement("div");
+      el.id = "later";
+      document.body.append(el);
+      window.__mountOperator(el, { locale: "zh-CN" });
+    });
+    await later;
+    await x.p.waitForSelector("#later [data-sla-operator]");
+    assert.equal(queued.length, 1, queued.join());
+    assert.equal(await x.p.$eval("#gone", (el) => el.childElementCount), 0);
+    // The same page, another console: its own element ids (both have a month filter).
+    const ids = await x.p.$$eval("[data-sla-op-filter=month]", (els) => els.map((e) => e.id));
+    assert.equal(new Set(ids).size, ids.length, ids.join());
     assert.deepEqual(x.errors, []);
   } finally { await b.close(); srv.close(); }
 });
