@@ -30,6 +30,17 @@ pub enum Command {
         #[command(subcommand)]
         command: ClaimsCommand,
     },
+    /// Load a directory of documents (`CLIENT/usage.json`, `CLIENT/contracts/ID/…`)
+    /// into the database `--documents db` serves from. Running it again with the
+    /// same files changes nothing (no new versions).
+    Import {
+        /// A SQLite file or a `postgres://` URL (migrated when older).
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
+        /// The directory of documents.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
     /// The Ed25519 keys receipts and statements are signed with (docs/SIGNATURES.md).
     Keys {
         #[command(subcommand)]
@@ -58,6 +69,10 @@ pub struct ServeArgs {
     /// The claims store: a SQLite file (created when missing) or a `postgres://` URL.
     #[arg(long, value_name = "FILE|URL")]
     pub db: String,
+    /// Where client documents come from: `DATA`'s files, or the `--db` database
+    /// (written by the operator ingestion API and `sla-server import`).
+    #[arg(long, value_enum, default_value_t = Documents::Files)]
+    pub documents: Documents,
     /// The built widget to serve under `/sla-portal/`.
     #[arg(long, value_name = "DIR", default_value = "dist")]
     pub dist: PathBuf,
@@ -144,6 +159,12 @@ pub struct ServeArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Documents {
+    Files,
+    Db,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SqliteWriter {
     Group,
     Naive,
@@ -210,6 +231,7 @@ mod tests {
         assert_eq!((s.sqlite_writer, s.rate_limit), (SqliteWriter::Group, 100));
         assert_eq!((s.evaluate_every, s.webhook_backoff_ms), (300.0, 30_000));
         assert!(s.allow_webhook_host.is_empty());
+        assert_eq!(s.documents, Documents::Files);
         let cli = parse(&[
             "--data",
             "d",

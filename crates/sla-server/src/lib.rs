@@ -9,11 +9,13 @@ pub mod clock;
 pub mod contracts;
 pub mod data;
 pub mod demo_data;
+pub mod docdb;
 pub mod errors;
 pub mod events;
 pub mod exposure;
 pub mod health;
 pub mod http;
+pub mod ingest;
 pub mod jwt;
 pub mod limits;
 pub mod metrics;
@@ -163,6 +165,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     note,
                 },
         } => ops::set_status(&db, &claim, &status, &note).await,
+        Command::Import { db, data } => ingest::import(&db, &data).await,
         Command::Keys {
             command: KeysCommand::Generate { out },
         } => signing::generate(&out).map(|_| ()),
@@ -213,6 +216,10 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let (rate, max_connections, grace) =
         (args.rate_limit, args.max_connections, args.shutdown_grace);
     let store = open_store(&args.db, args.pool_size, mode).await?;
+    let source = match args.documents {
+        args::Documents::Files => data::Source::Files,
+        args::Documents::Db => data::Source::Db(Arc::new(docdb::DocDb::open(&args.db).await?)),
+    };
     if !(args.evaluate_every.is_finite() && args.evaluate_every > 0.0) {
         return Err("--evaluate-every: a positive number of seconds".into());
     }
@@ -230,7 +237,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     // The JWKS is fetched with the webhooks' client and its trust roots.
     let jwt = jwt_verifier(args, webhooks.tls.clone())?;
     let state = Arc::new(AppState {
-        data: data::DataDir::new(data_dir, args.cache_mb.saturating_mul(1 << 20)),
+        data: data::DataDir::with_source(data_dir, source, args.cache_mb.saturating_mul(1 << 20)),
         tokens,
         jwt: jwt.clone(),
         store,

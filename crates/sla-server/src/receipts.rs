@@ -122,14 +122,7 @@ fn scope_of(state: &AppState, client: &str, contract: &str) -> Scope {
         && contract
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if plain
-        && state
-            .data
-            .client_dir(client)
-            .join(crate::data::CONTRACTS_DIR)
-            .join(contract)
-            .is_dir()
-    {
+    if plain && state.data.is_group_contract(client, contract) {
         Scope::group(client, contract)
     } else {
         Scope::single(client)

@@ -332,3 +332,12 @@ pub fn metric(s: &Server, name: &str) -> f64 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("{name} not in /metrics"))
 }
+
+/// A PUT with a JSON body.
+pub fn put(url: &str, token: Option<&str>, body: &str) -> Reply {
+    let mut req = agent().put(url).header("Content-Type", "application/json");
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    reply(req.send(body.as_bytes())).expect("PUT")
+}
