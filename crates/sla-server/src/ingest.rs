@@ -1,7 +1,7 @@
 //! The operator's ingestion API and `sla-server import`: how a provider's own
 //! systems put documents into the database `--documents db` serves from, instead
 //! of regenerating files. Every write is validated by the rules core first, is one
-//! transaction making one new version (`docdb.rs`), and wakes the breach sweep.
+//! transaction making one new version (`data/db.rs`), and wakes the breach sweep.
 //!
 //! Routes, under `/api/v1/operator/clients/{client}/contracts/{contract}/`:
 //! `PUT documents/{usage|incidents|policy}`, `POST telemetry[?replace=true]`,
@@ -21,8 +21,8 @@ use serde_json::{json, Value};
 use sla_rules::wire::ErrorCode;
 
 use crate::api::blocking;
+use crate::data::db::{Change, DocDb, RecordKind, Segment, WriteError, Written};
 use crate::data::{Doc, Scope, CONTRACTS_DIR};
-use crate::docdb::{Change, DocDb, RecordKind, Segment, WriteError, Written};
 use crate::errors::{json_response, ApiError};
 use crate::operator::Operator;
 use crate::AppState;

@@ -9,7 +9,6 @@ pub mod clock;
 pub mod contracts;
 pub mod data;
 pub mod demo_data;
-pub mod docdb;
 pub mod errors;
 pub mod events;
 pub mod exposure;
@@ -218,7 +217,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let store = open_store(&args.db, args.pool_size, mode).await?;
     let source = match args.documents {
         args::Documents::Files => data::Source::Files,
-        args::Documents::Db => data::Source::Db(Arc::new(docdb::DocDb::open(&args.db).await?)),
+        args::Documents::Db => data::Source::Db(Arc::new(data::db::DocDb::open(&args.db).await?)),
     };
     if !(args.evaluate_every.is_finite() && args.evaluate_every > 0.0) {
         return Err("--evaluate-every: a positive number of seconds".into());

@@ -1,4 +1,4 @@
--- 0007: documents in the database (`--documents db`, docdb.rs). One row per
+-- 0007: documents in the database (`--documents db`, data/db.rs). One row per
 -- contract carries the version every write bumps, so a reader checks one
 -- indexed row per request; the documents themselves are whole JSON, except the
 -- telemetry, which is one row per UTC day holding that day's 1,440 counts.
@@ -17,7 +17,7 @@ CREATE TABLE doc_parts (
     body  BYTEA NOT NULL,
     PRIMARY KEY (scope, doc)
 );
--- day: days since 1970-01-01 UTC; counts: docdb::DAY_BYTES (a presence bitmap,
+-- day: days since 1970-01-01 UTC; counts: data::db::DAY_BYTES (a presence bitmap,
 -- then total and ok per minute, little-endian u32).
 CREATE TABLE doc_telemetry (
     scope  TEXT NOT NULL REFERENCES doc_contracts (scope),

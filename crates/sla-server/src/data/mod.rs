@@ -9,7 +9,7 @@
 //! a group's contract ([`Scope`]), both a relative path and the cache's key.
 //!
 //! With `--documents db` the same functions read the claims database instead
-//! ([`Source::Db`], `docdb.rs`): the key of a document is then its contract's
+//! ([`Source::Db`], `data/db.rs`): the key of a document is then its contract's
 //! version, checked with one indexed row per request, so routes, the sweep,
 //! receipts, statements and exposure read documents the same way from either.
 
@@ -24,6 +24,7 @@ use sla_rules::report::Report;
 use sla_rules::usage::Usage;
 
 pub mod cache;
+pub mod db;
 
 use cache::{DocCache, Entry, Key, Slot};
 
@@ -195,8 +196,8 @@ fn compress(bytes: &[u8], coding: Coding) -> Bytes {
 pub enum Source {
     /// `DATA/<client>/…` on this server's disk.
     Files,
-    /// The claims database (`docdb.rs`).
-    Db(Arc<crate::docdb::DocDb>),
+    /// The claims database (`data/db.rs`).
+    Db(Arc<crate::data::db::DocDb>),
 }
 
 /// Why a client's documents could not be used.
@@ -274,7 +275,7 @@ impl DataDir {
     }
 
     /// The documents' database, with `--documents db`.
-    pub fn db(&self) -> Option<&Arc<crate::docdb::DocDb>> {
+    pub fn db(&self) -> Option<&Arc<crate::data::db::DocDb>> {
         match &self.source {
             Source::Db(d) => Some(d),
             Source::Files => None,
@@ -497,7 +498,7 @@ impl DataDir {
                         .map_err(db_error)?
                         .ok_or(DataError::Missing(doc))?;
                     let etag = OnceLock::new();
-                    let _ = etag.set(crate::docdb::version_etag(&r.epoch, r.version));
+                    let _ = etag.set(crate::data::db::version_etag(&r.epoch, r.version));
                     return Ok(Entry::File(Arc::new(FileDoc {
                         key: FileKey {
                             len: 0,

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use serde_json::{Map, Value};
 use sla_rules::InputError;
 
-use crate::data::{Doc, Scope};
+use super::{Doc, Scope};
 use crate::store::StoreError;
 
 /// Minutes in a UTC day.
