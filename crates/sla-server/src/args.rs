@@ -41,6 +41,22 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
     },
+    /// Pull telemetry from Prometheus into the database, as `serve --sources` does.
+    Pull {
+        /// One pass over every contract of the sources file, then exit (the
+        /// continuous pull runs inside `serve`).
+        #[arg(long, required = true)]
+        once: bool,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
+        /// The sources file (schema `sla-portal/sources/v1`).
+        #[arg(long, value_name = "FILE")]
+        sources: PathBuf,
+        /// Seconds before now that are not pulled yet (late scrapes).
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        pull_lag: i64,
+    },
     /// The Ed25519 keys receipts and statements are signed with (docs/SIGNATURES.md).
     Keys {
         #[command(subcommand)]
@@ -73,6 +89,26 @@ pub struct ServeArgs {
     /// (written by the operator ingestion API and `sla-server import`).
     #[arg(long, value_enum, default_value_t = Documents::Files)]
     pub documents: Documents,
+    /// Pull telemetry from Prometheus for the contracts of this file (schema
+    /// `sla-portal/sources/v1`; needs `--documents db`).
+    #[arg(long, value_name = "FILE")]
+    pub sources: Option<PathBuf>,
+    /// Seconds between pulls.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        requires = "sources"
+    )]
+    pub pull_every: f64,
+    /// Seconds before now that are not pulled yet (late scrapes).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120,
+        requires = "sources"
+    )]
+    pub pull_lag: i64,
     /// The built widget to serve under `/sla-portal/`.
     #[arg(long, value_name = "DIR", default_value = "dist")]
     pub dist: PathBuf,

@@ -23,6 +23,7 @@ pub mod operator_clients;
 pub mod operator_queue;
 pub mod ops;
 pub mod postgres;
+pub mod pull;
 pub mod queue_sql;
 pub mod receipts;
 pub mod signing;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub sweep: sweep::Progress,
     /// The key receipts and statements are signed with, and the published ones.
     pub signing: signing::Keys,
+    /// The Prometheus pull's figures (`/metrics`; empty without `--sources`).
+    pub pull: Arc<pull::PullStats>,
 }
 
 /// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
@@ -165,6 +168,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 },
         } => ops::set_status(&db, &claim, &status, &note).await,
         Command::Import { db, data } => ingest::import(&db, &data).await,
+        Command::Pull {
+            once: _,
+            db,
+            sources,
+            pull_lag,
+        } => pull::once(&db, &sources, pull_lag).await,
         Command::Keys {
             command: KeysCommand::Generate { out },
         } => signing::generate(&out).map(|_| ()),
@@ -219,6 +228,26 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         args::Documents::Files => data::Source::Files,
         args::Documents::Db => data::Source::Db(Arc::new(data::db::DocDb::open(&args.db).await?)),
     };
+    let puller = match (&args.sources, &source) {
+        (None, _) => None,
+        (Some(_), data::Source::Files) => {
+            return Err("--sources: the pull writes to the database; add --documents db".into())
+        }
+        (Some(path), data::Source::Db(db)) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("--sources {}: {e}", path.display()))?;
+            let sources = pull::parse_sources(&bytes, &path.display().to_string())?;
+            if !(args.pull_every.is_finite() && args.pull_every > 0.0) {
+                return Err("--pull-every: a positive number of seconds".into());
+            }
+            Some(pull::Puller::new(
+                sources,
+                db.clone(),
+                args.pull_lag.max(0),
+            )?)
+        }
+    };
+    let pull_stats = puller.as_ref().map(|p| p.stats.clone()).unwrap_or_default();
     if !(args.evaluate_every.is_finite() && args.evaluate_every > 0.0) {
         return Err("--evaluate-every: a positive number of seconds".into());
     }
@@ -247,6 +276,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         webhooks,
         sweep: sweep::Progress::default(),
         signing,
+        pull: pull_stats,
     });
     let addr = args.addr.clone();
     let listener = tokio::net::TcpListener::bind(&addr)
@@ -284,6 +314,13 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         concurrency,
         std::time::Duration::from_millis(args.sweep_lease_ms.max(1)),
     ));
+    if let Some(p) = puller {
+        tokio::spawn(pull::run(
+            p,
+            std::time::Duration::from_secs_f64(args.pull_every),
+            state.clone(),
+        ));
+    }
     let st = state.clone();
     // At the first signal `/readyz` answers 503; during the grace period the
     // server keeps serving, so a load balancer sees that and moves traffic

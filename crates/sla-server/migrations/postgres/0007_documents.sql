@@ -25,3 +25,12 @@ CREATE TABLE doc_telemetry (
     counts BYTEA NOT NULL,
     PRIMARY KEY (scope, day)
 );
+-- The Prometheus pull (pull.rs): how far each contract's telemetry is pulled
+-- (`through_minute`, exclusive, minutes since the epoch; NULL: not yet) and the
+-- lease that keeps two instances from pulling one contract at once.
+CREATE TABLE pull_state (
+    scope          TEXT PRIMARY KEY,
+    through_minute BIGINT,
+    owner          TEXT NOT NULL,
+    lease_until_ms BIGINT NOT NULL
+);

@@ -484,6 +484,104 @@ impl DocDb {
         }
     }
 
+    /// One statement of the pull's state (`pull_state`), on either backend.
+    fn pull_sql(
+        &self,
+        sqlite: &str,
+        postgres: &str,
+        params: &[&dyn PullParam],
+    ) -> Result<Vec<Option<i64>>, StoreError> {
+        match self {
+            DocDb::Sqlite(conn) => {
+                let conn = conn
+                    .lock()
+                    .map_err(|_| StoreError::new("documents: a writer panicked"))?;
+                let mut st = conn.prepare_cached(sqlite).map_err(sq)?;
+                let p: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.sqlite()).collect();
+                let rows = st
+                    .query_map(&p[..], |r| r.get::<_, Option<i64>>(0))
+                    .map_err(sq)?;
+                rows.map(|r| r.map_err(sq)).collect()
+            }
+            DocDb::Pg { pool, rt } => rt.block_on(async {
+                let c = pool
+                    .get()
+                    .await
+                    .map_err(|e| StoreError::unavailable(format!("documents: {e}")))?;
+                let p: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p.postgres()).collect();
+                let rows = tokio::time::timeout(PG_WAIT, c.query(postgres, &p))
+                    .await
+                    .map_err(|_| StoreError::unavailable("documents: PostgreSQL did not answer"))?
+                    .map_err(pg)?;
+                rows.iter()
+                    .map(|r| r.try_get::<_, Option<i64>>(0).map_err(pg))
+                    .collect()
+            }),
+        }
+    }
+
+    /// Takes (or renews) the pull lease of `scope` for `owner` until `until_ms`,
+    /// unless another owner holds an unexpired one. `Some(through)`: leased, with
+    /// how far the contract is pulled (`None`: not yet); `None`: someone else pulls it.
+    pub fn take_pull_lease(
+        &self,
+        scope: &str,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<Option<Option<i64>>, StoreError> {
+        let rows = self.pull_sql(
+            "INSERT INTO pull_state (scope, through_minute, owner, lease_until_ms) \
+             VALUES (?1, NULL, ?2, ?4) ON CONFLICT (scope) DO UPDATE \
+             SET owner = excluded.owner, lease_until_ms = excluded.lease_until_ms \
+             WHERE pull_state.lease_until_ms < ?3 OR pull_state.owner = excluded.owner \
+             RETURNING through_minute",
+            "INSERT INTO pull_state (scope, through_minute, owner, lease_until_ms) \
+             VALUES ($1, NULL, $2, $4) ON CONFLICT (scope) DO UPDATE \
+             SET owner = excluded.owner, lease_until_ms = excluded.lease_until_ms \
+             WHERE pull_state.lease_until_ms < $3 OR pull_state.owner = excluded.owner \
+             RETURNING through_minute",
+            &[&scope.to_string(), &owner.to_string(), &now_ms, &until_ms],
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Records that `scope` is pulled up to `through` (exclusive), if `owner`
+    /// still holds its lease; `false` when it does not (the lease ran out).
+    pub fn set_pulled(&self, scope: &str, owner: &str, through: i64) -> Result<bool, StoreError> {
+        let rows = self.pull_sql(
+            "UPDATE pull_state SET through_minute = ?3 WHERE scope = ?1 AND owner = ?2 \
+             RETURNING through_minute",
+            "UPDATE pull_state SET through_minute = $3 WHERE scope = $1 AND owner = $2 \
+             RETURNING through_minute",
+            &[&scope.to_string(), &owner.to_string(), &through],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Gives the lease up, so another instance may pull at once.
+    pub fn release_pull_lease(&self, scope: &str, owner: &str) -> Result<(), StoreError> {
+        self.pull_sql(
+            "UPDATE pull_state SET lease_until_ms = 0 WHERE scope = ?1 AND owner = ?2 \
+             RETURNING through_minute",
+            "UPDATE pull_state SET lease_until_ms = 0 WHERE scope = $1 AND owner = $2 \
+             RETURNING through_minute",
+            &[&scope.to_string(), &owner.to_string()],
+        )
+        .map(|_| ())
+    }
+
+    /// How far `scope` is pulled (exclusive minute), if at all.
+    pub fn pulled_through(&self, scope: &str) -> Result<Option<i64>, StoreError> {
+        let rows = self.pull_sql(
+            "SELECT through_minute FROM pull_state WHERE scope = ?1",
+            "SELECT through_minute FROM pull_state WHERE scope = $1",
+            &[&scope.to_string()],
+        )?;
+        Ok(rows.into_iter().next().flatten())
+    }
+
     /// One write on the contract `scope` names, in one transaction.
     pub fn write(&self, scope: &Scope, change: &Change) -> Result<Written, WriteError> {
         let contract = scope.contract.as_deref().unwrap_or(&scope.client);
@@ -504,6 +602,30 @@ impl DocDb {
             // Nothing changed: rolled back, so even a new contract row is not kept.
             Ok((w, changed))
         })
+    }
+}
+
+/// A parameter of the pull's statements, bound by either driver.
+trait PullParam {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql;
+    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync);
+}
+
+impl PullParam for String {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
+        self
+    }
+}
+
+impl PullParam for i64 {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
+        self
     }
 }
 
