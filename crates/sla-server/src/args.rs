@@ -56,6 +56,10 @@ pub enum Command {
         /// Seconds before now that are not pulled yet (late scrapes).
         #[arg(long, value_name = "SECONDS", default_value_t = 120)]
         pull_lag: i64,
+        /// Pull no minute that ends after this instant (RFC 3339): a backfill
+        /// up to a point.
+        #[arg(long, value_name = "INSTANT")]
+        until: Option<String>,
     },
     /// The Ed25519 keys receipts and statements are signed with (docs/SIGNATURES.md).
     Keys {

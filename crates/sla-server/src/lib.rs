@@ -173,7 +173,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             db,
             sources,
             pull_lag,
-        } => pull::once(&db, &sources, pull_lag).await,
+            until,
+        } => pull::once(&db, &sources, pull_lag, until.as_deref()).await,
         Command::Keys {
             command: KeysCommand::Generate { out },
         } => signing::generate(&out).map(|_| ()),

@@ -311,6 +311,8 @@ pub struct Puller {
     pub sources: Sources,
     pub db: Arc<DocDb>,
     pub lag_s: i64,
+    /// No minute ending after this instant is pulled (`pull --once --until`).
+    pub until_s: Option<i64>,
     pub stats: Arc<PullStats>,
     owner: String,
     endpoint: Endpoint,
@@ -341,6 +343,7 @@ impl Puller {
             sources,
             db,
             lag_s,
+            until_s: None,
             stats: Arc::new(PullStats::default()),
             owner: crate::events::random_hex(8),
             endpoint,
@@ -354,7 +357,10 @@ impl Puller {
         let mut pass = Pass::default();
         let now_ms = now_s.saturating_mul(1000);
         // The last whole minute ending at or before now − lag is minute end − 1.
-        let end = (now_s - self.lag_s).div_euclid(60);
+        let mut end = (now_s - self.lag_s).div_euclid(60);
+        if let Some(u) = self.until_s {
+            end = end.min(u.div_euclid(60));
+        }
         for i in 0..self.sources.contracts.len() {
             if self.backoff.get(&i).is_some_and(|(_, next)| now_ms < *next) {
                 continue;
@@ -510,12 +516,22 @@ pub async fn run(mut puller: Puller, every: Duration, state: Arc<crate::AppState
 }
 
 /// `sla-server pull --once`: one pass, then exit; an error if any contract failed.
-pub async fn once(db: &str, sources: &std::path::Path, lag_s: i64) -> Result<(), String> {
+pub async fn once(
+    db: &str,
+    sources: &std::path::Path,
+    lag_s: i64,
+    until: Option<&str>,
+) -> Result<(), String> {
+    let until_s = match until {
+        Some(u) => Some(sla_rules::time::parse_instant(u).map_err(|m| format!("--until: {m}"))?),
+        None => None,
+    };
     let bytes = std::fs::read(sources).map_err(|e| format!("{}: {e}", sources.display()))?;
     let sources = parse_sources(&bytes, &sources.display().to_string())?;
     let _store = crate::open_store(db, 2, crate::sqlite::WriteMode::Naive).await?;
     let docs = Arc::new(DocDb::open(db).await?);
     let mut p = Puller::new(sources, docs, lag_s)?;
+    p.until_s = until_s;
     let pass = p.pass(crate::clock::now_unix(), &|| {}).await;
     println!(
         "pulled: {} minutes, {} writes, {} failures",

@@ -2,6 +2,7 @@
 //! `sla-server` binary started on a loopback port, and a small HTTP client.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod prom;
 pub mod receiver;
 
 /// The throwaway PostgreSQL cluster, from the library's test support.
