@@ -180,6 +180,39 @@ fn a_usage_put_through_one_instance_is_served_by_the_other_as_from_files() {
         v
     };
     assert_eq!(summary(&b), summary(&f));
+    // The operator's views read the database too: March is below target.
+    let ex = get(
+        &b.url("/api/v1/operator/exposure?from=2025-01&to=2025-12"),
+        Some(&op()),
+        &[],
+    )
+    .json();
+    let months: Vec<&str> = ex["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .filter_map(|m| m["month"].as_str())
+        .collect();
+    assert_eq!(months, ["2025-03"]);
+    assert_eq!(ex["months"][0]["below_target"], 1);
+    // A claim of March filed through B, read by an operator through A. One unit:
+    // the monthly average of the year's signing data up to March is March's 300.
+    let id = uuid(20, 1);
+    let r = post(
+        &b.url("/api/v1/claims"),
+        Some(&token_of("acme")),
+        &claim(&id, "K-ACME", &["2025-03"], 1, 300),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    // A decision through A signs the new state from the database's documents.
+    let c = decide(
+        &a.url(&format!("/api/v1/operator/claims/{id}/status")),
+        Some(&op()),
+        r#"{"status":"under_review","note":""}"#,
+    );
+    assert_eq!(c.status, 200, "{}", String::from_utf8_lossy(&c.body));
+    assert_eq!(c.json()["granted"]["contract_credit"], 300);
+    assert_eq!(c.json()["status"], "under_review");
 }
 
 /// Each backend this test runs on: a SQLite file and a PostgreSQL database (the

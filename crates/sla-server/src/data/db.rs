@@ -261,6 +261,19 @@ pub enum DocDb {
     },
 }
 
+/// Runs a PostgreSQL future to completion from blocking code. Callers are on
+/// `spawn_blocking` threads; one on an async worker by mistake would otherwise
+/// panic ("cannot start a runtime from within a runtime"), so there it first
+/// tells tokio the worker blocks.
+fn block<F: std::future::Future>(rt: &tokio::runtime::Handle, f: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| rt.block_on(f))
+        }
+        _ => rt.block_on(f),
+    }
+}
+
 /// How long a PostgreSQL call may take before the read or write fails.
 const PG_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -359,7 +372,7 @@ impl DocDb {
                     open: false,
                 };
                 let client: &tokio_postgres::Client = guard.client();
-                rt.block_on(client.batch_execute(begin)).map_err(pg)?;
+                block(rt, client.batch_execute(begin)).map_err(pg)?;
                 guard.open = true;
                 let res = f(&mut PgRows {
                     client: guard.client(),
@@ -369,7 +382,7 @@ impl DocDb {
                 match res {
                     Ok((out, commit)) => {
                         let end = if commit { "COMMIT" } else { "ROLLBACK" };
-                        rt.block_on(guard.client().batch_execute(end)).map_err(pg)?;
+                        block(rt, guard.client().batch_execute(end)).map_err(pg)?;
                         guard.open = false;
                         Ok(out)
                     }
@@ -403,7 +416,7 @@ impl DocDb {
                     .map_err(sq)?;
                 rows.map(|r| r.map_err(sq)).collect::<Result<_, _>>()?
             }
-            DocDb::Pg { pool, rt } => rt.block_on(async {
+            DocDb::Pg { pool, rt } => block(rt, async {
                 let c = pool
                     .get()
                     .await
@@ -464,7 +477,7 @@ impl DocDb {
                     .map_err(sq)?;
                 rows.map(|r| r.map_err(sq)).collect()
             }
-            DocDb::Pg { pool, rt } => rt.block_on(async {
+            DocDb::Pg { pool, rt } => block(rt, async {
                 let c = pool
                     .get()
                     .await
@@ -503,7 +516,7 @@ impl DocDb {
                     .map_err(sq)?;
                 rows.map(|r| r.map_err(sq)).collect()
             }
-            DocDb::Pg { pool, rt } => rt.block_on(async {
+            DocDb::Pg { pool, rt } => block(rt, async {
                 let c = pool
                     .get()
                     .await
@@ -1076,7 +1089,7 @@ impl PgRows<'_> {
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
-        self.rt.block_on(async {
+        block(self.rt, async {
             match tokio::time::timeout(PG_WAIT, self.client.query(sql, params)).await {
                 Ok(r) => r.map_err(pg),
                 Err(_) => Err(StoreError::unavailable(
