@@ -69,6 +69,7 @@ bench: bootstrap dist native-bins
 	cargo bench -p sla-server --bench load --profile server
 	cargo bench -p sla-server --bench scale --profile server
 	cargo bench -p sla-server --bench queue --profile server
+	cargo bench -p sla-server --bench ingest --profile server
 
 ## fuzz: parse+evaluate of arbitrary bytes (FUZZ_SECONDS, default 600)
 fuzz: bootstrap

@@ -55,6 +55,12 @@ pub enum ErrorCode {
     VersionRequired,
     /// 400: rejecting a claim needs a note for the client.
     NoteRequired,
+    /// 409: posted telemetry gives other counts for minutes already stored
+    /// (`details.minute` is the first). Server-only: the widget never posts
+    /// telemetry, and its build (wasm32) leaves the variant out so the first
+    /// paint carries no byte of it.
+    #[cfg(not(target_arch = "wasm32"))]
+    TelemetryConflict,
     #[serde(other)]
     Other,
 }
@@ -101,6 +107,8 @@ impl ErrorCode {
             ErrorCode::ClaimChanged => "claim_changed",
             ErrorCode::VersionRequired => "version_required",
             ErrorCode::NoteRequired => "note_required",
+            #[cfg(not(target_arch = "wasm32"))]
+            ErrorCode::TelemetryConflict => "telemetry_conflict",
             ErrorCode::Other => "other",
         }
     }

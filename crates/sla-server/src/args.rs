@@ -30,6 +30,37 @@ pub enum Command {
         #[command(subcommand)]
         command: ClaimsCommand,
     },
+    /// Load a directory of documents (`CLIENT/usage.json`, `CLIENT/contracts/ID/…`)
+    /// into the database `--documents db` serves from. Running it again with the
+    /// same files changes nothing (no new versions).
+    Import {
+        /// A SQLite file or a `postgres://` URL (migrated when older).
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
+        /// The directory of documents.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
+    /// Pull telemetry from Prometheus into the database, as `serve --sources` does.
+    Pull {
+        /// One pass over every contract of the sources file, then exit (the
+        /// continuous pull runs inside `serve`).
+        #[arg(long, required = true)]
+        once: bool,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: String,
+        /// The sources file (schema `sla-portal/sources/v1`).
+        #[arg(long, value_name = "FILE")]
+        sources: PathBuf,
+        /// Seconds before now that are not pulled yet (late scrapes).
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        pull_lag: i64,
+        /// Pull no minute that ends after this instant (RFC 3339): a backfill
+        /// up to a point.
+        #[arg(long, value_name = "INSTANT")]
+        until: Option<String>,
+    },
     /// The Ed25519 keys receipts and statements are signed with (docs/SIGNATURES.md).
     Keys {
         #[command(subcommand)]
@@ -58,6 +89,30 @@ pub struct ServeArgs {
     /// The claims store: a SQLite file (created when missing) or a `postgres://` URL.
     #[arg(long, value_name = "FILE|URL")]
     pub db: String,
+    /// Where client documents come from: `DATA`'s files, or the `--db` database
+    /// (written by the operator ingestion API and `sla-server import`).
+    #[arg(long, value_enum, default_value_t = Documents::Files)]
+    pub documents: Documents,
+    /// Pull telemetry from Prometheus for the contracts of this file (schema
+    /// `sla-portal/sources/v1`; needs `--documents db`).
+    #[arg(long, value_name = "FILE")]
+    pub sources: Option<PathBuf>,
+    /// Seconds between pulls.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        requires = "sources"
+    )]
+    pub pull_every: f64,
+    /// Seconds before now that are not pulled yet (late scrapes).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120,
+        requires = "sources"
+    )]
+    pub pull_lag: i64,
     /// The built widget to serve under `/sla-portal/`.
     #[arg(long, value_name = "DIR", default_value = "dist")]
     pub dist: PathBuf,
@@ -144,6 +199,12 @@ pub struct ServeArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Documents {
+    Files,
+    Db,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SqliteWriter {
     Group,
     Naive,
@@ -210,6 +271,7 @@ mod tests {
         assert_eq!((s.sqlite_writer, s.rate_limit), (SqliteWriter::Group, 100));
         assert_eq!((s.evaluate_every, s.webhook_backoff_ms), (300.0, 30_000));
         assert!(s.allow_webhook_host.is_empty());
+        assert_eq!(s.documents, Documents::Files);
         let cli = parse(&[
             "--data",
             "d",

@@ -83,6 +83,18 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/operator/clients/{client}/contracts/{id}/{doc}",
             get(crate::operator_clients::document_of),
         )
+        .route(
+            "/api/v1/operator/clients/{client}/contracts/{id}/documents/{doc}",
+            axum::routing::put(crate::ingest::put_document),
+        )
+        .route(
+            "/api/v1/operator/clients/{client}/contracts/{id}/telemetry",
+            post(crate::ingest::post_telemetry),
+        )
+        .route(
+            "/api/v1/operator/clients/{client}/contracts/{id}/records/{kind}/{record}",
+            axum::routing::put(crate::ingest::put_record).delete(crate::ingest::delete_record),
+        )
         .route("/api/v1/statements/{month}", get(statements::statement))
         .route(
             "/api/v1/contracts/{id}/statements/{month}",

@@ -14,6 +14,7 @@ pub mod events;
 pub mod exposure;
 pub mod health;
 pub mod http;
+pub mod ingest;
 pub mod jwt;
 pub mod limits;
 pub mod metrics;
@@ -22,6 +23,7 @@ pub mod operator_clients;
 pub mod operator_queue;
 pub mod ops;
 pub mod postgres;
+pub mod pull;
 pub mod queue_sql;
 pub mod receipts;
 pub mod signing;
@@ -64,6 +66,8 @@ pub struct AppState {
     pub sweep: sweep::Progress,
     /// The key receipts and statements are signed with, and the published ones.
     pub signing: signing::Keys,
+    /// The Prometheus pull's figures (`/metrics`; empty without `--sources`).
+    pub pull: Arc<pull::PullStats>,
 }
 
 /// Opens the store `--db` names: a `postgres://` URL or a SQLite file.
@@ -166,6 +170,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     note,
                 },
         } => ops::set_status(&db, &claim, &status, &note).await,
+        Command::Import { db, data } => ingest::import(&db, &data).await,
+        Command::Pull {
+            once: _,
+            db,
+            sources,
+            pull_lag,
+            until,
+        } => pull::once(&db, &sources, pull_lag, until.as_deref()).await,
         Command::Keys {
             command: KeysCommand::Generate { out },
         } => signing::generate(&out).map(|_| ()),
@@ -232,6 +244,30 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let (rate, max_connections, grace) =
         (args.rate_limit, args.max_connections, args.shutdown_grace);
     let store = open_store(&args.db, args.pool_size, mode).await?;
+    let source = match args.documents {
+        args::Documents::Files => data::Source::Files,
+        args::Documents::Db => data::Source::Db(Arc::new(data::db::DocDb::open(&args.db).await?)),
+    };
+    let puller = match (&args.sources, &source) {
+        (None, _) => None,
+        (Some(_), data::Source::Files) => {
+            return Err("--sources: the pull writes to the database; add --documents db".into())
+        }
+        (Some(path), data::Source::Db(db)) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("--sources {}: {e}", path.display()))?;
+            let sources = pull::parse_sources(&bytes, &path.display().to_string())?;
+            if !(args.pull_every.is_finite() && args.pull_every > 0.0) {
+                return Err("--pull-every: a positive number of seconds".into());
+            }
+            Some(pull::Puller::new(
+                sources,
+                db.clone(),
+                args.pull_lag.max(0),
+            )?)
+        }
+    };
+    let pull_stats = puller.as_ref().map(|p| p.stats.clone()).unwrap_or_default();
     if !(args.evaluate_every.is_finite() && args.evaluate_every > 0.0) {
         return Err("--evaluate-every: a positive number of seconds".into());
     }
@@ -249,7 +285,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     // The JWKS is fetched with the webhooks' client and its trust roots.
     let jwt = jwt_verifier(args, webhooks.tls.clone())?;
     let state = Arc::new(AppState {
-        data: data::DataDir::new(data_dir, args.cache_mb.saturating_mul(1 << 20)),
+        data: data::DataDir::with_source(data_dir, source, args.cache_mb.saturating_mul(1 << 20)),
         tokens,
         jwt: jwt.clone(),
         store,
@@ -261,6 +297,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         webhooks,
         sweep: sweep::Progress::default(),
         signing,
+        pull: pull_stats,
     });
     let addr = args.addr.clone();
     let listener = tokio::net::TcpListener::bind(&addr)
@@ -298,6 +335,13 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         concurrency,
         std::time::Duration::from_millis(args.sweep_lease_ms.max(1)),
     ));
+    if let Some(p) = puller {
+        tokio::spawn(pull::run(
+            p,
+            std::time::Duration::from_secs_f64(args.pull_every),
+            state.clone(),
+        ));
+    }
     let st = state.clone();
     // At the first signal `/readyz` answers 503; during the grace period the
     // server keeps serving, so a load balancer sees that and moves traffic

@@ -53,6 +53,11 @@ struct Snapshot {
     cache_hits: IntGauge,
     cache_misses: IntGauge,
     cache_evictions: IntGauge,
+    pull_minutes: IntGauge,
+    pull_failures: IntGauge,
+    pull_clamped: IntGauge,
+    /// Per contract of the sources file, labelled by its index there (never an id).
+    pull_lag: IntGaugeVec,
 }
 
 fn snapshot(registry: &Registry) -> Result<Snapshot, prometheus::Error> {
@@ -112,6 +117,29 @@ fn snapshot(registry: &Registry) -> Result<Snapshot, prometheus::Error> {
             "sla_cache_evictions_total",
             "Entries pushed out of the cache by its budget",
         )?,
+        pull_minutes: int(
+            "sla_pull_minutes_total",
+            "Minutes with data this instance pulled from Prometheus",
+        )?,
+        pull_failures: int(
+            "sla_pull_failures_total",
+            "Prometheus pulls that failed (nothing written for their minutes)",
+        )?,
+        pull_clamped: int(
+            "sla_pull_clamped_minutes_total",
+            "Pulled minutes whose ok was above total after rounding, clamped to total",
+        )?,
+        pull_lag: {
+            let g = IntGaugeVec::new(
+                Opts::new(
+                    "sla_pull_lag_seconds",
+                    "How far behind now a contract's pulled telemetry ends, by its index in the sources file",
+                ),
+                &["source"],
+            )?;
+            registry.register(Box::new(g.clone()))?;
+            g
+        },
     })
 }
 
@@ -298,6 +326,18 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     sn.cache_hits.set(i(c.hits));
     sn.cache_misses.set(i(c.misses));
     sn.cache_evictions.set(i(c.evictions));
+    let pl = &state.pull;
+    sn.pull_minutes.set(i(pl.minutes.load(Relaxed)));
+    sn.pull_failures.set(i(pl.failures.load(Relaxed)));
+    sn.pull_clamped.set(i(pl.clamped.load(Relaxed)));
+    if let Ok(through) = pl.through.lock() {
+        let now = crate::clock::now_unix();
+        for (index, minute) in through.iter() {
+            sn.pull_lag
+                .with_label_values(&[index.to_string().as_str()])
+                .set(now - minute * 60);
+        }
+    }
     let encoder = TextEncoder::new();
     let mut buf = Vec::new();
     if encoder.encode(&m.registry.gather(), &mut buf).is_err() {

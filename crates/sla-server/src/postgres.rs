@@ -33,10 +33,11 @@ const MIGRATIONS: &[(i32, &str)] = &[
         6,
         include_str!("../migrations/postgres/0006_operator_queue.sql"),
     ),
+    (7, include_str!("../migrations/postgres/0007_documents.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 6;
+pub const SCHEMA_VERSION: i32 = 7;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;

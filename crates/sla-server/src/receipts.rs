@@ -108,7 +108,15 @@ pub async fn of_stored(
 ) -> (Option<String>, Vec<Receipt>) {
     match crate::claims_http::claim_record(claim) {
         Ok(record) => {
-            let scope = scope_of(state, &claim.client_id, &record.contract_id);
+            // Off the async workers: with `--documents db` the lookup asks the database.
+            let (st, client, contract) = (
+                state.clone(),
+                claim.client_id.clone(),
+                record.contract_id.clone(),
+            );
+            let scope = tokio::task::spawn_blocking(move || scope_of(&st, &client, &contract))
+                .await
+                .unwrap_or_else(|_| Scope::single(&claim.client_id));
             current(state, &record, &scope).await
         }
         Err(_) => (None, Vec::new()),
@@ -122,14 +130,7 @@ fn scope_of(state: &AppState, client: &str, contract: &str) -> Scope {
         && contract
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if plain
-        && state
-            .data
-            .client_dir(client)
-            .join(crate::data::CONTRACTS_DIR)
-            .join(contract)
-            .is_dir()
-    {
+    if plain && state.data.is_group_contract(client, contract) {
         Scope::group(client, contract)
     } else {
         Scope::single(client)

@@ -31,10 +31,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_contracts.sql")),
     (4, include_str!("../migrations/0004_receipts.sql")),
     (5, include_str!("../migrations/0005_operator_queue.sql")),
+    (6, include_str!("../migrations/0006_documents.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -506,8 +507,8 @@ mod tests {
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .expect("count");
         assert_eq!(
-            applied, 5,
-            "each of the 5 migrations ran once, not on every open"
+            applied, 6,
+            "each of the 6 migrations ran once, not on every open"
         );
     }
 

@@ -27,6 +27,9 @@ pub struct Progress {
     pub last_full_pass: AtomicI64,
     /// How long that pass took, in milliseconds.
     pub last_full_pass_ms: AtomicU64,
+    /// Notified by a document write (the ingestion API): the next tick comes now
+    /// instead of after the sleep, so the written contract is looked at at once.
+    pub wake: tokio::sync::Notify,
 }
 
 impl Progress {
@@ -357,7 +360,10 @@ pub async fn run(state: Arc<AppState>, concurrency: usize, lease: Duration) {
                 .store(p.elapsed().as_millis() as u64, Ordering::Relaxed);
             pass_started = None;
         }
-        tokio::time::sleep(tick).await;
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = state.sweep.wake.notified() => {}
+        }
     }
 }
 

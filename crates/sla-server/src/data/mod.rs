@@ -7,6 +7,11 @@
 //! Every function taking a `scope` reads the documents of one contract: the
 //! scope is the client id for a one-contract client and `client/contracts/id` for
 //! a group's contract ([`Scope`]), both a relative path and the cache's key.
+//!
+//! With `--documents db` the same functions read the claims database instead
+//! ([`Source::Db`], `data/db.rs`): the key of a document is then its contract's
+//! version, checked with one indexed row per request, so routes, the sweep,
+//! receipts, statements and exposure read documents the same way from either.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,6 +24,7 @@ use sla_rules::report::Report;
 use sla_rules::usage::Usage;
 
 pub mod cache;
+pub mod db;
 
 use cache::{DocCache, Entry, Key, Slot};
 
@@ -88,11 +94,14 @@ impl Doc {
 /// The size and modification time of each of a client's documents.
 pub type Versions = Vec<Option<(u64, Option<SystemTime>)>>;
 
-/// What identifies one version of a file without reading it.
+/// What identifies one version of a document without reading it: a file's size
+/// and modification time, or (from the database) its contract's version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileKey {
     len: u64,
     modified: Option<SystemTime>,
+    /// The contract's version in the database; 0 for a file.
+    version: i64,
 }
 
 /// A document's bytes and a validator for conditional GET.
@@ -183,6 +192,14 @@ fn compress(bytes: &[u8], coding: Coding) -> Bytes {
     }
 }
 
+/// Where the documents come from (`--documents files|db`).
+pub enum Source {
+    /// `DATA/<client>/…` on this server's disk.
+    Files,
+    /// The claims database (`data/db.rs`).
+    Db(Arc<crate::data::db::DocDb>),
+}
+
 /// Why a client's documents could not be used.
 #[derive(Debug)]
 pub enum DataError {
@@ -204,6 +221,7 @@ pub enum Fill {
 
 pub struct DataDir {
     root: PathBuf,
+    source: Source,
     cache: DocCache,
 }
 
@@ -223,8 +241,16 @@ fn key_of(path: &Path) -> std::io::Result<FileKey> {
     Ok(FileKey {
         len: m.len(),
         modified: m.modified().ok(),
+        version: 0,
     })
 }
+
+fn db_error(e: crate::store::StoreError) -> DataError {
+    DataError::Io(format!("documents database: {e}"))
+}
+
+/// How often a report is read again when a document changed while it was read.
+const READ_ATTEMPTS: usize = 4;
 
 /// An entry of another kind than its slot holds: cannot happen (each slot is
 /// filled by one function), answered as an error rather than a panic.
@@ -236,9 +262,38 @@ impl DataDir {
     /// A data directory whose cache holds at most `cache_bytes` (documents,
     /// compressed bodies, parsed usage and reports together).
     pub fn new(root: PathBuf, cache_bytes: u64) -> DataDir {
+        DataDir::with_source(root, Source::Files, cache_bytes)
+    }
+
+    /// A data directory reading its documents from `source`.
+    pub fn with_source(root: PathBuf, source: Source, cache_bytes: u64) -> DataDir {
         DataDir {
             root,
+            source,
             cache: DocCache::new(cache_bytes),
+        }
+    }
+
+    /// The documents' database, with `--documents db`.
+    pub fn db(&self) -> Option<&Arc<crate::data::db::DocDb>> {
+        match &self.source {
+            Source::Db(d) => Some(d),
+            Source::Files => None,
+        }
+    }
+
+    /// Whether `contract` is one of the client's group contracts.
+    pub fn is_group_contract(&self, client: &str, contract: &str) -> bool {
+        match &self.source {
+            Source::Files => self
+                .root
+                .join(client)
+                .join(CONTRACTS_DIR)
+                .join(contract)
+                .is_dir(),
+            Source::Db(d) => d
+                .contracts_of(client)
+                .is_ok_and(|ids| ids.iter().any(|i| i == contract)),
         }
     }
 
@@ -251,6 +306,14 @@ impl DataDir {
     /// for a missing one): what changes when a document is replaced, read without
     /// reading the files (the breach sweep polls it).
     pub fn versions(&self, client: &str) -> Versions {
+        if let Source::Db(d) = &self.source {
+            // One version for all three documents; the sweep only compares them.
+            return vec![d
+                .head(client)
+                .ok()
+                .flatten()
+                .map(|h| (u64::try_from(h.version).unwrap_or(0), None))];
+        }
         [Doc::Usage, Doc::Incidents, Doc::Policy]
             .into_iter()
             .map(|d| {
@@ -294,6 +357,16 @@ impl DataDir {
     }
 
     fn stat(&self, client: &str, doc: Doc) -> Result<FileKey, DataError> {
+        if let Source::Db(d) = &self.source {
+            return match d.head(client).map_err(db_error)? {
+                Some(h) if h.docs.contains(&doc) => Ok(FileKey {
+                    len: 0,
+                    modified: None,
+                    version: h.version,
+                }),
+                _ => Err(DataError::Missing(doc)),
+            };
+        }
         let path = self.path(client, doc);
         match key_of(&path) {
             Ok(k) => Ok(k),
@@ -306,6 +379,11 @@ impl DataDir {
     /// (only names that are valid ids count); `None` for a client without a
     /// `contracts/` directory (one contract, at the client's top level).
     pub fn group_contracts(&self, client: &str) -> Result<Option<Vec<String>>, DataError> {
+        if let Source::Db(d) = &self.source {
+            let mut ids = d.contracts_of(client).map_err(db_error)?;
+            ids.retain(|i| crate::auth::valid_client_id(i));
+            return Ok((!ids.is_empty()).then_some(ids));
+        }
         let dir = self.root.join(client).join(CONTRACTS_DIR);
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
@@ -326,6 +404,37 @@ impl DataDir {
         Ok(Some(ids))
     }
 
+    /// The keys of the contract's usage, incidents and policy (`None`: it has no
+    /// policy): three stats of files, or one head row of the database, so the three
+    /// keys of a database contract are always one version.
+    fn keys(&self, scope: &str) -> Result<(FileKey, FileKey, Option<FileKey>), DataError> {
+        if let Source::Db(d) = &self.source {
+            let h = d.head(scope).map_err(db_error)?;
+            let h = h.ok_or(DataError::Missing(Doc::Usage))?;
+            let key = FileKey {
+                len: 0,
+                modified: None,
+                version: h.version,
+            };
+            for doc in [Doc::Usage, Doc::Incidents] {
+                if !h.docs.contains(&doc) {
+                    return Err(DataError::Missing(doc));
+                }
+            }
+            return Ok((key, key, h.docs.contains(&Doc::Policy).then_some(key)));
+        }
+        let policy = match self.stat(scope, Doc::Policy) {
+            Ok(k) => Some(k),
+            Err(DataError::Missing(_)) => None,
+            Err(e) => return Err(e),
+        };
+        Ok((
+            self.stat(scope, Doc::Usage)?,
+            self.stat(scope, Doc::Incidents)?,
+            policy,
+        ))
+    }
+
     /// The contract's summary as of `now`, made again only when a document
     /// changed or the instant `until` gives for its report (when the month in
     /// progress ends, in the contract's timezone; `None`: never) has come.
@@ -335,15 +444,8 @@ impl DataDir {
         now: i64,
         until: impl FnOnce(&Report) -> Option<i64>,
     ) -> Result<Arc<Summary>, DataError> {
-        let policy = match self.stat(scope, Doc::Policy) {
-            Ok(k) => Some(k),
-            Err(DataError::Missing(_)) => None,
-            Err(e) => return Err(e),
-        };
-        let files = (
-            self.stat(scope, Doc::Usage)?,
-            self.stat(scope, Doc::Incidents)?,
-        );
+        let (usage, incidents, policy) = self.keys(scope)?;
+        let files = (usage, incidents);
         let e = self.lookup(
             scope,
             Slot::Summary,
@@ -388,6 +490,25 @@ impl DataDir {
             fill,
             |e| matches!(e, Entry::File(f) if f.key == key),
             || {
+                if let Source::Db(d) = &self.source {
+                    // One transaction: the bytes and the version they are, which
+                    // may be newer than `key`; the entry carries what was read.
+                    let r = d
+                        .read(client, doc)
+                        .map_err(db_error)?
+                        .ok_or(DataError::Missing(doc))?;
+                    let etag = OnceLock::new();
+                    let _ = etag.set(crate::data::db::version_etag(&r.epoch, r.version));
+                    return Ok(Entry::File(Arc::new(FileDoc {
+                        key: FileKey {
+                            len: 0,
+                            modified: None,
+                            version: r.version,
+                        },
+                        bytes: r.bytes,
+                        etag,
+                    })));
+                }
                 let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotFound => DataError::Missing(doc),
                     _ => DataError::Io(format!("{}: {e}", path.display())),
@@ -431,6 +552,11 @@ impl DataDir {
     }
 
     fn usage_with(&self, client: &str, fill: Fill) -> Result<Arc<Usage>, DataError> {
+        self.usage_keyed(client, fill).map(|(_, u)| u)
+    }
+
+    /// The parsed usage and the key of the version it was parsed from.
+    fn usage_keyed(&self, client: &str, fill: Fill) -> Result<(FileKey, Arc<Usage>), DataError> {
         let f = self.file_with(client, Doc::Usage, fill)?;
         let e = self.lookup(
             client,
@@ -444,7 +570,7 @@ impl DataDir {
             },
         )?;
         match e {
-            Entry::Usage(_, u) => Ok(u),
+            Entry::Usage(k, u) => Ok((k, u)),
             _ => Err(wrong_slot()),
         }
     }
@@ -463,17 +589,13 @@ impl DataDir {
     }
 
     fn report_with(&self, client: &str, as_of: i64, fill: Fill) -> Result<Arc<Report>, DataError> {
-        // Only the files' metadata decides whether the kept report is current, so
+        // Only the documents' keys decide whether the kept report is current, so
         // a warm claim reads no document.
-        let policy = match self.stat(client, Doc::Policy) {
-            Ok(k) => Some(k),
-            Err(DataError::Missing(_)) => None,
-            Err(e) => return Err(e),
-        };
+        let (usage, incidents, policy) = self.keys(client)?;
         let key = ReportKey {
             as_of,
-            usage: self.stat(client, Doc::Usage)?,
-            incidents: self.stat(client, Doc::Incidents)?,
+            usage,
+            incidents,
             policy,
         };
         let e = self.lookup(
@@ -482,25 +604,54 @@ impl DataDir {
             fill,
             |e| matches!(e, Entry::Report(k, _) if *k == key),
             || {
-                let policy_file = match self.file_with(client, Doc::Policy, fill) {
-                    Ok(p) => Some(p),
-                    Err(DataError::Missing(_)) => None,
-                    Err(e) => return Err(e),
-                };
-                let inc = self.file_with(client, Doc::Incidents, fill)?;
-                let policy = match &policy_file {
-                    Some(p) => sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name())
-                        .map_err(DataError::Invalid)?,
-                    None => sla_rules::policy::Policy::default(),
-                };
-                let usage = self.usage_with(client, fill)?;
-                let incidents =
-                    sla_rules::incidents::parse_incidents(&inc.bytes, Doc::Incidents.file_name())
-                        .map_err(DataError::Invalid)?;
-                let report = sla_rules::evaluate(&usage, &incidents, &policy, as_of).report;
-                // Tagged with the versions stat'ed before reading: a file replaced
-                // meanwhile gives a new key at the next call, which evaluates again.
-                Ok(Entry::Report(key, Arc::new(report)))
+                let mut key = key;
+                for _ in 0..READ_ATTEMPTS {
+                    let policy_file = match self.file_with(client, Doc::Policy, fill) {
+                        Ok(p) => Some(p),
+                        Err(DataError::Missing(_)) => None,
+                        Err(e) => return Err(e),
+                    };
+                    let inc = self.file_with(client, Doc::Incidents, fill)?;
+                    let (usage_key, usage) = self.usage_keyed(client, fill)?;
+                    let read = ReportKey {
+                        as_of,
+                        usage: usage_key,
+                        incidents: inc.key,
+                        policy: policy_file.as_ref().map(|p| p.key),
+                    };
+                    if read != key {
+                        // A document changed between the keys and the reads (a
+                        // write landed): read the new state again, so a report is
+                        // never made of two versions.
+                        let (usage, incidents, policy) = self.keys(client)?;
+                        key = ReportKey {
+                            as_of,
+                            usage,
+                            incidents,
+                            policy,
+                        };
+                        continue;
+                    }
+                    let policy = match &policy_file {
+                        Some(p) => {
+                            sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name())
+                                .map_err(DataError::Invalid)?
+                        }
+                        None => sla_rules::policy::Policy::default(),
+                    };
+                    let incidents = sla_rules::incidents::parse_incidents(
+                        &inc.bytes,
+                        Doc::Incidents.file_name(),
+                    )
+                    .map_err(DataError::Invalid)?;
+                    let report = sla_rules::evaluate(&usage, &incidents, &policy, as_of).report;
+                    // Tagged with the versions read: a document replaced since gives
+                    // a new key at the next call, which evaluates again.
+                    return Ok(Entry::Report(key, Arc::new(report)));
+                }
+                Err(DataError::Io(
+                    "the documents kept changing while they were read; try again".into(),
+                ))
             },
         )?;
         match e {

@@ -2,6 +2,7 @@
 //! `sla-server` binary started on a loopback port, and a small HTTP client.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod prom;
 pub mod receiver;
 
 /// The throwaway PostgreSQL cluster, from the library's test support.
@@ -331,4 +332,13 @@ pub fn metric(s: &Server, name: &str) -> f64 {
         .find_map(|l| l.strip_prefix(&format!("{name} ")))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("{name} not in /metrics"))
+}
+
+/// A PUT with a JSON body.
+pub fn put(url: &str, token: Option<&str>, body: &str) -> Reply {
+    let mut req = agent().put(url).header("Content-Type", "application/json");
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    reply(req.send(body.as_bytes())).expect("PUT")
 }
