@@ -24,7 +24,7 @@ pub fn lift(b: &[u8]) -> Option<(Vec<u8>, Vec<Lifted>)> {
         key: &'a [u8],
     }
     let mut out = Vec::with_capacity(4096);
-    let mut lifted = Vec::new();
+    let mut lifted: Vec<Lifted> = Vec::new();
     let mut stack: Vec<Level> = Vec::new();
     let mut copied = 0; // b[copied..i] is still to be copied to `out`
     let mut i = 0;
@@ -59,7 +59,13 @@ pub fn lift(b: &[u8]) -> Option<(Vec<u8>, Vec<Lifted>)> {
                     && !stack[2].array
                     && (stack[2].key == b"total" || stack[2].key == b"ok");
                 if in_segment {
-                    let (values, end) = numbers(b, i + 1)?;
+                    // The other array of the same segment most likely has as many minutes:
+                    // sized once, it is never copied while it grows.
+                    let capacity = match lifted.last() {
+                        Some((k, _, v)) if *k == stack[1].index => v.len(),
+                        _ => (b.len() - i) / 8,
+                    };
+                    let (values, end) = numbers(b, i + 1, capacity)?;
                     lifted.push((stack[1].index, stack[2].key == b"ok", values));
                     out.extend_from_slice(&b[copied..i]);
                     out.extend_from_slice(b"[]");
@@ -108,8 +114,8 @@ fn skip_ws(b: &[u8], i: &mut usize) {
 }
 
 /// Reads `n, n, …]` from `i`; returns the values and the index of the `]`.
-fn numbers(b: &[u8], mut i: usize) -> Option<(Vec<u32>, usize)> {
-    let mut values = Vec::with_capacity((b.len() - i) / 8);
+fn numbers(b: &[u8], mut i: usize, capacity: usize) -> Option<(Vec<u32>, usize)> {
+    let mut values = Vec::with_capacity(capacity);
     skip_ws(b, &mut i);
     if b.get(i) == Some(&b']') {
         return Some((values, i));

@@ -186,6 +186,20 @@ pub fn fast_path_agrees(bytes: &[u8]) -> bool {
     }
 }
 
+/// The first minute whose `ok` count is above its `total` (equal lengths). Checked 256
+/// minutes at a time without a branch per minute, which the compiler can vectorise: a
+/// year's check fell from ~27 instructions a minute (`position`) to a few.
+fn first_above(ok: &[u32], total: &[u32]) -> Option<usize> {
+    let mut at = 0;
+    for (o, t) in ok.chunks(256).zip(total.chunks(256)) {
+        if o.iter().zip(t).fold(false, |bad, (o, t)| bad | (o > t)) {
+            return o.iter().zip(t).position(|(o, t)| o > t).map(|j| at + j);
+        }
+        at += o.len();
+    }
+    None
+}
+
 /// Parses and validates a usage document. `file` names it in errors.
 ///
 /// # Errors
@@ -258,7 +272,7 @@ pub fn parse_usage(bytes: &[u8], file: &str) -> Result<Usage, InputError> {
                 ),
             ));
         }
-        if let Some(j) = seg.ok.iter().zip(&seg.total).position(|(o, t)| o > t) {
+        if let Some(j) = first_above(&seg.ok, &seg.total) {
             return Err(err(
                 format!("telemetry[{i}].ok[{j}]"),
                 format!(
