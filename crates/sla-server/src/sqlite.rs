@@ -31,10 +31,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_contracts.sql")),
     (4, include_str!("../migrations/0004_receipts.sql")),
     (5, include_str!("../migrations/0005_operator_queue.sql")),
+    // The queue's counts per month, kept by the writers (issue 22 follow-up).
+    (6, include_str!("../migrations/0006_queue_month_counts.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,6 +414,17 @@ impl Tx for SqliteTx {
             .await
     }
 
+    async fn move_month_counts(
+        &mut self,
+        claim_id: &str,
+        from: Status,
+        to: Status,
+    ) -> Result<(), StoreError> {
+        let id = claim_id.to_string();
+        self.run(move |c| rows::move_month_counts(c, &id, from.as_str(), to.as_str()))
+            .await
+    }
+
     async fn insert_event(&mut self, claim_id: &str, e: &Event) -> Result<(), StoreError> {
         let (id, e) = (claim_id.to_string(), e.clone());
         self.run(move |c| rows::insert_event(c, &id, &e)).await
@@ -506,8 +519,8 @@ mod tests {
             .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
             .expect("count");
         assert_eq!(
-            applied, 5,
-            "each of the 5 migrations ran once, not on every open"
+            applied, 6,
+            "each of the 6 migrations ran once, not on every open"
         );
     }
 
