@@ -178,7 +178,10 @@ pub fn counts_sql(q: &QueueQuery, d: &Dialect) -> (String, Vec<Param>) {
         );
         if let Some(c) = &q.client {
             params.push(Param::Text(c.clone()));
-            sql.push_str(&format!(" AND client_id = {}", (d.placeholder)(params.len())));
+            sql.push_str(&format!(
+                " AND client_id = {}",
+                (d.placeholder)(params.len())
+            ));
         }
         if let Some(r) = &q.remedy {
             params.push(Param::Text(r.clone()));
@@ -267,10 +270,7 @@ mod tests {
         );
         let (sql, _) = counts_sql(&q, &POSTGRES);
         assert!(sql.contains("sum(n)::bigint"), "{sql}");
-        let no_month = QueueQuery {
-            month: None,
-            ..q
-        };
+        let no_month = QueueQuery { month: None, ..q };
         let (sql, params) = counts_sql(&no_month, &SQLITE);
         assert!(sql.contains("FROM claims"), "{sql}");
         assert_eq!(params.len(), 2);

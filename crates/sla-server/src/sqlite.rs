@@ -562,6 +562,16 @@ mod tests {
                 "2026-01".into()
             ]))
         );
+        // Migration 6 counted the old claim in its month; the new one is counted as
+        // filed, and the refused one not at all.
+        let january = crate::queue_sql::QueueQuery {
+            month: Some("2026-01".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.queue_counts(&january).await.expect("counts"),
+            vec![(Status::Submitted, 2)]
+        );
         // The old breach is the one-contract client's (contract ""): not announced again.
         let e = crate::events::event(
             "acme",
