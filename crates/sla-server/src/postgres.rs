@@ -34,10 +34,15 @@ const MIGRATIONS: &[(i32, &str)] = &[
         include_str!("../migrations/postgres/0006_operator_queue.sql"),
     ),
     (7, include_str!("../migrations/postgres/0007_documents.sql")),
+    // The queue's counts per month, kept by the writers (issue 22 follow-up).
+    (
+        8,
+        include_str!("../migrations/postgres/0008_queue_month_counts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 7;
+pub const SCHEMA_VERSION: i32 = 8;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;
@@ -166,7 +171,9 @@ async fn timed<T, E: From<StoreError>>(f: impl Future<Output = Result<T, E>>) ->
 /// transaction: the claim, its periods and its first audit row commit together,
 /// and a UNIQUE key that refuses any of them undoes all three. The periods and
 /// the audit row select from the claim's RETURNING, so the claim's key is tried
-/// first (as on SQLite) and a refused claim inserts nothing else.
+/// first (as on SQLite) and a refused claim inserts nothing else. Each period adds
+/// one to the queue's counts per month, in the key's order (no deadlock between
+/// two filings of the same months).
 const INSERT_CLAIM: &str = "WITH claim AS (
          INSERT INTO claims
              (claim_id, client_id, contract_id, request, granted, status, submitted_at, updated_at)
@@ -174,7 +181,13 @@ const INSERT_CLAIM: &str = "WITH claim AS (
          RETURNING claim_id),
      periods AS (
          INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
-         SELECT $2, $3, p.period, claim.claim_id FROM claim, unnest($8::text[]) AS p(period))
+         SELECT $2, $3, p.period, claim.claim_id FROM claim, unnest($8::text[]) AS p(period)),
+     counts AS (
+         INSERT INTO queue_month_counts (period, client_id, remedy, status, n)
+         SELECT p.period, $2, coalesce(($4::text)::jsonb ->> 'remedy', ''), $6, 1
+         FROM claim, unnest($8::text[]) AS p(period) ORDER BY 1
+         ON CONFLICT (period, client_id, remedy, status)
+         DO UPDATE SET n = queue_month_counts.n + 1)
      INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
      SELECT claim_id, $9::text, $10::text, $6, $11::text, $12::text FROM claim";
 
@@ -819,6 +832,30 @@ impl Tx for PgTx {
         self.execute(
             "UPDATE claims SET status = $2, updated_at = $3 WHERE claim_id = $1",
             &[&claim_id, &to.as_str(), &at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn move_month_counts(
+        &mut self,
+        claim_id: &str,
+        from: Status,
+        to: Status,
+    ) -> Result<(), StoreError> {
+        // One statement whose rows are sorted by the key: the row locks are taken
+        // in that order, as by every other writer of the table.
+        self.execute(
+            "INSERT INTO queue_month_counts (period, client_id, remedy, status, n)
+             SELECT p.period, c.client_id, coalesce(c.request::jsonb ->> 'remedy', ''),
+                    s.status, s.d
+             FROM claimed_periods p JOIN claims c ON c.claim_id = p.claim_id,
+                  (VALUES ($2::text, -1::bigint), ($3::text, 1::bigint)) AS s(status, d)
+             WHERE p.claim_id = $1
+             ORDER BY 1, 2, 3, 4
+             ON CONFLICT (period, client_id, remedy, status)
+             DO UPDATE SET n = queue_month_counts.n + EXCLUDED.n",
+            &[&claim_id, &from.as_str(), &to.as_str()],
         )
         .await?;
         Ok(())

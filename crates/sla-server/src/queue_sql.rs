@@ -86,18 +86,22 @@ pub struct Dialect {
     pub remedy: &'static str,
     /// The filing sequence column.
     pub seq: &'static str,
+    /// `sum(n)` as a 64-bit integer (PostgreSQL sums a bigint into a numeric).
+    pub sum_n: &'static str,
 }
 
 pub const SQLITE: Dialect = Dialect {
     placeholder: |n| format!("?{n}"),
     remedy: "json_extract(request, '$.remedy')",
     seq: "rowid",
+    sum_n: "sum(n)",
 };
 
 pub const POSTGRES: Dialect = Dialect {
     placeholder: |n| format!("${n}"),
     remedy: "(request::jsonb ->> 'remedy')",
     seq: "seq",
+    sum_n: "sum(n)::bigint",
 };
 
 const COLUMNS: &str =
@@ -160,8 +164,32 @@ pub fn page_sql(q: &QueueQuery, d: &Dialect) -> (String, Vec<Param>) {
 }
 
 /// The claims per status under the same filters (not the status filter: the counts
-/// are what the other statuses' tabs would show).
+/// are what the other statuses' tabs would show). Under `month=` they are read from
+/// `queue_month_counts` (migration 0006, PostgreSQL 0007), which the writers keep
+/// per (month, client, remedy, status): a few rows per client, where asking every
+/// claim whether it holds the month read the whole store.
 pub fn counts_sql(q: &QueueQuery, d: &Dialect) -> (String, Vec<Param>) {
+    if let Some(month) = &q.month {
+        let mut params = vec![Param::Text(month.clone())];
+        let mut sql = format!(
+            "SELECT status, {} FROM queue_month_counts WHERE period = {}",
+            d.sum_n,
+            (d.placeholder)(1)
+        );
+        if let Some(c) = &q.client {
+            params.push(Param::Text(c.clone()));
+            sql.push_str(&format!(
+                " AND client_id = {}",
+                (d.placeholder)(params.len())
+            ));
+        }
+        if let Some(r) = &q.remedy {
+            params.push(Param::Text(r.clone()));
+            sql.push_str(&format!(" AND remedy = {}", (d.placeholder)(params.len())));
+        }
+        sql.push_str(" GROUP BY status");
+        return (sql, params);
+    }
     let (filter, params) = filters(q, d, false);
     (
         format!("SELECT status, count(*) FROM claims {filter} GROUP BY status"),
@@ -229,5 +257,22 @@ mod tests {
         assert!(!sql.contains("status ="), "{sql}");
         assert!(!sql.contains("rowid"), "{sql}");
         assert_eq!(params.len(), 3);
+        // Under `month=` the counts read the writers' table, every filter but status bound.
+        assert!(sql.contains("FROM queue_month_counts"), "{sql}");
+        assert!(sql.contains("AND client_id = ?2 AND remedy = ?3"), "{sql}");
+        assert_eq!(
+            params,
+            vec![
+                Param::Text("2025-03".into()),
+                Param::Text("acme".into()),
+                Param::Text("contract_credit".into())
+            ]
+        );
+        let (sql, _) = counts_sql(&q, &POSTGRES);
+        assert!(sql.contains("sum(n)::bigint"), "{sql}");
+        let no_month = QueueQuery { month: None, ..q };
+        let (sql, params) = counts_sql(&no_month, &SQLITE);
+        assert!(sql.contains("FROM claims"), "{sql}");
+        assert_eq!(params.len(), 2);
     }
 }

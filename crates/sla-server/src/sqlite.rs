@@ -32,10 +32,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_receipts.sql")),
     (5, include_str!("../migrations/0005_operator_queue.sql")),
     (6, include_str!("../migrations/0006_documents.sql")),
+    // The queue's counts per month, kept by the writers (issue 22 follow-up).
+    (7, include_str!("../migrations/0007_queue_month_counts.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -413,6 +415,17 @@ impl Tx for SqliteTx {
             .await
     }
 
+    async fn move_month_counts(
+        &mut self,
+        claim_id: &str,
+        from: Status,
+        to: Status,
+    ) -> Result<(), StoreError> {
+        let id = claim_id.to_string();
+        self.run(move |c| rows::move_month_counts(c, &id, from.as_str(), to.as_str()))
+            .await
+    }
+
     async fn insert_event(&mut self, claim_id: &str, e: &Event) -> Result<(), StoreError> {
         let (id, e) = (claim_id.to_string(), e.clone());
         self.run(move |c| rows::insert_event(c, &id, &e)).await
@@ -549,6 +562,16 @@ mod tests {
             Err(crate::store::InsertError::PeriodsTaken(vec![
                 "2026-01".into()
             ]))
+        );
+        // Migration 6 counted the old claim in its month; the new one is counted as
+        // filed, and the refused one not at all.
+        let january = crate::queue_sql::QueueQuery {
+            month: Some("2026-01".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.queue_counts(&january).await.expect("counts"),
+            vec![(Status::Submitted, 2)]
         );
         // The old breach is the one-contract client's (contract ""): not announced again.
         let e = crate::events::event(

@@ -402,8 +402,8 @@ pub trait Store: Send + Sync + 'static {
 
     // Rows.
 
-    /// Writes the claim, its periods and `filed` (its first audit row), all or
-    /// nothing, and says which UNIQUE key refused them (with the periods held
+    /// Writes the claim, its periods, `filed` (its first audit row) and one more
+    /// in `queue_month_counts` for each period, all or nothing, and says which UNIQUE key refused them (with the periods held
     /// then, for a period conflict). An `Ok` is durable.
     async fn insert_rows(&self, claim: &NewClaim, filed: &Event) -> Result<(), RowError>;
     /// Starts a write transaction. Dropping it without `commit` rolls it back.
@@ -422,6 +422,16 @@ pub trait Tx: Send {
         claim_id: &str,
         to: Status,
         at: &str,
+    ) -> Result<(), StoreError>;
+    /// Moves the claim's months in `queue_month_counts` from `from` to `to` (one
+    /// less, one more per month it holds), in the order of the table's key, so two
+    /// transactions moving counts of the same months wait for each other and
+    /// never deadlock.
+    async fn move_month_counts(
+        &mut self,
+        claim_id: &str,
+        from: Status,
+        to: Status,
     ) -> Result<(), StoreError>;
     /// Appends a row to the claim's audit trail.
     async fn insert_event(&mut self, claim_id: &str, e: &Event) -> Result<(), StoreError>;
@@ -501,6 +511,9 @@ impl dyn Store {
             return Err(StatusError::NotAllowed { from, to });
         }
         tx.update_status(claim_id, to, at).await?;
+        // The queue's counts per month change with the status, in the same
+        // transaction, so they never disagree with the claims.
+        tx.move_month_counts(claim_id, from, to).await?;
         let audit = Event {
             at: at.to_string(),
             from: Some(from),

@@ -596,3 +596,119 @@ fn exposure_totals_are_hand_worked_for_the_demo_data() {
     .json();
     assert_eq!(april["months"], json!([row("2026-04", 350)]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_month_counts_stay_exact_under_concurrent_filings_and_decisions() {
+    each_backend("month-counts", |s| async move {
+        // 40 claims, n = 0..40, filed and decided by 8 tasks at once, all in March
+        // and so all on the same count rows: client `acme` for even n, `globex` for
+        // odd; every fourth (n = 0, 4, …, 36, all acme) also holds April; remedy
+        // contract_credit for n < 20, service_extension from 20; final status by
+        // n % 5: 0 submitted, 1 under review, 2 approved (two operators racing on
+        // one version, one wins), 3 rejected, 4 fulfilled.
+        let tasks: Vec<_> = (0..8u64)
+            .map(|k| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    for n in (k..40).step_by(8) {
+                        let periods: &[&str] = if n % 4 == 0 {
+                            &["2025-03", "2025-04"]
+                        } else {
+                            &["2025-03"]
+                        };
+                        let client = if n % 2 == 0 { "acme" } else { "globex" };
+                        let remedy = if n < 20 {
+                            "contract_credit"
+                        } else {
+                            "service_extension"
+                        };
+                        let mut c = new_claim(&uuid(7, n), client, periods, remedy, AT);
+                        c.contract_id = format!("K{n}");
+                        s.insert_claim(&c).await.expect("file");
+                        let id = c.claim_id.clone();
+                        let mv = |to| {
+                            let (s, id) = (s.clone(), id.clone());
+                            async move {
+                                s.set_status(&id, to, "operator:t", "n", AT)
+                                    .await
+                                    .expect("move")
+                            }
+                        };
+                        match n % 5 {
+                            1 => drop(mv(Status::UnderReview).await),
+                            2 => {
+                                let version = mv(Status::UnderReview).await.version();
+                                let race = |who: &'static str| {
+                                    let (s, id, v) = (s.clone(), id.clone(), version.clone());
+                                    tokio::spawn(async move {
+                                        s.set_status_if(&id, Status::Approved, who, "", AT, Some(&v))
+                                            .await
+                                            .is_ok()
+                                    })
+                                };
+                                let (a, b) = (race("operator:a"), race("operator:b"));
+                                let won = [a.await.expect("a"), b.await.expect("b")];
+                                assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+                            }
+                            3 => drop(mv(Status::Rejected).await),
+                            4 => {
+                                mv(Status::Approved).await;
+                                mv(Status::Fulfilled).await;
+                            }
+                            _ => {}
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let counts = |month: &str, client: Option<&str>, remedy: Option<&str>| {
+            let s = s.clone();
+            let q = QueueQuery {
+                month: Some(month.into()),
+                client: client.map(str::to_string),
+                remedy: remedy.map(str::to_string),
+                limit: 500,
+                ..QueueQuery::default()
+            };
+            let label = format!("{month} {client:?} {remedy:?}");
+            async move {
+                let v = queue(s.as_ref(), &q, 0).await.expect("queue");
+                // The page's claims are found through claimed_periods, not the
+                // counts table: the two must agree.
+                let mut paged = json!({"submitted": 0, "under_review": 0, "approved": 0, "rejected": 0, "fulfilled": 0});
+                for c in v["claims"].as_array().expect("claims") {
+                    let st = c["status"].as_str().expect("status");
+                    paged[st] = json!(paged[st].as_i64().expect("n") + 1);
+                }
+                assert_eq!(v["counts"], paged, "{label}");
+                v["counts"].clone()
+            }
+        };
+        let each = |n: i64| {
+            json!({"submitted": n, "under_review": n, "approved": n, "rejected": n, "fulfilled": n})
+        };
+        // March: all 40, 8 per residue of n % 5.
+        assert_eq!(counts("2025-03", None, None).await, each(8));
+        // April: n = 0, 4, …, 36, whose n % 5 are 0 4 3 2 1 0 4 3 2 1.
+        assert_eq!(counts("2025-04", None, None).await, each(2));
+        // globex in March: the 20 odd n, whose n % 5 run 1 3 0 2 4 four times.
+        assert_eq!(counts("2025-03", Some("globex"), None).await, each(4));
+        assert_eq!(counts("2025-04", Some("globex"), None).await, each(0));
+        assert_eq!(counts("2025-04", Some("acme"), None).await, each(2));
+        // service_extension in March: n = 20..40, four of each residue.
+        assert_eq!(
+            counts("2025-03", None, Some("service_extension")).await,
+            each(4)
+        );
+        // April and contract_credit: n = 0, 4, 8, 12, 16, residues 0 4 3 2 1.
+        assert_eq!(
+            counts("2025-04", Some("acme"), Some("contract_credit")).await,
+            each(1)
+        );
+        assert_eq!(counts("2025-05", None, None).await, each(0));
+    })
+    .await;
+}

@@ -314,6 +314,16 @@ async fn a_postgres_version_3_database_keeps_its_claims_and_breaches_through_mig
         s.insert_claim(&claim("c", "K", &["2026-01"])).await,
         Err(InsertError::PeriodsTaken(vec!["2026-01".into()]))
     );
+    // Migration 7 counted the old claim in its month; the new one is counted as
+    // filed, and the refused one not at all.
+    let january = sla_server::operator_queue::QueueQuery {
+        month: Some("2026-01".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.queue_counts(&january).await.expect("counts"),
+        vec![(sla_server::store::Status::Submitted, 2)]
+    );
     // The breach recorded before is the one-contract client's (contract ""): not again.
     let e = out_event("e1", "acme", "period.breached", 1_000);
     assert!(!s.emit_breach("", "2026-01", &e).await.expect("old breach"));

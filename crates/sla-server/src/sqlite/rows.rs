@@ -198,7 +198,43 @@ pub fn insert_rows(conn: &Connection, c: &NewClaim, filed: &Event) -> Result<(),
             Err(e) => return Err(store(e)),
         }
     }
+    // One more in the queue's counts for each month, under the filed status.
+    let mut count = conn
+        .prepare_cached(
+            "INSERT INTO queue_month_counts (period, client_id, remedy, status, n) \
+             VALUES (?1, ?2, coalesce(json_extract(?3, '$.remedy'), ''), ?4, 1) \
+             ON CONFLICT (period, client_id, remedy, status) DO UPDATE SET n = n + 1",
+        )
+        .map_err(store)?;
+    for p in &c.periods {
+        count
+            .execute(params![p, c.client_id, c.request, filed.to.as_str()])
+            .map_err(store)?;
+    }
     insert_event(conn, &c.claim_id, filed)?;
+    Ok(())
+}
+
+/// One less under `from` and one more under `to` for each month the claim holds,
+/// in `queue_month_counts`.
+pub fn move_month_counts(
+    conn: &Connection,
+    claim_id: &str,
+    from: &str,
+    to: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "WITH s(status, d) AS (VALUES (?2, -1), (?3, 1))
+         INSERT INTO queue_month_counts (period, client_id, remedy, status, n)
+         SELECT p.period, c.client_id, coalesce(json_extract(c.request, '$.remedy'), ''),
+                s.status, s.d
+         FROM claimed_periods p JOIN claims c ON c.claim_id = p.claim_id JOIN s
+         WHERE p.claim_id = ?1
+         ORDER BY 1, 2, 3, 4
+         ON CONFLICT (period, client_id, remedy, status) DO UPDATE SET n = n + excluded.n",
+    )
+    .and_then(|mut st| st.execute(params![claim_id, from, to]))
+    .map_err(err)?;
     Ok(())
 }
 
