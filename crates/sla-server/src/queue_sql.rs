@@ -285,6 +285,7 @@ mod tests {
                 seq: 7,
             }),
             limit: 10,
+            plan: MonthPlan::WalkClaims,
         };
         let (sql, params) = page_sql(&q, &POSTGRES);
         assert!(
