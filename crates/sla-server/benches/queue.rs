@@ -42,7 +42,7 @@ fn sqlite_fill(path: &std::path::Path, n: i64) {
          INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
            SELECT client_id, contract_id, '2025-03', claim_id FROM claims;
          INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
-           SELECT client_id, contract_id, '2025-05', claim_id FROM claims WHERE submitted_at LIKE '%:00:00Z';
+           SELECT client_id, contract_id, '2025-05', claim_id FROM claims WHERE submitted_at LIKE '%:13:20Z';
          INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
            SELECT claim_id, submitted_at, NULL, 'submitted', 'client:' || client_id, '' FROM claims;
          {COUNTS_SQLITE}
@@ -67,7 +67,7 @@ fn pg_fill(pg: &sla_server::testkit::PgCluster, url: &str, n: i64) {
              INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
                SELECT client_id, contract_id, '2025-03', claim_id FROM claims;
              INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
-               SELECT client_id, contract_id, '2025-05', claim_id FROM claims WHERE submitted_at LIKE '%:00:00Z';
+               SELECT client_id, contract_id, '2025-05', claim_id FROM claims WHERE submitted_at LIKE '%:13:20Z';
              INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
                SELECT claim_id, submitted_at, NULL, 'submitted', 'client:' || client_id, '' FROM claims;
              {COUNTS_PG}

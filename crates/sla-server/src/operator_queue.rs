@@ -97,7 +97,10 @@ pub async fn queue(store: &dyn Store, q: &QueueQuery, now: i64) -> Result<Value,
             .filter(|(s, _)| q.status.is_none_or(|want| want == *s))
             .map(|(_, n)| n)
             .sum();
-        q.plan = if held < RARE_MONTH {
+        // Under `client=` the walk reads that client's claims only (its index),
+        // where the month's periods would be read whole before the client's are
+        // kept (69 ms for 100 of 100,000 in the bench).
+        q.plan = if held < RARE_MONTH && q.client.is_none() {
             MonthPlan::FromPeriods
         } else {
             MonthPlan::WalkClaims
