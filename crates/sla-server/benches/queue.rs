@@ -41,6 +41,8 @@ fn sqlite_fill(path: &std::path::Path, n: i64) {
            FROM n ORDER BY i;
          INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
            SELECT client_id, contract_id, '2025-03', claim_id FROM claims;
+         INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
+           SELECT client_id, contract_id, '2025-05', claim_id FROM claims WHERE submitted_at LIKE '%:13:20Z';
          INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
            SELECT claim_id, submitted_at, NULL, 'submitted', 'client:' || client_id, '' FROM claims;
          {COUNTS_SQLITE}
@@ -64,6 +66,8 @@ fn pg_fill(pg: &sla_server::testkit::PgCluster, url: &str, n: i64) {
                FROM generate_series(0, {last}) i ORDER BY i;
              INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
                SELECT client_id, contract_id, '2025-03', claim_id FROM claims;
+             INSERT INTO claimed_periods (client_id, contract_id, period, claim_id)
+               SELECT client_id, contract_id, '2025-05', claim_id FROM claims WHERE submitted_at LIKE '%:13:20Z';
              INSERT INTO claim_events (claim_id, at, from_status, to_status, actor, note)
                SELECT claim_id, submitted_at, NULL, 'submitted', 'client:' || client_id, '' FROM claims;
              {COUNTS_PG}
@@ -110,11 +114,19 @@ async fn measure(store: &Arc<dyn Store>, backend: &str, n: i64) {
                 ..QueueQuery::default()
             },
         ),
-        // A month no claim holds: the counts read nothing, the page asks every claim.
+        // A month no claim holds, and one held by a claim an hour (1 in 60): the
+        // counts say so, and the page is read from the month's periods.
         (
             "month=2025-04",
             QueueQuery {
                 month: Some("2025-04".into()),
+                ..QueueQuery::default()
+            },
+        ),
+        (
+            "month=2025-05",
+            QueueQuery {
+                month: Some("2025-05".into()),
                 ..QueueQuery::default()
             },
         ),

@@ -19,7 +19,7 @@ use crate::operator::{operator_claim, Operator, NOTE_LIMIT};
 use crate::store::{Status, StatusError, Store, StoredClaim};
 use crate::AppState;
 
-pub use crate::queue_sql::{Cursor, QueueQuery, DEFAULT_LIMIT, MAX_LIMIT};
+pub use crate::queue_sql::{Cursor, MonthPlan, QueueQuery, DEFAULT_LIMIT, MAX_LIMIT, RARE_MONTH};
 
 /// Seconds since the claim was filed (0 for a time that does not parse, or ahead).
 pub fn age_seconds(submitted_at: &str, now: i64) -> i64 {
@@ -87,6 +87,26 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<QueueQuery, ApiError> {
 
 /// One page of the queue and the counts, as the route answers it.
 pub async fn queue(store: &dyn Store, q: &QueueQuery, now: i64) -> Result<Value, ApiError> {
+    // The counts first: under `month=` they say how many claims the page can come
+    // from, which picks the plan (both give the same rows).
+    let found = store.queue_counts(q).await?;
+    let mut q = q.clone();
+    if q.month.is_some() && q.plan == MonthPlan::Auto {
+        let held: i64 = found
+            .iter()
+            .filter(|(s, _)| q.status.is_none_or(|want| want == *s))
+            .map(|(_, n)| n)
+            .sum();
+        // Under `client=` the walk reads that client's claims only (its index),
+        // where the month's periods would be read whole before the client's are
+        // kept (69 ms for 100 of 100,000 in the bench).
+        q.plan = if held < RARE_MONTH && q.client.is_none() {
+            MonthPlan::FromPeriods
+        } else {
+            MonthPlan::WalkClaims
+        };
+    }
+    let q = &q;
     let mut rows = store.queue_page(q).await?;
     let more = rows.len() as i64 > q.limit;
     rows.truncate(q.limit as usize);
@@ -108,7 +128,6 @@ pub async fn queue(store: &dyn Store, q: &QueueQuery, now: i64) -> Result<Value,
         claims.push(v);
     }
     // Every status appears, 0 when none, so a tab never has to guess.
-    let found = store.queue_counts(q).await?;
     let mut counts = Map::new();
     for s in Status::ALL {
         let n = found.iter().find(|(f, _)| *f == s).map_or(0, |(_, n)| *n);

@@ -39,10 +39,15 @@ const MIGRATIONS: &[(i32, &str)] = &[
         8,
         include_str!("../migrations/postgres/0008_queue_month_counts.sql"),
     ),
+    // A rare month's queue page read from the month (issue 22 follow-up).
+    (
+        9,
+        include_str!("../migrations/postgres/0009_claimed_periods_by_period.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 8;
+pub const SCHEMA_VERSION: i32 = 9;
 
 /// The default number of connections per server process.
 pub const DEFAULT_POOL_SIZE: usize = 16;

@@ -46,6 +46,27 @@ impl Cursor {
     }
 }
 
+/// How a `month=` page finds its claims. Both give the same rows and cursors; only
+/// the work differs, so the route picks by the month's size in `queue_month_counts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MonthPlan {
+    /// Chosen by the route from the counts; a store given it walks the claims.
+    #[default]
+    Auto,
+    /// The claims in keyset order, each asked whether it holds the month: reads
+    /// `limit` claims when most hold it, every claim when few do.
+    WalkClaims,
+    /// The month's rows of `claimed_periods` (index `claimed_periods_by_period`),
+    /// each joined to its claim and sorted: reads what the month holds, whatever
+    /// the store holds.
+    FromPeriods,
+}
+
+/// Below this many claims holding the month (under the other filters), the page
+/// is driven from `claimed_periods`: sorting a few thousand joined rows costs a few
+/// milliseconds, where walking 100,000 claims for a rare month cost 352 ms.
+pub const RARE_MONTH: i64 = 5_000;
+
 /// The queue's filters, each exact, and where the page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueQuery {
@@ -57,6 +78,8 @@ pub struct QueueQuery {
     pub remedy: Option<String>,
     pub after: Option<Cursor>,
     pub limit: i64,
+    /// Only read under `month=`.
+    pub plan: MonthPlan,
 }
 
 impl Default for QueueQuery {
@@ -68,6 +91,7 @@ impl Default for QueueQuery {
             remedy: None,
             after: None,
             limit: DEFAULT_LIMIT,
+            plan: MonthPlan::Auto,
         }
     }
 }
@@ -104,11 +128,14 @@ pub const POSTGRES: Dialect = Dialect {
     sum_n: "sum(n)::bigint",
 };
 
-const COLUMNS: &str =
-    "claim_id, client_id, contract_id, request, granted, status, submitted_at, updated_at";
+const COLUMNS: &str = "claims.claim_id, claims.client_id, claims.contract_id, request, granted, \
+     status, submitted_at, updated_at";
 
 /// The WHERE clause of the filters, with or without the status filter and cursor.
+/// Columns `claimed_periods` shares are named `claims.`, so the clause also serves
+/// the page driven from that table (`p`).
 fn filters(q: &QueueQuery, d: &Dialect, paged: bool) -> (String, Vec<Param>) {
+    let from_periods = paged && q.month.is_some() && q.plan == MonthPlan::FromPeriods;
     let mut clauses = Vec::new();
     let mut params = Vec::new();
     let bind = |p: Param, params: &mut Vec<Param>| {
@@ -123,14 +150,18 @@ fn filters(q: &QueueQuery, d: &Dialect, paged: bool) -> (String, Vec<Param>) {
     }
     if let Some(c) = &q.client {
         let p = bind(Param::Text(c.clone()), &mut params);
-        clauses.push(format!("client_id = {p}"));
+        clauses.push(format!("claims.client_id = {p}"));
     }
     if let Some(m) = &q.month {
         let p = bind(Param::Text(m.clone()), &mut params);
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM claimed_periods p \
+        clauses.push(if from_periods {
+            format!("p.period = {p} AND claims.claim_id = p.claim_id")
+        } else {
+            format!(
+                "EXISTS (SELECT 1 FROM claimed_periods p \
              WHERE p.claim_id = claims.claim_id AND p.period = {p})"
-        ));
+            )
+        });
     }
     if let Some(r) = &q.remedy {
         let p = bind(Param::Text(r.clone()), &mut params);
@@ -140,7 +171,7 @@ fn filters(q: &QueueQuery, d: &Dialect, paged: bool) -> (String, Vec<Param>) {
         if let Some(c) = &q.after {
             let a = bind(Param::Text(c.submitted_at.clone()), &mut params);
             let s = bind(Param::Int(c.seq), &mut params);
-            clauses.push(format!("(submitted_at, {}) > ({a}, {s})", d.seq));
+            clauses.push(format!("(submitted_at, claims.{}) > ({a}, {s})", d.seq));
         }
     }
     let sql = if clauses.is_empty() {
@@ -155,8 +186,16 @@ fn filters(q: &QueueQuery, d: &Dialect, paged: bool) -> (String, Vec<Param>) {
 pub fn page_sql(q: &QueueQuery, d: &Dialect) -> (String, Vec<Param>) {
     let (filter, mut params) = filters(q, d, true);
     params.push(Param::Int(q.limit + 1));
+    // CROSS JOIN makes SQLite read `claimed_periods` first (its join order is the
+    // written one); PostgreSQL plans it as any join.
+    let from = if q.month.is_some() && q.plan == MonthPlan::FromPeriods {
+        "claimed_periods p CROSS JOIN claims"
+    } else {
+        "claims"
+    };
     let sql = format!(
-        "SELECT {COLUMNS}, {seq} FROM claims {filter} ORDER BY submitted_at, {seq} LIMIT {l}",
+        "SELECT {COLUMNS}, claims.{seq} FROM {from} {filter} \
+         ORDER BY submitted_at, claims.{seq} LIMIT {l}",
         seq = d.seq,
         l = (d.placeholder)(params.len())
     );
@@ -246,13 +285,42 @@ mod tests {
                 seq: 7,
             }),
             limit: 10,
+            plan: MonthPlan::WalkClaims,
         };
         let (sql, params) = page_sql(&q, &POSTGRES);
-        assert!(sql.contains("status = $1 AND client_id = $2"), "{sql}");
-        assert!(sql.contains("(submitted_at, seq) > ($5, $6)"), "{sql}");
+        assert!(
+            sql.contains("status = $1 AND claims.client_id = $2"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("(submitted_at, claims.seq) > ($5, $6)"),
+            "{sql}"
+        );
+        assert!(sql.contains("FROM claims WHERE"), "{sql}");
+        assert!(sql.contains("EXISTS"), "{sql}");
         assert!(sql.ends_with("LIMIT $7"), "{sql}");
         assert_eq!(params.len(), 7);
         assert_eq!(params[6], Param::Int(11), "one row more than the page");
+        // Driven from the month's periods: the same binds, in the same order.
+        let rare = QueueQuery {
+            plan: MonthPlan::FromPeriods,
+            ..q.clone()
+        };
+        let (sql, rare_params) = page_sql(&rare, &SQLITE);
+        assert!(
+            sql.contains("FROM claimed_periods p CROSS JOIN claims"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("p.period = ?3 AND claims.claim_id = p.claim_id"),
+            "{sql}"
+        );
+        assert!(!sql.contains("EXISTS"), "{sql}");
+        assert!(
+            sql.contains("ORDER BY submitted_at, claims.rowid LIMIT ?7"),
+            "{sql}"
+        );
+        assert_eq!(rare_params, params);
         let (sql, params) = counts_sql(&q, &SQLITE);
         assert!(!sql.contains("status ="), "{sql}");
         assert!(!sql.contains("rowid"), "{sql}");
@@ -274,5 +342,15 @@ mod tests {
         let (sql, params) = counts_sql(&no_month, &SQLITE);
         assert!(sql.contains("FROM claims"), "{sql}");
         assert_eq!(params.len(), 2);
+        // Without `month=` the plan does not matter.
+        let walk = page_sql(&no_month, &SQLITE);
+        let forced = page_sql(
+            &QueueQuery {
+                plan: MonthPlan::FromPeriods,
+                ..no_month.clone()
+            },
+            &SQLITE,
+        );
+        assert_eq!(walk, forced);
     }
 }

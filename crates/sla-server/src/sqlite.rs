@@ -34,10 +34,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_documents.sql")),
     // The queue's counts per month, kept by the writers (issue 22 follow-up).
     (7, include_str!("../migrations/0007_queue_month_counts.sql")),
+    // A rare month's queue page read from the month (issue 22 follow-up).
+    (
+        8,
+        include_str!("../migrations/0008_claimed_periods_by_period.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// How claims are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::pg::PgCluster;
 use common::*;
 use serde_json::{json, Value};
-use sla_server::operator_queue::{queue, Cursor, QueueQuery};
+use sla_server::operator_queue::{queue, Cursor, MonthPlan, QueueQuery};
 use sla_server::postgres::PgStore;
 use sla_server::sqlite::{SqliteStore, WriteMode};
 use sla_server::store::{NewClaim, Status, Store};
@@ -268,6 +268,97 @@ async fn the_filters_and_counts_are_exact() {
             all["claims"][1]["history"].as_array().map(Vec::len),
             Some(3)
         );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn both_month_plans_give_the_same_pages_and_cursors() {
+    each_backend("plans", |s| async move {
+        const T1: &str = "2025-07-01T00:00:00Z";
+        const T2: &str = "2025-07-01T00:00:01Z";
+        const T3: &str = "2025-07-02T00:00:00Z";
+        // Filed in this order (n), but not in time order, and several in one second:
+        // the queue's order is (submitted_at, filing order).
+        let rows: [(u64, &str, &[&str], &str); 9] = [
+            (1, T2, &["2025-01"], "contract_credit"),
+            (2, T1, &["2025-01", "2025-02"], "service_extension"),
+            (3, T1, &["2025-01"], "contract_credit"),
+            (4, T3, &["2025-02"], "contract_credit"),
+            (5, T2, &["2025-01", "2025-02"], "contract_credit"),
+            (6, T1, &["2025-03"], "service_extension"),
+            (7, T3, &["2025-01"], "service_extension"),
+            (8, T2, &["2025-02"], "service_extension"),
+            (9, T1, &["2025-01"], "contract_credit"),
+        ];
+        for (n, at, periods, remedy) in rows {
+            let mut c = new_claim(&uuid(n as u32, n), "acme", periods, remedy, at);
+            c.contract_id = format!("K{n}");
+            c.request = c.request.replace(
+                "\"contract_id\":\"K\"",
+                &format!("\"contract_id\":\"K{n}\""),
+            );
+            s.insert_claim(&c).await.expect("file");
+        }
+        // By hand: T1 holds 2, 3, 6, 9; T2 holds 1, 5, 8; T3 holds 4, 7.
+        let cases: [(&str, Option<&str>, &[u64]); 5] = [
+            ("2025-01", None, &[2, 3, 9, 1, 5, 7]),
+            ("2025-02", None, &[2, 5, 8, 4]),
+            ("2025-02", Some("contract_credit"), &[5, 4]),
+            ("2025-01", Some("service_extension"), &[2, 7]),
+            ("2025-04", None, &[]),
+        ];
+        for (month, remedy, expected) in cases {
+            let mut walks = Vec::new();
+            for plan in [
+                MonthPlan::WalkClaims,
+                MonthPlan::FromPeriods,
+                MonthPlan::Auto,
+            ] {
+                // Two a page: each page's ids and the cursor it hands on.
+                let mut pages: Vec<(Vec<u64>, Value)> = Vec::new();
+                let mut after = None;
+                loop {
+                    let q = QueueQuery {
+                        month: Some(month.into()),
+                        remedy: remedy.map(str::to_string),
+                        after,
+                        limit: 2,
+                        plan,
+                        ..QueueQuery::default()
+                    };
+                    let page = queue(s.as_ref(), &q, 0).await.expect("queue");
+                    let ids: Vec<u64> = page["claims"]
+                        .as_array()
+                        .expect("claims")
+                        .iter()
+                        .map(|c| {
+                            let id = c["claim_id"].as_str().expect("id");
+                            u64::from_str_radix(&id[24..], 16).expect("n")
+                        })
+                        .collect();
+                    after = page["next"]
+                        .as_str()
+                        .map(|n| Cursor::decode(n).expect("cursor"));
+                    pages.push((ids, page["next"].clone()));
+                    if after.is_none() {
+                        break;
+                    }
+                    assert!(pages.len() < 10, "{month} {plan:?}: the walk ends");
+                }
+                let seen: Vec<u64> = pages.iter().flat_map(|(ids, _)| ids.clone()).collect();
+                assert_eq!(seen, expected, "{month} {remedy:?} {plan:?}");
+                // 2 a page: a last page of 2 says so with no `next`.
+                assert_eq!(
+                    pages.len(),
+                    expected.len().div_ceil(2).max(1),
+                    "{month} {plan:?}"
+                );
+                walks.push(pages);
+            }
+            assert_eq!(walks[0], walks[1], "{month} {remedy:?}: the same cursors");
+            assert_eq!(walks[0], walks[2], "{month} {remedy:?}: the same cursors");
+        }
     })
     .await;
 }
