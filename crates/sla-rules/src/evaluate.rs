@@ -357,7 +357,12 @@ pub fn evaluate(
 pub fn data_horizon(telemetry: &[crate::usage::Segment], w0: i64, w1: i64) -> Option<i64> {
     telemetry
         .iter()
-        .map(|s| (s.start_minute.max(w0), (s.start_minute + s.total.len() as i64).min(w1)))
+        .map(|s| {
+            (
+                s.start_minute.max(w0),
+                (s.start_minute + s.total.len() as i64).min(w1),
+            )
+        })
         .filter(|(a, b)| a < b)
         .map(|(_, b)| b)
         .max()

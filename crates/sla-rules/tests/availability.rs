@@ -508,7 +508,11 @@ fn day_of_telemetry(start: &str) -> serde_json::Value {
 fn the_data_horizon_is_where_telemetry_stops_and_the_month_is_still_judged_by_the_policy() {
     // Telemetry for 2026-03-20 only (+08:00), the rest of March without data.
     let mut doc = usage("2026-03-01", "2026-12-31");
-    push(&mut doc, "telemetry", day_of_telemetry("2026-03-20T00:00:00+08:00"));
+    push(
+        &mut doc,
+        "telemetry",
+        day_of_telemetry("2026-03-20T00:00:00+08:00"),
+    );
     let r = run(&doc, &no_incidents(), None, "2026-04-05T00:00:00+08:00");
     // Data through the 20th: the horizon is 2026-03-21T00:00+08:00, and the 21st..31st
     // are 11 × 1,440 = 15,840 minutes after it.
@@ -527,7 +531,12 @@ fn the_data_horizon_is_where_telemetry_stops_and_the_month_is_still_judged_by_th
 
     // With missing_data = down the same month breaches: the horizon does not decide.
     let policy = json!({ "schema": "sla-portal/policy/v1", "missing_data": "down" });
-    let r = run(&doc, &no_incidents(), Some(&policy), "2026-04-05T00:00:00+08:00");
+    let r = run(
+        &doc,
+        &no_incidents(),
+        Some(&policy),
+        "2026-04-05T00:00:00+08:00",
+    );
     let march = period(&r, "2026-03");
     assert!(march.breached);
     assert_eq!(march.minutes_after_data_horizon, 15_840);
@@ -537,13 +546,21 @@ fn the_data_horizon_is_where_telemetry_stops_and_the_month_is_still_judged_by_th
 fn without_telemetry_the_horizon_is_null_and_every_minute_lies_after_it() {
     // A declared outage is not telemetry: the horizon stays null.
     let mut doc = usage("2026-04-01", "2026-12-31");
-    outage(&mut doc, "2026-04-10T10:00:00+08:00", "2026-04-10T10:05:00+08:00");
+    outage(
+        &mut doc,
+        "2026-04-10T10:00:00+08:00",
+        "2026-04-10T10:05:00+08:00",
+    );
     let r = run(&doc, &no_incidents(), None, "2026-05-01T00:00:00+08:00");
     assert_eq!(r.data_horizon, None);
     assert_eq!(period(&r, "2026-04").minutes_after_data_horizon, 43_200);
     // Telemetry to the month's very end: nothing after the horizon in April.
     let mut full = usage("2026-04-01", "2026-12-31");
-    push(&mut full, "telemetry", day_of_telemetry("2026-04-30T00:00:00+08:00"));
+    push(
+        &mut full,
+        "telemetry",
+        day_of_telemetry("2026-04-30T00:00:00+08:00"),
+    );
     let r = run(&full, &no_incidents(), None, "2026-05-01T00:00:00+08:00");
     assert_eq!(
         r.data_horizon.map(|h| h.to_string()).as_deref(),
@@ -552,8 +569,16 @@ fn without_telemetry_the_horizon_is_null_and_every_minute_lies_after_it() {
     assert_eq!(period(&r, "2026-04").minutes_after_data_horizon, 0);
     // Telemetry after as_of is not evaluated and does not move the horizon.
     let mut late = usage("2026-04-01", "2026-12-31");
-    push(&mut late, "telemetry", day_of_telemetry("2026-04-10T00:00:00+08:00"));
-    push(&mut late, "telemetry", day_of_telemetry("2026-04-20T00:00:00+08:00"));
+    push(
+        &mut late,
+        "telemetry",
+        day_of_telemetry("2026-04-10T00:00:00+08:00"),
+    );
+    push(
+        &mut late,
+        "telemetry",
+        day_of_telemetry("2026-04-20T00:00:00+08:00"),
+    );
     let r = run(&late, &no_incidents(), None, "2026-04-15T00:00:00+08:00");
     assert_eq!(
         r.data_horizon.map(|h| h.to_string()).as_deref(),
