@@ -116,7 +116,15 @@ pub fn evaluate(
         warnings.push(format!("usage: telemetry: {outside} minute(s) lie outside the contract term and are not evaluated"));
     }
 
+    // The widget's first paint draws only the overview, which never shows the horizon, and
+    // its report is never serialised or handed on (the full build evaluates the documents
+    // again): it skips the computation to stay in its byte budget (docs/DESIGN.md).
+    #[cfg(not(feature = "overview-only"))]
     let horizon = data_horizon(&usage.telemetry, w0, w1);
+    #[cfg(not(feature = "overview-only"))]
+    let after = |a: i64, b: i64| (b - horizon.unwrap_or(a).max(a).min(b)) as u64;
+    #[cfg(feature = "overview-only")]
+    let (horizon, after): (Option<i64>, fn(i64, i64) -> u64) = (None, |_, _| 0);
     let mut periods = Vec::new();
     for slot in &months {
         let (m, a, b, policy) = (
@@ -175,7 +183,7 @@ pub fn evaluate(
             range_start: Stamp::new(a * 60, tz),
             range_end: Stamp::new(b * 60, tz),
             policy_version: version.map(Month::label),
-            minutes_after_data_horizon: (b - horizon.unwrap_or(a).clamp(a, b)) as u64,
+            minutes_after_data_horizon: after(a, b),
         });
     }
 
@@ -355,17 +363,15 @@ pub fn evaluate(
 /// assert_eq!(data_horizon(&[seg(m - 2, 2), seg(m + 5, 0)], m, m + 10), None);
 /// ```
 pub fn data_horizon(telemetry: &[crate::usage::Segment], w0: i64, w1: i64) -> Option<i64> {
-    telemetry
-        .iter()
-        .map(|s| {
-            (
-                s.start_minute.max(w0),
-                (s.start_minute + s.total.len() as i64).min(w1),
-            )
-        })
-        .filter(|(a, b)| a < b)
-        .map(|(_, b)| b)
-        .max()
+    // A plain loop: this runs in the first paint too, whose bytes are counted.
+    let mut h = None;
+    for s in telemetry {
+        let b = (s.start_minute + s.total.len() as i64).min(w1);
+        if s.start_minute.max(w0) < b && h < Some(b) {
+            h = Some(b);
+        }
+    }
+    h
 }
 
 /// One calendar month of the evaluation: the minutes its counts cover and the settings that

@@ -40,6 +40,9 @@ pub struct Report {
     /// Minutes after it have no data and are filled by `missing_data`, so a month whose data
     /// stops early is still judged as the policy says, and this shows where the data
     /// stopped (docs/RULES.md §1, "Data horizon"). See [`crate::evaluate::data_horizon`].
+    /// Built with the `overview-only` feature (the widget's first paint, which never shows,
+    /// serialises or hands on its report) it is not computed: `null`, and every period's
+    /// `minutes_after_data_horizon` 0.
     pub data_horizon: Option<Stamp>,
     pub periods: Vec<Period>,
     pub outages: Vec<Outage>,
