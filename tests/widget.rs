@@ -632,7 +632,11 @@ async fn a_month_whose_data_stops_early_is_flagged_in_both_languages() {
     );
     let text = horizon.text_content().unwrap_or_default();
     assert!(text.starts_with("Data up to "), "{text}");
-    let row = |m: &str| wait_for(&root, &format!("[data-sla-month=\"{m}\"]"));
+    let row = |m: &str| {
+        let sel = format!("[data-sla-month=\"{m}\"]");
+        let root = root.clone();
+        async move { wait_for(&root, &sel).await }
+    };
     let mar = row("2026-03").await;
     assert_eq!(attr(&mar, "data-minutes-after-data-horizon"), "23628");
     let warn = mar
