@@ -5,8 +5,9 @@ docs/RULES.md is implemented here again, minute by minute and as plainly as poss
 Python (standard library only), without reading the Rust code. Random scenarios (minute
 telemetry, declared outages, maintenance windows announced early, late, at the start or
 never, exclusions, signing data, a random `as_of` and policy) go through both; every
-period's minutes and judgement, every outage, every excluded-time record's source, applied
-and excluded minutes, and the entitlement must agree exactly.
+period's minutes and judgement, the data horizon and each period's minutes after it, every
+outage, every excluded-time record's source, applied and excluded minutes, and the
+entitlement must agree exactly.
 
     scripts/diffcheck.py SLA_BIN [SCENARIOS] [SEED]
 
@@ -93,6 +94,12 @@ def evaluate(usage, policy, as_of_text):
     ratio = Fraction(pol["minute_ok_ratio"])
     target = Fraction(pol["availability_target"])
     state = {}  # minute -> "up" | "down" (covered minutes only)
+    # The data horizon: one past the last minute of [w0, w1) a telemetry minute covers.
+    tele = set()
+    for seg in usage.get("telemetry", []):
+        m0 = epoch(parse_instant(seg["start"])) // 60
+        tele.update(m for m in range(m0, m0 + len(seg["total"])) if w0 <= m < w1)
+    horizon = max(tele) + 1 if tele else None
     for seg in usage.get("telemetry", []):
         m0 = epoch(parse_instant(seg["start"])) // 60
         for i, (t, o) in enumerate(zip(seg["total"], seg["ok"])):
@@ -176,7 +183,10 @@ def evaluate(usage, policy, as_of_text):
         periods.append({"month": f"{y:04d}-{mo:02d}", "status": status, "minutes": minutes,
                         "excluded_minutes": exc, "measured_minutes": measured,
                         "unavailable_minutes": unav, "no_data_minutes": nodata,
-                        "availability": avail, "breached": breached, "range": (a, b)})
+                        "availability": avail, "breached": breached,
+                        "minutes_after_data_horizon": sum(
+                            1 for x in range(a, b) if horizon is None or x >= horizon),
+                        "range": (a, b)})
         y, mo = next_month(y, mo)
 
     out_reports = []
@@ -246,7 +256,9 @@ def evaluate(usage, policy, as_of_text):
         del p["range"]
     for o in out_reports:
         del o["_to"]
-    return {"periods": periods, "outages": out_reports, "exclusions": rec_reports,
+    return {"data_horizon": (datetime.fromtimestamp(horizon * 60, tz).isoformat()
+                             if horizon is not None else None),
+            "periods": periods, "outages": out_reports, "exclusions": rec_reports,
             "entitlement": ent}
 
 

@@ -248,6 +248,12 @@ catalogue! {
     Date => "日期", "Date";
     Excluded => "排除分钟", "Excluded min";
     NoDataMin => "无数据分钟", "No-data min";
+    DataHorizon => "数据截至 {when}", "Data up to {when}";
+    DataHorizonNone => "尚无遥测数据", "No telemetry yet";
+    DataShort => "数据未到月末：之后 {minutes} 分钟无数据", "Data stops before the month's end: {minutes} min after it have no data";
+    DataShortWhy => "数据在 {when} 中断，本月其后 {minutes} 分钟没有遥测，按政策（无数据分钟计为{fill}）判定；结论可能只是因为数据中断。", "Data stopped at {when}: the month's last {minutes} min have no telemetry and are judged as the policy says (minutes without data count as {fill}), so this result may only reflect the missing data.";
+    FillUp => "可用", "available";
+    FillDown => "不可用", "unavailable";
     Outages => "宕机", "Outages";
     Signed => "签约", "Signed";
     Failed => "失败", "Failed";

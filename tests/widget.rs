@@ -616,6 +616,78 @@ async fn host_events_and_update_without_remount() {
 }
 
 #[wasm_bindgen_test]
+async fn a_month_whose_data_stops_early_is_flagged_in_both_languages() {
+    // Worked example: the last telemetry segment starts 2026-03-15T14:00+08:00 with 12
+    // minutes, so the data horizon is 14:12 that day. March has 9 h 48 min = 588 minutes of
+    // the 15th left, then 16 whole days (16th–31st) = 23,040: 23,628 minutes after it.
+    // February's last segment runs past its end (23:55 + 15 min): nothing after the horizon.
+    let root = host();
+    let mut h = sla_portal::mount(root.clone(), options(USAGE, INCIDENTS, "en")).unwrap();
+    wait_for(&root, ".slap-header").await;
+    click(&root, "[role=tab][aria-controls$=periods]").await;
+    let horizon = wait_for(&root, "[data-sla-data-horizon]").await;
+    assert_eq!(
+        attr(&horizon, "data-sla-data-horizon"),
+        "2026-03-15T14:12:00+08:00"
+    );
+    let text = horizon.text_content().unwrap_or_default();
+    assert!(text.starts_with("Data up to "), "{text}");
+    let row = |m: &str| {
+        let sel = format!("[data-sla-month=\"{m}\"]");
+        let root = root.clone();
+        async move { wait_for(&root, &sel).await }
+    };
+    let mar = row("2026-03").await;
+    assert_eq!(attr(&mar, "data-minutes-after-data-horizon"), "23628");
+    let warn = mar
+        .query_selector("[data-sla-data-short]")
+        .unwrap()
+        .expect("March warns that its data stops early");
+    let text = warn.text_content().unwrap_or_default();
+    assert!(
+        text.contains("Data stops before the month's end") && text.contains("23,628"),
+        "{text}"
+    );
+    // March is still judged as the policy says (README: breached by its 5 down minutes).
+    assert_eq!(attr(&mar, "data-breached"), "true");
+    let feb = row("2026-02").await;
+    assert_eq!(attr(&feb, "data-minutes-after-data-horizon"), "0");
+    assert!(feb
+        .query_selector("[data-sla-data-short]")
+        .unwrap()
+        .is_none());
+    // April is in progress (to 10 April 12:00, 9.5 days = 13,680 minutes, all after the
+    // horizon): no warning until it ends.
+    let apr = row("2026-04").await;
+    assert_eq!(attr(&apr, "data-minutes-after-data-horizon"), "13680");
+    assert!(apr
+        .query_selector("[data-sla-data-short]")
+        .unwrap()
+        .is_none());
+    // In Chinese too.
+    let zh = Object::new();
+    Reflect::set(&zh, &"locale".into(), &"zh-CN".into()).unwrap();
+    h.update(zh.into()).unwrap();
+    let text = wait_for(
+        &root,
+        "[lang=zh-CN] [data-sla-month=\"2026-03\"] [data-sla-data-short]",
+    )
+    .await
+    .text_content()
+    .unwrap_or_default();
+    assert!(
+        text.contains("数据未到月末") && text.contains("23,628"),
+        "{text}"
+    );
+    let text = wait_for(&root, "[lang=zh-CN] [data-sla-data-horizon]")
+        .await
+        .text_content()
+        .unwrap_or_default();
+    assert!(text.starts_with("数据截至 "), "{text}");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
 async fn the_out_of_reach_notice_follows_the_core() {
     // As of 20 February the worked example's February is in progress, and its down minutes
     // (README: 8) already exceed the whole month's budget (4.03): the core says out of reach.

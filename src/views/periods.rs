@@ -2,9 +2,42 @@
 
 use yew::prelude::*;
 
-use crate::env::ViewProps;
+use sla_rules::report::{Period, PeriodStatus, Report};
+
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::views::{status_label, verdict};
+
+/// How far the report's data reaches ("数据截至 …"), with the `data-sla-data-horizon` hook
+/// (the report's `data_horizon`, empty when there is no telemetry): under the default
+/// `missing_data = up` a stalled feed would otherwise pass for a good month.
+pub fn horizon_note(env: &Env, r: &Report) -> Html {
+    let (value, text) = match &r.data_horizon {
+        Some(h) => (
+            h.to_string(),
+            env.fill(Key::DataHorizon, &[("when", &env.fmt.datetime(h))]),
+        ),
+        None => (String::new(), env.t(Key::DataHorizonNone).to_string()),
+    };
+    html! { <p data-sla-data-horizon={value}>{ text }</p> }
+}
+
+/// A month that has ended with minutes after the data horizon: its data stops before its
+/// end, so its verdict may only reflect the missing data. The count is the core's.
+pub fn data_short(p: &Period) -> bool {
+    p.status != PeriodStatus::InProgress && p.minutes_after_data_horizon > 0
+}
+
+/// The policy's `missing_data` fill in words, for the data-short explanation.
+pub fn fill_word(env: &Env, r: &Report, p: &Period) -> &'static str {
+    let fill = r
+        .rules_for(p.policy_version.as_deref())
+        .map_or(r.rules.missing_data, |x| x.missing_data);
+    env.t(match fill {
+        sla_rules::policy::Fill::Up => Key::FillUp,
+        sla_rules::policy::Fill::Down => Key::FillDown,
+    })
+}
 
 #[component]
 pub fn Periods(props: &ViewProps) -> Html {
@@ -19,6 +52,7 @@ pub fn Periods(props: &ViewProps) -> Html {
         .unwrap_or_default();
     html! {
         <>
+        { horizon_note(env, r) }
         <div class="slap-table-wrap">
             <table class="slap-table slap-periods">
                 <caption>{ env.t(Key::RowSelectHint) }</caption>
@@ -59,6 +93,7 @@ pub fn Periods(props: &ViewProps) -> Html {
                             data-breached={p.breached.to_string()}
                             data-unavailable-minutes={p.unavailable_minutes.to_string()}
                             data-claimed={is_claimed.to_string()}
+                            data-minutes-after-data-horizon={p.minutes_after_data_horizon.to_string()}
                             data-status={match p.status { sla_rules::report::PeriodStatus::Judged => "judged", sla_rules::report::PeriodStatus::Partial => "partial", sla_rules::report::PeriodStatus::InProgress => "in_progress" }}
                             tabindex="0" aria-current={is_sel.then_some("true")} {onclick} {onkeydown}>
                             <th scope="row">{ f.month(&month) }</th>
@@ -66,7 +101,8 @@ pub fn Periods(props: &ViewProps) -> Html {
                             <td class="slap-num">{ f.percent(&p.availability) }</td>
                             <td><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span>
                                 if is_claimed { { " " }<span class="slap-badge slap-badge--claimed" data-sla-claimed="">{ env.t(Key::PeriodClaimedBadge) }</span> }
-                                { " " }{ crate::views::exclusions::version_badge(env, r, p) }</td>
+                                { " " }{ crate::views::exclusions::version_badge(env, r, p) }
+                                if data_short(p) { { " " }<span class="slap-badge slap-badge--open" data-sla-data-short=""><span aria-hidden="true">{ "⚠ " }</span>{ env.fill(Key::DataShort, &[("minutes", &f.int(p.minutes_after_data_horizon))]) }</span> }</td>
                             <td class="slap-num">{ f.int(p.unavailable_minutes) }</td>
                             <td class="slap-num">{ f.int(p.excluded_minutes) }</td>
                             <td class="slap-num">{ f.int(p.no_data_minutes) }</td>

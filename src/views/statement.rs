@@ -31,6 +31,14 @@ pub fn Statement(props: &ViewProps) -> Html {
             <p>{ env.fill(Key::AsOf, &[("when", &f.datetime(&r.as_of))]) }{ " · " }{ env.fill(Key::TimesIn, &[("tz", &f.tz_label())]) }</p>
             <p class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</p>
             <p>{ explain(env, p) }{ " " }{ crate::views::exclusions::version_badge(env, r, p) }</p>
+            { crate::views::periods::horizon_note(env, r) }
+            if crate::views::periods::data_short(p) {
+                <p data-sla-data-short="">{ env.fill(Key::DataShortWhy, &[
+                    ("when", &r.data_horizon.as_ref().map(|h| f.datetime(h)).unwrap_or_else(|| env.t(Key::DataHorizonNone).to_string())),
+                    ("minutes", &f.int(p.minutes_after_data_horizon)),
+                    ("fill", crate::views::periods::fill_word(env, r, p)),
+                ]) }</p>
+            }
             <table class="slap-table">
                 <tbody>
                     { row(Key::Status, status_label(env, p).to_string()) }

@@ -116,6 +116,15 @@ pub fn evaluate(
         warnings.push(format!("usage: telemetry: {outside} minute(s) lie outside the contract term and are not evaluated"));
     }
 
+    // The widget's first paint draws only the overview, which never shows the horizon, and
+    // its report is never serialised or handed on (the full build evaluates the documents
+    // again): it skips the computation to stay in its byte budget (docs/DESIGN.md).
+    #[cfg(not(feature = "overview-only"))]
+    let horizon = data_horizon(&usage.telemetry, w0, w1);
+    #[cfg(not(feature = "overview-only"))]
+    let after = |a: i64, b: i64| (b - horizon.unwrap_or(a).max(a).min(b)) as u64;
+    #[cfg(feature = "overview-only")]
+    let (horizon, after): (Option<i64>, fn(i64, i64) -> u64) = (None, |_, _| 0);
     let mut periods = Vec::new();
     for slot in &months {
         let (m, a, b, policy) = (
@@ -174,6 +183,7 @@ pub fn evaluate(
             range_start: Stamp::new(a * 60, tz),
             range_end: Stamp::new(b * 60, tz),
             policy_version: version.map(Month::label),
+            minutes_after_data_horizon: after(a, b),
         });
     }
 
@@ -300,6 +310,7 @@ pub fn evaluate(
                 rules: rules_info(&v.policy),
             })
             .collect(),
+        data_horizon: horizon.map(|h| Stamp::new(h * 60, tz)),
         periods,
         outages,
         exclusions,
@@ -317,6 +328,50 @@ pub fn evaluate(
         tz,
         calendar: current.calendar.clone(),
     }
+}
+
+/// The data horizon (docs/RULES.md §1): the end, exclusive, of the last minute of
+/// `[w0, w1)` (minutes since the epoch) that a telemetry segment covers; `None` when no
+/// segment covers any of them. Declared outages are not telemetry and do not move it.
+/// A month's minutes at or after it are its `minutes_after_data_horizon`.
+///
+/// # Examples
+///
+/// ```
+/// // Telemetry of March 2026 (+08:00) stops at 2026-03-20T00:00+08:00: the horizon is that
+/// // instant, and March has 12 × 1,440 = 17,280 minutes after it (the 20th through the 31st).
+/// let usage = br#"{"schema":"sla-portal/usage/v1","client":{"id":"c"},
+///   "contract":{"id":"K","service_start":"2026-03-01","service_end":"2026-12-31"},
+///   "telemetry":[{"start":"2026-03-19T23:58:00+08:00","total":[10,10],"ok":[10,10]}]}"#;
+/// let incidents = br#"{"schema":"sla-portal/incidents/v1","incidents":[]}"#;
+/// let r = sla_rules::report(&sla_rules::Inputs { usage, incidents, policy: None },
+///     "2026-04-10T00:00:00+08:00").unwrap();
+/// assert_eq!(r.data_horizon.unwrap().to_string(), "2026-03-20T00:00:00+08:00");
+/// let march = r.period("2026-03").unwrap();
+/// assert_eq!(march.minutes_after_data_horizon, 17_280);
+/// // Still judged as the policy says: missing data is up by default, so March is met.
+/// assert!(!march.breached);
+/// // April so far (9 days to as_of) lies wholly after the horizon.
+/// assert_eq!(r.period("2026-04").unwrap().minutes_after_data_horizon, 9 * 1_440);
+/// let m = sla_rules::time::parse_instant("2026-03-20T00:00:00+08:00").unwrap() / 60;
+/// use sla_rules::evaluate::data_horizon;
+/// let seg = |start_minute, n| sla_rules::usage::Segment {
+///     start_minute, total: vec![1; n], ok: vec![1; n] };
+/// // Clipped to the window; an empty segment covers nothing.
+/// assert_eq!(data_horizon(&[seg(m - 2, 2)], m - 10, m + 10), Some(m));
+/// assert_eq!(data_horizon(&[seg(m - 2, 2)], m - 10, m - 1), Some(m - 1));
+/// assert_eq!(data_horizon(&[seg(m - 2, 2), seg(m + 5, 0)], m, m + 10), None);
+/// ```
+pub fn data_horizon(telemetry: &[crate::usage::Segment], w0: i64, w1: i64) -> Option<i64> {
+    // A plain loop: this runs in the first paint too, whose bytes are counted.
+    let mut h = None;
+    for s in telemetry {
+        let b = (s.start_minute + s.total.len() as i64).min(w1);
+        if s.start_minute.max(w0) < b && h < Some(b) {
+            h = Some(b);
+        }
+    }
+    h
 }
 
 /// One calendar month of the evaluation: the minutes its counts cover and the settings that

@@ -35,6 +35,15 @@ pub struct Report {
     /// The policy's dated versions, oldest first, each with its figures (empty for a
     /// single-object policy). A period names the one that judged it in `policy_version`.
     pub policy_versions: Vec<PolicyVersionInfo>,
+    /// How far telemetry reaches: the end (exclusive) of the last minute of the evaluated
+    /// window (the term, up to `as_of`) that telemetry covers; `null` when it covers none.
+    /// Minutes after it have no data and are filled by `missing_data`, so a month whose data
+    /// stops early is still judged as the policy says, and this shows where the data
+    /// stopped (docs/RULES.md §1, "Data horizon"). See [`crate::evaluate::data_horizon`].
+    /// Built with the `overview-only` feature (the widget's first paint, which never shows,
+    /// serialises or hands on its report) it is not computed: `null`, and every period's
+    /// `minutes_after_data_horizon` 0.
+    pub data_horizon: Option<Stamp>,
     pub periods: Vec<Period>,
     pub outages: Vec<Outage>,
     /// Every maintenance window and exclusion of the usage document, applied or not.
@@ -179,6 +188,11 @@ pub struct Period {
     /// The `effective_from` of the policy version that judged this period; `null` when
     /// the policy's top-level settings did.
     pub policy_version: Option<String>,
+    /// Minutes of `range_start`..`range_end` at or after the report's `data_horizon` (all of
+    /// them when it is `null`): more than 0 in a month that has ended means its data stops
+    /// before its end, so "met" may be "met because data stopped". Included in
+    /// `no_data_minutes`.
+    pub minutes_after_data_horizon: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

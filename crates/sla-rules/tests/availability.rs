@@ -498,3 +498,92 @@ fn a_month_in_progress_is_out_of_reach_once_its_whole_budget_is_spent() {
     let r = run(&d, &no_incidents(), None, "2026-04-10T00:00:00+08:00");
     assert!(!period(&r, "2026-04").target_out_of_reach);
 }
+
+/// A day of telemetry at 100 of 100 ok from `start`, 1,440 minutes.
+fn day_of_telemetry(start: &str) -> serde_json::Value {
+    json!({ "start": start, "total": vec![100; 1440], "ok": vec![100; 1440] })
+}
+
+#[test]
+fn the_data_horizon_is_where_telemetry_stops_and_the_month_is_still_judged_by_the_policy() {
+    // Telemetry for 2026-03-20 only (+08:00), the rest of March without data.
+    let mut doc = usage("2026-03-01", "2026-12-31");
+    push(
+        &mut doc,
+        "telemetry",
+        day_of_telemetry("2026-03-20T00:00:00+08:00"),
+    );
+    let r = run(&doc, &no_incidents(), None, "2026-04-05T00:00:00+08:00");
+    // Data through the 20th: the horizon is 2026-03-21T00:00+08:00, and the 21st..31st
+    // are 11 × 1,440 = 15,840 minutes after it.
+    assert_eq!(
+        r.data_horizon.map(|h| h.to_string()).as_deref(),
+        Some("2026-03-21T00:00:00+08:00")
+    );
+    let march = period(&r, "2026-03");
+    assert_eq!(march.minutes_after_data_horizon, 15_840);
+    // The policy decides (missing_data = up): March is met, 44,640 minutes, none down;
+    // its no-data minutes are the 30 days without telemetry, the tail among them.
+    assert!(!march.breached);
+    assert_eq!(march.no_data_minutes, 30 * 1_440);
+    // April so far: 4 days to as_of, all after the horizon.
+    assert_eq!(period(&r, "2026-04").minutes_after_data_horizon, 4 * 1_440);
+
+    // With missing_data = down the same month breaches: the horizon does not decide.
+    let policy = json!({ "schema": "sla-portal/policy/v1", "missing_data": "down" });
+    let r = run(
+        &doc,
+        &no_incidents(),
+        Some(&policy),
+        "2026-04-05T00:00:00+08:00",
+    );
+    let march = period(&r, "2026-03");
+    assert!(march.breached);
+    assert_eq!(march.minutes_after_data_horizon, 15_840);
+}
+
+#[test]
+fn without_telemetry_the_horizon_is_null_and_every_minute_lies_after_it() {
+    // A declared outage is not telemetry: the horizon stays null.
+    let mut doc = usage("2026-04-01", "2026-12-31");
+    outage(
+        &mut doc,
+        "2026-04-10T10:00:00+08:00",
+        "2026-04-10T10:05:00+08:00",
+    );
+    let r = run(&doc, &no_incidents(), None, "2026-05-01T00:00:00+08:00");
+    assert_eq!(r.data_horizon, None);
+    assert_eq!(period(&r, "2026-04").minutes_after_data_horizon, 43_200);
+    // Telemetry to the month's very end: nothing after the horizon in April.
+    let mut full = usage("2026-04-01", "2026-12-31");
+    push(
+        &mut full,
+        "telemetry",
+        day_of_telemetry("2026-04-30T00:00:00+08:00"),
+    );
+    let r = run(&full, &no_incidents(), None, "2026-05-01T00:00:00+08:00");
+    assert_eq!(
+        r.data_horizon.map(|h| h.to_string()).as_deref(),
+        Some("2026-05-01T00:00:00+08:00")
+    );
+    assert_eq!(period(&r, "2026-04").minutes_after_data_horizon, 0);
+    // Telemetry after as_of is not evaluated and does not move the horizon.
+    let mut late = usage("2026-04-01", "2026-12-31");
+    push(
+        &mut late,
+        "telemetry",
+        day_of_telemetry("2026-04-10T00:00:00+08:00"),
+    );
+    push(
+        &mut late,
+        "telemetry",
+        day_of_telemetry("2026-04-20T00:00:00+08:00"),
+    );
+    let r = run(&late, &no_incidents(), None, "2026-04-15T00:00:00+08:00");
+    assert_eq!(
+        r.data_horizon.map(|h| h.to_string()).as_deref(),
+        Some("2026-04-11T00:00:00+08:00")
+    );
+    // April so far: the 11th..14th, 4 × 1,440 minutes after the horizon.
+    assert_eq!(period(&r, "2026-04").minutes_after_data_horizon, 4 * 1_440);
+}

@@ -38,7 +38,8 @@ pub fn summary(report: &Report, claimed: &[String], claims: &[StoredClaim]) -> V
         .find(|p| p.status == PeriodStatus::Judged)
         .map(|p| {
             json!({ "month": p.month.to_string(), "availability": p.availability,
-                    "breached": p.breached })
+                    "breached": p.breached,
+                    "minutes_after_data_horizon": p.minutes_after_data_horizon })
         });
     let open = claimable_periods(report, claimed);
     // The units a claim of every open breached month would be granted now.
@@ -54,6 +55,8 @@ pub fn summary(report: &Report, claimed: &[String], claims: &[StoredClaim]) -> V
     }
     json!({
         "last_judged": last_judged,
+        // How far telemetry reaches (the report's own figure): a stalled feed shows here.
+        "data_horizon": report.data_horizon,
         "breached_months": report.entitlement.breached_periods,
         "claimable_units": claimable_units,
         "claims": counts,

@@ -179,6 +179,9 @@ pub fn build(report: &Report, month: &str, documents: Value) -> Result<Value, Ap
         "available_minutes": p.measured_minutes.saturating_sub(p.unavailable_minutes),
         "unavailable_minutes": p.unavailable_minutes,
         "no_data_minutes": p.no_data_minutes,
+        // Where telemetry stops, so a month met only because its data stopped shows it.
+        "data_horizon": report.data_horizon,
+        "minutes_after_data_horizon": p.minutes_after_data_horizon,
         "breached": p.breached,
         "units": units,
         "outages": outages,

@@ -38,6 +38,15 @@ fn eu_last_judged() -> String {
     }
 }
 
+/// The days of a `YYYY-MM` of 2026 (no leap day that year).
+fn days_in(month: &str) -> u64 {
+    match &month[5..] {
+        "02" => 28,
+        "04" | "06" | "09" | "11" => 30,
+        _ => 31,
+    }
+}
+
 #[test]
 fn the_group_summary_has_each_contracts_own_figures_and_claims_stay_per_contract_on_sqlite() {
     let (data, db) = demo("contracts");
@@ -94,7 +103,11 @@ fn group_summary(s: &Server) {
                       "fulfilled": 0});
     assert_eq!(
         cn["summary"],
-        json!({"last_judged": {"month": "2025-12", "availability": "100.00000", "breached": false},
+        // No telemetry (declared outages only): no data horizon, and all of December's
+        // 31 × 1,440 = 44,640 minutes lie after it.
+        json!({"last_judged": {"month": "2025-12", "availability": "100.00000", "breached": false,
+                               "minutes_after_data_horizon": 44_640},
+               "data_horizon": null,
                "breached_months": ["2025-03", "2025-06"], "claimable_units": 2,
                "claims": none})
     );
@@ -109,7 +122,9 @@ fn group_summary(s: &Server) {
     assert_eq!(
         eu["summary"],
         json!({"last_judged": {"month": eu_last_judged(), "availability": "100.00000",
-                               "breached": false},
+                               "breached": false,
+                               "minutes_after_data_horizon": days_in(&eu_last_judged()) * 1440},
+               "data_horizon": null,
                "breached_months": ["2026-02", "2026-04"], "claimable_units": 2,
                "claims": none})
     );

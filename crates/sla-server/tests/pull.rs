@@ -214,6 +214,31 @@ fn assert_prefix(got: &BTreeMap<i64, (u32, u32)>) -> i64 {
     through
 }
 
+/// What the server serves about how far acme's data reaches: the contracts summary's
+/// `data_horizon` and March 2025's statement's `data_horizon` and
+/// `minutes_after_data_horizon` (the contract's offset is +00:00).
+fn horizon(s: &Setup) -> (Value, Value, Value) {
+    let server = Server::start_db(
+        &s.dir,
+        &s.db,
+        s.dir.join("horizon.log"),
+        &["--documents", "db"],
+    );
+    let t = token_of("acme");
+    let st = get(&server.url("/api/v1/statements/2025-03"), Some(&t), &[]).json();
+    let list = get(&server.url("/api/v1/contracts"), Some(&t), &[]).json();
+    let st = &st["statement"];
+    assert_eq!(
+        list["contracts"][0]["summary"]["data_horizon"], st["data_horizon"],
+        "the summary and the statement come from the same report"
+    );
+    (
+        st["data_horizon"].clone(),
+        st["minutes_after_data_horizon"].clone(),
+        list["contracts"][0]["summary"]["last_judged"].clone(),
+    )
+}
+
 #[test]
 fn a_prometheus_stopped_mid_pull_leaves_no_invented_minute_and_the_next_pull_fills_the_gap() {
     let mut s = setup("pull-stop", None);
@@ -227,6 +252,12 @@ fn a_prometheus_stopped_mid_pull_leaves_no_invented_minute_and_the_next_pull_fil
     assert!(!good);
     assert_eq!(out.trim(), "pulled: 0 minutes, 0 writes, 1 failures");
     assert_eq!(assert_prefix(&stored(&s)), 12_960);
+    // The stalled pull shows: the data stops at the end of the last minute pulled,
+    // 2025-03-10T00:00Z, and March (judged: the server's clock is past 2025) has the
+    // 10th..31st, 22 × 1,440 = 31,680 minutes, after it.
+    let (h, after, _) = horizon(&s);
+    assert_eq!(h, "2025-03-10T00:00:00+00:00");
+    assert_eq!(after, 31_680);
     // Up again, and killed while a pass is under way: whatever it got is a
     // prefix of whole chunks, exactly as Prometheus has it.
     s.prom.restart();
@@ -252,6 +283,13 @@ fn a_prometheus_stopped_mid_pull_leaves_no_invented_minute_and_the_next_pull_fil
     let (good, _, err) = pull(&s, "2025-04-01T00:00:00Z");
     assert!(good, "{err}");
     assert_eq!(stored(&s), known());
+    // Pulled to the end of March: nothing of March lies after the horizon; the last judged
+    // month, December 2025, lies wholly after it (31 × 1,440 = 44,640 minutes).
+    let (h, after, last) = horizon(&s);
+    assert_eq!(h, "2025-04-01T00:00:00+00:00");
+    assert_eq!(after, 0);
+    assert_eq!(last["month"], "2025-12");
+    assert_eq!(last["minutes_after_data_horizon"], 44_640);
 }
 
 /// A sample of `/metrics`, labels included in `name` (`sla_pull_lag_seconds{source="0"}`).
