@@ -304,12 +304,7 @@ pub async fn contract_document(
     c: Caller,
     h: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let doc = match doc.as_str() {
-        "usage" => Doc::Usage,
-        "incidents" => Doc::Incidents,
-        "policy" => Doc::Policy,
-        _ => return Err(ApiError::not_found()),
-    };
+    let doc = Doc::from_route(&doc)?;
     let scope = named_contract(&s, &c, &id).await?;
     document(s, scope, h, doc).await
 }

@@ -145,12 +145,7 @@ pub async fn put_document(
     Path((client, contract, doc)): Path<(String, String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let doc = match doc.as_str() {
-        "usage" => Doc::Usage,
-        "incidents" => Doc::Incidents,
-        "policy" => Doc::Policy,
-        _ => return Err(ApiError::not_found()),
-    };
+    let doc = Doc::from_route(&doc)?;
     let scope = scope_for(&state, &client, &contract)?;
     let bytes = body_bytes(body).await?;
     run_write(state, scope, Change::Document(doc, bytes)).await

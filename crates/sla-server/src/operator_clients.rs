@@ -56,12 +56,7 @@ pub async fn document_of(
     Path((client, id, doc)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let doc = match doc.as_str() {
-        "usage" => Doc::Usage,
-        "incidents" => Doc::Incidents,
-        "policy" => Doc::Policy,
-        _ => return Err(ApiError::not_found()),
-    };
+    let doc = Doc::from_route(&doc)?;
     let st = state.clone();
     let scope = blocking(move || {
         Ok(all_scopes(&st)?

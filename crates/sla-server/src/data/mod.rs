@@ -82,6 +82,17 @@ pub enum Doc {
 }
 
 impl Doc {
+    /// The document a route's last segment names (`usage`, `incidents`, `policy`): one
+    /// list for the client, operator and ingestion routes; anything else is their 404.
+    pub fn from_route(segment: &str) -> Result<Doc, crate::errors::ApiError> {
+        match segment {
+            "usage" => Ok(Doc::Usage),
+            "incidents" => Ok(Doc::Incidents),
+            "policy" => Ok(Doc::Policy),
+            _ => Err(crate::errors::ApiError::not_found()),
+        }
+    }
+
     pub fn file_name(self) -> &'static str {
         match self {
             Doc::Usage => sla_rules::USAGE_FILE,
