@@ -9,7 +9,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::api::{self, OpClaim, ReadError};
-use super::common::{read_error_text, status_label, use_focus};
+use super::common::{failed_view, loading_view, read_error_text, status_label, use_focus};
 use super::options::OpOptions;
 use crate::api::Cancel;
 use crate::env::{next_instance, Env, ViewProps};
@@ -64,19 +64,8 @@ pub fn ClaimPage(props: &ClaimPageProps) -> Html {
         Callback::from(move |_: MouseEvent| on.emit(()))
     };
     let body = match &*claim {
-        None => {
-            html! { <p class="slap-muted" role="status" data-sla-op-loading="">{ env.t(Key::OpLoading) }</p> }
-        }
-        Some(Err(e)) => {
-            let reloads = reloads.clone();
-            let retry = Callback::from(move |_: MouseEvent| reloads.set(*reloads + 1));
-            html! {
-                <div class="slap-error" role="alert" data-sla-op-error="">
-                    <p>{ read_error_text(env, e) }</p>
-                    <button type="button" class="slap-button" onclick={retry}>{ env.t(Key::Retry) }</button>
-                </div>
-            }
-        }
+        None => loading_view(env),
+        Some(Err(e)) => failed_view(env, e, &reloads),
         Some(Ok(c)) => {
             let r = &c.record;
             let g = &r.granted;
@@ -250,7 +239,7 @@ pub fn Evidence(props: &EvidenceProps) -> Html {
     });
     let title_id = crate::env::element_id(props.uid, "op-evidence-title");
     let body = match (&*opts, &state.phase) {
-        (None, _) => html! { <p class="slap-muted" role="status">{ env.t(Key::OpLoading) }</p> },
+        (None, _) => loading_view(&env),
         (Some(Err(e)), _) => html! {
             <div class="slap-error" role="alert" data-sla-op-error=""><p>{ read_error_text(&env, e) }</p></div>
         },

@@ -1,5 +1,6 @@
 //! What the console's views share: status labels, what to say when a route fails, the
-//! focus moved to a view's heading, the month fields' check.
+//! loading and failed-with-retry blocks, the focus moved to a view's heading, the month
+//! fields' check.
 
 use sla_rules::claims::ClaimStatus;
 use yew::prelude::*;
@@ -46,6 +47,24 @@ pub fn api_error_text(env: &Env, e: &ApiError) -> String {
         }
         ApiError::Timeout => env.t(Key::OpErrTimeout).into(),
         ApiError::Offline | ApiError::Cancelled => env.t(Key::OpErrOffline).into(),
+    }
+}
+
+/// What a view shows while its route is being read.
+pub fn loading_view(env: &Env) -> Html {
+    html! { <p class="slap-muted" role="status" data-sla-op-loading="">{ env.t(Key::OpLoading) }</p> }
+}
+
+/// What a view shows when its route failed: the reason and a retry, which bumps `attempt`
+/// (the counter each view's fetch effect depends on, so a retry reads the route again).
+pub fn failed_view(env: &Env, e: &ReadError, attempt: &UseStateHandle<u32>) -> Html {
+    let attempt = attempt.clone();
+    let retry = Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1));
+    html! {
+        <div class="slap-error" role="alert" data-sla-op-error="">
+            <p>{ read_error_text(env, e) }</p>
+            <button type="button" class="slap-button" onclick={retry}>{ env.t(Key::Retry) }</button>
+        </div>
     }
 }
 

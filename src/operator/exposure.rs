@@ -10,7 +10,9 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::api::{self, ExposureMonth, ReadError};
-use super::common::{read_error_text, status_label, use_focus, valid_month};
+use super::common::{
+    failed_view, loading_view, read_error_text, status_label, use_focus, valid_month,
+};
 use super::options::OpOptions;
 use crate::api::Cancel;
 use crate::env::Env;
@@ -153,19 +155,8 @@ pub fn Exposure(props: &ExposureProps) -> Html {
         </form>
     };
     let body = match &*phase {
-        Phase::Loading => {
-            html! { <p class="slap-muted" role="status" data-sla-op-loading="">{ env.t(Key::OpLoading) }</p> }
-        }
-        Phase::Failed(e) => {
-            let attempt = attempt.clone();
-            let retry = Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1));
-            html! {
-                <div class="slap-error" role="alert" data-sla-op-error="">
-                    <p>{ read_error_text(env, e) }</p>
-                    <button type="button" class="slap-button" onclick={retry}>{ env.t(Key::Retry) }</button>
-                </div>
-            }
-        }
+        Phase::Loading => loading_view(env),
+        Phase::Failed(e) => failed_view(env, e, &attempt),
         Phase::Ready(months) if months.is_empty() => html! {
             <p class="slap-muted" data-sla-op-empty="">{ env.t(Key::OpExposureEmpty) }</p>
         },

@@ -8,7 +8,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::api::{self, ClientEntry, Filters, QueuePage, ReadError};
-use super::common::{read_error_text, status_label, use_focus, valid_month};
+use super::common::{failed_view, loading_view, status_label, use_focus, valid_month};
 use super::options::OpOptions;
 use crate::api::Cancel;
 use crate::env::Env;
@@ -198,19 +198,8 @@ pub fn Queue(props: &QueueProps) -> Html {
     };
 
     let body = match &*phase {
-        Phase::Loading => html! {
-            <p class="slap-muted" role="status" data-sla-op-loading="">{ env.t(Key::OpLoading) }</p>
-        },
-        Phase::Failed(e) => {
-            let attempt = attempt.clone();
-            let retry = Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1));
-            html! {
-                <div class="slap-error" role="alert" data-sla-op-error="">
-                    <p>{ read_error_text(env, e) }</p>
-                    <button type="button" class="slap-button" onclick={retry}>{ env.t(Key::Retry) }</button>
-                </div>
-            }
-        }
+        Phase::Loading => loading_view(env),
+        Phase::Failed(e) => failed_view(env, e, &attempt),
         Phase::Ready(page) => {
             let counts = html! {
                 <ul class="slap-op-counts" aria-label={env.t(Key::OpCounts)}>
