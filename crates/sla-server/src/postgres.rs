@@ -293,6 +293,20 @@ impl PgStore {
         .await
     }
 
+    /// A statement built by `queue_sql` (its parameters are owned values, not references).
+    async fn query_built(
+        &self,
+        sql: &str,
+        params: &[crate::queue_sql::Param],
+    ) -> Result<Vec<Row>, StoreError> {
+        let owned = crate::queue_sql::pg_params(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = owned
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.query(sql, &refs).await
+    }
+
     async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
         timed(async {
             let client = self.client().await?;
@@ -421,12 +435,7 @@ impl Store for PgStore {
         q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(StoredClaim, i64)>, StoreError> {
         let (sql, params) = crate::queue_sql::page_sql(q, &crate::queue_sql::POSTGRES);
-        let params = crate::queue_sql::pg_params(&params);
-        let refs: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        self.query(&sql, &refs)
+        self.query_built(&sql, &params)
             .await?
             .iter()
             .map(|r| Ok((row_to_claim(r)?, r.try_get::<_, i64>(8).map_err(pg_err)?)))
@@ -438,12 +447,7 @@ impl Store for PgStore {
         q: &crate::queue_sql::QueueQuery,
     ) -> Result<Vec<(Status, i64)>, StoreError> {
         let (sql, params) = crate::queue_sql::counts_sql(q, &crate::queue_sql::POSTGRES);
-        let params = crate::queue_sql::pg_params(&params);
-        let refs: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        self.query(&sql, &refs)
+        self.query_built(&sql, &params)
             .await?
             .iter()
             .map(|r| {

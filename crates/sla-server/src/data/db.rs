@@ -983,6 +983,13 @@ struct SqRows<'a> {
     scope: &'a str,
 }
 
+impl SqRows<'_> {
+    /// A write whose row count nobody reads.
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
+        self.tx.execute(sql, params).map(|_| ()).map_err(sq)
+    }
+}
+
 impl Rows for SqRows<'_> {
     fn head(&mut self, _lock: bool) -> Result<Option<(String, i64)>, StoreError> {
         // A write holds SQLite's write lock from BEGIN IMMEDIATE on.
@@ -1024,56 +1031,41 @@ impl Rows for SqRows<'_> {
     }
 
     fn create(&mut self, client: &str, contract: &str, epoch: &str) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT INTO doc_contracts (scope, client_id, contract_id, epoch, version) \
+        self.exec(
+            "INSERT INTO doc_contracts (scope, client_id, contract_id, epoch, version) \
                  VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT (scope) DO NOTHING",
-                rusqlite::params![self.scope, client, contract, epoch],
-            )
-            .map(|_| ())
-            .map_err(sq)
+            rusqlite::params![self.scope, client, contract, epoch],
+        )
     }
 
     fn put_part(&mut self, doc: &str, body: &[u8]) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT INTO doc_parts (scope, doc, body) VALUES (?1, ?2, ?3) \
+        self.exec(
+            "INSERT INTO doc_parts (scope, doc, body) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (scope, doc) DO UPDATE SET body = excluded.body",
-                rusqlite::params![self.scope, doc, body],
-            )
-            .map(|_| ())
-            .map_err(sq)
+            rusqlite::params![self.scope, doc, body],
+        )
     }
 
     fn put_day(&mut self, day: i64, counts: &[u8]) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT INTO doc_telemetry (scope, day, counts) VALUES (?1, ?2, ?3) \
+        self.exec(
+            "INSERT INTO doc_telemetry (scope, day, counts) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (scope, day) DO UPDATE SET counts = excluded.counts",
-                rusqlite::params![self.scope, day, counts],
-            )
-            .map(|_| ())
-            .map_err(sq)
+            rusqlite::params![self.scope, day, counts],
+        )
     }
 
     fn delete_day(&mut self, day: i64) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "DELETE FROM doc_telemetry WHERE scope = ?1 AND day = ?2",
-                rusqlite::params![self.scope, day],
-            )
-            .map(|_| ())
-            .map_err(sq)
+        self.exec(
+            "DELETE FROM doc_telemetry WHERE scope = ?1 AND day = ?2",
+            rusqlite::params![self.scope, day],
+        )
     }
 
     fn set_version(&mut self, version: i64) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "UPDATE doc_contracts SET version = ?2 WHERE scope = ?1",
-                rusqlite::params![self.scope, version],
-            )
-            .map(|_| ())
-            .map_err(sq)
+        self.exec(
+            "UPDATE doc_contracts SET version = ?2 WHERE scope = ?1",
+            rusqlite::params![self.scope, version],
+        )
     }
 }
 
