@@ -342,6 +342,25 @@ test("what the provider owes: the server's months drawn with their hooks, the CS
     assert.equal(csv, (await srv.api("/api/v1/operator/exposure?from=2025-12&to=2026-11&format=csv")).body);
     assert.match(dl.suggestedFilename(), /^sla-exposure-2025-12-2026-11\.csv$/);
     await shot(x.p, "operator-exposure-en");
+    // Every demo client reads: nothing is said to be missing.
+    assert.deepEqual(json.unreadable, []);
+    assert.equal(await x.p.$("[data-sla-op-unreadable]"), null);
+    // A client whose documents do not read is named above the totals, its reason as text.
+    await x.p.route("**/api/v1/operator/exposure?*", async (r) => {
+      if (r.request().url().includes("format=csv")) return r.continue();
+      const got = await r.fetch();
+      const body = JSON.parse(await got.text());
+      body.unreadable = [{ client: "initech", contract: null, error: "usage.json: telemetry[0].ok[3]: <b>42</b> is above total 40" }];
+      await r.fulfill({ response: got, body: JSON.stringify(body) });
+    });
+    await x.p.fill("[data-sla-op-from]", "2025-11");
+    await x.p.press("[data-sla-op-to]", "Enter");
+    await x.p.waitForSelector('[data-sla-op-unreadable="1"]');
+    const warn = await x.p.textContent("[data-sla-op-unreadable]");
+    assert.ok(warn.includes("Contracts left out of the totals below because their data could not be read: 1"), warn);
+    assert.ok(warn.includes("initech: usage.json: telemetry[0].ok[3]: <b>42</b> is above total 40"), warn);
+    assert.equal(await x.p.$("[data-sla-op-unreadable] b"), null);
+    assert.ok(await x.p.$('[data-sla-op-exposure="2026-02"]'));
     assert.deepEqual(x.errors, []);
   } finally { await b.close(); srv.close(); }
 });

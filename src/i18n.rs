@@ -577,6 +577,9 @@ catalogue! {
     OpExposureWhy => "所有客户与合同中每月未达标的情况：可补偿的宕机次数、可延长月数与合同补偿份数，以及其中已被申请的部分及其状态。数字由服务器按规则逐份合同计算。", "Per month across every client and contract: the months below target, the units, the extension months and contract credits at stake, and how much of it is claimed, in which status. Each figure is the rules core's, contract by contract, on the server.";
     OpExposureCaption => "每月一行；合同补偿与延长月数为各合同按该月单独计算之和。", "One row per month; credits and extension months are each contract's figures for that month alone, added up.";
     OpExposureEmpty => "所选月份内没有未达标的合同。", "No contract fell below its target in these months.";
+    OpEntTitle => "本申请所涉月份的补偿", "Compensation for this claim's months";
+    OpEntPeriods => "本申请的未达标周期：{months}，共 {units} 次宕机可获补偿。", "This claim's months below target: {months}. Units of compensation (宕机): {units}.";
+    OpExposureUnreadable => "以下合同的数据无法读取，未计入下表（{n} 份）：", "Contracts left out of the totals below because their data could not be read: {n}";
     OpRange => "月份范围", "Months";
     OpMonthHint => "格式：YYYY-MM，例如 2026-02", "As YYYY-MM, e.g. 2026-02";
     OpMonthInvalid => "请按 YYYY-MM 填写月份，例如 2026-02。", "Enter the month as YYYY-MM, e.g. 2026-02.";

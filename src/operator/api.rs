@@ -155,9 +155,23 @@ struct QueueWire {
     next: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct ExposureWire {
-    months: Vec<ExposureMonth>,
+/// A contract the server left out of its totals because its documents do not read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Unreadable {
+    pub client: String,
+    #[serde(default)]
+    pub contract: Option<String>,
+    #[serde(default)]
+    pub error: String,
+}
+
+/// The exposure of a range of months, and what is missing from it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ExposureAnswer {
+    pub months: Vec<ExposureMonth>,
+    /// Absent on a server that failed the whole answer instead.
+    #[serde(default)]
+    pub unreadable: Vec<Unreadable>,
 }
 
 /// One client's contracts and their document links (`GET …/operator/clients`).
@@ -299,10 +313,10 @@ pub async fn exposure(
     from: &str,
     to: &str,
     cancel: &Cancel,
-) -> Result<Vec<ExposureMonth>, ReadError> {
+) -> Result<ExposureAnswer, ReadError> {
     let url = exposure_url(&o.api_base, from, to, false);
     let a = get(o, &url, cancel).await?;
-    parse::<ExposureWire>(&url, &a).map(|w| w.months)
+    parse::<ExposureAnswer>(&url, &a)
 }
 
 /// The server's CSV of the same months, as text.
@@ -454,6 +468,22 @@ mod tests {
             )),
             Decided::NotAllowed
         );
+    }
+
+    #[test]
+    fn exposure_names_the_contracts_left_out() {
+        let a: ExposureAnswer = serde_json::from_str(
+            r#"{"from":"2025-01","to":"2025-12","months":[],
+                "unreadable":[{"client":"broken","contract":null,"error":"usage.json: x"},
+                              {"client":"halfway","contract":"K-HALF","error":"incidents.json: y"}]}"#,
+        )
+        .expect("answer");
+        assert_eq!(a.unreadable.len(), 2);
+        assert_eq!(a.unreadable[0].contract, None);
+        assert_eq!(a.unreadable[1].contract.as_deref(), Some("K-HALF"));
+        // An older server's answer has no list: nothing is said to be missing.
+        let old: ExposureAnswer = serde_json::from_str(r#"{"months":[]}"#).expect("old");
+        assert!(old.unreadable.is_empty());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use sla_rules::claims::ClaimStatus;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::api::{self, ExposureMonth, ReadError};
+use super::api::{self, ExposureAnswer, ReadError, Unreadable};
 use super::common::{
     failed_view, loading_view, read_error_text, status_label, use_focus, valid_month,
 };
@@ -51,7 +51,7 @@ pub fn range_ending(y: i32, m: i32) -> (String, String) {
 enum Phase {
     Loading,
     Failed(ReadError),
-    Ready(Rc<Vec<ExposureMonth>>),
+    Ready(Rc<ExposureAnswer>),
 }
 
 #[component]
@@ -157,10 +157,15 @@ pub fn Exposure(props: &ExposureProps) -> Html {
     let body = match &*phase {
         Phase::Loading => loading_view(env),
         Phase::Failed(e) => failed_view(env, e, &attempt),
-        Phase::Ready(months) if months.is_empty() => html! {
+        Phase::Ready(a) if a.months.is_empty() => html! {
+            <>
+            { unreadable_view(env, &a.unreadable) }
             <p class="slap-muted" data-sla-op-empty="">{ env.t(Key::OpExposureEmpty) }</p>
+            </>
         },
-        Phase::Ready(months) => html! {
+        Phase::Ready(a) => html! {
+            <>
+            { unreadable_view(env, &a.unreadable) }
             <div class="slap-table-wrap" tabindex="0" role="region" aria-label={env.t(Key::OpExposureTitle)}>
                 <table class="slap-table slap-op-exposure">
                     <caption>{ env.t(Key::OpExposureCaption) }</caption>
@@ -174,7 +179,7 @@ pub fn Exposure(props: &ExposureProps) -> Html {
                         <th scope="col" class="slap-num">{ env.t(Key::OpUnclaimedUnits) }</th>
                     </tr></thead>
                     <tbody>
-                    { for months.iter().map(|m| {
+                    { for a.months.iter().map(|m| {
                         let claimed: Vec<String> = ClaimStatus::ALL.into_iter().filter_map(|s| {
                             let n = m.claimed_units.get(s.as_str()).copied().unwrap_or(0);
                             (n > 0).then(|| format!("{} {}", status_label(env, s), f.int(n)))
@@ -197,6 +202,7 @@ pub fn Exposure(props: &ExposureProps) -> Html {
                     </tbody>
                 </table>
             </div>
+            </>
         },
     };
     html! {
@@ -209,6 +215,31 @@ pub fn Exposure(props: &ExposureProps) -> Html {
             }
             { body }
         </section>
+    }
+}
+
+/// The contracts missing from the totals, each with the server's reason: the figures above
+/// are then not everyone's, and the operator must be told so before reading them.
+fn unreadable_view(env: &Env, list: &[Unreadable]) -> Html {
+    if list.is_empty() {
+        return Html::default();
+    }
+    let n = env.fmt.int(list.len() as u64);
+    html! {
+        <div class="slap-error" role="alert" data-sla-op-unreadable={list.len().to_string()}>
+            <p>{ env.fill(Key::OpExposureUnreadable, &[("n", n.as_str())]) }</p>
+            <ul>
+            { for list.iter().map(|u| html! {
+                <li>
+                    <strong>{ match &u.contract {
+                        Some(c) => format!("{} / {c}", u.client),
+                        None => u.client.clone(),
+                    } }</strong>
+                    { ": " }{ u.error.clone() }
+                </li>
+            }) }
+            </ul>
+        </div>
     }
 }
 

@@ -42,25 +42,58 @@ fn month_arg(v: &str, name: &str) -> Result<String, ApiError> {
         .map_err(|_| bad(format!("{name}: YYYY-MM")))
 }
 
-/// Every client's contracts, as the sweep and the contracts document see them.
-pub(crate) fn all_scopes(state: &AppState) -> Result<Vec<(String, Scope)>, ApiError> {
-    let mut out = Vec::new();
+/// A contract left out of an operator's overview because its documents could not be read:
+/// named with the reason, so that a total never silently lacks a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub client: String,
+    /// `None` when not even the client's contract list (or its one `usage.json`) reads.
+    pub contract: Option<String>,
+    /// The reader's message (file, JSON path and what is wrong), as the client's own
+    /// routes would answer it.
+    pub error: String,
+}
+
+impl Unreadable {
+    pub fn json(&self) -> Value {
+        json!({ "client": self.client, "contract": self.contract, "error": self.error })
+    }
+}
+
+/// Every client's contracts, as the sweep and the contracts document see them, and the
+/// clients whose contracts could not be listed.
+#[derive(Debug, Default)]
+pub(crate) struct Scopes {
+    pub ok: Vec<(String, Scope)>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// Reads every client's contract list. One client's unreadable documents fail that client
+/// only: an operator's overview of tens of thousands must not go dark for one bad upload.
+pub(crate) fn all_scopes(state: &AppState) -> Scopes {
+    let mut out = Scopes::default();
     let mut clients: Vec<&str> = state.tokens.clients().collect();
     clients.sort_unstable();
     clients.dedup();
+    let unreadable = |client: &str, e| Unreadable {
+        client: client.to_string(),
+        contract: None,
+        error: data_error(e).message,
+    };
     for client in clients {
-        match state.data.group_contracts(client).map_err(data_error)? {
-            Some(ids) => out.extend(ids.into_iter().map(|id| {
+        match state.data.group_contracts(client) {
+            Ok(Some(ids)) => out.ok.extend(ids.into_iter().map(|id| {
                 let s = Scope::group(client, &id);
                 (id, s)
             })),
-            None => {
-                let u = state.data.usage(client).map_err(data_error)?;
-                out.push((u.contract_id.clone(), Scope::single(client)));
-            }
+            Ok(None) => match state.data.usage(client) {
+                Ok(u) => out.ok.push((u.contract_id.clone(), Scope::single(client))),
+                Err(e) => out.unreadable.push(unreadable(client, e)),
+            },
+            Err(e) => out.unreadable.push(unreadable(client, e)),
         }
     }
-    Ok(out)
+    out
 }
 
 /// Adds one contract's breached months in `[from, to]` to `totals`.
@@ -101,28 +134,34 @@ fn add_contract(
     }
 }
 
-/// The months of `[from, to]` with any contract below target, and their totals.
+/// The months of `[from, to]` with any contract below target, and their totals; the
+/// contracts left out because their documents could not be read.
 pub async fn exposure(
     state: &Arc<AppState>,
     from: &str,
     to: &str,
-) -> Result<BTreeMap<String, MonthTotal>, ApiError> {
+) -> Result<(BTreeMap<String, MonthTotal>, Vec<Unreadable>), ApiError> {
     let st = state.clone();
-    let scopes = blocking(move || all_scopes(&st)).await?;
+    let scopes = blocking(move || Ok(all_scopes(&st))).await?;
+    let mut unreadable = scopes.unreadable;
     let now = crate::clock::now_unix();
     let mut totals = BTreeMap::new();
-    for (id, scope) in scopes {
+    for (id, scope) in scopes.ok {
         let (st, dir) = (state.clone(), scope.dir.clone());
-        let s = blocking(move || {
-            st.data
-                .summary(&dir, now, |r| r.next_judgement_at())
-                .map_err(data_error)
-        })
-        .await?;
-        let claims = state.store.list_claims(&scope.client, &id).await?;
-        add_contract(&mut totals, &s.report, &claims, from, to);
+        let s = blocking(move || Ok(st.data.summary(&dir, now, |r| r.next_judgement_at()))).await?;
+        match s {
+            Ok(s) => {
+                let claims = state.store.list_claims(&scope.client, &id).await?;
+                add_contract(&mut totals, &s.report, &claims, from, to);
+            }
+            Err(e) => unreadable.push(Unreadable {
+                client: scope.client.clone(),
+                contract: Some(id),
+                error: data_error(e).message,
+            }),
+        }
     }
-    Ok(totals)
+    Ok((totals, unreadable))
 }
 
 fn row_json(month: &str, t: &MonthTotal) -> Value {
@@ -196,18 +235,24 @@ pub async fn route(
     if from > to {
         return Err(bad("from: not after to"));
     }
-    let totals = exposure(&state, &from, &to).await?;
+    let (totals, unreadable) = exposure(&state, &from, &to).await?;
     if as_csv {
         let mut r = (StatusCode::OK, csv(&totals)).into_response();
         r.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/csv; charset=utf-8"),
         );
+        // A spreadsheet has no place for them: the count says the rows are not everyone's.
+        r.headers_mut().insert(
+            "x-sla-unreadable-contracts",
+            HeaderValue::from(unreadable.len()),
+        );
         return Ok(r);
     }
     let months: Vec<Value> = totals.iter().map(|(m, t)| row_json(m, t)).collect();
+    let unreadable: Vec<Value> = unreadable.iter().map(Unreadable::json).collect();
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "from": from, "to": to, "months": months }),
+        &json!({ "from": from, "to": to, "months": months, "unreadable": unreadable }),
     ))
 }

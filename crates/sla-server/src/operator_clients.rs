@@ -17,12 +17,12 @@ use crate::exposure::all_scopes;
 use crate::operator::Operator;
 use crate::AppState;
 
-/// `GET /api/v1/operator/clients`: `{"clients":[{"id","contracts":[{"id","links"}]}]}`.
+/// `GET /api/v1/operator/clients`: `{"clients":[{"id","contracts":[{"id","links"}]}],"unreadable":[…]}`.
 pub async fn list(State(state): State<Arc<AppState>>, _op: Operator) -> Result<Response, ApiError> {
     let st = state.clone();
-    let scopes = blocking(move || all_scopes(&st)).await?;
+    let scopes = blocking(move || Ok(all_scopes(&st))).await?;
     let mut clients: Vec<Value> = Vec::new();
-    for (id, scope) in scopes {
+    for (id, scope) in scopes.ok {
         let base = format!("/api/v1/operator/clients/{}/contracts/{id}", scope.client);
         let contract = json!({
             "id": id,
@@ -43,7 +43,10 @@ pub async fn list(State(state): State<Arc<AppState>>, _op: Operator) -> Result<R
     }
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "clients": clients }),
+        &json!({
+            "clients": clients,
+            "unreadable": scopes.unreadable.iter().map(|u| u.json()).collect::<Vec<_>>(),
+        }),
     ))
 }
 
@@ -59,7 +62,8 @@ pub async fn document_of(
     let doc = Doc::from_route(&doc)?;
     let st = state.clone();
     let scope = blocking(move || {
-        Ok(all_scopes(&st)?
+        Ok(all_scopes(&st)
+            .ok
             .into_iter()
             .find(|(c, s)| *c == id && s.client == client)
             .map(|(_, s)| s))

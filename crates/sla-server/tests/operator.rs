@@ -585,6 +585,30 @@ fn exposure(s: &Server) {
              "contract_credit": 300, "claimed_units": none, "unclaimed_units": 1},
         ])
     );
+    // The two unreadable clients are named, with what their own routes would say.
+    let unreadable = v.json()["unreadable"].clone();
+    assert_eq!(unreadable.as_array().map(Vec::len), Some(2), "{unreadable}");
+    assert_eq!(unreadable[0]["client"], "broken");
+    assert_eq!(unreadable[0]["contract"], Value::Null);
+    let e0 = unreadable[0]["error"].as_str().unwrap_or_default();
+    assert!(e0.contains("usage.json"), "{e0}");
+    assert_eq!(unreadable[1]["client"], "halfway");
+    assert_eq!(unreadable[1]["contract"], "K-HALF");
+    let e1 = unreadable[1]["error"].as_str().unwrap_or_default();
+    assert!(
+        e1.contains("incidents.json") && e1.contains("schema"),
+        "{e1}"
+    );
+    // The console's client list keeps the readable ones and names the same two.
+    let clients = get(&s.url("/api/v1/operator/clients"), Some(&alice), &[]).json();
+    let ids: Vec<&str> = clients["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["acme", "globex", "halfway"]);
+    assert_eq!(clients["unreadable"][0]["client"], "broken");
     let may = get(
         &s.url("/api/v1/operator/exposure?from=2025-04&to=2025-05"),
         Some(&alice),
@@ -599,6 +623,7 @@ fn exposure(s: &Server) {
         &[],
     );
     assert_eq!(c.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(c.header("x-sla-unreadable-contracts"), Some("2"));
     assert_eq!(
         String::from_utf8_lossy(&c.body),
         "month,below_target,units,service_extension_months,contract_credit,claimed_submitted,claimed_under_review,claimed_approved,claimed_rejected,claimed_fulfilled,unclaimed_units\r\n\
@@ -620,11 +645,27 @@ fn exposure(s: &Server) {
     }
 }
 
+/// acme and globex as `exposure` works them out, and two clients whose documents do not
+/// read: `broken`'s usage.json is cut short (not even its contract is known), and
+/// `halfway`'s incidents.json is another schema (its contract K-HALF is listed, its report
+/// cannot be made). Neither may change the others' totals.
 fn exposure_data(name: &str) -> std::path::PathBuf {
     let dir = temp_dir(name);
     write_client(&dir, "acme", "K-ACME", &[3, 5]);
     write_client(&dir, "globex", "K-GLOBEX", &[3]);
-    write_tokens_with_operators(&dir, &["acme", "globex"], &["alice"]);
+    write_client(&dir, "broken", "K-BROKEN", &[3]);
+    std::fs::write(
+        dir.join("broken/usage.json"),
+        r#"{"schema":"sla-portal/usage/v1","#,
+    )
+    .expect("usage");
+    write_client(&dir, "halfway", "K-HALF", &[3]);
+    std::fs::write(
+        dir.join("halfway/incidents.json"),
+        r#"{"schema":"sla-portal/usage/v1","incidents":[]}"#,
+    )
+    .expect("incidents");
+    write_tokens_with_operators(&dir, &["acme", "globex", "broken", "halfway"], &["alice"]);
     dir
 }
 
