@@ -276,7 +276,8 @@ pub fn Evidence(props: &EvidenceProps) -> Html {
                     <views::figures::TimelineFigure ..view.clone() />
                     <views::availability::MonthOutages ..view.clone() />
                     <views::exclusions::MonthExclusions ..view.clone() />
-                    <views::claims::entitlement::EntitlementPanel view={view.clone()} open={props.periods.clone()} />
+                    <views::claims::entitlement::EntitlementPanel view={view.clone()} open={props.periods.clone()}
+                        title={Key::OpEntTitle} periods_text={Key::OpEntPeriods} />
                 </>
             }
         }

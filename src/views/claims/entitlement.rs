@@ -12,6 +12,12 @@ pub struct EntitlementProps {
     pub view: ViewProps,
     /// Months that can be claimed now (breached, not claimed before), in order.
     pub open: Vec<String>,
+    /// The heading and the months' sentence: the client's ("Compensation you can claim"),
+    /// or the operator's when the months are a filed claim's.
+    #[prop_or(Key::EntTitle)]
+    pub title: Key,
+    #[prop_or(Key::EntPeriods)]
+    pub periods_text: Key,
 }
 
 #[component]
@@ -45,11 +51,11 @@ pub fn EntitlementPanel(props: &EntitlementProps) -> Html {
             data-service-extension-months={months.to_string()}
             data-contract-credit={contracts.to_string()}
             aria-labelledby={title_id.clone()}>
-            <h2 class="slap-h2" id={title_id}>{ env.t(Key::EntTitle) }</h2>
+            <h2 class="slap-h2" id={title_id}>{ env.t(props.title) }</h2>
             if props.open.is_empty() {
                 <p class="slap-muted">{ env.t(Key::EntNone) }</p>
             } else {
-                <p>{ env.fill(Key::EntPeriods, &[("months", &props.open.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep))), ("units", &f.int(units))]) }</p>
+                <p>{ env.fill(props.periods_text, &[("months", &props.open.iter().map(|m| f.month(m)).collect::<Vec<_>>().join(env.t(Key::ListSep))), ("units", &f.int(units))]) }</p>
                 // Issue 9: what one unit is, from the policy in force (never a fixed sentence).
                 <p class="slap-explain" data-sla-unit-rule={r.rules.compensation_unit.as_str()}>{ crate::views::exclusions::unit_rule(env, &r.rules) }</p>
                 <div class="slap-cards slap-remedies">
