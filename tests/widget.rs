@@ -684,6 +684,35 @@ async fn a_month_whose_data_stops_early_is_flagged_in_both_languages() {
         .text_content()
         .unwrap_or_default();
     assert!(text.starts_with("数据截至 "), "{text}");
+    // March opened from its row: the month view says where its data stops, and why the
+    // verdict may only reflect that (the policy's default counts minutes without data as up).
+    click(&root, "[data-sla-month=\"2026-03\"]").await;
+    let text = wait_for(
+        &root,
+        "[data-sla-selected-month=\"2026-03\"] [data-sla-data-short]",
+    )
+    .await
+    .text_content()
+    .unwrap_or_default();
+    assert!(
+        text.contains("23,628") && text.contains("按政策（无数据分钟计为"),
+        "{text}"
+    );
+    // And in English, the month staying selected.
+    let en = Object::new();
+    Reflect::set(&en, &"locale".into(), &"en".into()).unwrap();
+    h.update(en.into()).unwrap();
+    let text = wait_for(
+        &root,
+        "[lang=en] [data-sla-selected-month=\"2026-03\"] [data-sla-data-short]",
+    )
+    .await
+    .text_content()
+    .unwrap_or_default();
+    assert!(
+        text.contains("23,628 min") && text.contains("minutes without data count as available"),
+        "{text}"
+    );
     h.unmount();
 }
 

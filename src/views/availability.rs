@@ -31,6 +31,12 @@ pub fn MonthOutages(props: &ViewProps) -> Html {
             <h3 class="slap-h3">{ env.fill(Key::OutagesOfMonth, &[("month", &f.month(month))]) }</h3>
             <p><span class={format!("slap-badge slap-badge--{kind}")}><span aria-hidden="true">{ icon }</span>{ " " }{ text }</span>
                { " " }{ f.percent(&period.availability) }{ " " }{ explain(env, period) }</p>
+            // The month's own data horizon, where the reader checks its minutes: a feed
+            // that stopped early must not pass for a good month here either.
+            if crate::views::periods::data_short(period) {
+                <p class="slap-badge slap-badge--open" role="note" data-sla-data-short="">
+                    <span aria-hidden="true">{ "⚠ " }</span>{ crate::views::periods::data_short_why(env, r, period) }</p>
+            }
             if outages.is_empty() {
                 <p class="slap-muted">{ env.t(Key::NoOutages) }</p>
             } else {

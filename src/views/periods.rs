@@ -28,6 +28,25 @@ pub fn data_short(p: &Period) -> bool {
     p.status != PeriodStatus::InProgress && p.minutes_after_data_horizon > 0
 }
 
+/// Why a data-short month's verdict may only reflect the missing data: where the data
+/// stopped, how many of the month's minutes have none, and how the policy counts them.
+pub fn data_short_why(env: &Env, r: &Report, p: &Period) -> String {
+    let f = &env.fmt;
+    let when = r
+        .data_horizon
+        .as_ref()
+        .map(|h| f.datetime(h))
+        .unwrap_or_else(|| env.t(Key::DataHorizonNone).to_string());
+    env.fill(
+        Key::DataShortWhy,
+        &[
+            ("when", &when),
+            ("minutes", &f.int(p.minutes_after_data_horizon)),
+            ("fill", fill_word(env, r, p)),
+        ],
+    )
+}
+
 /// The policy's `missing_data` fill in words, for the data-short explanation.
 pub fn fill_word(env: &Env, r: &Report, p: &Period) -> &'static str {
     let fill = r
