@@ -532,7 +532,7 @@ catalogue! {
     CsApproved => "已批准", "approved";
     CsRejected => "已驳回", "rejected";
     CsFulfilled => "已兑现", "fulfilled";
-    // The operator console (`crate::operator`, full build only)
+    // The operator console (`crate::stage::operator`, full build only)
     OpTitle => "SLA 补偿申请处理台", "SLA claims console";
     OpNav => "处理台视图", "Console views";
     OpNavQueue => "申请队列", "Claims queue";

@@ -28,9 +28,6 @@ pub mod i18n;
 pub mod intl;
 pub mod live;
 pub mod load;
-/// The operator console (`<sla-operator>`): the full build's only, never the first paint's.
-#[cfg(not(feature = "first-paint"))]
-pub mod operator;
 pub mod options;
 pub mod refresh;
 pub mod stage;

@@ -32,6 +32,13 @@ pub use build::{
 };
 pub use resume::{options_to_js, Resume};
 
+/// The operator console (`<sla-operator>`, `mountOperator`): the full build's only. Its
+/// exports would be linked into any build that compiles it, so the first paint must not;
+/// the code lives in src/operator/, and this is where the builds are told apart.
+#[cfg(not(feature = "first-paint"))]
+#[path = "../operator/mod.rs"]
+pub mod operator;
+
 /// The full build's own JS exports: the first paint has neither (`report()`'s serialisation
 /// is kilobytes a first paint does without, and it takes over from nobody).
 #[cfg(not(feature = "first-paint"))]
