@@ -27,6 +27,8 @@ test: bootstrap lint native-test wasm-test diffcheck size e2e
 lint:
 	@# The repository documents itself (docs/): no file may point outside it.
 	@! git grep -n -I -e '\.\./shared' -- . || { echo 'lint: references outside the repository (see above)'; exit 1; }
+	@# One place tells the two builds apart (src/stage/mod.rs): no other widget file names the feature.
+	@test "$$(git grep -l 'first-paint' -- src)" = "src/stage/mod.rs" || { echo 'lint: only src/stage/mod.rs may name the first-paint feature:'; git grep -n 'first-paint' -- src; exit 1; }
 	cargo fmt --all -- --check
 	python3 scripts/module-cycles.py src crates/sla-rules/src crates/sla-server/src crates/sla-cli/src
 	cargo clippy --workspace --all-targets -- -D warnings
