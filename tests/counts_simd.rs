@@ -40,10 +40,11 @@ impl Rng {
     }
 }
 
-/// A number of 1 to 10 digits (1–4 most often, as minute counts are), and once in 200 a
-/// flaw: a sign, a leading zero, a fraction, an exponent or a value over u32::MAX.
-fn number(r: &mut Rng, out: &mut String) {
-    let len = match r.below(20) {
+/// A number of 1 to 4 digits, as minute counts are (`long`: 1 to 10, so that most chunks
+/// hold one of five or more), and once in 200 a flaw: a sign, a leading zero, a fraction,
+/// an exponent or a value over u32::MAX.
+fn number(r: &mut Rng, long: bool, out: &mut String) {
+    let len = match r.below(if long { 20 } else { 12 }) {
         0..=11 => 1 + r.below(4),
         12..=18 => 5 + r.below(5),
         _ => 10,
@@ -72,15 +73,21 @@ fn number(r: &mut Rng, out: &mut String) {
 }
 
 /// An array of up to 60 numbers, separated by commas and now and then JSON whitespace,
-/// and once in a thousand or so by a form feed, a doubled or a missing comma, or a trailing one.
+/// sometimes before a comma, and once in a thousand or so by a form feed, a doubled or a
+/// missing comma, or a trailing one.
 fn array(r: &mut Rng) -> String {
     let mut a = String::from("[");
+    // A third of the arrays have long numbers (left to the byte loop), the rest short ones
+    // only (read in the vectors).
+    let long = r.below(3) == 0;
     let n = r.below(61);
     for k in 0..n {
         if k > 0 {
             match r.below(2000) {
                 0 => a.push_str(",,"),
                 1 => a.push(' '),
+                2 => a.push_str(", ,"),
+                3..=60 => a.push_str(" ,"),
                 _ => a.push(','),
             }
         }
@@ -89,7 +96,7 @@ fn array(r: &mut Rng) -> String {
             1..=150 => a.push([' ', '\n', '\t', '\r'][r.below(4) as usize]),
             _ => {}
         }
-        number(r, &mut a);
+        number(r, long, &mut a);
     }
     if r.below(100) == 0 {
         a.push(',');

@@ -10,6 +10,11 @@
 //! with serde_json alone, which also produces every error message. So this
 //! module can only make parsing faster, never different (a property test and
 //! the fuzz target check it).
+//!
+//! The full widget's build adds a wasm simd128 reader in front of the byte loop (feature
+//! `simd128`, module `simd` below): 32 bytes at a time while they are plain `n,` pairs, and
+//! the byte loop for anything else, so it too can only make lifting faster. The first paint
+//! and native builds have the byte loop alone.
 
 /// A lifted array: telemetry segment index, `true` for `ok` (`false` for `total`), values.
 pub type Lifted = (usize, bool, Vec<u32>);
@@ -120,13 +125,21 @@ fn numbers(b: &[u8], mut i: usize, capacity: usize) -> Option<(Vec<u32>, usize)>
     if b.get(i) == Some(&b']') {
         return Some((values, i));
     }
+    // Numbers the byte loop reads before the simd128 path is tried again (after it stopped
+    // at a long number: where there is one, more follow).
+    #[cfg(all(target_arch = "wasm32", feature = "simd128"))]
+    let mut by_bytes = 0u32;
     loop {
-        // Whole `n,` pairs sixteen bytes at a time where the full build has simd128; it
-        // stops at anything unusual and leaves it to the byte loop below, so it reads
-        // exactly what that loop would. After a comma the byte loop skips whitespace.
+        // Whole `n,` pairs 32 bytes at a time where the full build has simd128; it stops
+        // at anything unusual and leaves it to the byte loop below, so it reads exactly
+        // what that loop would. After a comma the byte loop skips whitespace.
         #[cfg(all(target_arch = "wasm32", feature = "simd128"))]
-        if !simd::OFF.get() {
-            i = simd::pairs(b, i, &mut values);
+        if by_bytes > 0 {
+            by_bytes -= 1;
+        } else if !simd::OFF.get() {
+            let (next, long) = simd::pairs(b, i, &mut values);
+            i = next;
+            by_bytes = if long { 32 } else { 0 };
             skip_ws(b, &mut i);
         }
         let (v, end) = number(b, i)?;
@@ -224,16 +237,19 @@ mod simd {
     }
 
     /// Reads the `n,` pairs from `i`, where a number starts, and pushes their values;
-    /// returns the index after the last comma it read (`i` when it read none). A chunk of
-    /// 32 bytes is read up to its last comma when everything before that comma is digits
-    /// and single commas, with no number but a lone `0` starting with `0`; anything else
-    /// (the array's last 32 bytes, whitespace, a sign, a fraction, "01", ",,", a number
-    /// running past the chunk's last comma) stops it, and the caller's byte loop decides.
-    /// Numbers of up to four digits are computed in the vectors; a chunk with a longer one
-    /// reads each of its numbers with `number`. (32 bytes rather than 16: the mask work is
-    /// per chunk, and halving it took `lift` of a year … in Chromium.)
+    /// returns the index after the last comma it read and the whitespace after it (`i` when
+    /// it read none). A chunk of 32 bytes is read up to its last comma when everything
+    /// before that comma is digits and single commas, each perhaps followed by JSON
+    /// whitespace, with no number but a lone `0` starting with `0`; anything else (the
+    /// array's end, the document's last 32 bytes, whitespace before a comma, a sign, a
+    /// fraction, "01", ",,", a number running past the chunk's last comma) stops it, and
+    /// the caller's byte loop decides.
+    /// Numbers of up to four digits are computed in the vectors; at a chunk with a longer
+    /// one it stops and says so (`true`), and the caller reads a few numbers with the byte
+    /// loop before it tries again. (32 bytes rather than 16: the mask work is
+    /// per chunk, and halving it took `lift` of the bench year 4.0 → 3.2 ms in Chromium.)
     #[target_feature(enable = "simd128")]
-    pub(super) fn pairs(b: &[u8], mut i: usize, values: &mut Vec<u32>) -> usize {
+    pub(super) fn pairs(b: &[u8], mut i: usize, values: &mut Vec<u32>) -> (usize, bool) {
         let zero = u8x16_splat(0);
         let mask = |v: v128| u64::from(u8x16_bitmask(v));
         while let Some(chunk) = b.get(i..i + 32) {
@@ -251,35 +267,40 @@ mod simd {
             let digits = mask(is0) | mask(is1) << 16;
             let commas = mask(u8x16_eq(v0, comma)) | mask(u8x16_eq(v1, comma)) << 16;
             let zeros = mask(u8x16_eq(d0, zero)) | mask(u8x16_eq(d1, zero)) << 16;
-            // Up to the first byte that is neither, then up to the last comma before it.
-            let end = (!(digits | commas) | 1 << 32).trailing_zeros();
+            // Up to the first byte that is none of digit, comma, JSON whitespace, then up to
+            // the last comma before it. (Whitespace is looked for only in a chunk that has
+            // something besides digits and commas: compact documents never pay for it.)
+            let other = !(digits | commas) & 0xFFFF_FFFF;
+            let (end, spaces) = if other == 0 {
+                (32, 0)
+            } else {
+                // ' ', and '\t' '\n' '\r' from a table (swizzle gives 0 for bytes ≥ 16).
+                let table = u8x16(0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 0, 0, 255, 0, 0);
+                let ws = |v: v128| v128_or(u8x16_eq(v, u8x16_splat(b' ')), u8x16_swizzle(table, v));
+                let spaces = mask(ws(v0)) | mask(ws(v1)) << 16;
+                ((other & !spaces | 1 << 32).trailing_zeros(), spaces)
+            };
             let commas = commas & ((1 << end) - 1);
             if digits & 1 == 0 || commas == 0 {
                 break;
             }
             let last = 63 - commas.leading_zeros();
-            let digits = digits & ((2 << last) - 1);
-            let starts = 1 | (commas << 1 & digits);
-            if commas & commas >> 1 != 0 || starts & zeros & digits >> 1 != 0 {
+            let (digits, spaces) = (digits & ((2 << last) - 1), spaces & ((2 << last) - 1));
+            let gaps = commas | spaces;
+            let starts = 1 | (gaps << 1 & digits);
+            // Whitespace only after a comma (as `1, 2` or a new line and indentation), never
+            // before one or a second comma in a gap; no leading zero.
+            if spaces & !(gaps << 1) != 0
+                || commas & gaps << 1 != 0
+                || starts & zeros & digits >> 1 != 0
+            {
                 break;
             }
             if digits & digits >> 1 & digits >> 2 & digits >> 3 & digits >> 4 != 0 {
-                // A number of five digits or more: this chunk's numbers one by one from the
-                // word-at-a-time reader, which also refuses one over u32::MAX (the byte
-                // loop then meets it again, and gives up).
-                let mut start = i;
-                let mut m = commas;
-                while m != 0 {
-                    let comma = i + m.trailing_zeros() as usize;
-                    match super::number(b, start) {
-                        Some((v, end)) if end == comma => values.push(v),
-                        _ => return start,
-                    }
-                    start = comma + 1;
-                    m &= m - 1;
-                }
-                i = start;
-                continue;
+                // A number of five digits or more: the byte loop reads those faster than
+                // this chunk's mask work and `number` on each would (counts of a busy
+                // client), so the caller reads the next 32 numbers with it.
+                return (i, true);
             }
             // The value of each number of up to four digits in the lane of its last digit:
             // a lane plus ten times the lane before (zero where that is a comma), then plus
@@ -326,8 +347,15 @@ mod simd {
             }
             // SAFETY: the `k` elements after `len` were written just above.
             unsafe { values.set_len(len + k) };
-            i += last as usize + 1;
+            i = next(b, i + last as usize + 1);
         }
+        (i, false)
+    }
+
+    /// After a comma at `i - 1`: where the next number starts, past JSON whitespace.
+    #[inline]
+    fn next(b: &[u8], mut i: usize) -> usize {
+        super::skip_ws(b, &mut i);
         i
     }
 

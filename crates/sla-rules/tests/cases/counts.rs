@@ -20,7 +20,7 @@ const CASES: &[(&str, Option<&[u32]>)] = &[
         ]),
     ),
     // A chunk ending inside a number: `…,4444,5555` | `5,6,…`; the next chunk starts at that
-    // number and, having five digits in it, reads its numbers one by one.
+    // number, which has five digits: the byte loop reads it and the next ones.
     (
         "[1,22,333,4444,1,22,333,4444,55555,6,7,8,9,10,11,12,13,14,15,16,17,18,19]",
         Some(&[
@@ -109,6 +109,22 @@ const CASES: &[(&str, Option<&[u32]>)] = &[
             1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
         ]),
     ),
+    // Whitespace after commas, as Python's json.dumps and pretty-printers write it: read by
+    // the vectors too, across chunk ends, however long.
+    (
+        "[1, 22, 333, 4444, 5, 66, 777, 8888, 9, 10, 11, 12, 13, 14, 15, 16]",
+        Some(&[1, 22, 333, 4444, 5, 66, 777, 8888, 9, 10, 11, 12, 13, 14, 15, 16]),
+    ),
+    (
+        "[\n    1,\n    22,\n    333,\n    4444,\n    55555,\n    6,\n    7,\n    8,\n    9,\n    10\n  ]",
+        Some(&[1, 22, 333, 4444, 55555, 6, 7, 8, 9, 10]),
+    ),
+    (
+        "[1,                                        2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]",
+        Some(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]),
+    ),
+    // Two commas with whitespace between are still two.
+    ("[1,2,3,4,5,6,7,8,9, ,10,11,12,13,14,15,16,17,18,19,20]", None),
     // A zero as the first chunk's last byte (31): here a number, below a leading zero the chunk
     // cannot see (`0` | `1,2,…`).
     (
