@@ -109,12 +109,15 @@ const bytes = new Uint8Array(await (await fetch("/data/year-usage.json")).arrayB
 const text = new TextDecoder().decode(bytes);
 const incidents = await (await fetch("/data/year-incidents.json")).text();
 const opts = { asOf: "2026-05-20T12:00:00+08:00" };
-const time = (f, n) => { const xs = []; for (let i = 0; i < n; i++) { const t = performance.now(); f(); xs.push(performance.now() - t); } return median(xs); };
+// The median of 9 calls, and the fastest of them (the one least disturbed on a shared machine).
+const fastest = {};
+const time = (f, n, k) => { const xs = []; for (let i = 0; i < n; i++) { const t = performance.now(); f(); xs.push(performance.now() - t); } if (k) fastest[k] = Math.min(...xs); return median(xs); };
 time(() => JSON.parse(text), 2); time(() => report(bytes, incidents, opts), 2);
 res.mb = bytes.length / 1e6;
-res.parse = time(() => JSON.parse(text), 9);
-res.reportBytes = time(() => report(bytes, incidents, opts), 9);
+res.parse = time(() => JSON.parse(text), 9, "parse");
+res.reportBytes = time(() => report(bytes, incidents, opts), 9, "reportBytes");
 res.reportText = time(() => report(text, incidents, opts), 9);
+res.fastest = fastest;
 // Where report() spends its time: the same document without telemetry costs the fixed part
 // (other fields, evaluating a year of minutes, writing the report); the rest is telemetry.
 const doc = JSON.parse(text); doc.telemetry = [];
@@ -143,6 +146,7 @@ try {
   console.log(`\nreport() on one year of minute telemetry (${r.mb.toFixed(2)} MB), median of 9`);
   console.log(`  JSON.parse(text)          ${ms(r.parse)}`);
   console.log(`  report(Uint8Array, …)     ${ms(r.reportBytes)}   ratio ${(r.reportBytes / r.parse).toFixed(2)} (goal ≤ 0.6: ${r.reportBytes <= 0.6 * r.parse ? "met" : "MISSED"})`);
+  console.log(`    fastest calls: JSON.parse ${ms(r.fastest.parse)}, report(Uint8Array) ${ms(r.fastest.reportBytes)}, ratio ${(r.fastest.reportBytes / r.fastest.parse).toFixed(2)}`);
   console.log(`  report(string, …)         ${ms(r.reportText)}   ratio ${(r.reportText / r.parse).toFixed(2)}`);
   console.log(`  of report(Uint8Array): ${ms(r.reportBare)} without telemetry (evaluate a year of minutes, write the report),`);
   console.log(`  ${ms(r.reportBytes - r.reportBare)} parsing the two 525,600-element arrays and marking their minutes`);
