@@ -169,24 +169,30 @@ async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -
         );
         return Outcome::Bad;
     }
+    let mut fresh = Vec::new();
+    let mut months = Vec::new();
     for (period, e) in crate::webhooks::breaches(client, &report) {
         let Ok(month) = Month::parse(&period) else {
             continue;
         };
-        if emitted.contains(&month) {
-            continue;
+        if !emitted.contains(&month) {
+            months.push(month);
+            fresh.push((period, e));
         }
-        match state.store.emit_breach(contract, &period, &e).await {
-            Ok(new) => {
+    }
+    // All of them or none: a failure leaves every one to the next pass.
+    match state.store.emit_breaches(contract, &fresh).await {
+        Ok(new) => {
+            for ((period, e), new) in fresh.iter().zip(new) {
                 if new {
                     tracing::info!(client, contract, period = %period, event_id = %e.id, "period.breached queued");
                 }
-                emitted.push(month);
             }
-            Err(e) => {
-                tracing::warn!(client, error = %e, "sweep: breach not recorded");
-                return Outcome::Later;
-            }
+            emitted.extend(months);
+        }
+        Err(e) => {
+            tracing::warn!(client, error = %e, "sweep: breach not recorded");
+            return Outcome::Later;
         }
     }
     Outcome::Done {
