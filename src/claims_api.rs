@@ -6,7 +6,7 @@ use std::rc::Rc;
 use sla_rules::claims::{claimed_periods, ClaimRecord};
 use yew::prelude::*;
 
-use crate::api::{self, Cancel, ClaimError};
+use crate::api::{self, Cancel, ClaimError, Receipt, Receipts};
 use crate::options::Options;
 
 /// Where the claims list stands.
@@ -24,10 +24,12 @@ pub enum ClaimsStatus {
 pub struct ClaimsCtx {
     pub status: ClaimsStatus,
     pub claims: Rc<Vec<ClaimRecord>>,
+    /// Each claim's current receipt, by claim_id (`crate::signatures` checks them).
+    pub receipts: Rc<Receipts>,
     /// Fetches the list again.
     pub reload: Callback<()>,
-    /// Adds (or replaces, by claim_id) a claim the server just confirmed.
-    pub confirmed: Callback<ClaimRecord>,
+    /// Adds (or replaces, by claim_id) a claim the server just confirmed, with its receipt.
+    pub confirmed: Callback<(ClaimRecord, Option<Receipt>)>,
 }
 
 impl ClaimsCtx {
@@ -62,11 +64,13 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
         }
     });
     let claims = use_state(|| Rc::new(Vec::<ClaimRecord>::new()));
+    let receipts = use_state(|| Rc::new(Receipts::new()));
     let generation = use_state(|| 0u32);
     // The `ETag` of the list last read, for the re-checks' conditional reads.
     let tag = use_mut_ref(|| None::<String>);
     {
         let (status, claims, tag) = (status.clone(), claims.clone(), tag.clone());
+        let receipts = receipts.clone();
         // Keyed on the URL: a refreshed token (`update()`) does not refetch the list.
         let opts = props.options.clone();
         use_effect_with((props.options.claims_url.clone(), *generation), move |_| {
@@ -82,6 +86,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
                     match r {
                         Ok(Some(list)) => {
                             *tag.borrow_mut() = list.etag;
+                            receipts.set(Rc::new(list.receipts));
                             claims.set(Rc::new(list.claims));
                             status.set(ClaimsStatus::Ready);
                         }
@@ -112,6 +117,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let last = use_mut_ref(|| props.checked_at);
     {
         let (status, claims, tag) = (status.clone(), claims.clone(), tag.clone());
+        let receipts = receipts.clone();
         let opts = props.options.clone();
         use_effect_with(props.checked_at, move |at| {
             let cancel = Cancel::new();
@@ -125,6 +131,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
                     let r = api::list_claims(&opts, &url, held.as_deref(), &c).await;
                     if let (Ok(Some(list)), false) = (r, c.is_cancelled()) {
                         *tag.borrow_mut() = list.etag;
+                        receipts.set(Rc::new(list.receipts));
                         claims.set(Rc::new(list.claims));
                         status.set(ClaimsStatus::Ready);
                     }
@@ -138,10 +145,16 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
         Callback::from(move |_| g.set(*g + 1))
     };
     let confirmed = {
-        let claims = claims.clone();
+        let (claims, receipts) = (claims.clone(), receipts.clone());
         let told = props.on_claim_filed.clone();
-        Callback::from(move |c: ClaimRecord| {
+        Callback::from(move |(c, receipt): (ClaimRecord, Option<Receipt>)| {
             told.emit(c.clone());
+            let mut r: Receipts = (**receipts).clone();
+            match receipt {
+                Some(x) => r.insert(c.claim_id.clone(), x),
+                None => r.remove(&c.claim_id),
+            };
+            receipts.set(Rc::new(r));
             let mut v: Vec<ClaimRecord> = (**claims).clone();
             v.retain(|x| x.claim_id != c.claim_id);
             v.push(c);
@@ -151,6 +164,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let ctx = ClaimsCtx {
         status: (*status).clone(),
         claims: (*claims).clone(),
+        receipts: (*receipts).clone(),
         reload,
         confirmed,
     };

@@ -33,6 +33,9 @@ pub mod load;
 pub mod operator;
 pub mod options;
 pub mod refresh;
+/// Signed receipts and statements, checked with WebCrypto (full build only: the first paint
+/// names nothing of it).
+pub mod signatures;
 pub mod stage;
 pub mod state;
 pub mod tab;

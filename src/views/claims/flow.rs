@@ -94,11 +94,13 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                     if c.is_cancelled() {
                         return;
                     }
-                    match &result {
-                        Ok(record) => confirmed.emit(record.clone()),
-                        // Our id was filed with an earlier body: the list will show which.
-                        Err(ClaimError::IdReused) => reload.emit(()),
-                        Err(_) => {}
+                    let result = result.map(|(record, receipt)| {
+                        confirmed.emit((record.clone(), receipt));
+                        record
+                    });
+                    // Our id was filed with an earlier body: the list will show which.
+                    if let Err(ClaimError::IdReused) = &result {
+                        reload.emit(());
                     }
                     dispatch.dispatch(FormAction::Answered {
                         claim_id: body.claim_id,
