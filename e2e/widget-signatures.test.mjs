@@ -27,6 +27,7 @@ const HOST_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>signa
 // Every sla-portal:error the host hears, for the assertions.
 const HOST_JS = `import init, { mount } from "./sla_portal.js";
 const q = new URLSearchParams(location.search);
+document.documentElement.lang = q.get("locale") || "zh-CN";
 window.__errors = [];
 document.addEventListener("sla-portal:error", (e) => window.__errors.push(e.detail));
 const { token } = await (await fetch("/demo/token")).json();

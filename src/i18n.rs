@@ -549,7 +549,7 @@ catalogue! {
     SigWhyMismatch => "签名内容与所示内容不一致：{field}", "what was signed differs from what is shown: {field}";
     SigWhyKey => "公布的密钥不可用", "the published key is unusable";
     SigStatementFailed => "无法取得签名对账单（{reason}）。", "The signed statement could not be fetched ({reason}).";
-    SigKid => "服务方密钥（kid）：{kid}", "Provider's key (kid): {kid}";
+    SigKid => "服务方密钥（kid）：", "Provider's key (kid): ";
     SigJwsLabel => "签名对账单（紧凑 JWS，每行 64 个字符），可录入后用 sla verify 校验：", "The signed statement (compact JWS, 64 characters a line), to type back and check with sla verify:";
     DownloadEvidenceSigned => "下载证据及回执（JSON）", "Download evidence with the receipt (JSON)";
     // The operator console (`crate::operator`, full build only)

@@ -406,6 +406,9 @@ async fn webcrypto_verify(x: &str, input: &[u8], signature: &[u8]) -> Result<boo
 
 type KeysFuture = Shared<LocalBoxFuture<'static, Result<Rc<Value>, String>>>;
 
+/// A checked JWS: its `kid` and payload, or what to say instead.
+type Outcome = Result<(String, Value), Verdict>;
+
 /// One widget's signature checks: its JWKS, fetched once (in memory only, never stored) and
 /// again once on an unknown `kid`; each JWS's outcome, so a receipt shown twice (history and
 /// confirmation) is checked once; and which invalid ones the host was told of.
@@ -415,7 +418,7 @@ pub struct Signatures {
     url: RefCell<Option<Result<String, String>>>,
     keys: RefCell<Option<KeysFuture>>,
     refetched: Cell<bool>,
-    outcomes: RefCell<HashMap<String, Result<(String, Value), Verdict>>>,
+    outcomes: RefCell<HashMap<String, Outcome>>,
     reported: RefCell<HashSet<String>>,
 }
 
@@ -501,7 +504,7 @@ impl Signatures {
 
     /// Checks `jws` of `typ`: its form, its key and its signature (WebCrypto) and that its
     /// payload is canonical; answers its `kid` and payload, or what to say instead.
-    pub async fn check(&self, jws: &str, typ: &str) -> Result<(String, Value), Verdict> {
+    pub async fn check(&self, jws: &str, typ: &str) -> Outcome {
         if let Some(o) = self.outcomes.borrow().get(jws) {
             return o.clone();
         }
@@ -515,7 +518,7 @@ impl Signatures {
         o
     }
 
-    async fn check_afresh(&self, jws: &str, typ: &str) -> Result<(String, Value), Verdict> {
+    async fn check_afresh(&self, jws: &str, typ: &str) -> Outcome {
         let c = split(jws, typ).map_err(Verdict::Invalid)?;
         let keys = self.keys(false).await;
         let keys = match keys {

@@ -150,9 +150,9 @@ fn SignedStatement(props: &SignedProps) -> Html {
                     <Signature env={env.clone()} jws={jws.clone().map(AttrValue::from)}
                         expect={Expect::Month(props.shown.clone())} file={props.url.clone()} path="jws" />
                     if let (Some(jws), Some(kid)) = (jws, kid) {
-                        <p>{ env.fill(Key::SigKid, &[("kid", &kid)]) }</p>
+                        <p>{ env.t(Key::SigKid) }<code>{ kid }</code></p>
                         <p>{ env.t(Key::SigJwsLabel) }</p>
-                        <pre data-sla-jws="">{ signatures::lines(jws, 64).join("\n") }</pre>
+                        <pre data-sla-jws=""><code>{ signatures::lines(jws, 64).join("\n") }</code></pre>
                     }
                 </div>
             }
