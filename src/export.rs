@@ -102,11 +102,17 @@ pub fn report_json(r: &Report) -> String {
 /// without `as_of` and `jws` against the receipt's `evidence_sha256`. Without a receipt (a
 /// server that signs nothing) the evidence alone.
 pub fn evidence_download(ev: &sla_rules::evidence::Evidence, receipt: Option<&str>) -> String {
-    let mut v = serde_json::to_value(ev).unwrap_or_default();
-    if let (Some(o), Some(jws)) = (v.as_object_mut(), receipt) {
-        o.insert("jws".into(), serde_json::Value::from(jws));
+    // The evidence's own pretty text (the serialiser the claim flow's download links already)
+    // with `jws` written in as its first member: going through a `serde_json::Value` instead
+    // cost the full build 8 KB of serialiser code for the same bytes.
+    let body = serde_json::to_string_pretty(ev).unwrap_or_default();
+    match (receipt, body.strip_prefix('{')) {
+        (Some(jws), Some(rest)) => {
+            let jws = serde_json::to_string(jws).unwrap_or_default();
+            format!("{{\n  \"jws\": {jws},{rest}")
+        }
+        _ => body,
     }
-    serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 
 /// A file name for a download: `sla-<contract>-<what>.<ext>` with unsafe characters replaced.
@@ -212,6 +218,11 @@ mod tests {
         .unwrap();
         let ev = sla_rules::evidence::evidence(&r, &["2026-02".to_string()]);
         let text = evidence_download(&ev, Some("h.p.s"));
+        assert!(
+            text.starts_with("{\n  \"jws\": \"h.p.s\",\n  \"schema\": "),
+            "{}",
+            &text[..60]
+        );
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["schema"], "sla-portal/evidence/v1");
         assert_eq!(v["jws"], "h.p.s");
