@@ -24,12 +24,20 @@ pub enum ClaimsStatus {
 pub struct ClaimsCtx {
     pub status: ClaimsStatus,
     pub claims: Rc<Vec<ClaimRecord>>,
-    /// Each claim's current receipt, by claim_id (`crate::signatures` checks them).
-    pub receipts: Rc<Receipts>,
     /// Fetches the list again.
     pub reload: Callback<()>,
-    /// Adds (or replaces, by claim_id) a claim the server just confirmed, with its receipt.
-    pub confirmed: Callback<(ClaimRecord, Option<Receipt>)>,
+    /// Adds (or replaces, by claim_id) a claim the server just confirmed.
+    pub confirmed: Callback<ClaimRecord>,
+}
+
+/// Each claim's current receipt, by claim_id (`crate::signatures` checks them), and how a
+/// claim just filed brings its own. A context of its own, not members of [`ClaimsCtx`]: the
+/// first paint's periods table reads that one, and its layout is bytes of the first paint.
+#[derive(Clone, PartialEq)]
+pub struct ReceiptsCtx {
+    pub receipts: Rc<Receipts>,
+    /// The receipt of a claim the server just confirmed (`None`: it signed nothing).
+    pub filed: Callback<(String, Option<Receipt>)>,
 }
 
 impl ClaimsCtx {
@@ -144,17 +152,22 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
         let g = generation.clone();
         Callback::from(move |_| g.set(*g + 1))
     };
-    let confirmed = {
-        let (claims, receipts) = (claims.clone(), receipts.clone());
-        let told = props.on_claim_filed.clone();
-        Callback::from(move |(c, receipt): (ClaimRecord, Option<Receipt>)| {
-            told.emit(c.clone());
+    let filed = {
+        let receipts = receipts.clone();
+        Callback::from(move |(id, receipt): (String, Option<Receipt>)| {
             let mut r: Receipts = (**receipts).clone();
             match receipt {
-                Some(x) => r.insert(c.claim_id.clone(), x),
-                None => r.remove(&c.claim_id),
+                Some(x) => r.insert(id, x),
+                None => r.remove(&id),
             };
             receipts.set(Rc::new(r));
+        })
+    };
+    let confirmed = {
+        let claims = claims.clone();
+        let told = props.on_claim_filed.clone();
+        Callback::from(move |c: ClaimRecord| {
+            told.emit(c.clone());
             let mut v: Vec<ClaimRecord> = (**claims).clone();
             v.retain(|x| x.claim_id != c.claim_id);
             v.push(c);
@@ -164,13 +177,18 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let ctx = ClaimsCtx {
         status: (*status).clone(),
         claims: (*claims).clone(),
-        receipts: (*receipts).clone(),
         reload,
         confirmed,
     };
+    let signed = ReceiptsCtx {
+        receipts: (*receipts).clone(),
+        filed,
+    };
     html! {
         <ContextProvider<ClaimsCtx> context={ctx}>
-            { props.children.clone() }
+            <ContextProvider<ReceiptsCtx> context={signed}>
+                { props.children.clone() }
+            </ContextProvider<ReceiptsCtx>>
         </ContextProvider<ClaimsCtx>>
     }
 }

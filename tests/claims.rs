@@ -95,7 +95,6 @@ fn Host(props: &HostProps) -> Html {
     let ctx = ClaimsCtx {
         status: ClaimsStatus::Ready,
         claims: Rc::new(Vec::new()),
-        receipts: Rc::default(),
         reload: Callback::noop(),
         confirmed: Callback::noop(),
     };

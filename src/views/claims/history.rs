@@ -5,13 +5,18 @@ use sla_rules::claims::{ClaimRecord, ClaimStatus, StatusChange};
 use yew::prelude::*;
 
 use super::{figures_text, remedy_label};
-use crate::claims_api::ClaimsCtx;
+use crate::claims_api::{ClaimsCtx, ReceiptsCtx};
 use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
 use crate::signatures::{Expect, Signature};
 
 /// The provider's signature on claim `c` as the claims list (or the claim's answer) carried it.
-fn signature(env: &std::rc::Rc<Env>, ctx: &ClaimsCtx, url: Option<&str>, c: &ClaimRecord) -> Html {
+fn signature(
+    env: &std::rc::Rc<Env>,
+    ctx: &ReceiptsCtx,
+    url: Option<&str>,
+    c: &ClaimRecord,
+) -> Html {
     let r = ctx.receipts.get(&c.claim_id);
     html! {
         <Signature env={env.clone()} jws={r.map(|r| AttrValue::from(r.jws.clone()))}
@@ -74,6 +79,7 @@ pub fn History(props: &ViewProps) -> Html {
     let Some(ctx) = use_context::<ClaimsCtx>() else {
         return html! {};
     };
+    let signed = use_context::<ReceiptsCtx>();
     let mut claims: Vec<ClaimRecord> = (*ctx.claims).clone();
     claims.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at));
     let open = shown
@@ -112,7 +118,9 @@ pub fn History(props: &ViewProps) -> Html {
                                     <td>
                                         <span class={format!("slap-badge slap-badge--claim-{}", c.status.as_str())}>{ status_text(env, c.status) }</span>
                                         { status_history(env, &c.history) }
-                                        { signature(env, &ctx, props.options.claims_url.as_deref(), c) }
+                                        if let Some(signed) = &signed {
+                                            { signature(env, signed, props.options.claims_url.as_deref(), c) }
+                                        }
                                     </td>
                                     <td>{ f.datetime(&c.updated_at) }</td>
                                     <td><button type="button" class="slap-linkish" {onclick}>{ env.t(Key::ClaimOpen) }</button></td>
@@ -144,7 +152,7 @@ pub fn Confirmation(props: &ConfirmationProps) -> Html {
     let r = &props.view.data.ev.report;
     let c = &props.claim;
     let printing = use_state(|| false);
-    let ctx = use_context::<ClaimsCtx>();
+    let ctx = use_context::<ReceiptsCtx>();
     let receipt = ctx
         .as_ref()
         .and_then(|x| x.receipts.get(&c.claim_id))
