@@ -159,11 +159,17 @@ pub fn signature_invalid(node: &NodeRef, file: &str, path: &str, message: &str) 
             Err(_) => return,
         },
     };
+    // Reflect::set here, not `set`: this is full-build code, and `set` (which the first paint
+    // links) keeps the callers it had, so the compiler inlines it there as before.
     let o = Object::new();
-    set(&o, "code", "signature_invalid");
-    set(&o, "file", file);
-    set(&o, "path", path);
-    set(&o, "message", message);
+    for (k, v) in [
+        ("code", "signature_invalid"),
+        ("file", file),
+        ("path", path),
+        ("message", message),
+    ] {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);

@@ -147,7 +147,7 @@ fn SignedStatement(props: &SignedProps) -> Html {
                 .map(|c| c.kid);
             html! {
                 <div data-sla-signed-statement="">
-                    <Signature env={env.clone()} jws={jws.clone().map(AttrValue::from)}
+                    <Signature env={env.clone()} jws={jws.as_ref().map(|j| AttrValue::from(j.clone()))}
                         expect={Expect::Month(props.shown.clone())} file={props.url.clone()} path="jws" />
                     if let (Some(jws), Some(kid)) = (jws, kid) {
                         <p>{ env.t(Key::SigKid) }<code>{ kid }</code></p>
