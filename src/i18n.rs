@@ -527,11 +527,6 @@ catalogue! {
     StatusHistory => "状态记录", "Status history";
     HistoryTitle => "申请记录", "Your claims";
     HistoryEmpty => "还没有申请记录。", "No claims yet.";
-    CsSubmitted => "已提交", "submitted";
-    CsUnderReview => "审核中", "under review";
-    CsApproved => "已批准", "approved";
-    CsRejected => "已驳回", "rejected";
-    CsFulfilled => "已兑现", "fulfilled";
     // Signed receipts and statements (`crate::signatures`, full build only)
     SigTitle => "服务方签名", "Provider's signature";
     SigChecking => "正在校验服务方签名…", "Checking the provider's signature…";
@@ -552,6 +547,11 @@ catalogue! {
     SigKid => "服务方密钥（kid）：", "Provider's key (kid): ";
     SigJwsLabel => "签名对账单（紧凑 JWS，每行 64 个字符），可录入后用 sla verify 校验：", "The signed statement (compact JWS, 64 characters a line), to type back and check with sla verify:";
     DownloadEvidenceSigned => "下载证据及回执（JSON）", "Download evidence with the receipt (JSON)";
+    CsSubmitted => "已提交", "submitted";
+    CsUnderReview => "审核中", "under review";
+    CsApproved => "已批准", "approved";
+    CsRejected => "已驳回", "rejected";
+    CsFulfilled => "已兑现", "fulfilled";
     // The operator console (`crate::operator`, full build only)
     OpTitle => "SLA 补偿申请处理台", "SLA claims console";
     OpNav => "处理台视图", "Console views";
