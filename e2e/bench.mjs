@@ -43,6 +43,17 @@ console.log(`goal: ≤ ${BUDGET / 1000} KB brotli → ${(total / 1000).toFixed(1
 // Not before the first chart: the full widget, imported once the overview is drawn (src/stage/).
 const full = [path.join(DIST, "sla_portal_full_bg.wasm"), path.join(DIST, "sla_portal_full.js")].filter((f) => fs.existsSync(f));
 if (full.length) console.log(`then the full widget (wasm + js), loaded after the first chart: ${kb(sizes(full).brotli).trim()} brotli`);
+// What a change cost: BASE_DIST=<an earlier build's dist/> prints the full widget's and the
+// first paint's growth in bytes at brotli -q 11 (e.g. #21's signatures: the full build only).
+if (process.env.BASE_DIST && full.length) {
+  const base = path.resolve(process.env.BASE_DIST);
+  const at = (dir, names) => sizes(names.map((f) => path.join(dir, f))).brotli;
+  const fullNames = ["sla_portal_full_bg.wasm", "sla_portal_full.js"];
+  const [f0, f1] = [at(base, fullNames), at(DIST, fullNames)];
+  const [p0, p1] = [at(base, FIRST_PAINT), at(DIST, FIRST_PAINT)];
+  const signed = (n) => (n >= 0 ? `+${n}` : `${n}`);
+  console.log(`against ${path.relative(ROOT, base) || base}: the full widget ${f0} → ${f1} B brotli (${signed(f1 - f0)} B), the first paint ${p0} → ${p1} B (${signed(p1 - p0)} B)`);
+}
 await wasmBreakdown();
 
 /// Where the wasm's bytes go: the release build again through wasm-bindgen and wasm-opt -g

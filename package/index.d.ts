@@ -56,6 +56,12 @@ export interface MountOptions {
    * number, 0 to 86400; default 60. No re-check while a claim is being sent.
    */
   refreshSeconds?: number | null;
+  /**
+   * The provider's public keys (a JWKS) for the signed claim receipts and statements, checked
+   * with WebCrypto Ed25519. Default: `/.well-known/jwks.json` on the origin of `claimsUrl`.
+   * Fetched without `headers`, kept in memory only; read at mount (`update()` does not change it).
+   */
+  jwksUrl?: string | null;
   /** `GET` → policy.json; `null`, absent or a 404 there means the agreement's defaults. */
   policyUrl?: string | null;
   /**
@@ -165,10 +171,14 @@ export interface ReadyDetail {
   warnings: string[];
 }
 
-/** `sla-portal:error`: the report cannot be shown. */
+/** `sla-portal:error`: the report cannot be shown, or a provider's signature does not check out. */
 export interface ErrorDetail {
-  /** `http` | `timeout` | `network` (fetching), `not_json`, `contract` (a document breaks the data contract), `options`. */
-  code: "http" | "timeout" | "network" | "not_json" | "contract" | "options";
+  /**
+   * `http` | `timeout` | `network` (fetching), `not_json`, `contract` (a document breaks the data contract), `options`;
+   * `signature_invalid`: a claim receipt or statement whose signature is bad (the report stays on screen; `file` is the
+   * claims or statement URL, `path` the JWS's JSON path in that answer, e.g. `claims[0].receipt`).
+   */
+  code: "http" | "timeout" | "network" | "not_json" | "contract" | "options" | "signature_invalid";
   /** The URL or document name. Empty for `options`. */
   file: string;
   /** JSON path for `contract` errors (`telemetry[2].ok[17]`), else empty. */
@@ -218,7 +228,7 @@ export interface SlaPortalEventMap {
   "sla-portal:contract-selected": CustomEvent<ContractSelectedDetail>;
 }
 
-/** `<sla-portal usage-src incidents-src claims-src policy-src contracts-src contract locale fallback-locale as-of credentials shadow>`. */
+/** `<sla-portal usage-src incidents-src claims-src jwks-src policy-src contracts-src contract locale fallback-locale as-of credentials shadow>`. */
 export interface SlaPortalElement extends HTMLElement {
   /** Like `WidgetHandle.update`; before the element is connected the options wait for it. */
   update(partial: Partial<MountOptions> | Partial<GroupMountOptions>): void;

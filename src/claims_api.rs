@@ -6,7 +6,7 @@ use std::rc::Rc;
 use sla_rules::claims::{claimed_periods, ClaimRecord};
 use yew::prelude::*;
 
-use crate::api::{self, Cancel, ClaimError};
+use crate::api::{self, Cancel, ClaimError, Receipt, Receipts};
 use crate::options::Options;
 
 /// Where the claims list stands.
@@ -28,6 +28,16 @@ pub struct ClaimsCtx {
     pub reload: Callback<()>,
     /// Adds (or replaces, by claim_id) a claim the server just confirmed.
     pub confirmed: Callback<ClaimRecord>,
+}
+
+/// Each claim's current receipt, by claim_id (`crate::signatures` checks them), and how a
+/// claim just filed brings its own. A context of its own, not members of [`ClaimsCtx`]: the
+/// first paint's periods table reads that one, and its layout is bytes of the first paint.
+#[derive(Clone, PartialEq)]
+pub struct ReceiptsCtx {
+    pub receipts: Rc<Receipts>,
+    /// The receipt of a claim the server just confirmed (`None`: it signed nothing).
+    pub filed: Callback<(String, Option<Receipt>)>,
 }
 
 impl ClaimsCtx {
@@ -62,11 +72,13 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
         }
     });
     let claims = use_state(|| Rc::new(Vec::<ClaimRecord>::new()));
+    let receipts = use_state(|| Rc::new(Receipts::new()));
     let generation = use_state(|| 0u32);
     // The `ETag` of the list last read, for the re-checks' conditional reads.
     let tag = use_mut_ref(|| None::<String>);
     {
         let (status, claims, tag) = (status.clone(), claims.clone(), tag.clone());
+        let receipts = receipts.clone();
         // Keyed on the URL: a refreshed token (`update()`) does not refetch the list.
         let opts = props.options.clone();
         use_effect_with((props.options.claims_url.clone(), *generation), move |_| {
@@ -82,6 +94,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
                     match r {
                         Ok(Some(list)) => {
                             *tag.borrow_mut() = list.etag;
+                            receipts.set(Rc::new(list.receipts));
                             claims.set(Rc::new(list.claims));
                             status.set(ClaimsStatus::Ready);
                         }
@@ -112,6 +125,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let last = use_mut_ref(|| props.checked_at);
     {
         let (status, claims, tag) = (status.clone(), claims.clone(), tag.clone());
+        let receipts = receipts.clone();
         let opts = props.options.clone();
         use_effect_with(props.checked_at, move |at| {
             let cancel = Cancel::new();
@@ -125,6 +139,7 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
                     let r = api::list_claims(&opts, &url, held.as_deref(), &c).await;
                     if let (Ok(Some(list)), false) = (r, c.is_cancelled()) {
                         *tag.borrow_mut() = list.etag;
+                        receipts.set(Rc::new(list.receipts));
                         claims.set(Rc::new(list.claims));
                         status.set(ClaimsStatus::Ready);
                     }
@@ -136,6 +151,17 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
     let reload = {
         let g = generation.clone();
         Callback::from(move |_| g.set(*g + 1))
+    };
+    let filed = {
+        let receipts = receipts.clone();
+        Callback::from(move |(id, receipt): (String, Option<Receipt>)| {
+            let mut r: Receipts = (**receipts).clone();
+            match receipt {
+                Some(x) => r.insert(id, x),
+                None => r.remove(&id),
+            };
+            receipts.set(Rc::new(r));
+        })
     };
     let confirmed = {
         let claims = claims.clone();
@@ -154,9 +180,15 @@ pub fn ClaimsProvider(props: &ClaimsProviderProps) -> Html {
         reload,
         confirmed,
     };
+    let signed = ReceiptsCtx {
+        receipts: (*receipts).clone(),
+        filed,
+    };
     html! {
         <ContextProvider<ClaimsCtx> context={ctx}>
-            { props.children.clone() }
+            <ContextProvider<ReceiptsCtx> context={signed}>
+                { props.children.clone() }
+            </ContextProvider<ReceiptsCtx>>
         </ContextProvider<ClaimsCtx>>
     }
 }

@@ -1,4 +1,5 @@
-//! Downloads: periods and outages as CSV, the report as JSON, via Blob URLs.
+//! Downloads: periods and outages as CSV, the report as JSON, a claim's evidence with its
+//! signed receipt, via Blob URLs.
 //!
 //! CSV columns carry the report's own values (contract field names, RFC 3339
 //! instants, exact decimals) so a spreadsheet gets the same figures as `sla report`.
@@ -95,6 +96,25 @@ pub fn report_json(r: &Report) -> String {
     serde_json::to_string_pretty(r).unwrap_or_default()
 }
 
+/// A claim's evidence as a download: the `sla-portal/evidence/v1` document with the claim's
+/// current receipt as `jws` beside its members, the shape `sla verify` reads as "an evidence
+/// download" (crates/sla-cli/src/verify.rs): it checks the JWS, then hashes the document
+/// without `as_of` and `jws` against the receipt's `evidence_sha256`. Without a receipt (a
+/// server that signs nothing) the evidence alone.
+pub fn evidence_download(ev: &sla_rules::evidence::Evidence, receipt: Option<&str>) -> String {
+    // The evidence's own pretty text (the serialiser the claim flow's download links already)
+    // with `jws` written in as its first member: going through a `serde_json::Value` instead
+    // cost the full build 8 KB of serialiser code for the same bytes.
+    let body = serde_json::to_string_pretty(ev).unwrap_or_default();
+    match (receipt, body.strip_prefix('{')) {
+        (Some(jws), Some(rest)) => {
+            let jws = serde_json::to_string(jws).unwrap_or_default();
+            format!("{{\n  \"jws\": {jws},{rest}")
+        }
+        _ => body,
+    }
+}
+
 /// A file name for a download: `sla-<contract>-<what>.<ext>` with unsafe characters replaced.
 pub fn file_name(contract_id: &str, what: &str, ext: &str) -> String {
     let safe: String = contract_id
@@ -180,6 +200,49 @@ mod tests {
             ),
             "{csv}"
         );
+    }
+
+    #[test]
+    fn an_evidence_download_is_the_evidence_and_its_receipt() {
+        let r = sla_rules::evaluate_bytes(
+            &sla_rules::Inputs {
+                usage: include_bytes!("../crates/sla-rules/tests/fixtures/worked/usage.json"),
+                incidents: include_bytes!(
+                    "../crates/sla-rules/tests/fixtures/worked/incidents.json"
+                ),
+                policy: None,
+            },
+            "2026-04-10T12:00:00+08:00",
+            ["usage.json", "incidents.json", "policy.json"],
+        )
+        .unwrap();
+        let ev = sla_rules::evidence::evidence(&r, &["2026-02".to_string()]);
+        let text = evidence_download(&ev, Some("h.p.s"));
+        assert!(
+            text.starts_with("{\n  \"jws\": \"h.p.s\",\n  \"schema\": "),
+            "{}",
+            &text[..60]
+        );
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["schema"], "sla-portal/evidence/v1");
+        assert_eq!(v["jws"], "h.p.s");
+        // February of the worked example: one period, its two outages.
+        assert_eq!(v["periods"].as_array().map(Vec::len), Some(1));
+        assert_eq!(v["outages"].as_array().map(Vec::len), Some(2));
+        // What `sla verify` hashes (without as_of and jws) is what the server hashed for
+        // evidence_sha256 (the evidence without as_of): the receipt adds one member, no more.
+        let o = v.as_object_mut().unwrap();
+        o.remove("jws");
+        o.remove("as_of");
+        let mut plain = serde_json::to_value(&ev).unwrap();
+        plain.as_object_mut().unwrap().remove("as_of");
+        assert_eq!(
+            sla_rules::jcs::canonical(&v).unwrap(),
+            sla_rules::jcs::canonical(&plain).unwrap()
+        );
+        let unsigned: serde_json::Value =
+            serde_json::from_str(&evidence_download(&ev, None)).unwrap();
+        assert!(unsigned.get("jws").is_none());
     }
 
     #[test]

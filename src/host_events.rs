@@ -7,7 +7,9 @@
 //! - `sla-portal:month-selected` — `{ month }` when the user picks a month;
 //! - `sla-portal:claim-filed` — the claim as the server stored it;
 //! - `sla-portal:contract-selected` — `{ contract }` when a group shows a contract (the
-//!   first one once the list is read, then each switch).
+//!   first one once the list is read, then each switch);
+//! - `sla-portal:error` with `code: "signature_invalid"` — a receipt or statement whose
+//!   signature does not check out (`crate::signatures`; full build only).
 //!
 //! Details are plain objects built here; text from the documents stays data (never markup).
 
@@ -135,6 +137,46 @@ pub fn error_detail(e: &LoadError) -> JsValue {
     set(&o, "path", path);
     set(&o, "message", message);
     o.into()
+}
+
+/// `sla-portal:error` `{ code: "signature_invalid", file, path, message }` for a bad signature
+/// (`file`: the URL of the answer it came in, `path`: its JSON path there), dispatched from
+/// `node`, anywhere inside a widget, on that widget's host element.
+pub fn signature_invalid(node: &NodeRef, file: &str, path: &str, message: &str) {
+    // The widget's root, then its host as `host_of` finds it (written apart from `dispatch`,
+    // which the first paint links: this is the full build's only).
+    let Some(parent) = node
+        .cast::<Element>()
+        .and_then(|e| e.closest("[data-sla-portal]").ok().flatten())
+        .and_then(|root| root.parent_node())
+    else {
+        return;
+    };
+    let target = match parent.dyn_into::<ShadowRoot>() {
+        Ok(shadow) => shadow.host(),
+        Err(parent) => match parent.dyn_into::<Element>() {
+            Ok(e) => e,
+            Err(_) => return,
+        },
+    };
+    // Reflect::set here, not `set`: this is full-build code, and `set` (which the first paint
+    // links) keeps the callers it had, so the compiler inlines it there as before.
+    let o = Object::new();
+    for (k, v) in [
+        ("code", "signature_invalid"),
+        ("file", file),
+        ("path", path),
+        ("message", message),
+    ] {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&o.into());
+    if let Ok(ev) = CustomEvent::new_with_event_init_dict(ERROR, &init) {
+        let _ = target.dispatch_event(&ev);
+    }
 }
 
 /// `sla-portal:month-selected`.

@@ -527,6 +527,26 @@ catalogue! {
     StatusHistory => "状态记录", "Status history";
     HistoryTitle => "申请记录", "Your claims";
     HistoryEmpty => "还没有申请记录。", "No claims yet.";
+    // Signed receipts and statements (`crate::signatures`, full build only)
+    SigTitle => "服务方签名", "Provider's signature";
+    SigChecking => "正在校验服务方签名…", "Checking the provider's signature…";
+    SigValid => "服务方已签名 · 密钥 {key} · 时间 {when}", "Signed by the provider · key {key} · at {when}";
+    SigValidStatement => "服务方已签名 · 密钥 {key} · {month}对账单", "Signed by the provider · key {key} · statement of {month}";
+    SigNotChecked => "签名未在此浏览器中校验（此浏览器不支持 Ed25519）。", "Signature not checked in this browser (it has no Ed25519).";
+    SigNoKeys => "签名未校验：无法读取服务方的公钥（{url}）。", "Signature not checked: the provider's keys could not be read ({url}).";
+    SigUnsigned => "无服务方签名。", "Not signed by the provider.";
+    SigInvalid => "警告：服务方签名校验未通过（{reason}）。这些内容可能已被改动，请勿作为依据，并联系服务方。", "Warning: the provider's signature does not check out ({reason}). This may have been altered: do not rely on it, and ask the provider.";
+    SigWhyMalformed => "签名格式无效", "not a valid signature";
+    SigWhyType => "签名类型不符", "wrong kind of signature";
+    SigWhyUnknownKey => "未知密钥", "unknown key";
+    SigWhyBad => "签名不符", "bad signature";
+    SigWhyNotCanonical => "签名内容非规范格式", "signed content not canonical";
+    SigWhyMismatch => "签名内容与所示内容不一致：{field}", "what was signed differs from what is shown: {field}";
+    SigWhyKey => "公布的密钥不可用", "the published key is unusable";
+    SigStatementFailed => "无法取得签名对账单（{reason}）。", "The signed statement could not be fetched ({reason}).";
+    SigKid => "服务方密钥（kid）：", "Provider's key (kid): ";
+    SigJwsLabel => "签名对账单（紧凑 JWS，每行 64 个字符），可录入后用 sla verify 校验：", "The signed statement (compact JWS, 64 characters a line), to type back and check with sla verify:";
+    DownloadEvidenceSigned => "下载证据及回执（JSON）", "Download evidence with the receipt (JSON)";
     CsSubmitted => "已提交", "submitted";
     CsUnderReview => "审核中", "under review";
     CsApproved => "已批准", "approved";

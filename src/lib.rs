@@ -30,6 +30,9 @@ pub mod live;
 pub mod load;
 pub mod options;
 pub mod refresh;
+/// Signed receipts and statements, checked with WebCrypto (full build only: the first paint
+/// names nothing of it).
+pub mod signatures;
 pub mod stage;
 pub mod state;
 pub mod tab;

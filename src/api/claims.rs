@@ -177,7 +177,62 @@ impl Drop for InFlight {
 /// The claims list as read, with its tag for the next conditional read.
 pub struct Listed {
     pub claims: Vec<ClaimRecord>,
+    /// Each claim's current receipt (docs/SIGNATURES.md), kept apart from the records: the
+    /// records are the core's type, shared with the server, and a receipt is no claim field.
+    pub receipts: Receipts,
     pub etag: Option<String>,
+}
+
+/// A claim's current receipt as an answer carried it: the compact JWS and its JSON path
+/// there (`claims[2].receipt`), for the `signature_invalid` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub jws: String,
+    pub path: String,
+}
+
+/// The receipts of a claims answer, by `claim_id`.
+pub type Receipts = std::collections::HashMap<String, Receipt>;
+
+#[derive(Deserialize)]
+struct WithReceipt {
+    claim_id: String,
+    #[serde(default)]
+    receipt: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListReceipts {
+    claims: Vec<WithReceipt>,
+}
+
+/// The `receipt` of each claim in a claims list (none from a server that signs nothing).
+pub fn list_receipts(body: &[u8]) -> Receipts {
+    let list: Option<ListReceipts> = serde_json::from_slice(body).ok();
+    list.map(|l| l.claims)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let jws = c.receipt?;
+            Some((
+                c.claim_id,
+                Receipt {
+                    jws,
+                    path: format!("claims[{i}].receipt"),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The `receipt` of a claim answer (201 or 200), if the server signed it.
+pub fn answer_receipt(body: &[u8]) -> Option<Receipt> {
+    let c: WithReceipt = serde_json::from_slice(body).ok()?;
+    Some(Receipt {
+        jws: c.receipt?,
+        path: "receipt".into(),
+    })
 }
 
 /// `GET claimsUrl`: the claims of the caller's contract. With the tag of the list held,
@@ -207,17 +262,19 @@ pub async fn list_claims(
     })?;
     Ok(Some(Listed {
         claims,
+        receipts: list_receipts(&a.body),
         etag: a.etag,
     }))
 }
 
-/// `POST claimsUrl`: the filed claim on 201 (new) or 200 (the same request again).
+/// `POST claimsUrl`: the filed claim on 201 (new) or 200 (the same request again), with
+/// its receipt when the server signs.
 pub async fn file_claim(
     opts: &Options,
     url: &str,
     claim: &ClaimRequest,
     cancel: &Cancel,
-) -> Result<ClaimRecord, ClaimError> {
+) -> Result<(ClaimRecord, Option<Receipt>), ClaimError> {
     let body = serde_json::to_string(claim).map_err(|e| ClaimError::Rejected {
         status: 0,
         message: e.to_string(),
@@ -227,10 +284,11 @@ pub async fn file_claim(
         .await
         .map_err(|f| ClaimError::from(ApiError::from(f)))?;
     if a.status == 200 || a.status == 201 {
-        serde_json::from_slice(&a.body).map_err(|e| ClaimError::Rejected {
+        let record = serde_json::from_slice(&a.body).map_err(|e| ClaimError::Rejected {
             status: a.status,
             message: e.to_string(),
-        })
+        })?;
+        Ok((record, answer_receipt(&a.body)))
     } else {
         Err(refusal(&a))
     }
@@ -328,6 +386,31 @@ mod tests {
         );
         drop(second);
         assert!(!claim_in_flight(Some("/a/claims")));
+    }
+
+    #[test]
+    fn receipts_are_read_beside_the_records() {
+        // The second claim has none (signed by no key); the third's index is 2.
+        let body = br#"{"schema":"sla-portal/claims/v1","claims":[
+            {"claim_id":"a","receipt":"h.p.s","receipts":["x.y.z","h.p.s"]},
+            {"claim_id":"b"},
+            {"claim_id":"c","receipt":"h2.p2.s2"}]}"#;
+        let r = list_receipts(body);
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r["a"],
+            Receipt {
+                jws: "h.p.s".into(),
+                path: "claims[0].receipt".into()
+            }
+        );
+        assert_eq!(r["c"].path, "claims[2].receipt");
+        assert!(list_receipts(b"not json").is_empty());
+        assert_eq!(
+            answer_receipt(br#"{"claim_id":"a","receipt":"h.p.s"}"#).map(|r| r.path),
+            Some("receipt".into())
+        );
+        assert_eq!(answer_receipt(br#"{"claim_id":"a"}"#), None);
     }
 
     #[test]

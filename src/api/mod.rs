@@ -6,7 +6,7 @@ pub mod documents;
 pub mod subscriptions;
 pub mod transport;
 
-pub use claims::{claim_in_flight, file_claim, list_claims, ClaimError, Listed};
+pub use claims::{claim_in_flight, file_claim, list_claims, ClaimError, Listed, Receipt, Receipts};
 pub use documents::{fetch_document, FetchError, Fetched, Known, Responses};
 pub use subscriptions::{
     create_subscription, delete_subscription, list_subscriptions, subscription_url,

@@ -12,6 +12,7 @@ use crate::export;
 use crate::live::Live;
 use crate::options::Options;
 use crate::refresh::Held;
+use crate::signatures::{SignCtx, Signatures};
 use crate::state::{Loaded, State};
 use crate::tab::Tab;
 use crate::views;
@@ -85,9 +86,11 @@ pub fn recheck(
     Live::start(seconds, opts, held, dispatch)
 }
 
-/// The contexts the views read: the documents' age and the claims list.
+/// The contexts the views read: the documents' age, the claims list and the signature
+/// checks.
 pub struct Providers {
     on_claim_filed: Callback<sla_rules::claims::ClaimRecord>,
+    signatures: Rc<Signatures>,
 }
 
 #[hook]
@@ -95,7 +98,15 @@ pub fn use_providers(root: &NodeRef) -> Providers {
     let on_claim_filed = use_callback(root.clone(), |c: sla_rules::claims::ClaimRecord, root| {
         crate::host_events::claim_filed(root, &c)
     });
-    Providers { on_claim_filed }
+    // One per widget, for its life: the JWKS it fetched and the signatures it checked.
+    let signatures = use_memo((), {
+        let root = root.clone();
+        move |_| Signatures::new(root)
+    });
+    Providers {
+        on_claim_filed,
+        signatures,
+    }
 }
 
 impl Providers {
@@ -103,12 +114,15 @@ impl Providers {
     /// periods table and the Claims tab.
     pub fn wrap(&self, body: Html, options: &Rc<Options>, checked_at: f64) -> Html {
         let on_claim_filed = self.on_claim_filed.clone();
+        self.signatures.set_options(options);
         html! {
-            <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed} {checked_at}>
-                <ContextProvider<Checked> context={Checked(checked_at)}>
-                    { body }
-                </ContextProvider<Checked>>
-            </crate::claims_api::ClaimsProvider>
+            <ContextProvider<SignCtx> context={SignCtx(self.signatures.clone())}>
+                <crate::claims_api::ClaimsProvider options={options.clone()} {on_claim_filed} {checked_at}>
+                    <ContextProvider<Checked> context={Checked(checked_at)}>
+                        { body }
+                    </ContextProvider<Checked>>
+                </crate::claims_api::ClaimsProvider>
+            </ContextProvider<SignCtx>>
         }
     }
 }

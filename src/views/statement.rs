@@ -1,9 +1,16 @@
-//! The printable monthly statement: hidden on screen, the only thing printed (A4).
+//! The printable monthly statement: hidden on screen, the only thing printed (A4). A judged
+//! month carries the provider's signed statement: the signed-by line, the key and the JWS in
+//! lines of 64 characters, so a paper copy can be typed back and checked.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::env::ViewProps;
+use crate::api::{self, Call, Cancel};
+use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
+use crate::options::Options;
+use crate::signatures::{self, Expect, MonthShown, Signature};
 use crate::views::{explain, status_label, verdict};
 
 #[component]
@@ -71,6 +78,84 @@ pub fn Statement(props: &ViewProps) -> Html {
                 <h2>{ env.fill(Key::ExclTitleMonth, &[("month", &f.month(&p.month))]) }</h2>
                 { crate::views::exclusions::records_table(env, r, &records, Some(&p.month.to_string()), false) }
             }
+            if p.status == sla_rules::report::PeriodStatus::Judged {
+                if let Some(url) = props.options.claims_url.as_deref().and_then(|u| signatures::statement_url(u, &p.month.to_string())) {
+                    <SignedStatement env={env.clone()} options={props.options.clone()} url={AttrValue::from(url)} shown={MonthShown::of(r, p)} />
+                }
+            }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SignedProps {
+    env: Rc<Env>,
+    options: Rc<Options>,
+    url: AttrValue,
+    shown: MonthShown,
+}
+
+/// Where the month's signed statement stands.
+#[derive(Clone, PartialEq)]
+enum Fetched {
+    Loading,
+    /// The answer's `jws` (`None`: the server signs nothing).
+    Got(Option<String>),
+    Failed(String),
+}
+
+/// The month's signed statement, fetched for the month shown (and again when its figures
+/// change with a re-check, so the comparison is with the figures printed).
+#[component]
+fn SignedStatement(props: &SignedProps) -> Html {
+    let env = &props.env;
+    let fetched = use_state(|| Fetched::Loading);
+    {
+        let (fetched, opts) = (fetched.clone(), props.options.clone());
+        use_effect_with((props.url.clone(), props.shown.clone()), move |(url, _)| {
+            let cancel = Cancel::new();
+            let (c, url) = (cancel.clone(), url.to_string());
+            fetched.set(Fetched::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                let r = api::request(&opts, Call::get(&url), &c).await;
+                if c.is_cancelled() {
+                    return;
+                }
+                fetched.set(match r {
+                    Ok(a) if a.ok() => match signatures::statement_jws(&a.body) {
+                        Ok(jws) => Fetched::Got(jws),
+                        Err(m) => Fetched::Failed(m.to_string()),
+                    },
+                    Ok(a) => Fetched::Failed(format!("HTTP {}", a.status)),
+                    Err(api::Failure::Timeout) => Fetched::Failed("timeout".into()),
+                    Err(api::Failure::Network(m)) => Fetched::Failed(m),
+                    Err(api::Failure::Cancelled) => return,
+                });
+            });
+            move || cancel.abort()
+        });
+    }
+    match &*fetched {
+        Fetched::Loading => html! {},
+        Fetched::Failed(why) => html! {
+            <p data-sla-signature="unavailable">{ env.fill(Key::SigStatementFailed, &[("reason", why)]) }</p>
+        },
+        Fetched::Got(jws) => {
+            let kid = jws
+                .as_deref()
+                .and_then(|j| signatures::split(j, signatures::STATEMENT_TYP).ok())
+                .map(|c| c.kid);
+            html! {
+                <div data-sla-signed-statement="">
+                    <Signature env={env.clone()} jws={jws.as_ref().map(|j| AttrValue::from(j.clone()))}
+                        expect={Expect::Month(props.shown.clone())} file={props.url.clone()} path="jws" />
+                    if let (Some(jws), Some(kid)) = (jws, kid) {
+                        <p>{ env.t(Key::SigKid) }<code>{ kid }</code></p>
+                        <p>{ env.t(Key::SigJwsLabel) }</p>
+                        <pre data-sla-jws=""><code>{ signatures::lines(jws, 64).join("\n") }</code></pre>
+                    }
+                </div>
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::{error_text, remedy_label, Confirmation};
 use crate::api::ClaimError;
 use crate::api::{self, Cancel};
-use crate::claims_api::{ClaimsCtx, ClaimsStatus};
+use crate::claims_api::{ClaimsCtx, ClaimsStatus, ReceiptsCtx};
 use crate::draft::{self, Checks, Draft, Form, FormAction, Problem, Step, Submit, STEPS};
 use crate::env::{Env, ViewProps};
 use crate::export;
@@ -85,6 +85,7 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
             Some(c) => (c.confirmed.clone(), c.reload.clone()),
             None => (Callback::noop(), Callback::noop()),
         };
+        let signed = use_context::<ReceiptsCtx>().map(|r| r.filed);
         use_effect_with(form.outbox.clone(), move |outbox| {
             let cancel = Cancel::new();
             if let (Some((_, body)), Some(url)) = (outbox.clone(), url) {
@@ -94,11 +95,17 @@ pub fn ClaimFlow(props: &FlowProps) -> Html {
                     if c.is_cancelled() {
                         return;
                     }
-                    match &result {
-                        Ok(record) => confirmed.emit(record.clone()),
-                        // Our id was filed with an earlier body: the list will show which.
-                        Err(ClaimError::IdReused) => reload.emit(()),
-                        Err(_) => {}
+                    let result = result.map(|(record, receipt)| {
+                        // The receipt first: the confirmation drawn for the record shows it.
+                        if let Some(s) = &signed {
+                            s.emit((record.claim_id.clone(), receipt));
+                        }
+                        confirmed.emit(record.clone());
+                        record
+                    });
+                    // Our id was filed with an earlier body: the list will show which.
+                    if let Err(ClaimError::IdReused) = &result {
+                        reload.emit(());
                     }
                     dispatch.dispatch(FormAction::Answered {
                         claim_id: body.claim_id,

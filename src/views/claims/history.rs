@@ -1,13 +1,30 @@
-//! Claim history (every claim with status, remedy, granted figures, dates) and the
-//! printable confirmation of one claim.
+//! Claim history (every claim with status, remedy, granted figures, dates and the
+//! provider's signature on it) and the printable confirmation of one claim.
 
 use sla_rules::claims::{ClaimRecord, ClaimStatus, StatusChange};
 use yew::prelude::*;
 
 use super::{figures_text, remedy_label};
-use crate::claims_api::ClaimsCtx;
+use crate::claims_api::{ClaimsCtx, ReceiptsCtx};
 use crate::env::{Env, ViewProps};
 use crate::i18n::Key;
+use crate::signatures::{Expect, Signature};
+
+/// The provider's signature on claim `c` as the claims list (or the claim's answer) carried it.
+fn signature(
+    env: &std::rc::Rc<Env>,
+    ctx: &ReceiptsCtx,
+    url: Option<&str>,
+    c: &ClaimRecord,
+) -> Html {
+    let r = ctx.receipts.get(&c.claim_id);
+    html! {
+        <Signature env={env.clone()} jws={r.map(|r| AttrValue::from(r.jws.clone()))}
+            expect={Expect::Claim(c.clone())}
+            file={AttrValue::from(url.unwrap_or("").to_string())}
+            path={AttrValue::from(r.map(|r| r.path.clone()).unwrap_or_default())} />
+    }
+}
 
 pub fn status_text(env: &Env, s: ClaimStatus) -> &'static str {
     env.t(match s {
@@ -62,6 +79,7 @@ pub fn History(props: &ViewProps) -> Html {
     let Some(ctx) = use_context::<ClaimsCtx>() else {
         return html! {};
     };
+    let signed = use_context::<ReceiptsCtx>();
     let mut claims: Vec<ClaimRecord> = (*ctx.claims).clone();
     claims.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at));
     let open = shown
@@ -100,6 +118,9 @@ pub fn History(props: &ViewProps) -> Html {
                                     <td>
                                         <span class={format!("slap-badge slap-badge--claim-{}", c.status.as_str())}>{ status_text(env, c.status) }</span>
                                         { status_history(env, &c.history) }
+                                        if let Some(signed) = &signed {
+                                            { signature(env, signed, props.options.claims_url.as_deref(), c) }
+                                        }
                                     </td>
                                     <td>{ f.datetime(&c.updated_at) }</td>
                                     <td><button type="button" class="slap-linkish" {onclick}>{ env.t(Key::ClaimOpen) }</button></td>
@@ -131,6 +152,26 @@ pub fn Confirmation(props: &ConfirmationProps) -> Html {
     let r = &props.view.data.ev.report;
     let c = &props.claim;
     let printing = use_state(|| false);
+    let ctx = use_context::<ReceiptsCtx>();
+    let receipt = ctx
+        .as_ref()
+        .and_then(|x| x.receipts.get(&c.claim_id))
+        .map(|r| r.jws.clone());
+    // The evidence of the claim's periods from the report on screen, with its receipt:
+    // what `sla verify` checks against the receipt's evidence_sha256.
+    let on_evidence = {
+        let (data, periods, receipt) =
+            (props.view.data.clone(), c.periods.clone(), receipt.clone());
+        Callback::from(move |_: MouseEvent| {
+            let ev = sla_rules::evidence::evidence(&data.ev, &periods);
+            let what = format!("evidence-{}", periods.join("_"));
+            crate::export::download(
+                &crate::export::file_name(&data.ev.report.contract_id, &what, "json"),
+                "application/json",
+                &crate::export::evidence_download(&ev, receipt.as_deref()),
+            );
+        })
+    };
     {
         let printing = printing.clone();
         use_effect_with(*printing, move |p| {
@@ -162,9 +203,15 @@ pub fn Confirmation(props: &ConfirmationProps) -> Html {
                     <dt>{ env.t(Key::StatusHistory) }</dt><dd>{ status_history(env, &c.history) }</dd>
                 }
                 if !c.note.is_empty() { <dt>{ env.t(Key::ContactNote) }</dt><dd>{ c.note.clone() }</dd> }
+                if let Some(ctx) = &ctx {
+                    <dt>{ env.t(Key::SigTitle) }</dt>
+                    <dd>{ signature(env, ctx, props.view.options.claims_url.as_deref(), c) }</dd>
+                }
             </dl>
             <p class="slap-muted">{ env.t(Key::ConfirmationNote) }</p>
             <button type="button" class="slap-button slap-noprint" data-sla-action="print" onclick={on_print}>{ env.t(Key::PrintConfirmation) }</button>
+            { " " }
+            <button type="button" class="slap-button slap-noprint" data-sla-action="evidence-signed" onclick={on_evidence}>{ env.t(Key::DownloadEvidenceSigned) }</button>
         </article>
     }
 }
