@@ -170,7 +170,8 @@ pub(crate) fn check_contract_id(scope: &Scope, contract_id: &str) -> Result<(), 
     }
 }
 
-/// Runs blocking work (files, evaluation) off the async workers.
+/// Runs CPU work a route does besides the data layer's (which goes off the async
+/// workers itself: files, parsing, evaluation) on a blocking thread.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {

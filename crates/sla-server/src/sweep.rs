@@ -125,8 +125,8 @@ enum Outcome {
     Later,
 }
 
-/// Evaluates one client now (on a blocking thread: a year of telemetry, read
-/// through the cache without filling it), records and queues each breach not
+/// Evaluates one client now (the data layer reads and evaluates a year of
+/// telemetry on a blocking thread, through the cache without filling it), records and queues each breach not
 /// recorded before, and drops the report.
 async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -> Outcome {
     // `client` or `client/contracts/id` (data::Scope): the client's subscribers hear

@@ -12,6 +12,10 @@
 //! ([`Source::Db`], `data/db.rs`): the key of a document is then its contract's
 //! version, checked with one indexed row per request, so routes, the sweep,
 //! receipts, statements and exposure read documents the same way from either.
+//!
+//! The functions that read are async: file stats and reads, parsing, evaluation
+//! and compression run on tokio's blocking pool and are awaited, so callers on
+//! async workers just `.await` them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
