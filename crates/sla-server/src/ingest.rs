@@ -113,7 +113,7 @@ async fn run_write(
     change: Change,
 ) -> Result<Response, ApiError> {
     let db = db_of(&state)?;
-    let w: Written = db.write(&scope, &change).await.map_err(write_error)?;
+    let w: Written = db.write(&scope, change).await.map_err(write_error)?;
     if w.changed {
         tracing::info!(scope = %scope.dir, version = w.version, "documents written");
         state.sweep.wake.notify_one();
@@ -314,7 +314,7 @@ pub async fn import(db: &str, data: &FsPath) -> Result<(), String> {
                 Err(e) => return Err(format!("{}: {e}", path.display())),
             };
             let w = docs
-                .write(&scope, &Change::Document(doc, bytes))
+                .write(&scope, Change::Document(doc, bytes))
                 .await
                 .map_err(|e| match e {
                     WriteError::Invalid(e) => {

@@ -440,7 +440,7 @@ impl Puller {
                 let w = db
                     .write(
                         scope,
-                        &Change::Telemetry {
+                        Change::Telemetry {
                             segments,
                             replace: true,
                         },

@@ -713,10 +713,10 @@ impl DocDb {
     /// locked, what [`needs`] names read, [`decide`] (off the async workers), and
     /// its plan stored with the version bumped; a write that changes nothing is
     /// rolled back, so even a new contract row is not kept.
-    pub async fn write(&self, scope: &Scope, change: &Change) -> Result<Written, WriteError> {
+    pub async fn write(&self, scope: &Scope, change: Change) -> Result<Written, WriteError> {
         match self {
             DocDb::Sqlite(conn) => {
-                let (conn, scope, change) = (conn.clone(), scope.clone(), change.clone());
+                let (conn, scope) = (conn.clone(), scope.clone());
                 off(move || {
                     let mut conn = lock(&conn)?;
                     // A write holds SQLite's write lock from BEGIN IMMEDIATE on.
@@ -778,7 +778,7 @@ impl DocDb {
 }
 
 /// [`DocDb::write`]'s statements inside PostgreSQL's transaction `tx`.
-async fn pg_write(tx: &PgTx, scope: &Scope, change: &Change) -> Result<Written, WriteError> {
+async fn pg_write(tx: &PgTx, scope: &Scope, change: Change) -> Result<Written, WriteError> {
     let rows = PgRows {
         client: tx.client(),
         scope: &scope.dir,
@@ -790,7 +790,7 @@ async fn pg_write(tx: &PgTx, scope: &Scope, change: &Change) -> Result<Written, 
         .head(true)
         .await?
         .ok_or_else(|| StoreError::new("documents: the contract row vanished"))?;
-    let need = needs(change);
+    let need = needs(&change);
     let loaded = Loaded {
         part: rows.part(need.part).await?,
         days: match need.days {
@@ -800,8 +800,8 @@ async fn pg_write(tx: &PgTx, scope: &Scope, change: &Change) -> Result<Written, 
     };
     // Parsing a posted year and merging days is CPU work: off the async workers,
     // awaited while the head row stays locked.
-    let (s, c) = (scope.clone(), change.clone());
-    let plan = off(move || decide(&s, &c, loaded)).await??;
+    let s = scope.clone();
+    let plan = off(move || decide(&s, &change, loaded)).await??;
     let w = written(epoch, version, plan.changes());
     if w.changed {
         if let Some((doc, body)) = &plan.part {

@@ -552,8 +552,11 @@ impl DataDir {
                 async {
                     let report = self.report_with(scope, now, Fill::Pass).await?;
                     let usage = self.file_with(scope, Doc::Usage, Fill::Pass).await?;
-                    let name =
-                        contract_name(&usage.bytes).unwrap_or_else(|| report.client_name.clone());
+                    // Reading the name scans the whole year's JSON: off the workers.
+                    let bytes = usage.bytes.clone();
+                    let name = off(move || contract_name(&bytes))
+                        .await?
+                        .unwrap_or_else(|| report.client_name.clone());
                     let until = until(&report).unwrap_or(i64::MAX);
                     let key = ReportKey {
                         as_of: until,
