@@ -126,8 +126,8 @@ enum Outcome {
 }
 
 /// Evaluates one client now (the data layer reads and evaluates a year of
-/// telemetry on a blocking thread, through the cache without filling it), records and queues each breach not
-/// recorded before, and drops the report.
+/// telemetry on a blocking thread, through the cache without filling it),
+/// records and queues each breach not recorded before, and drops the report.
 async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -> Outcome {
     // `client` or `client/contracts/id` (data::Scope): the client's subscribers hear
     // it, and the breach is recorded for the contract ("" for a one-contract client).

@@ -1385,6 +1385,72 @@ mod tests {
     }
 
     #[test]
+    fn a_telemetry_write_reads_the_days_it_touches_and_decides_by_minute() {
+        // Day 20454 is 2026-01-01 UTC: its first minute is 20454 × 1440 =
+        // 29,453,760, its last 29,455,199. Two minutes from that last one cross
+        // into day 20455 (its minute 0 is 29,455,200).
+        let segments = vec![Segment {
+            start_minute: 29_455_199,
+            total: vec![5, 6],
+            ok: vec![5, 6],
+        }];
+        let change = |replace| Change::Telemetry {
+            segments: segments.clone(),
+            replace,
+        };
+        let need = needs(&change(false));
+        assert_eq!((need.part, need.days), ("usage", Some((20454, 20455))));
+        let scope = Scope::single("acme");
+        // Day 20455 holds (6, 5) at minute 0: the post says (6, 6) there.
+        let mut stored: Day = vec![None; DAY_MINUTES];
+        stored[0] = Some((6, 5));
+        let loaded = || Loaded {
+            part: Some(b"{}".to_vec()),
+            days: vec![(20455, encode_day(&stored))],
+        };
+        match decide(&scope, &change(false), loaded()) {
+            Err(WriteError::Conflict {
+                minute,
+                stored,
+                posted,
+            }) => assert_eq!((minute, stored, posted), (29_455_200, (6, 5), (6, 6))),
+            other => panic!("not a conflict: {:?}", other.map(|p| p.changes())),
+        }
+        // Replacing: both days are written, each with its one minute.
+        let plan = decide(&scope, &change(true), loaded()).expect("replaces");
+        assert!(plan.part.is_none() && plan.delete_days.is_empty());
+        let days: Vec<(i64, Day)> = plan
+            .put_days
+            .iter()
+            .map(|(d, b)| (*d, decode_day(b).expect("day")))
+            .collect();
+        assert_eq!(days.len(), 2);
+        assert_eq!((days[0].0, days[0].1[1439]), (20454, Some((5, 5))));
+        assert_eq!((days[1].0, days[1].1[0]), (20455, Some((6, 6))));
+        assert_eq!(days[0].1.iter().flatten().count(), 1);
+        // The same counts as stored: nothing to write, so no new version.
+        stored[0] = Some((6, 6));
+        let mut before: Day = vec![None; DAY_MINUTES];
+        before[1439] = Some((5, 5));
+        let same = Loaded {
+            part: Some(b"{}".to_vec()),
+            days: vec![(20454, encode_day(&before)), (20455, encode_day(&stored))],
+        };
+        assert!(!decide(&scope, &change(false), same)
+            .expect("same")
+            .changes());
+        // No usage document yet: refused before anything is merged.
+        let none = Loaded {
+            part: None,
+            days: Vec::new(),
+        };
+        assert!(matches!(
+            decide(&scope, &change(false), none),
+            Err(WriteError::NoUsage)
+        ));
+    }
+
+    #[test]
     fn assembled_telemetry_joins_days_and_splits_at_gaps() {
         // Day 20454 is 2026-01-01 UTC. Its last two minutes and the next day's
         // first are one run; a gap, then one minute.
