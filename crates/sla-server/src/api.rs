@@ -87,20 +87,22 @@ pub(crate) async fn visible_contracts(
     state: &Arc<AppState>,
     caller: &Caller,
 ) -> Result<Vec<(String, Scope)>, ApiError> {
-    let (st, client) = (state.clone(), caller.client.clone());
-    let all = blocking(
-        move || match st.data.group_contracts(&client).map_err(data_error)? {
-            Some(ids) => Ok(ids
-                .into_iter()
-                .map(|id| (id.clone(), Scope::group(&client, &id)))
-                .collect::<Vec<_>>()),
-            None => {
-                let u = st.data.usage(&client).map_err(data_error)?;
-                Ok(vec![(u.contract_id.clone(), Scope::single(&client))])
-            }
-        },
-    )
-    .await?;
+    let client = &caller.client;
+    let all = match state
+        .data
+        .group_contracts(client)
+        .await
+        .map_err(data_error)?
+    {
+        Some(ids) => ids
+            .into_iter()
+            .map(|id| (id.clone(), Scope::group(client, &id)))
+            .collect::<Vec<_>>(),
+        None => {
+            let u = state.data.usage(client).await.map_err(data_error)?;
+            vec![(u.contract_id.clone(), Scope::single(client))]
+        }
+    };
     Ok(all
         .into_iter()
         .filter(|(id, _)| caller.principal.sees(id))
@@ -113,8 +115,11 @@ pub(crate) async fn only_contract(
     state: &Arc<AppState>,
     caller: &Caller,
 ) -> Result<Scope, ApiError> {
-    let (st, client) = (state.clone(), caller.client.clone());
-    let group = blocking(move || st.data.group_contracts(&client).map_err(data_error)).await?;
+    let group = state
+        .data
+        .group_contracts(&caller.client)
+        .await
+        .map_err(data_error)?;
     if group.is_none() && caller.principal.contracts.is_none() {
         // The one-contract layout as before: its documents are served unparsed.
         return Ok(Scope::single(&caller.client));
@@ -165,7 +170,8 @@ pub(crate) fn check_contract_id(scope: &Scope, contract_id: &str) -> Result<(), 
     }
 }
 
-/// Runs blocking work (files, evaluation) off the async workers.
+/// Runs CPU work a route does besides the data layer's (which goes off the async
+/// workers itself: files, parsing, evaluation) on a blocking thread.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -238,21 +244,25 @@ pub(crate) async fn document(
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .and_then(Coding::choose);
-    let request_headers = headers.clone();
-    let (f, body) = blocking(move || {
-        let f = state.data.file(&client, doc).map_err(data_error)?;
-        let body = match coding {
-            // A revalidation that will answer 304 needs no compressed body.
-            Some(c) if !none_match(&request_headers, &format!("W/{}", f.etag())) => {
-                state.data.encoded(&client, doc, &f, c)
-            }
-            _ => f.bytes.clone(),
-        };
-        Ok((f, body))
-    })
-    .await?;
+    let f = state.data.file(&client, doc).await.map_err(data_error)?;
+    // A document read from files is hashed on first use (a SHA-256 of a year):
+    // off the async workers, like its read and its compression.
+    let etag = match f.etag_ready() {
+        Some(e) => e.to_string(),
+        None => {
+            let f = f.clone();
+            blocking(move || Ok(f.etag().to_string())).await?
+        }
+    };
+    let body = match coding {
+        // A revalidation that will answer 304 needs no compressed body.
+        Some(c) if !none_match(&headers, &format!("W/{etag}")) => {
+            state.data.encoded(&client, doc, &f, c).await
+        }
+        _ => f.bytes.clone(),
+    };
     // Weak: the same document goes out in several codings.
-    let etag = format!("W/{}", f.etag());
+    let etag = format!("W/{etag}");
     let mut r = conditional(
         &headers,
         &etag,
@@ -336,9 +346,7 @@ async fn claims_of(
     scope: Scope,
 ) -> Result<Response, ApiError> {
     let client = scope.client.clone();
-    let st = state.clone();
-    let dir = scope.dir.clone();
-    let usage = blocking(move || st.data.usage(&dir).map_err(data_error)).await?;
+    let usage = state.data.usage(&scope.dir).await.map_err(data_error)?;
     check_contract_id(&scope, &usage.contract_id)?;
     let stored = state.store.list_claims(&client, &usage.contract_id).await?;
     let mut claims = Vec::with_capacity(stored.len());
@@ -493,18 +501,16 @@ async fn file_claim(
     if let Some(stored) = lookup().await? {
         return replay(&stored, client, &canonical);
     }
-    let (st, c) = (state.clone(), scope.dir.clone());
-    let report = blocking(move || {
-        st.data
-            .report(&c, crate::clock::now_unix())
-            .map_err(|e| match e {
-                DataError::Missing(d) => {
-                    ApiError::internal(format!("no {} for this client", d.file_name()))
-                }
-                e => data_error(e),
-            })
-    })
-    .await?;
+    let report = state
+        .data
+        .report(&scope.dir, crate::clock::now_unix())
+        .await
+        .map_err(|e| match e {
+            DataError::Missing(d) => {
+                ApiError::internal(format!("no {} for this client", d.file_name()))
+            }
+            e => data_error(e),
+        })?;
     check_contract_id(scope, &report.contract_id)?;
     let claimed = store.claimed_periods(client, &report.contract_id).await?;
     let granted = match check_claim(&report, &claimed, claim) {

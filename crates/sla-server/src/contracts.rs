@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use sla_rules::claims::{claimable_periods, figures_for, ClaimStatus, Remedy};
 use sla_rules::report::{PeriodStatus, Report};
 
-use crate::api::{blocking, check_contract_id, data_error, visible_contracts, Caller};
+use crate::api::{check_contract_id, data_error, visible_contracts, Caller};
 use crate::errors::{json_response, ApiError};
 use crate::store::StoredClaim;
 use crate::AppState;
@@ -70,14 +70,12 @@ pub async fn list(
     let now = crate::clock::now_unix();
     let mut out = Vec::new();
     for (id, scope) in visible_contracts(&state, &caller).await? {
-        let (st, dir) = (state.clone(), scope.dir.clone());
         // Valid until the instant the sweep would evaluate the contract again.
-        let s = blocking(move || {
-            st.data
-                .summary(&dir, now, |r| r.next_judgement_at())
-                .map_err(data_error)
-        })
-        .await?;
+        let s = state
+            .data
+            .summary(&scope.dir, now, |r| r.next_judgement_at())
+            .await
+            .map_err(data_error)?;
         check_contract_id(&scope, &s.report.contract_id)?;
         let r = &s.report;
         let claimed = state.store.claimed_periods(&scope.client, &id).await?;

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use sla_rules::claims::{figures_for, Remedy};
 use sla_rules::wire::ErrorCode;
 
-use crate::api::{blocking, data_error};
+use crate::api::data_error;
 use crate::data::Scope;
 use crate::errors::{json_response, ApiError};
 use crate::operator::Operator;
@@ -70,7 +70,7 @@ pub(crate) struct Scopes {
 
 /// Reads every client's contract list. One client's unreadable documents fail that client
 /// only: an operator's overview of tens of thousands must not go dark for one bad upload.
-pub(crate) fn all_scopes(state: &AppState) -> Scopes {
+pub(crate) async fn all_scopes(state: &AppState) -> Scopes {
     let mut out = Scopes::default();
     let mut clients: Vec<&str> = state.tokens.clients().collect();
     clients.sort_unstable();
@@ -81,12 +81,12 @@ pub(crate) fn all_scopes(state: &AppState) -> Scopes {
         error: data_error(e).message,
     };
     for client in clients {
-        match state.data.group_contracts(client) {
+        match state.data.group_contracts(client).await {
             Ok(Some(ids)) => out.ok.extend(ids.into_iter().map(|id| {
                 let s = Scope::group(client, &id);
                 (id, s)
             })),
-            Ok(None) => match state.data.usage(client) {
+            Ok(None) => match state.data.usage(client).await {
                 Ok(u) => out.ok.push((u.contract_id.clone(), Scope::single(client))),
                 Err(e) => out.unreadable.push(unreadable(client, e)),
             },
@@ -141,14 +141,15 @@ pub async fn exposure(
     from: &str,
     to: &str,
 ) -> Result<(BTreeMap<String, MonthTotal>, Vec<Unreadable>), ApiError> {
-    let st = state.clone();
-    let scopes = blocking(move || Ok(all_scopes(&st))).await?;
+    let scopes = all_scopes(state).await;
     let mut unreadable = scopes.unreadable;
     let now = crate::clock::now_unix();
     let mut totals = BTreeMap::new();
     for (id, scope) in scopes.ok {
-        let (st, dir) = (state.clone(), scope.dir.clone());
-        let s = blocking(move || Ok(st.data.summary(&dir, now, |r| r.next_judgement_at()))).await?;
+        let s = state
+            .data
+            .summary(&scope.dir, now, |r| r.next_judgement_at())
+            .await;
         match s {
             Ok(s) => {
                 let claims = state.store.list_claims(&scope.client, &id).await?;

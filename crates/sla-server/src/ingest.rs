@@ -113,8 +113,7 @@ async fn run_write(
     change: Change,
 ) -> Result<Response, ApiError> {
     let db = db_of(&state)?;
-    let s = scope.clone();
-    let w: Written = blocking(move || db.write(&s, &change).map_err(write_error)).await?;
+    let w: Written = db.write(&scope, change).await.map_err(write_error)?;
     if w.changed {
         tracing::info!(scope = %scope.dir, version = w.version, "documents written");
         state.sweep.wake.notify_one();
@@ -314,10 +313,9 @@ pub async fn import(db: &str, data: &FsPath) -> Result<(), String> {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(format!("{}: {e}", path.display())),
             };
-            let (d, s) = (docs.clone(), scope.clone());
-            let w = tokio::task::spawn_blocking(move || d.write(&s, &Change::Document(doc, bytes)))
+            let w = docs
+                .write(&scope, Change::Document(doc, bytes))
                 .await
-                .map_err(|e| e.to_string())?
                 .map_err(|e| match e {
                     WriteError::Invalid(e) => {
                         format!("{}: {}: {}", path.display(), e.path, e.message)

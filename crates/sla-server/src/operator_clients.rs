@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::api::{blocking, document};
+use crate::api::document;
 use crate::data::Doc;
 use crate::errors::{json_response, ApiError};
 use crate::exposure::all_scopes;
@@ -19,8 +19,7 @@ use crate::AppState;
 
 /// `GET /api/v1/operator/clients`: `{"clients":[{"id","contracts":[{"id","links"}]}],"unreadable":[…]}`.
 pub async fn list(State(state): State<Arc<AppState>>, _op: Operator) -> Result<Response, ApiError> {
-    let st = state.clone();
-    let scopes = blocking(move || Ok(all_scopes(&st))).await?;
+    let scopes = all_scopes(&state).await;
     let mut clients: Vec<Value> = Vec::new();
     for (id, scope) in scopes.ok {
         let base = format!("/api/v1/operator/clients/{}/contracts/{id}", scope.client);
@@ -60,15 +59,12 @@ pub async fn document_of(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let doc = Doc::from_route(&doc)?;
-    let st = state.clone();
-    let scope = blocking(move || {
-        Ok(all_scopes(&st)
-            .ok
-            .into_iter()
-            .find(|(c, s)| *c == id && s.client == client)
-            .map(|(_, s)| s))
-    })
-    .await?
-    .ok_or_else(ApiError::not_found)?;
+    let scope = all_scopes(&state)
+        .await
+        .ok
+        .into_iter()
+        .find(|(c, s)| *c == id && s.client == client)
+        .map(|(_, s)| s)
+        .ok_or_else(ApiError::not_found)?;
     document(state, scope, headers, doc).await
 }

@@ -328,14 +328,6 @@ pub struct Pass {
     pub written: u64,
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| e.to_string())?
-}
-
 impl Puller {
     pub fn new(sources: Sources, db: Arc<DocDb>, lag_s: i64) -> Result<Puller, String> {
         let endpoint = Endpoint::new(&sources.url)?;
@@ -398,23 +390,17 @@ impl Puller {
         wrote: &(dyn Fn() + Sync),
     ) -> Result<(u64, u64), String> {
         let c = self.sources.contracts[i].clone();
-        let (db, scope, owner) = (self.db.clone(), c.scope.dir.clone(), self.owner.clone());
-        let lease = blocking(move || {
-            db.take_pull_lease(&scope, &owner, now_ms, now_ms + LEASE_MS)
-                .map_err(|e| e.to_string())
-        })
-        .await?;
+        let lease = self
+            .db
+            .take_pull_lease(&c.scope.dir, &self.owner, now_ms, now_ms + LEASE_MS)
+            .await
+            .map_err(|e| e.to_string())?;
         let Some(through) = lease else {
             // Another instance pulls it now.
             return Ok((0, 0));
         };
         let result = self.pull_leased(i, &c, through, end, wrote).await;
-        let (db, scope, owner) = (self.db.clone(), c.scope.dir.clone(), self.owner.clone());
-        let _ = blocking(move || {
-            db.release_pull_lease(&scope, &owner)
-                .map_err(|e| e.to_string())
-        })
-        .await;
+        let _ = self.db.release_pull_lease(&c.scope.dir, &self.owner).await;
         result
     }
 
@@ -447,19 +433,19 @@ impl Puller {
                 );
             }
             let n: u64 = segments.iter().map(|s| s.total.len() as u64).sum();
-            let (db, scope) = (self.db.clone(), c.scope.clone());
-            let owner = self.owner.clone();
-            let changed = blocking(move || {
+            let (db, scope, owner) = (&self.db, &c.scope, &self.owner);
+            let changed = async {
                 // Prometheus is the source of these minutes: what it says now
                 // replaces what an earlier pull stored (a late scrape).
                 let w = db
                     .write(
-                        &scope,
-                        &Change::Telemetry {
+                        scope,
+                        Change::Telemetry {
                             segments,
                             replace: true,
                         },
                     )
+                    .await
                     .map_err(|e| match e {
                         WriteError::NoUsage => {
                             "the contract has no usage document yet: PUT documents/usage first"
@@ -470,13 +456,14 @@ impl Puller {
                 // Only then is the chunk pulled: a crash in between pulls it again,
                 // which writes the same counts (no new version).
                 if !db
-                    .set_pulled(&scope.dir, &owner, to)
+                    .set_pulled(&scope.dir, owner, to)
+                    .await
                     .map_err(|e| e.to_string())?
                 {
                     return Err("the pull lease was lost".to_string());
                 }
-                Ok(w.changed)
-            })
+                Ok::<_, String>(w.changed)
+            }
             .await?;
             if changed {
                 written += 1;

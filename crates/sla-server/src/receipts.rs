@@ -33,29 +33,36 @@ pub fn payload(record: &ClaimRecord, client: &str, evidence_sha256: &str) -> Val
 
 /// The SHA-256 (hex) of the canonical JSON of the evidence the rules core computes for
 /// these periods now, without its `as_of`: the instant of the download is no figure, and a
-/// client who downloads the evidence later hashes the same bytes (blocking: a whole
-/// evaluation with its minute map).
-pub fn evidence_sha256(
+/// client who downloads the evidence later hashes the same bytes. The documents are
+/// read through the cache; the whole evaluation with its minute map runs on a
+/// blocking thread (not `api::blocking`, which uses this module).
+pub async fn evidence_sha256(
     state: &AppState,
     scope: &Scope,
     periods: &[String],
 ) -> Result<String, ApiError> {
     let (data, client) = (&state.data, scope.dir.as_str());
-    let invalid = |e: sla_rules::InputError| ApiError::internal(format!("client data: {e}"));
-    let usage = data.usage(client).map_err(missing)?;
-    let inc = data.file(client, Doc::Incidents).map_err(missing)?;
-    let incidents = sla_rules::incidents::parse_incidents(&inc.bytes, Doc::Incidents.file_name())
-        .map_err(invalid)?;
-    let policy = match data.file(client, Doc::Policy) {
-        Ok(p) => {
-            sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name()).map_err(invalid)?
-        }
-        Err(DataError::Missing(_)) => sla_rules::policy::Policy::default(),
-        Err(e) => return Err(missing(e)),
-    };
-    let ev = sla_rules::evaluate(&usage, &incidents, &policy, crate::clock::now_unix());
-    let evidence = sla_rules::evidence::evidence(&ev, periods);
-    hash_without_as_of(&evidence)
+    let usage = data.usage(client).await.map_err(missing)?;
+    let inc = data.file(client, Doc::Incidents).await.map_err(missing)?;
+    let policy_file = data.file(client, Doc::Policy).await;
+    let periods = periods.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let invalid = |e: sla_rules::InputError| ApiError::internal(format!("client data: {e}"));
+        let incidents =
+            sla_rules::incidents::parse_incidents(&inc.bytes, Doc::Incidents.file_name())
+                .map_err(invalid)?;
+        let policy = match policy_file {
+            Ok(p) => sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name())
+                .map_err(invalid)?,
+            Err(DataError::Missing(_)) => sla_rules::policy::Policy::default(),
+            Err(e) => return Err(missing(e)),
+        };
+        let ev = sla_rules::evaluate(&usage, &incidents, &policy, crate::clock::now_unix());
+        let evidence = sla_rules::evidence::evidence(&ev, &periods);
+        hash_without_as_of(&evidence)
+    })
+    .await
+    .map_err(|_| ApiError::internal("the evidence was not computed"))?
 }
 
 /// SHA-256 (hex) of the canonical JSON of `doc` without its top-level `as_of`.
@@ -108,15 +115,7 @@ pub async fn of_stored(
 ) -> (Option<String>, Vec<Receipt>) {
     match crate::claims_http::claim_record(claim) {
         Ok(record) => {
-            // Off the async workers: with `--documents db` the lookup asks the database.
-            let (st, client, contract) = (
-                state.clone(),
-                claim.client_id.clone(),
-                record.contract_id.clone(),
-            );
-            let scope = tokio::task::spawn_blocking(move || scope_of(&st, &client, &contract))
-                .await
-                .unwrap_or_else(|_| Scope::single(&claim.client_id));
+            let scope = scope_of(state, &claim.client_id, &record.contract_id).await;
             current(state, &record, &scope).await
         }
         Err(_) => (None, Vec::new()),
@@ -125,12 +124,12 @@ pub async fn of_stored(
 
 /// Where a stored claim's documents are: its group contract's directory when the client
 /// has one of that id, else the client's own documents (a one-contract client).
-fn scope_of(state: &AppState, client: &str, contract: &str) -> Scope {
+async fn scope_of(state: &AppState, client: &str, contract: &str) -> Scope {
     let plain = !contract.is_empty()
         && contract
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if plain && state.data.is_group_contract(client, contract) {
+    if plain && state.data.is_group_contract(client, contract).await {
         Scope::group(client, contract)
     } else {
         Scope::single(client)
@@ -149,11 +148,7 @@ async fn current_or_error(
     let Some(signer) = &state.signing.current else {
         return Ok((None, kept));
     };
-    let (st, c, periods) = (state.clone(), scope.clone(), record.periods.clone());
-    // Off the async workers: a whole evaluation (not `api::blocking`, which uses this module).
-    let digest = tokio::task::spawn_blocking(move || evidence_sha256(&st, &c, &periods))
-        .await
-        .map_err(|_| ApiError::internal("the evidence was not computed"))??;
+    let digest = evidence_sha256(state, scope, &record.periods).await?;
     let jws = signer
         .sign(
             crate::signing::RECEIPT_TYP,

@@ -46,24 +46,30 @@ pub async fn answer(
     scope: Scope,
     month: String,
 ) -> Result<Response, ApiError> {
-    let client = scope.dir.clone();
-    let st = state.clone();
-    let (report, documents) = blocking(move || {
-        let report = st
-            .data
-            .report(&client, crate::clock::now_unix())
-            .map_err(data_error)?;
-        let etag = |d: Doc| match st.data.file(&client, d) {
-            Ok(f) => Ok(Value::String(f.etag().to_string())),
-            Err(DataError::Missing(_)) => Ok(Value::Null),
-            Err(e) => Err(data_error(e)),
-        };
-        let documents = json!({
-            "usage": etag(Doc::Usage)?,
-            "incidents": etag(Doc::Incidents)?,
-            "policy": etag(Doc::Policy)?,
+    let report = state
+        .data
+        .report(&scope.dir, crate::clock::now_unix())
+        .await
+        .map_err(data_error)?;
+    let mut files = Vec::with_capacity(3);
+    for d in [Doc::Usage, Doc::Incidents, Doc::Policy] {
+        files.push(match state.data.file(&scope.dir, d).await {
+            Ok(f) => Some(f),
+            Err(DataError::Missing(_)) => None,
+            Err(e) => return Err(data_error(e)),
         });
-        Ok((report, documents))
+    }
+    // A file's tag is a SHA-256 of it (a year of telemetry): off the async workers.
+    let documents = blocking(move || {
+        let etag = |f: &Option<Arc<crate::data::FileDoc>>| {
+            f.as_ref()
+                .map_or(Value::Null, |f| Value::String(f.etag().to_string()))
+        };
+        Ok(json!({
+            "usage": etag(&files[0]),
+            "incidents": etag(&files[1]),
+            "policy": etag(&files[2]),
+        }))
     })
     .await?;
     crate::api::check_contract_id(&scope, &report.contract_id)?;

@@ -125,9 +125,9 @@ enum Outcome {
     Later,
 }
 
-/// Evaluates one client now (on a blocking thread: a year of telemetry, read
-/// through the cache without filling it), records and queues each breach not
-/// recorded before, and drops the report.
+/// Evaluates one client now (the data layer reads and evaluates a year of
+/// telemetry on a blocking thread, through the cache without filling it),
+/// records and queues each breach not recorded before, and drops the report.
 async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -> Outcome {
     // `client` or `client/contracts/id` (data::Scope): the client's subscribers hear
     // it, and the breach is recorded for the contract ("" for a one-contract client).
@@ -140,26 +140,23 @@ async fn evaluate(state: &Arc<AppState>, scope: &str, mut emitted: Vec<Month>) -
         ),
         None => (scope, ""),
     };
-    let (st, c) = (state.clone(), scope.to_string());
     let now = crate::clock::now_unix();
-    let report = tokio::task::spawn_blocking(move || st.data.report_passing(&c, now)).await;
-    let report = match report {
-        Ok(Ok(r)) => r,
-        Ok(Err(DataError::Invalid(e))) => {
+    let report = match state.data.report_passing(scope, now).await {
+        Ok(r) => r,
+        Err(DataError::Invalid(e)) => {
             // The operator's line: the file's full path, the JSON path, the message.
             let file = state.data.client_dir(scope).join(&e.file);
             tracing::warn!("{}: {}: {}", file.display(), e.path, e.message);
             return Outcome::Bad;
         }
-        Ok(Err(DataError::Missing(doc))) => {
+        Err(DataError::Missing(doc)) => {
             tracing::debug!(scope, file = doc.file_name(), "sweep: document missing");
             return Outcome::Bad;
         }
-        Ok(Err(DataError::Io(e))) => {
+        Err(DataError::Io(e)) => {
             tracing::warn!(scope, error = %e, "sweep: document not readable");
             return Outcome::Later;
         }
-        Err(_) => return Outcome::Later,
     };
     if !contract.is_empty() && report.contract_id != contract {
         tracing::warn!(
@@ -226,26 +223,13 @@ pub async fn run(state: Arc<AppState>, concurrency: usize, lease: Duration) {
     let mut pass_started: Option<Instant> = None;
     loop {
         let clients: Vec<String> = state.tokens.clients().map(str::to_string).collect();
-        let st = state.clone();
         // Each contract is swept on its own (a group client has several): the
         // scopes of data::Scope, which also key the leases.
-        let stat = tokio::task::spawn_blocking(move || {
-            clients
-                .iter()
-                .flat_map(|c| match st.data.group_contracts(c) {
-                    Ok(Some(ids)) => ids
-                        .iter()
-                        .map(|id| crate::data::Scope::group(c, id).dir)
-                        .collect(),
-                    _ => vec![c.clone()],
-                })
-                .map(|scope| {
-                    let v = st.data.versions(&scope);
-                    (Arc::<str>::from(scope), v)
-                })
+        let stat = state.data.sweep_scopes(clients).await.map(|all| {
+            all.into_iter()
+                .map(|(scope, v)| (Arc::<str>::from(scope), v))
                 .collect::<Vec<_>>()
-        })
-        .await;
+        });
         let scopes = stat.as_ref().map_or(seen.len(), Vec::len);
         let now = crate::clock::now_unix();
         let due: Vec<(Arc<str>, Versions)> = match stat {

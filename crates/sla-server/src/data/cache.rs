@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use quick_cache::sync::{Cache, GuardResult};
+use quick_cache::sync::Cache;
 use quick_cache::{DefaultHashBuilder, Lifecycle, Weighter};
 use sla_rules::report::Report;
 use sla_rules::usage::Usage;
@@ -172,37 +172,37 @@ impl DocCache {
 
     /// The entry for `key` when `fresh` accepts it; otherwise `make` computes it
     /// once while other callers for the same key wait for that result (single
-    /// flight). Blocking: call from a blocking thread.
-    pub fn get_or_make<E>(
+    /// flight). The waiting is async (quick_cache's async guard), so a caller
+    /// waiting for another's parse holds no thread.
+    pub async fn get_or_make<E>(
         &self,
         key: &Key,
         fresh: impl Fn(&Entry) -> bool,
-        make: impl FnOnce() -> Result<Entry, E>,
+        make: impl std::future::Future<Output = Result<Entry, E>>,
     ) -> Result<Entry, E> {
         // A stale entry is removed and the lookup repeated; a few rounds settle
         // even when a file changes under concurrent callers, then compute uncached.
         for _ in 0..3 {
-            match self.cache.get_value_or_guard(key, None) {
-                GuardResult::Value(v) if fresh(&v) => {
+            match self.cache.get_value_or_guard_async(key).await {
+                Ok(v) if fresh(&v) => {
                     self.hits.fetch_add(1, Ordering::Relaxed);
                     return Ok(v);
                 }
-                GuardResult::Value(_) => {
+                Ok(_) => {
                     self.cache.remove_if(key, |v| !fresh(v));
                 }
-                GuardResult::Guard(g) => {
+                Err(g) => {
                     self.misses.fetch_add(1, Ordering::Relaxed);
-                    let v = make()?;
+                    let v = make.await?;
                     // The waiting callers get it; it is rejected only if it outweighs
                     // a shard, and then it is simply not kept.
                     let _ = g.insert(v.clone());
                     return Ok(v);
                 }
-                GuardResult::Timeout => {}
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        make()
+        make.await
     }
 
     /// The entry if it is cached and fresh, without counting or admitting anything

@@ -8,9 +8,12 @@
 //! telemetry; the telemetry is one row per UTC day holding that day's 1,440 counts
 //! ([`DAY_BYTES`]), and a read puts the two back together. Writes are validated by
 //! the rules core before anything is stored, so a refused write leaves the previous
-//! version served. Every call blocks: from async code, call it in `spawn_blocking`.
+//! version served. Every call is async: PostgreSQL is awaited on the server's own
+//! runtime; SQLite, and the CPU work of either (validating a posted year, putting
+//! a year's telemetry back together), runs in `spawn_blocking` and is awaited.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use serde_json::{Map, Value};
@@ -234,44 +237,15 @@ impl From<StoreError> for WriteError {
     }
 }
 
-/// The row operations of one transaction on one contract, written once for both
-/// backends; the logic above them is in [`apply`] and [`read_in`].
-trait Rows {
-    /// The contract's epoch and version (locked until commit in a write).
-    fn head(&mut self, lock: bool) -> Result<Option<(String, i64)>, StoreError>;
-    fn part(&mut self, doc: &str) -> Result<Option<Vec<u8>>, StoreError>;
-    /// The stored days in `[from, to]`, in order.
-    fn days(&mut self, from: i64, to: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError>;
-    /// Inserts the contract's row at version 0 unless it exists.
-    fn create(&mut self, client: &str, contract: &str, epoch: &str) -> Result<(), StoreError>;
-    fn put_part(&mut self, doc: &str, body: &[u8]) -> Result<(), StoreError>;
-    fn put_day(&mut self, day: i64, counts: &[u8]) -> Result<(), StoreError>;
-    fn delete_day(&mut self, day: i64) -> Result<(), StoreError>;
-    fn set_version(&mut self, version: i64) -> Result<(), StoreError>;
-}
-
 /// The documents' database: SQLite (its own connection to the store's file) or
 /// PostgreSQL (its own small pool on the store's URL). The store's migrations
 /// create the tables.
 pub enum DocDb {
-    Sqlite(std::sync::Mutex<rusqlite::Connection>),
-    Pg {
-        pool: deadpool_postgres::Pool,
-        rt: tokio::runtime::Handle,
-    },
-}
-
-/// Runs a PostgreSQL future to completion from blocking code. Callers are on
-/// `spawn_blocking` threads; one on an async worker by mistake would otherwise
-/// panic ("cannot start a runtime from within a runtime"), so there it first
-/// tells tokio the worker blocks.
-fn block<F: std::future::Future>(rt: &tokio::runtime::Handle, f: F) -> F::Output {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(|| rt.block_on(f))
-        }
-        _ => rt.block_on(f),
-    }
+    /// rusqlite blocks: every call takes the connection inside its own
+    /// `spawn_blocking`, so no async worker waits on the file.
+    Sqlite(Arc<Mutex<rusqlite::Connection>>),
+    /// tokio-postgres on the server's own runtime: calls are awaited.
+    Pg(deadpool_postgres::Pool),
 }
 
 /// How long a PostgreSQL call may take before the read or write fails.
@@ -296,6 +270,140 @@ fn pg(e: tokio_postgres::Error) -> StoreError {
     }
 }
 
+/// Runs blocking work (SQLite, decoding or assembling a year of telemetry,
+/// validating a posted document) on tokio's blocking pool and awaits it.
+async fn off<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::new(format!("documents: a blocking task failed: {e}")))
+}
+
+fn lock(
+    conn: &Mutex<rusqlite::Connection>,
+) -> Result<MutexGuard<'_, rusqlite::Connection>, StoreError> {
+    conn.lock()
+        .map_err(|_| StoreError::new("documents: a writer panicked"))
+}
+
+async fn pg_conn(pool: &deadpool_postgres::Pool) -> Result<deadpool_postgres::Object, StoreError> {
+    pool.get()
+        .await
+        .map_err(|e| StoreError::unavailable(format!("documents: {e}")))
+}
+
+/// One PostgreSQL call, failed as unavailable after [`PG_WAIT`].
+async fn pg_wait<T>(
+    f: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, StoreError> {
+    match tokio::time::timeout(PG_WAIT, f).await {
+        Ok(r) => r.map_err(pg),
+        Err(_) => Err(StoreError::unavailable(
+            "documents: PostgreSQL did not answer",
+        )),
+    }
+}
+
+/// What a write reads in its transaction before deciding: one part and, for
+/// usage's telemetry, the stored days in a range.
+struct Need {
+    part: &'static str,
+    days: Option<(i64, i64)>,
+}
+
+/// What a [`Need`] found.
+struct Loaded {
+    part: Option<Vec<u8>>,
+    days: Vec<(i64, Vec<u8>)>,
+}
+
+/// What a write stores; nothing at all when it changes nothing.
+#[derive(Default)]
+struct Plan {
+    part: Option<(&'static str, Vec<u8>)>,
+    delete_days: Vec<i64>,
+    put_days: Vec<(i64, Vec<u8>)>,
+}
+
+impl Plan {
+    fn changes(&self) -> bool {
+        self.part.is_some() || !self.delete_days.is_empty() || !self.put_days.is_empty()
+    }
+}
+
+/// A document as its transaction read it, before the telemetry is put back in
+/// (which is CPU work, done after the transaction ended).
+struct RawRead {
+    epoch: String,
+    version: i64,
+    part: Vec<u8>,
+    days: Vec<(i64, Vec<u8>)>,
+}
+
+impl RawRead {
+    fn finish(self, doc: Doc) -> Result<Read, StoreError> {
+        let bytes = match doc {
+            Doc::Usage => {
+                let mut decoded = Vec::with_capacity(self.days.len());
+                for (d, b) in self.days {
+                    decoded.push((d, decode_day(&b)?));
+                }
+                assemble_usage(&self.part, &decoded)?
+            }
+            _ => self.part,
+        };
+        Ok(Read {
+            epoch: self.epoch,
+            version: self.version,
+            bytes: Bytes::from(bytes),
+        })
+    }
+}
+
+/// The head rows (one per part) as a [`Head`].
+fn head_of(rows: Vec<(String, i64, Option<String>)>) -> Option<Head> {
+    let (epoch, version, _) = rows.first().cloned()?;
+    let mut docs: Vec<Doc> = rows
+        .iter()
+        .filter_map(|r| r.2.as_deref().and_then(doc_of))
+        .collect();
+    docs.sort_by_key(|d| part_name(*d));
+    Some(Head {
+        epoch,
+        version,
+        docs,
+    })
+}
+
+fn written(epoch: String, version: i64, changed: bool) -> Written {
+    Written {
+        version: if changed { version + 1 } else { version },
+        epoch,
+        changed,
+    }
+}
+
+/// A parameter of the pull's statements, bound by either driver.
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Arg {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        match self {
+            Arg::Text(s) => s,
+            Arg::Int(i) => i,
+        }
+    }
+    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
+        match self {
+            Arg::Text(s) => s,
+            Arg::Int(i) => i,
+        }
+    }
+}
+
 impl DocDb {
     /// Opens the documents' side of `--db` (after [`crate::open_store`] migrated it).
     pub async fn open(db: &str) -> Result<DocDb, String> {
@@ -317,114 +425,46 @@ impl DocDb {
                 .create_timeout(Some(PG_WAIT))
                 .build()
                 .map_err(|e| format!("--db: documents pool: {e}"))?;
-            Ok(DocDb::Pg {
-                pool,
-                rt: tokio::runtime::Handle::current(),
-            })
+            Ok(DocDb::Pg(pool))
         } else {
-            let conn = rusqlite::Connection::open(db).map_err(|e| format!("--db {db}: {e}"))?;
-            // Like the store's connections: a commit that returned is on disk.
-            conn.execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; \
-                 PRAGMA busy_timeout=5000;",
-            )
+            let path = db.to_string();
+            let conn = off(move || {
+                let conn = rusqlite::Connection::open(&path)?;
+                // Like the store's connections: a commit that returned is on disk.
+                conn.execute_batch(
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; \
+                     PRAGMA busy_timeout=5000;",
+                )?;
+                Ok::<_, rusqlite::Error>(conn)
+            })
+            .await
+            .map_err(|e| format!("--db {db}: {e}"))?
             .map_err(|e| format!("--db {db}: {e}"))?;
-            Ok(DocDb::Sqlite(std::sync::Mutex::new(conn)))
-        }
-    }
-
-    /// Runs `f` in one transaction on `scope`; commits when it returns `(_, true)`,
-    /// rolls back otherwise (and on any error).
-    fn with_tx<T, E: From<StoreError>>(
-        &self,
-        scope: &str,
-        write: bool,
-        f: impl FnOnce(&mut dyn Rows) -> Result<(T, bool), E>,
-    ) -> Result<T, E> {
-        match self {
-            DocDb::Sqlite(conn) => {
-                let mut conn = conn
-                    .lock()
-                    .map_err(|_| StoreError::new("documents: a writer panicked"))?;
-                let behavior = if write {
-                    rusqlite::TransactionBehavior::Immediate
-                } else {
-                    rusqlite::TransactionBehavior::Deferred
-                };
-                let tx = conn.transaction_with_behavior(behavior).map_err(sq)?;
-                let (out, commit) = f(&mut SqRows { tx: &tx, scope })?;
-                if commit {
-                    tx.commit().map_err(sq)?;
-                }
-                Ok(out)
-            }
-            DocDb::Pg { pool, rt } => {
-                let obj = rt
-                    .block_on(pool.get())
-                    .map_err(|e| StoreError::unavailable(format!("documents: {e}")))?;
-                let begin = if write {
-                    "BEGIN"
-                } else {
-                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                };
-                let mut guard = PgTx {
-                    obj: Some(obj),
-                    open: false,
-                };
-                let client: &tokio_postgres::Client = guard.client();
-                block(rt, client.batch_execute(begin)).map_err(pg)?;
-                guard.open = true;
-                let res = f(&mut PgRows {
-                    client: guard.client(),
-                    rt,
-                    scope,
-                });
-                match res {
-                    Ok((out, commit)) => {
-                        let end = if commit { "COMMIT" } else { "ROLLBACK" };
-                        block(rt, guard.client().batch_execute(end)).map_err(pg)?;
-                        guard.open = false;
-                        Ok(out)
-                    }
-                    Err(e) => {
-                        if rt
-                            .block_on(guard.client().batch_execute("ROLLBACK"))
-                            .is_ok()
-                        {
-                            guard.open = false;
-                        }
-                        Err(e)
-                    }
-                }
-            }
+            Ok(DocDb::Sqlite(Arc::new(Mutex::new(conn))))
         }
     }
 
     /// The contract's head row and which documents it has: one statement on one
     /// indexed row (and its parts' keys), what every request checks.
-    pub fn head(&self, scope: &str) -> Result<Option<Head>, StoreError> {
+    pub async fn head(&self, scope: &str) -> Result<Option<Head>, StoreError> {
         const SQL: &str = "SELECT c.epoch, c.version, p.doc FROM doc_contracts c \
              LEFT JOIN doc_parts p ON p.scope = c.scope WHERE c.scope = ";
         let rows: Vec<(String, i64, Option<String>)> = match self {
             DocDb::Sqlite(conn) => {
-                let conn = conn
-                    .lock()
-                    .map_err(|_| StoreError::new("documents: a writer panicked"))?;
-                let mut st = conn.prepare_cached(&format!("{SQL}?1")).map_err(sq)?;
-                let rows = st
-                    .query_map([scope], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .map_err(sq)?;
-                rows.map(|r| r.map_err(sq)).collect::<Result<_, _>>()?
+                let (conn, scope) = (conn.clone(), scope.to_string());
+                off(move || {
+                    let conn = lock(&conn)?;
+                    let mut st = conn.prepare_cached(&format!("{SQL}?1")).map_err(sq)?;
+                    let rows = st
+                        .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                        .map_err(sq)?;
+                    rows.map(|r| r.map_err(sq)).collect::<Result<_, _>>()
+                })
+                .await??
             }
-            DocDb::Pg { pool, rt } => block(rt, async {
-                let c = pool
-                    .get()
-                    .await
-                    .map_err(|e| StoreError::unavailable(format!("documents: {e}")))?;
-                let rows = tokio::time::timeout(PG_WAIT, c.query(&format!("{SQL}$1"), &[&scope]))
-                    .await
-                    .map_err(|_| StoreError::unavailable("documents: PostgreSQL did not answer"))?
-                    .map_err(pg)?;
+            DocDb::Pg(pool) => {
+                let c = pg_conn(pool).await?;
+                let rows = pg_wait(c.query(&format!("{SQL}$1"), &[&scope])).await?;
                 rows.iter()
                     .map(|r| {
                         Ok((
@@ -433,227 +473,385 @@ impl DocDb {
                             r.try_get(2).map_err(pg)?,
                         ))
                     })
-                    .collect::<Result<Vec<_>, StoreError>>()
-            })?,
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            }
         };
-        let Some((epoch, version, _)) = rows.first().cloned() else {
-            return Ok(None);
-        };
-        let mut docs: Vec<Doc> = rows
-            .iter()
-            .filter_map(|r| r.2.as_deref().and_then(doc_of))
-            .collect();
-        docs.sort_by_key(|d| part_name(*d));
-        Ok(Some(Head {
-            epoch,
-            version,
-            docs,
-        }))
+        Ok(head_of(rows))
     }
 
     /// The document as of one version, `None` when the contract or the document
-    /// is not there.
-    pub fn read(&self, scope: &str, doc: Doc) -> Result<Option<Read>, StoreError> {
-        self.with_tx(scope, false, |rows| {
-            Ok::<_, StoreError>((read_in(rows, doc)?, false))
-        })
+    /// is not there: read in one transaction, so it is one version.
+    pub async fn read(&self, scope: &str, doc: Doc) -> Result<Option<Read>, StoreError> {
+        match self {
+            DocDb::Sqlite(conn) => {
+                let (conn, scope) = (conn.clone(), scope.to_string());
+                off(move || {
+                    let mut conn = lock(&conn)?;
+                    let tx = conn
+                        .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+                        .map_err(sq)?;
+                    let rows = SqRows {
+                        tx: &tx,
+                        scope: &scope,
+                    };
+                    let raw = (|| {
+                        let Some((epoch, version)) = rows.head()? else {
+                            return Ok(None);
+                        };
+                        let Some(part) = rows.part(part_name(doc))? else {
+                            return Ok(None);
+                        };
+                        let days = match doc {
+                            Doc::Usage => rows.days(i64::MIN, i64::MAX)?,
+                            _ => Vec::new(),
+                        };
+                        Ok::<_, StoreError>(Some(RawRead {
+                            epoch,
+                            version,
+                            part,
+                            days,
+                        }))
+                    })()?;
+                    // Rolled back on drop: a read changes nothing.
+                    drop(tx);
+                    drop(conn);
+                    raw.map(|r| r.finish(doc)).transpose()
+                })
+                .await?
+            }
+            DocDb::Pg(pool) => {
+                let tx =
+                    PgTx::begin(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+                let rows = PgRows {
+                    client: tx.client(),
+                    scope,
+                };
+                let raw = async {
+                    let Some((epoch, version)) = rows.head(false).await? else {
+                        return Ok(None);
+                    };
+                    let Some(part) = rows.part(part_name(doc)).await? else {
+                        return Ok(None);
+                    };
+                    let days = match doc {
+                        Doc::Usage => rows.days(i64::MIN, i64::MAX).await?,
+                        _ => Vec::new(),
+                    };
+                    Ok::<_, StoreError>(Some(RawRead {
+                        epoch,
+                        version,
+                        part,
+                        days,
+                    }))
+                }
+                .await;
+                let raw = match raw {
+                    Ok(raw) => {
+                        tx.finish("ROLLBACK").await?;
+                        raw
+                    }
+                    Err(e) => {
+                        let _ = tx.finish("ROLLBACK").await;
+                        return Err(e);
+                    }
+                };
+                // The connection is back in the pool; the year is put together off
+                // the async workers.
+                match raw {
+                    Some(raw) => off(move || raw.finish(doc).map(Some)).await?,
+                    None => Ok(None),
+                }
+            }
+        }
     }
 
     /// The ids of a client's group contracts (those not named after the client), in order.
-    pub fn contracts_of(&self, client: &str) -> Result<Vec<String>, StoreError> {
+    pub async fn contracts_of(&self, client: &str) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT contract_id FROM doc_contracts WHERE client_id = ";
+        const ORDER: &str = " AND contract_id <> client_id ORDER BY contract_id";
         match self {
             DocDb::Sqlite(conn) => {
-                let conn = conn
-                    .lock()
-                    .map_err(|_| StoreError::new("documents: a writer panicked"))?;
-                let mut st = conn
-                    .prepare_cached(
-                        "SELECT contract_id FROM doc_contracts WHERE client_id = ?1 \
-                         AND contract_id <> client_id ORDER BY contract_id",
-                    )
-                    .map_err(sq)?;
-                let rows = st
-                    .query_map([client], |r| r.get::<_, String>(0))
-                    .map_err(sq)?;
-                rows.map(|r| r.map_err(sq)).collect()
+                let (conn, client) = (conn.clone(), client.to_string());
+                off(move || {
+                    let conn = lock(&conn)?;
+                    let mut st = conn
+                        .prepare_cached(&format!("{SQL}?1{ORDER}"))
+                        .map_err(sq)?;
+                    let rows = st
+                        .query_map([&client], |r| r.get::<_, String>(0))
+                        .map_err(sq)?;
+                    rows.map(|r| r.map_err(sq)).collect()
+                })
+                .await?
             }
-            DocDb::Pg { pool, rt } => block(rt, async {
-                let c = pool
-                    .get()
-                    .await
-                    .map_err(|e| StoreError::unavailable(format!("documents: {e}")))?;
-                let rows = c
-                    .query(
-                        "SELECT contract_id FROM doc_contracts WHERE client_id = $1 \
-                         AND contract_id <> client_id ORDER BY contract_id",
-                        &[&client],
-                    )
-                    .await
-                    .map_err(pg)?;
+            DocDb::Pg(pool) => {
+                let c = pg_conn(pool).await?;
+                let rows = pg_wait(c.query(&format!("{SQL}$1{ORDER}"), &[&client])).await?;
                 rows.iter()
                     .map(|r| r.try_get::<_, String>(0).map_err(pg))
                     .collect()
-            }),
+            }
         }
     }
 
     /// One statement of the pull's state (`pull_state`), on either backend.
-    fn pull_sql(
+    async fn pull_sql(
         &self,
-        sqlite: &str,
-        postgres: &str,
-        params: &[&dyn PullParam],
+        sqlite: &'static str,
+        postgres: &'static str,
+        params: Vec<Arg>,
     ) -> Result<Vec<Option<i64>>, StoreError> {
         match self {
             DocDb::Sqlite(conn) => {
-                let conn = conn
-                    .lock()
-                    .map_err(|_| StoreError::new("documents: a writer panicked"))?;
-                let mut st = conn.prepare_cached(sqlite).map_err(sq)?;
-                let p: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.sqlite()).collect();
-                let rows = st
-                    .query_map(&p[..], |r| r.get::<_, Option<i64>>(0))
-                    .map_err(sq)?;
-                rows.map(|r| r.map_err(sq)).collect()
+                let conn = conn.clone();
+                off(move || {
+                    let conn = lock(&conn)?;
+                    let mut st = conn.prepare_cached(sqlite).map_err(sq)?;
+                    let p: Vec<&dyn rusqlite::ToSql> = params.iter().map(Arg::sqlite).collect();
+                    let rows = st
+                        .query_map(&p[..], |r| r.get::<_, Option<i64>>(0))
+                        .map_err(sq)?;
+                    rows.map(|r| r.map_err(sq)).collect()
+                })
+                .await?
             }
-            DocDb::Pg { pool, rt } => block(rt, async {
-                let c = pool
-                    .get()
-                    .await
-                    .map_err(|e| StoreError::unavailable(format!("documents: {e}")))?;
+            DocDb::Pg(pool) => {
+                let c = pg_conn(pool).await?;
                 let p: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                    params.iter().map(|p| p.postgres()).collect();
-                let rows = tokio::time::timeout(PG_WAIT, c.query(postgres, &p))
-                    .await
-                    .map_err(|_| StoreError::unavailable("documents: PostgreSQL did not answer"))?
-                    .map_err(pg)?;
+                    params.iter().map(Arg::postgres).collect();
+                let rows = pg_wait(c.query(postgres, &p)).await?;
                 rows.iter()
                     .map(|r| r.try_get::<_, Option<i64>>(0).map_err(pg))
                     .collect()
-            }),
+            }
         }
     }
 
     /// Takes (or renews) the pull lease of `scope` for `owner` until `until_ms`,
     /// unless another owner holds an unexpired one. `Some(through)`: leased, with
     /// how far the contract is pulled (`None`: not yet); `None`: someone else pulls it.
-    pub fn take_pull_lease(
+    pub async fn take_pull_lease(
         &self,
         scope: &str,
         owner: &str,
         now_ms: i64,
         until_ms: i64,
     ) -> Result<Option<Option<i64>>, StoreError> {
-        let rows = self.pull_sql(
-            "INSERT INTO pull_state (scope, through_minute, owner, lease_until_ms) \
-             VALUES (?1, NULL, ?2, ?4) ON CONFLICT (scope) DO UPDATE \
-             SET owner = excluded.owner, lease_until_ms = excluded.lease_until_ms \
-             WHERE pull_state.lease_until_ms < ?3 OR pull_state.owner = excluded.owner \
-             RETURNING through_minute",
-            "INSERT INTO pull_state (scope, through_minute, owner, lease_until_ms) \
-             VALUES ($1, NULL, $2, $4) ON CONFLICT (scope) DO UPDATE \
-             SET owner = excluded.owner, lease_until_ms = excluded.lease_until_ms \
-             WHERE pull_state.lease_until_ms < $3 OR pull_state.owner = excluded.owner \
-             RETURNING through_minute",
-            &[&scope.to_string(), &owner.to_string(), &now_ms, &until_ms],
-        )?;
+        let rows = self
+            .pull_sql(
+                "INSERT INTO pull_state (scope, through_minute, owner, lease_until_ms) \
+                 VALUES (?1, NULL, ?2, ?4) ON CONFLICT (scope) DO UPDATE \
+                 SET owner = excluded.owner, lease_until_ms = excluded.lease_until_ms \
+                 WHERE pull_state.lease_until_ms < ?3 OR pull_state.owner = excluded.owner \
+                 RETURNING through_minute",
+                "INSERT INTO pull_state (scope, through_minute, owner, lease_until_ms) \
+                 VALUES ($1, NULL, $2, $4) ON CONFLICT (scope) DO UPDATE \
+                 SET owner = excluded.owner, lease_until_ms = excluded.lease_until_ms \
+                 WHERE pull_state.lease_until_ms < $3 OR pull_state.owner = excluded.owner \
+                 RETURNING through_minute",
+                vec![
+                    Arg::Text(scope.into()),
+                    Arg::Text(owner.into()),
+                    Arg::Int(now_ms),
+                    Arg::Int(until_ms),
+                ],
+            )
+            .await?;
         Ok(rows.into_iter().next())
     }
 
     /// Records that `scope` is pulled up to `through` (exclusive), if `owner`
     /// still holds its lease; `false` when it does not (the lease ran out).
-    pub fn set_pulled(&self, scope: &str, owner: &str, through: i64) -> Result<bool, StoreError> {
-        let rows = self.pull_sql(
-            "UPDATE pull_state SET through_minute = ?3 WHERE scope = ?1 AND owner = ?2 \
-             RETURNING through_minute",
-            "UPDATE pull_state SET through_minute = $3 WHERE scope = $1 AND owner = $2 \
-             RETURNING through_minute",
-            &[&scope.to_string(), &owner.to_string(), &through],
-        )?;
+    pub async fn set_pulled(
+        &self,
+        scope: &str,
+        owner: &str,
+        through: i64,
+    ) -> Result<bool, StoreError> {
+        let rows = self
+            .pull_sql(
+                "UPDATE pull_state SET through_minute = ?3 WHERE scope = ?1 AND owner = ?2 \
+                 RETURNING through_minute",
+                "UPDATE pull_state SET through_minute = $3 WHERE scope = $1 AND owner = $2 \
+                 RETURNING through_minute",
+                vec![
+                    Arg::Text(scope.into()),
+                    Arg::Text(owner.into()),
+                    Arg::Int(through),
+                ],
+            )
+            .await?;
         Ok(!rows.is_empty())
     }
 
     /// Gives the lease up, so another instance may pull at once.
-    pub fn release_pull_lease(&self, scope: &str, owner: &str) -> Result<(), StoreError> {
+    pub async fn release_pull_lease(&self, scope: &str, owner: &str) -> Result<(), StoreError> {
         self.pull_sql(
             "UPDATE pull_state SET lease_until_ms = 0 WHERE scope = ?1 AND owner = ?2 \
              RETURNING through_minute",
             "UPDATE pull_state SET lease_until_ms = 0 WHERE scope = $1 AND owner = $2 \
              RETURNING through_minute",
-            &[&scope.to_string(), &owner.to_string()],
+            vec![Arg::Text(scope.into()), Arg::Text(owner.into())],
         )
+        .await
         .map(|_| ())
     }
 
     /// How far `scope` is pulled (exclusive minute), if at all.
-    pub fn pulled_through(&self, scope: &str) -> Result<Option<i64>, StoreError> {
-        let rows = self.pull_sql(
-            "SELECT through_minute FROM pull_state WHERE scope = ?1",
-            "SELECT through_minute FROM pull_state WHERE scope = $1",
-            &[&scope.to_string()],
-        )?;
+    pub async fn pulled_through(&self, scope: &str) -> Result<Option<i64>, StoreError> {
+        let rows = self
+            .pull_sql(
+                "SELECT through_minute FROM pull_state WHERE scope = ?1",
+                "SELECT through_minute FROM pull_state WHERE scope = $1",
+                vec![Arg::Text(scope.into())],
+            )
+            .await?;
         Ok(rows.into_iter().next().flatten())
     }
 
-    /// One write on the contract `scope` names, in one transaction.
-    pub fn write(&self, scope: &Scope, change: &Change) -> Result<Written, WriteError> {
-        let contract = scope.contract.as_deref().unwrap_or(&scope.client);
-        self.with_tx(&scope.dir, true, |rows| {
-            rows.create(&scope.client, contract, &crate::events::random_hex(6))?;
-            let (epoch, version) = rows
-                .head(true)?
-                .ok_or_else(|| StoreError::new("documents: the contract row vanished"))?;
-            let changed = apply(rows, scope, change)?;
-            if changed {
-                rows.set_version(version + 1)?;
+    /// One write on the contract `scope` names, in one transaction: the head row
+    /// locked, what [`needs`] names read, [`decide`] (off the async workers), and
+    /// its plan stored with the version bumped; a write that changes nothing is
+    /// rolled back, so even a new contract row is not kept.
+    pub async fn write(&self, scope: &Scope, change: Change) -> Result<Written, WriteError> {
+        match self {
+            DocDb::Sqlite(conn) => {
+                let (conn, scope) = (conn.clone(), scope.clone());
+                off(move || {
+                    let mut conn = lock(&conn)?;
+                    // A write holds SQLite's write lock from BEGIN IMMEDIATE on.
+                    let tx = conn
+                        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                        .map_err(sq)?;
+                    let rows = SqRows {
+                        tx: &tx,
+                        scope: &scope.dir,
+                    };
+                    let contract = scope.contract.as_deref().unwrap_or(&scope.client);
+                    rows.create(&scope.client, contract, &crate::events::random_hex(6))?;
+                    let (epoch, version) = rows
+                        .head()?
+                        .ok_or_else(|| StoreError::new("documents: the contract row vanished"))?;
+                    let need = needs(&change);
+                    let loaded = Loaded {
+                        part: rows.part(need.part)?,
+                        days: match need.days {
+                            Some((from, to)) => rows.days(from, to)?,
+                            None => Vec::new(),
+                        },
+                    };
+                    let plan = decide(&scope, &change, loaded)?;
+                    let w = written(epoch, version, plan.changes());
+                    if w.changed {
+                        if let Some((doc, body)) = &plan.part {
+                            rows.put_part(doc, body)?;
+                        }
+                        for d in &plan.delete_days {
+                            rows.delete_day(*d)?;
+                        }
+                        for (d, counts) in &plan.put_days {
+                            rows.put_day(*d, counts)?;
+                        }
+                        rows.set_version(w.version)?;
+                        tx.commit().map_err(sq)?;
+                    }
+                    Ok(w)
+                })
+                .await?
             }
-            let w = Written {
-                version: if changed { version + 1 } else { version },
-                epoch,
-                changed,
-            };
-            // Nothing changed: rolled back, so even a new contract row is not kept.
-            Ok((w, changed))
-        })
+            DocDb::Pg(pool) => {
+                let tx = PgTx::begin(pool, "BEGIN").await?;
+                match pg_write(&tx, scope, change).await {
+                    Ok(w) => {
+                        tx.finish(if w.changed { "COMMIT" } else { "ROLLBACK" })
+                            .await?;
+                        Ok(w)
+                    }
+                    Err(e) => {
+                        let _ = tx.finish("ROLLBACK").await;
+                        Err(e)
+                    }
+                }
+            }
+        }
     }
 }
 
-/// A parameter of the pull's statements, bound by either driver.
-trait PullParam {
-    fn sqlite(&self) -> &dyn rusqlite::ToSql;
-    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync);
-}
-
-impl PullParam for String {
-    fn sqlite(&self) -> &dyn rusqlite::ToSql {
-        self
+/// [`DocDb::write`]'s statements inside PostgreSQL's transaction `tx`.
+async fn pg_write(tx: &PgTx, scope: &Scope, change: Change) -> Result<Written, WriteError> {
+    let rows = PgRows {
+        client: tx.client(),
+        scope: &scope.dir,
+    };
+    let contract = scope.contract.as_deref().unwrap_or(&scope.client);
+    rows.create(&scope.client, contract, &crate::events::random_hex(6))
+        .await?;
+    let (epoch, version) = rows
+        .head(true)
+        .await?
+        .ok_or_else(|| StoreError::new("documents: the contract row vanished"))?;
+    let need = needs(&change);
+    let loaded = Loaded {
+        part: rows.part(need.part).await?,
+        days: match need.days {
+            Some((from, to)) => rows.days(from, to).await?,
+            None => Vec::new(),
+        },
+    };
+    // Parsing a posted year and merging days is CPU work: off the async workers,
+    // awaited while the head row stays locked.
+    let s = scope.clone();
+    let plan = off(move || decide(&s, &change, loaded)).await??;
+    let w = written(epoch, version, plan.changes());
+    if w.changed {
+        if let Some((doc, body)) = &plan.part {
+            rows.put_part(doc, body).await?;
+        }
+        for d in &plan.delete_days {
+            rows.delete_day(*d).await?;
+        }
+        for (d, counts) in &plan.put_days {
+            rows.put_day(*d, counts).await?;
+        }
+        rows.set_version(w.version).await?;
     }
-    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
-        self
-    }
-}
-
-impl PullParam for i64 {
-    fn sqlite(&self) -> &dyn rusqlite::ToSql {
-        self
-    }
-    fn postgres(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
-        self
-    }
+    Ok(w)
 }
 
 /// A PostgreSQL connection in a transaction: one dropped while its transaction is
-/// open (a panic between the statements) is taken out of the pool and closed, so
-/// the next checkout never inherits it.
+/// open (a panic between the statements, or the request's future dropped while it
+/// waits on PostgreSQL) is taken out of the pool and closed, so the next checkout
+/// never inherits it.
 struct PgTx {
     obj: Option<deadpool_postgres::Object>,
     open: bool,
 }
 
 impl PgTx {
+    /// A connection from the pool with `begin` run on it.
+    async fn begin(pool: &deadpool_postgres::Pool, begin: &str) -> Result<PgTx, StoreError> {
+        let obj = pg_conn(pool).await?;
+        // Open from before BEGIN is sent: a future dropped while BEGIN is under
+        // way must not hand the connection back half way into a transaction.
+        let tx = PgTx {
+            obj: Some(obj),
+            open: true,
+        };
+        tx.client().batch_execute(begin).await.map_err(pg)?;
+        Ok(tx)
+    }
+
     fn client(&self) -> &tokio_postgres::Client {
         // Some until drop.
         self.obj.as_deref().expect("connection held until drop")
+    }
+
+    /// Ends the transaction with `end` (COMMIT or ROLLBACK); the connection goes
+    /// back to the pool only when that succeeded.
+    async fn finish(mut self, end: &str) -> Result<(), StoreError> {
+        self.client().batch_execute(end).await.map_err(pg)?;
+        self.open = false;
+        Ok(())
     }
 }
 
@@ -665,31 +863,6 @@ impl Drop for PgTx {
             }
         }
     }
-}
-
-fn read_in(rows: &mut dyn Rows, doc: Doc) -> Result<Option<Read>, StoreError> {
-    let Some((epoch, version)) = rows.head(false)? else {
-        return Ok(None);
-    };
-    let Some(part) = rows.part(part_name(doc))? else {
-        return Ok(None);
-    };
-    let bytes = match doc {
-        Doc::Usage => {
-            let days = rows.days(i64::MIN, i64::MAX)?;
-            let mut decoded = Vec::with_capacity(days.len());
-            for (d, b) in days {
-                decoded.push((d, decode_day(&b)?));
-            }
-            assemble_usage(&part, &decoded)?
-        }
-        _ => part,
-    };
-    Ok(Some(Read {
-        epoch,
-        version,
-        bytes: Bytes::from(bytes),
-    }))
 }
 
 /// `2026-01-01T00:00:00Z` for an epoch minute.
@@ -781,8 +954,42 @@ fn usage_part(v: &Value) -> Vec<u8> {
     serde_json::to_vec(&v).unwrap_or_default()
 }
 
-/// Applies one change in `rows`' transaction; `true` when it changed anything.
-fn apply(rows: &mut dyn Rows, scope: &Scope, change: &Change) -> Result<bool, WriteError> {
+/// What a change reads before [`decide`] can judge it.
+fn needs(change: &Change) -> Need {
+    match change {
+        Change::Document(Doc::Usage, _) => Need {
+            part: "usage",
+            days: Some((i64::MIN, i64::MAX)),
+        },
+        Change::Document(doc, _) => Need {
+            part: part_name(*doc),
+            days: None,
+        },
+        Change::Telemetry { segments, .. } => Need {
+            part: "usage",
+            days: match (
+                segments.iter().map(|s| s.start_minute).min(),
+                segments
+                    .iter()
+                    .map(|s| s.start_minute + s.total.len() as i64)
+                    .max(),
+            ) {
+                (Some(lo), Some(hi)) => Some((day_of(lo).0, day_of(hi).0)),
+                _ => None,
+            },
+        },
+        Change::PutRecord { kind, .. } | Change::DeleteRecord { kind, .. } => Need {
+            part: part_name(kind.doc()),
+            days: None,
+        },
+    }
+}
+
+/// The write rules, for both backends: validates `change` against what its
+/// [`Need`] loaded and says what to store (an empty plan: nothing changes).
+/// Pure CPU work; the caller runs it off the async workers.
+fn decide(scope: &Scope, change: &Change, loaded: Loaded) -> Result<Plan, WriteError> {
+    let mut plan = Plan::default();
     match change {
         Change::Document(Doc::Usage, bytes) => {
             let file = Doc::Usage.file_name();
@@ -803,24 +1010,24 @@ fn apply(rows: &mut dyn Rows, scope: &Scope, change: &Change) -> Result<bool, Wr
                 serde_json::from_slice(bytes).map_err(|e| invalid(file, "$", e.to_string()))?;
             let part = usage_part(&v);
             let new_days = days_of(&usage.telemetry);
-            let old_part = rows.part("usage")?;
             let mut old_days = BTreeMap::new();
-            for (d, b) in rows.days(i64::MIN, i64::MAX)? {
+            for (d, b) in loaded.days {
                 old_days.insert(d, decode_day(&b)?);
             }
-            if old_part.as_deref() == Some(&part[..]) && old_days == new_days {
-                return Ok(false);
+            if loaded.part.as_deref() == Some(&part[..]) && old_days == new_days {
+                return Ok(plan);
             }
-            rows.put_part("usage", &part)?;
-            for d in old_days.keys().filter(|d| !new_days.contains_key(d)) {
-                rows.delete_day(*d)?;
-            }
+            plan.part = Some(("usage", part));
+            plan.delete_days = old_days
+                .keys()
+                .filter(|d| !new_days.contains_key(d))
+                .copied()
+                .collect();
             for (d, counts) in &new_days {
                 if old_days.get(d) != Some(counts) {
-                    rows.put_day(*d, &encode_day(counts))?;
+                    plan.put_days.push((*d, encode_day(counts)));
                 }
             }
-            Ok(true)
         }
         Change::Document(doc, bytes) => {
             let file = doc.file_name();
@@ -833,27 +1040,16 @@ fn apply(rows: &mut dyn Rows, scope: &Scope, change: &Change) -> Result<bool, Wr
                     sla_rules::policy::parse_policy(bytes, file).map_err(WriteError::Invalid)?;
                 }
             }
-            if rows.part(part_name(*doc))?.as_deref() == Some(&bytes[..]) {
-                return Ok(false);
+            if loaded.part.as_deref() != Some(&bytes[..]) {
+                plan.part = Some((part_name(*doc), bytes.clone()));
             }
-            rows.put_part(part_name(*doc), bytes)?;
-            Ok(true)
         }
         Change::Telemetry { segments, replace } => {
-            if rows.part("usage")?.is_none() {
+            if loaded.part.is_none() {
                 return Err(WriteError::NoUsage);
             }
-            let (Some(lo), Some(hi)) = (
-                segments.iter().map(|s| s.start_minute).min(),
-                segments
-                    .iter()
-                    .map(|s| s.start_minute + s.total.len() as i64)
-                    .max(),
-            ) else {
-                return Ok(false);
-            };
             let mut days: BTreeMap<i64, Day> = BTreeMap::new();
-            for (d, b) in rows.days(day_of(lo).0, day_of(hi).0)? {
+            for (d, b) in loaded.days {
                 days.insert(d, decode_day(&b)?);
             }
             let mut touched = std::collections::BTreeSet::new();
@@ -885,27 +1081,29 @@ fn apply(rows: &mut dyn Rows, scope: &Scope, change: &Change) -> Result<bool, Wr
                     posted,
                 });
             }
-            for d in &touched {
-                rows.put_day(*d, &encode_day(&days[d]))?;
-            }
-            Ok(!touched.is_empty())
+            plan.put_days = touched.iter().map(|d| (*d, encode_day(&days[d]))).collect();
         }
-        Change::PutRecord { kind, id, record } => edit_record(rows, *kind, id, Some(record)),
-        Change::DeleteRecord { kind, id } => edit_record(rows, *kind, id, None),
+        Change::PutRecord { kind, id, record } => {
+            plan.part = edit_record(loaded.part, *kind, id, Some(record))?;
+        }
+        Change::DeleteRecord { kind, id } => {
+            plan.part = edit_record(loaded.part, *kind, id, None)?;
+        }
     }
+    Ok(plan)
 }
 
-/// Replaces, appends (`record`) or removes (`None`) the record `id` of `kind`, and
-/// validates the document it belongs to as the core would read it.
+/// Replaces, appends (`record`) or removes (`None`) the record `id` of `kind` in
+/// the stored part `old`, and validates the document it belongs to as the core
+/// would read it: the part to store, `None` when it is unchanged.
 fn edit_record(
-    rows: &mut dyn Rows,
+    old: Option<Vec<u8>>,
     kind: RecordKind,
     id: &str,
     record: Option<&Value>,
-) -> Result<bool, WriteError> {
+) -> Result<Option<(&'static str, Vec<u8>)>, WriteError> {
     let doc = kind.doc();
     let file = doc.file_name();
-    let old = rows.part(part_name(doc))?;
     let mut v: Value = match (&old, doc) {
         (Some(b), _) => serde_json::from_slice(b)
             .map_err(|e| StoreError::new(format!("doc_parts {}: {e}", part_name(doc))))?,
@@ -972,12 +1170,12 @@ fn edit_record(
         }
     };
     if old.as_deref() == Some(&bytes[..]) {
-        return Ok(false);
+        return Ok(None);
     }
-    rows.put_part(part_name(doc), &bytes)?;
-    Ok(true)
+    Ok(Some((part_name(doc), bytes)))
 }
 
+/// SQLite's row statements inside one transaction (called on a blocking thread).
 struct SqRows<'a> {
     tx: &'a rusqlite::Transaction<'a>,
     scope: &'a str,
@@ -988,11 +1186,10 @@ impl SqRows<'_> {
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
         self.tx.execute(sql, params).map(|_| ()).map_err(sq)
     }
-}
 
-impl Rows for SqRows<'_> {
-    fn head(&mut self, _lock: bool) -> Result<Option<(String, i64)>, StoreError> {
-        // A write holds SQLite's write lock from BEGIN IMMEDIATE on.
+    /// The contract's epoch and version (a write holds SQLite's write lock from
+    /// BEGIN IMMEDIATE on, so no row lock is needed).
+    fn head(&self) -> Result<Option<(String, i64)>, StoreError> {
         use rusqlite::OptionalExtension;
         self.tx
             .prepare_cached("SELECT epoch, version FROM doc_contracts WHERE scope = ?1")
@@ -1003,7 +1200,7 @@ impl Rows for SqRows<'_> {
             .map_err(sq)
     }
 
-    fn part(&mut self, doc: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    fn part(&self, doc: &str) -> Result<Option<Vec<u8>>, StoreError> {
         use rusqlite::OptionalExtension;
         self.tx
             .prepare_cached("SELECT body FROM doc_parts WHERE scope = ?1 AND doc = ?2")
@@ -1014,7 +1211,8 @@ impl Rows for SqRows<'_> {
             .map_err(sq)
     }
 
-    fn days(&mut self, from: i64, to: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+    /// The stored days in `[from, to]`, in order.
+    fn days(&self, from: i64, to: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
         let mut s = self
             .tx
             .prepare_cached(
@@ -1030,7 +1228,8 @@ impl Rows for SqRows<'_> {
         rows.map(|r| r.map_err(sq)).collect()
     }
 
-    fn create(&mut self, client: &str, contract: &str, epoch: &str) -> Result<(), StoreError> {
+    /// Inserts the contract's row at version 0 unless it exists.
+    fn create(&self, client: &str, contract: &str, epoch: &str) -> Result<(), StoreError> {
         self.exec(
             "INSERT INTO doc_contracts (scope, client_id, contract_id, epoch, version) \
                  VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT (scope) DO NOTHING",
@@ -1038,7 +1237,7 @@ impl Rows for SqRows<'_> {
         )
     }
 
-    fn put_part(&mut self, doc: &str, body: &[u8]) -> Result<(), StoreError> {
+    fn put_part(&self, doc: &str, body: &[u8]) -> Result<(), StoreError> {
         self.exec(
             "INSERT INTO doc_parts (scope, doc, body) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (scope, doc) DO UPDATE SET body = excluded.body",
@@ -1046,7 +1245,7 @@ impl Rows for SqRows<'_> {
         )
     }
 
-    fn put_day(&mut self, day: i64, counts: &[u8]) -> Result<(), StoreError> {
+    fn put_day(&self, day: i64, counts: &[u8]) -> Result<(), StoreError> {
         self.exec(
             "INSERT INTO doc_telemetry (scope, day, counts) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (scope, day) DO UPDATE SET counts = excluded.counts",
@@ -1054,14 +1253,14 @@ impl Rows for SqRows<'_> {
         )
     }
 
-    fn delete_day(&mut self, day: i64) -> Result<(), StoreError> {
+    fn delete_day(&self, day: i64) -> Result<(), StoreError> {
         self.exec(
             "DELETE FROM doc_telemetry WHERE scope = ?1 AND day = ?2",
             rusqlite::params![self.scope, day],
         )
     }
 
-    fn set_version(&mut self, version: i64) -> Result<(), StoreError> {
+    fn set_version(&self, version: i64) -> Result<(), StoreError> {
         self.exec(
             "UPDATE doc_contracts SET version = ?2 WHERE scope = ?1",
             rusqlite::params![self.scope, version],
@@ -1069,101 +1268,102 @@ impl Rows for SqRows<'_> {
     }
 }
 
+/// PostgreSQL's row statements inside one transaction, the same as [`SqRows`]'s.
 struct PgRows<'a> {
     client: &'a tokio_postgres::Client,
-    rt: &'a tokio::runtime::Handle,
     scope: &'a str,
 }
 
 impl PgRows<'_> {
-    fn query(
+    async fn query(
         &self,
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
-        block(self.rt, async {
-            match tokio::time::timeout(PG_WAIT, self.client.query(sql, params)).await {
-                Ok(r) => r.map_err(pg),
-                Err(_) => Err(StoreError::unavailable(
-                    "documents: PostgreSQL did not answer",
-                )),
-            }
-        })
+        pg_wait(self.client.query(sql, params)).await
     }
-}
 
-impl Rows for PgRows<'_> {
-    fn head(&mut self, lock: bool) -> Result<Option<(String, i64)>, StoreError> {
+    /// The contract's epoch and version (locked until commit in a write).
+    async fn head(&self, lock: bool) -> Result<Option<(String, i64)>, StoreError> {
         let sql = if lock {
             "SELECT epoch, version FROM doc_contracts WHERE scope = $1 FOR UPDATE"
         } else {
             "SELECT epoch, version FROM doc_contracts WHERE scope = $1"
         };
-        let rows = self.query(sql, &[&self.scope])?;
+        let rows = self.query(sql, &[&self.scope]).await?;
         rows.first()
             .map(|r| Ok((r.try_get(0).map_err(pg)?, r.try_get(1).map_err(pg)?)))
             .transpose()
     }
 
-    fn part(&mut self, doc: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let rows = self.query(
-            "SELECT body FROM doc_parts WHERE scope = $1 AND doc = $2",
-            &[&self.scope, &doc],
-        )?;
+    async fn part(&self, doc: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT body FROM doc_parts WHERE scope = $1 AND doc = $2",
+                &[&self.scope, &doc],
+            )
+            .await?;
         rows.first().map(|r| r.try_get(0).map_err(pg)).transpose()
     }
 
-    fn days(&mut self, from: i64, to: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
-        let rows = self.query(
-            "SELECT day, counts FROM doc_telemetry WHERE scope = $1 AND day BETWEEN $2 AND $3 \
-             ORDER BY day",
-            &[&self.scope, &from, &to],
-        )?;
+    async fn days(&self, from: i64, to: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT day, counts FROM doc_telemetry WHERE scope = $1 AND day BETWEEN $2 AND $3 \
+                 ORDER BY day",
+                &[&self.scope, &from, &to],
+            )
+            .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0).map_err(pg)?, r.try_get(1).map_err(pg)?)))
             .collect()
     }
 
-    fn create(&mut self, client: &str, contract: &str, epoch: &str) -> Result<(), StoreError> {
+    async fn create(&self, client: &str, contract: &str, epoch: &str) -> Result<(), StoreError> {
         self.query(
             "INSERT INTO doc_contracts (scope, client_id, contract_id, epoch, version) \
              VALUES ($1, $2, $3, $4, 0) ON CONFLICT (scope) DO NOTHING",
             &[&self.scope, &client, &contract, &epoch],
         )
+        .await
         .map(|_| ())
     }
 
-    fn put_part(&mut self, doc: &str, body: &[u8]) -> Result<(), StoreError> {
+    async fn put_part(&self, doc: &str, body: &[u8]) -> Result<(), StoreError> {
         self.query(
             "INSERT INTO doc_parts (scope, doc, body) VALUES ($1, $2, $3) \
              ON CONFLICT (scope, doc) DO UPDATE SET body = excluded.body",
             &[&self.scope, &doc, &body],
         )
+        .await
         .map(|_| ())
     }
 
-    fn put_day(&mut self, day: i64, counts: &[u8]) -> Result<(), StoreError> {
+    async fn put_day(&self, day: i64, counts: &[u8]) -> Result<(), StoreError> {
         self.query(
             "INSERT INTO doc_telemetry (scope, day, counts) VALUES ($1, $2, $3) \
              ON CONFLICT (scope, day) DO UPDATE SET counts = excluded.counts",
             &[&self.scope, &day, &counts],
         )
+        .await
         .map(|_| ())
     }
 
-    fn delete_day(&mut self, day: i64) -> Result<(), StoreError> {
+    async fn delete_day(&self, day: i64) -> Result<(), StoreError> {
         self.query(
             "DELETE FROM doc_telemetry WHERE scope = $1 AND day = $2",
             &[&self.scope, &day],
         )
+        .await
         .map(|_| ())
     }
 
-    fn set_version(&mut self, version: i64) -> Result<(), StoreError> {
+    async fn set_version(&self, version: i64) -> Result<(), StoreError> {
         self.query(
             "UPDATE doc_contracts SET version = $2 WHERE scope = $1",
             &[&self.scope, &version],
         )
+        .await
         .map(|_| ())
     }
 }
@@ -1182,6 +1382,72 @@ mod tests {
         assert_eq!(b.len(), 11_700);
         assert_eq!(decode_day(&b).expect("decodes"), day);
         assert!(decode_day(&b[1..]).is_err());
+    }
+
+    #[test]
+    fn a_telemetry_write_reads_the_days_it_touches_and_decides_by_minute() {
+        // Day 20454 is 2026-01-01 UTC: its first minute is 20454 × 1440 =
+        // 29,453,760, its last 29,455,199. Two minutes from that last one cross
+        // into day 20455 (its minute 0 is 29,455,200).
+        let segments = vec![Segment {
+            start_minute: 29_455_199,
+            total: vec![5, 6],
+            ok: vec![5, 6],
+        }];
+        let change = |replace| Change::Telemetry {
+            segments: segments.clone(),
+            replace,
+        };
+        let need = needs(&change(false));
+        assert_eq!((need.part, need.days), ("usage", Some((20454, 20455))));
+        let scope = Scope::single("acme");
+        // Day 20455 holds (6, 5) at minute 0: the post says (6, 6) there.
+        let mut stored: Day = vec![None; DAY_MINUTES];
+        stored[0] = Some((6, 5));
+        let loaded = || Loaded {
+            part: Some(b"{}".to_vec()),
+            days: vec![(20455, encode_day(&stored))],
+        };
+        match decide(&scope, &change(false), loaded()) {
+            Err(WriteError::Conflict {
+                minute,
+                stored,
+                posted,
+            }) => assert_eq!((minute, stored, posted), (29_455_200, (6, 5), (6, 6))),
+            other => panic!("not a conflict: {:?}", other.map(|p| p.changes())),
+        }
+        // Replacing: both days are written, each with its one minute.
+        let plan = decide(&scope, &change(true), loaded()).expect("replaces");
+        assert!(plan.part.is_none() && plan.delete_days.is_empty());
+        let days: Vec<(i64, Day)> = plan
+            .put_days
+            .iter()
+            .map(|(d, b)| (*d, decode_day(b).expect("day")))
+            .collect();
+        assert_eq!(days.len(), 2);
+        assert_eq!((days[0].0, days[0].1[1439]), (20454, Some((5, 5))));
+        assert_eq!((days[1].0, days[1].1[0]), (20455, Some((6, 6))));
+        assert_eq!(days[0].1.iter().flatten().count(), 1);
+        // The same counts as stored: nothing to write, so no new version.
+        stored[0] = Some((6, 6));
+        let mut before: Day = vec![None; DAY_MINUTES];
+        before[1439] = Some((5, 5));
+        let same = Loaded {
+            part: Some(b"{}".to_vec()),
+            days: vec![(20454, encode_day(&before)), (20455, encode_day(&stored))],
+        };
+        assert!(!decide(&scope, &change(false), same)
+            .expect("same")
+            .changes());
+        // No usage document yet: refused before anything is merged.
+        let none = Loaded {
+            part: None,
+            days: Vec::new(),
+        };
+        assert!(matches!(
+            decide(&scope, &change(false), none),
+            Err(WriteError::NoUsage)
+        ));
     }
 
     #[test]

@@ -12,6 +12,10 @@
 //! ([`Source::Db`], `data/db.rs`): the key of a document is then its contract's
 //! version, checked with one indexed row per request, so routes, the sweep,
 //! receipts, statements and exposure read documents the same way from either.
+//!
+//! The functions that read are async: file stats and reads, parsing, evaluation
+//! and compression run on tokio's blocking pool and are awaited, so callers on
+//! async workers just `.await` them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -129,6 +133,12 @@ impl FileDoc {
     /// A strong hash of the content, quoted, for `ETag`.
     pub fn etag(&self) -> &str {
         self.etag.get_or_init(|| content_etag(&self.bytes))
+    }
+
+    /// The entity tag if it is known without hashing (a database document's, or
+    /// one hashed before), so a caller hashes off the async workers only when needed.
+    pub fn etag_ready(&self) -> Option<&str> {
+        self.etag.get().map(String::as_str)
     }
 }
 
@@ -269,6 +279,57 @@ fn wrong_slot() -> DataError {
     DataError::Io("internal: a cache slot held another kind of entry".into())
 }
 
+/// Runs filesystem reads, parsing and evaluation on tokio's blocking pool and
+/// awaits them, so no async worker spends a year's parse or waits on a disk.
+async fn off<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, DataError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| DataError::Io(format!("internal: a blocking task failed: {e}")))
+}
+
+/// A file's key, or why it cannot be used.
+fn stat_file(path: &Path, doc: Doc) -> Result<FileKey, DataError> {
+    match key_of(path) {
+        Ok(k) => Ok(k),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DataError::Missing(doc)),
+        Err(e) => Err(DataError::Io(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// [`DataDir::group_contracts`] from files (blocking).
+fn group_dir(root: &Path, client: &str) -> Result<Option<Vec<String>>, DataError> {
+    let dir = root.join(client).join(CONTRACTS_DIR);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(DataError::Io(format!("{}: {e}", dir.display()))),
+    };
+    let mut ids = Vec::new();
+    for e in entries {
+        let e = e.map_err(|e| DataError::Io(format!("{}: {e}", dir.display())))?;
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if let (true, Some(name)) = (is_dir, e.file_name().to_str()) {
+            if crate::auth::valid_client_id(name) {
+                ids.push(name.to_string());
+            }
+        }
+    }
+    ids.sort();
+    Ok(Some(ids))
+}
+
+/// [`DataDir::versions`] from files (blocking).
+fn file_versions(root: &Path, client: &str) -> Versions {
+    [Doc::Usage, Doc::Incidents, Doc::Policy]
+        .into_iter()
+        .map(|d| {
+            key_of(&root.join(client).join(d.file_name()))
+                .ok()
+                .map(|k| (k.len, k.modified))
+        })
+        .collect()
+}
+
 impl DataDir {
     /// A data directory whose cache holds at most `cache_bytes` (documents,
     /// compressed bodies, parsed usage and reports together).
@@ -294,16 +355,15 @@ impl DataDir {
     }
 
     /// Whether `contract` is one of the client's group contracts.
-    pub fn is_group_contract(&self, client: &str, contract: &str) -> bool {
+    pub async fn is_group_contract(&self, client: &str, contract: &str) -> bool {
         match &self.source {
-            Source::Files => self
-                .root
-                .join(client)
-                .join(CONTRACTS_DIR)
-                .join(contract)
-                .is_dir(),
+            Source::Files => {
+                let dir = self.root.join(client).join(CONTRACTS_DIR).join(contract);
+                off(move || dir.is_dir()).await.unwrap_or(false)
+            }
             Source::Db(d) => d
                 .contracts_of(client)
+                .await
                 .is_ok_and(|ids| ids.iter().any(|i| i == contract)),
         }
     }
@@ -316,23 +376,60 @@ impl DataDir {
     /// The size and modification time of each of the client's documents (`None`
     /// for a missing one): what changes when a document is replaced, read without
     /// reading the files (the breach sweep polls it).
-    pub fn versions(&self, client: &str) -> Versions {
+    pub async fn versions(&self, client: &str) -> Versions {
         if let Source::Db(d) = &self.source {
             // One version for all three documents; the sweep only compares them.
             return vec![d
                 .head(client)
+                .await
                 .ok()
                 .flatten()
                 .map(|h| (u64::try_from(h.version).unwrap_or(0), None))];
         }
-        [Doc::Usage, Doc::Incidents, Doc::Policy]
-            .into_iter()
-            .map(|d| {
-                key_of(&self.path(client, d))
-                    .ok()
-                    .map(|k| (k.len, k.modified))
-            })
-            .collect()
+        let (root, client) = (self.root.clone(), client.to_string());
+        off(move || file_versions(&root, &client))
+            .await
+            .unwrap_or_else(|_| vec![None; 3])
+    }
+
+    /// Every contract of `clients` as its scope (a group client's contracts, or
+    /// the client itself when it has none or they cannot be listed) with its
+    /// [`Versions`]: what the breach sweep polls. From files the whole walk is one
+    /// blocking task: a poll of 10,000 clients is 40,000 stats, too many to hand
+    /// to the blocking pool one by one.
+    pub async fn sweep_scopes(
+        &self,
+        clients: Vec<String>,
+    ) -> Result<Vec<(String, Versions)>, DataError> {
+        if let Source::Db(_) = &self.source {
+            let mut out = Vec::with_capacity(clients.len());
+            for c in &clients {
+                let scopes = match self.group_contracts(c).await {
+                    Ok(Some(ids)) => ids.iter().map(|id| Scope::group(c, id).dir).collect(),
+                    _ => vec![c.clone()],
+                };
+                for scope in scopes {
+                    let v = self.versions(&scope).await;
+                    out.push((scope, v));
+                }
+            }
+            return Ok(out);
+        }
+        let root = self.root.clone();
+        off(move || {
+            clients
+                .iter()
+                .flat_map(|c| match group_dir(&root, c) {
+                    Ok(Some(ids)) => ids.iter().map(|id| Scope::group(c, id).dir).collect(),
+                    _ => vec![c.clone()],
+                })
+                .map(|scope| {
+                    let v = file_versions(&root, &scope);
+                    (scope, v)
+                })
+                .collect()
+        })
+        .await
     }
 
     /// The client's directory (for log lines).
@@ -346,30 +443,30 @@ impl DataDir {
         self.root.join(client).join(doc.file_name())
     }
 
-    fn lookup(
+    async fn lookup(
         &self,
         client: &str,
         slot: Slot,
         fill: Fill,
         fresh: impl Fn(&Entry) -> bool,
-        make: impl FnOnce() -> Result<Entry, DataError>,
+        make: impl std::future::Future<Output = Result<Entry, DataError>>,
     ) -> Result<Entry, DataError> {
         let key = Key {
             client: client.into(),
             slot,
         };
         match fill {
-            Fill::Keep => self.cache.get_or_make(&key, fresh, make),
+            Fill::Keep => self.cache.get_or_make(&key, fresh, make).await,
             Fill::Pass => match self.cache.peek(&key, fresh) {
                 Some(e) => Ok(e),
-                None => make(),
+                None => make.await,
             },
         }
     }
 
-    fn stat(&self, client: &str, doc: Doc) -> Result<FileKey, DataError> {
+    async fn stat(&self, client: &str, doc: Doc) -> Result<FileKey, DataError> {
         if let Source::Db(d) = &self.source {
-            return match d.head(client).map_err(db_error)? {
+            return match d.head(client).await.map_err(db_error)? {
                 Some(h) if h.docs.contains(&doc) => Ok(FileKey {
                     len: 0,
                     modified: None,
@@ -379,48 +476,28 @@ impl DataDir {
             };
         }
         let path = self.path(client, doc);
-        match key_of(&path) {
-            Ok(k) => Ok(k),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DataError::Missing(doc)),
-            Err(e) => Err(DataError::Io(format!("{}: {e}", path.display()))),
-        }
+        off(move || stat_file(&path, doc)).await?
     }
 
     /// The contracts of a group client, in byte order of their directory names
     /// (only names that are valid ids count); `None` for a client without a
     /// `contracts/` directory (one contract, at the client's top level).
-    pub fn group_contracts(&self, client: &str) -> Result<Option<Vec<String>>, DataError> {
+    pub async fn group_contracts(&self, client: &str) -> Result<Option<Vec<String>>, DataError> {
         if let Source::Db(d) = &self.source {
-            let mut ids = d.contracts_of(client).map_err(db_error)?;
+            let mut ids = d.contracts_of(client).await.map_err(db_error)?;
             ids.retain(|i| crate::auth::valid_client_id(i));
             return Ok((!ids.is_empty()).then_some(ids));
         }
-        let dir = self.root.join(client).join(CONTRACTS_DIR);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(DataError::Io(format!("{}: {e}", dir.display()))),
-        };
-        let mut ids = Vec::new();
-        for e in entries {
-            let e = e.map_err(|e| DataError::Io(format!("{}: {e}", dir.display())))?;
-            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-            if let (true, Some(name)) = (is_dir, e.file_name().to_str()) {
-                if crate::auth::valid_client_id(name) {
-                    ids.push(name.to_string());
-                }
-            }
-        }
-        ids.sort();
-        Ok(Some(ids))
+        let (root, client) = (self.root.clone(), client.to_string());
+        off(move || group_dir(&root, &client)).await?
     }
 
     /// The keys of the contract's usage, incidents and policy (`None`: it has no
-    /// policy): three stats of files, or one head row of the database, so the three
-    /// keys of a database contract are always one version.
-    fn keys(&self, scope: &str) -> Result<(FileKey, FileKey, Option<FileKey>), DataError> {
+    /// policy): three stats of files (on one blocking thread), or one head row of
+    /// the database, so the three keys of a database contract are always one version.
+    async fn keys(&self, scope: &str) -> Result<(FileKey, FileKey, Option<FileKey>), DataError> {
         if let Source::Db(d) = &self.source {
-            let h = d.head(scope).map_err(db_error)?;
+            let h = d.head(scope).await.map_err(db_error)?;
             let h = h.ok_or(DataError::Missing(Doc::Usage))?;
             let key = FileKey {
                 len: 0,
@@ -434,105 +511,126 @@ impl DataDir {
             }
             return Ok((key, key, h.docs.contains(&Doc::Policy).then_some(key)));
         }
-        let policy = match self.stat(scope, Doc::Policy) {
-            Ok(k) => Some(k),
-            Err(DataError::Missing(_)) => None,
-            Err(e) => return Err(e),
-        };
-        Ok((
-            self.stat(scope, Doc::Usage)?,
-            self.stat(scope, Doc::Incidents)?,
-            policy,
-        ))
+        let path = |d| self.path(scope, d);
+        let (u, i, p) = (path(Doc::Usage), path(Doc::Incidents), path(Doc::Policy));
+        off(move || {
+            let policy = match stat_file(&p, Doc::Policy) {
+                Ok(k) => Some(k),
+                Err(DataError::Missing(_)) => None,
+                Err(e) => return Err(e),
+            };
+            Ok((
+                stat_file(&u, Doc::Usage)?,
+                stat_file(&i, Doc::Incidents)?,
+                policy,
+            ))
+        })
+        .await?
     }
 
     /// The contract's summary as of `now`, made again only when a document
     /// changed or the instant `until` gives for its report (when the month in
     /// progress ends, in the contract's timezone; `None`: never) has come.
-    pub fn summary(
+    pub async fn summary(
         &self,
         scope: &str,
         now: i64,
         until: impl FnOnce(&Report) -> Option<i64>,
     ) -> Result<Arc<Summary>, DataError> {
-        let (usage, incidents, policy) = self.keys(scope)?;
+        let (usage, incidents, policy) = self.keys(scope).await?;
         let files = (usage, incidents);
-        let e = self.lookup(
-            scope,
-            Slot::Summary,
-            Fill::Keep,
-            // `as_of` of a summary's key is when it stops being current.
-            |e| {
-                matches!(e, Entry::Summary(k, _) if k.usage == files.0 && k.incidents == files.1
+        let e = self
+            .lookup(
+                scope,
+                Slot::Summary,
+                Fill::Keep,
+                // `as_of` of a summary's key is when it stops being current.
+                |e| {
+                    matches!(e, Entry::Summary(k, _) if k.usage == files.0 && k.incidents == files.1
                     && k.policy == policy && now < k.as_of)
-            },
-            || {
-                let report = self.report_with(scope, now, Fill::Pass)?;
-                let usage = self.file_with(scope, Doc::Usage, Fill::Pass)?;
-                let name =
-                    contract_name(&usage.bytes).unwrap_or_else(|| report.client_name.clone());
-                let until = until(&report).unwrap_or(i64::MAX);
-                let key = ReportKey {
-                    as_of: until,
-                    usage: files.0,
-                    incidents: files.1,
-                    policy,
-                };
-                Ok(Entry::Summary(key, Arc::new(Summary { report, name })))
-            },
-        )?;
+                },
+                async {
+                    let report = self.report_with(scope, now, Fill::Pass).await?;
+                    let usage = self.file_with(scope, Doc::Usage, Fill::Pass).await?;
+                    // Reading the name scans the whole year's JSON: off the workers.
+                    let bytes = usage.bytes.clone();
+                    let name = off(move || contract_name(&bytes))
+                        .await?
+                        .unwrap_or_else(|| report.client_name.clone());
+                    let until = until(&report).unwrap_or(i64::MAX);
+                    let key = ReportKey {
+                        as_of: until,
+                        usage: files.0,
+                        incidents: files.1,
+                        policy,
+                    };
+                    Ok(Entry::Summary(key, Arc::new(Summary { report, name })))
+                },
+            )
+            .await?;
         match e {
             Entry::Summary(_, s) => Ok(s),
             _ => Err(wrong_slot()),
         }
     }
 
-    /// The document's current bytes (blocking: call from `spawn_blocking`).
-    pub fn file(&self, client: &str, doc: Doc) -> Result<Arc<FileDoc>, DataError> {
-        self.file_with(client, doc, Fill::Keep)
+    /// The document's current bytes.
+    pub async fn file(&self, client: &str, doc: Doc) -> Result<Arc<FileDoc>, DataError> {
+        self.file_with(client, doc, Fill::Keep).await
     }
 
-    fn file_with(&self, client: &str, doc: Doc, fill: Fill) -> Result<Arc<FileDoc>, DataError> {
-        let key = self.stat(client, doc)?;
+    async fn file_with(
+        &self,
+        client: &str,
+        doc: Doc,
+        fill: Fill,
+    ) -> Result<Arc<FileDoc>, DataError> {
+        let key = self.stat(client, doc).await?;
         let path = self.path(client, doc);
-        let e = self.lookup(
-            client,
-            Slot::File(doc),
-            fill,
-            |e| matches!(e, Entry::File(f) if f.key == key),
-            || {
-                if let Source::Db(d) = &self.source {
-                    // One transaction: the bytes and the version they are, which
-                    // may be newer than `key`; the entry carries what was read.
-                    let r = d
-                        .read(client, doc)
-                        .map_err(db_error)?
-                        .ok_or(DataError::Missing(doc))?;
-                    let etag = OnceLock::new();
-                    let _ = etag.set(crate::data::db::version_etag(&r.epoch, r.version));
-                    return Ok(Entry::File(Arc::new(FileDoc {
-                        key: FileKey {
-                            len: 0,
-                            modified: None,
-                            version: r.version,
-                        },
-                        bytes: r.bytes,
-                        etag,
-                    })));
-                }
-                let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => DataError::Missing(doc),
-                    _ => DataError::Io(format!("{}: {e}", path.display())),
-                })?;
-                // Size and time are read before the content: if the file changes in
-                // between, the next request sees a new key and reads it again.
-                Ok(Entry::File(Arc::new(FileDoc {
-                    key,
-                    bytes: Bytes::from(bytes),
-                    etag: OnceLock::new(),
-                })))
-            },
-        )?;
+        let e = self
+            .lookup(
+                client,
+                Slot::File(doc),
+                fill,
+                |e| matches!(e, Entry::File(f) if f.key == key),
+                async {
+                    if let Source::Db(d) = &self.source {
+                        // One transaction: the bytes and the version they are, which
+                        // may be newer than `key`; the entry carries what was read.
+                        let r = d
+                            .read(client, doc)
+                            .await
+                            .map_err(db_error)?
+                            .ok_or(DataError::Missing(doc))?;
+                        let etag = OnceLock::new();
+                        let _ = etag.set(crate::data::db::version_etag(&r.epoch, r.version));
+                        return Ok(Entry::File(Arc::new(FileDoc {
+                            key: FileKey {
+                                len: 0,
+                                modified: None,
+                                version: r.version,
+                            },
+                            bytes: r.bytes,
+                            etag,
+                        })));
+                    }
+                    let bytes = off(move || {
+                        std::fs::read(&path).map_err(|e| match e.kind() {
+                            std::io::ErrorKind::NotFound => DataError::Missing(doc),
+                            _ => DataError::Io(format!("{}: {e}", path.display())),
+                        })
+                    })
+                    .await??;
+                    // Size and time are read before the content: if the file changes in
+                    // between, the next request sees a new key and reads it again.
+                    Ok(Entry::File(Arc::new(FileDoc {
+                        key,
+                        bytes: Bytes::from(bytes),
+                        etag: OnceLock::new(),
+                    })))
+                },
+            )
+            .await?;
         match e {
             Entry::File(f) => Ok(f),
             _ => Err(wrong_slot()),
@@ -540,46 +638,65 @@ impl DataDir {
     }
 
     /// The document `f` (the client's `doc`) in `coding`, compressed once per file
-    /// version (blocking): compressing a year of telemetry takes far longer than
-    /// sending it over a fast link. The compressed bodies share the cache's budget.
-    pub fn encoded(&self, client: &str, doc: Doc, f: &FileDoc, coding: Coding) -> Bytes {
-        let e = self.lookup(
-            client,
-            Slot::Encoded(doc, coding),
-            Fill::Keep,
-            |e| matches!(e, Entry::Encoded(k, _) if *k == f.key),
-            || Ok(Entry::Encoded(f.key, compress(&f.bytes, coding))),
-        );
+    /// version (on a blocking thread): compressing a year of telemetry takes far
+    /// longer than sending it over a fast link. The compressed bodies share the
+    /// cache's budget.
+    pub async fn encoded(&self, client: &str, doc: Doc, f: &FileDoc, coding: Coding) -> Bytes {
+        let (key, bytes) = (f.key, f.bytes.clone());
+        let e = self
+            .lookup(
+                client,
+                Slot::Encoded(doc, coding),
+                Fill::Keep,
+                |e| matches!(e, Entry::Encoded(k, _) if *k == key),
+                async move {
+                    let b = off(move || compress(&bytes, coding)).await?;
+                    Ok(Entry::Encoded(key, b))
+                },
+            )
+            .await;
         match e {
             Ok(Entry::Encoded(_, b)) => b,
-            _ => compress(&f.bytes, coding),
+            // Only a failed blocking task or a wrong slot: compress uncached.
+            _ => {
+                let bytes = f.bytes.clone();
+                off(move || compress(&bytes, coding))
+                    .await
+                    .unwrap_or_default()
+            }
         }
     }
 
     /// The parsed usage document, re-parsed only when the file changed (or its
     /// parse was evicted).
-    pub fn usage(&self, client: &str) -> Result<Arc<Usage>, DataError> {
-        self.usage_with(client, Fill::Keep)
-    }
-
-    fn usage_with(&self, client: &str, fill: Fill) -> Result<Arc<Usage>, DataError> {
-        self.usage_keyed(client, fill).map(|(_, u)| u)
+    pub async fn usage(&self, client: &str) -> Result<Arc<Usage>, DataError> {
+        self.usage_keyed(client, Fill::Keep).await.map(|(_, u)| u)
     }
 
     /// The parsed usage and the key of the version it was parsed from.
-    fn usage_keyed(&self, client: &str, fill: Fill) -> Result<(FileKey, Arc<Usage>), DataError> {
-        let f = self.file_with(client, Doc::Usage, fill)?;
-        let e = self.lookup(
-            client,
-            Slot::Usage,
-            fill,
-            |e| matches!(e, Entry::Usage(k, _) if *k == f.key),
-            || {
-                let u = sla_rules::usage::parse_usage(&f.bytes, Doc::Usage.file_name())
-                    .map_err(DataError::Invalid)?;
-                Ok(Entry::Usage(f.key, Arc::new(u)))
-            },
-        )?;
+    async fn usage_keyed(
+        &self,
+        client: &str,
+        fill: Fill,
+    ) -> Result<(FileKey, Arc<Usage>), DataError> {
+        let f = self.file_with(client, Doc::Usage, fill).await?;
+        let (key, bytes) = (f.key, f.bytes.clone());
+        let e = self
+            .lookup(
+                client,
+                Slot::Usage,
+                fill,
+                |e| matches!(e, Entry::Usage(k, _) if *k == key),
+                async move {
+                    let u = off(move || {
+                        sla_rules::usage::parse_usage(&bytes, Doc::Usage.file_name())
+                            .map_err(DataError::Invalid)
+                    })
+                    .await??;
+                    Ok(Entry::Usage(key, Arc::new(u)))
+                },
+            )
+            .await?;
         match e {
             Entry::Usage(k, u) => Ok((k, u)),
             _ => Err(wrong_slot()),
@@ -590,81 +707,92 @@ impl DataDir {
     /// rules core from the client's current documents. The last report of each
     /// client is kept while the cache has room: claims filed in the same second (a
     /// burst, a double click, retries) share one evaluation of the year.
-    pub fn report(&self, client: &str, as_of: i64) -> Result<Arc<Report>, DataError> {
-        self.report_with(client, as_of, Fill::Keep)
+    pub async fn report(&self, client: &str, as_of: i64) -> Result<Arc<Report>, DataError> {
+        self.report_with(client, as_of, Fill::Keep).await
     }
 
     /// `report`, for the sweep: uses what is cached but admits nothing.
-    pub fn report_passing(&self, client: &str, as_of: i64) -> Result<Arc<Report>, DataError> {
-        self.report_with(client, as_of, Fill::Pass)
+    pub async fn report_passing(&self, client: &str, as_of: i64) -> Result<Arc<Report>, DataError> {
+        self.report_with(client, as_of, Fill::Pass).await
     }
 
-    fn report_with(&self, client: &str, as_of: i64, fill: Fill) -> Result<Arc<Report>, DataError> {
+    async fn report_with(
+        &self,
+        client: &str,
+        as_of: i64,
+        fill: Fill,
+    ) -> Result<Arc<Report>, DataError> {
         // Only the documents' keys decide whether the kept report is current, so
         // a warm claim reads no document.
-        let (usage, incidents, policy) = self.keys(client)?;
+        let (usage, incidents, policy) = self.keys(client).await?;
         let key = ReportKey {
             as_of,
             usage,
             incidents,
             policy,
         };
-        let e = self.lookup(
-            client,
-            Slot::Report,
-            fill,
-            |e| matches!(e, Entry::Report(k, _) if *k == key),
-            || {
-                let mut key = key;
-                for _ in 0..READ_ATTEMPTS {
-                    let policy_file = match self.file_with(client, Doc::Policy, fill) {
-                        Ok(p) => Some(p),
-                        Err(DataError::Missing(_)) => None,
-                        Err(e) => return Err(e),
-                    };
-                    let inc = self.file_with(client, Doc::Incidents, fill)?;
-                    let (usage_key, usage) = self.usage_keyed(client, fill)?;
-                    let read = ReportKey {
-                        as_of,
-                        usage: usage_key,
-                        incidents: inc.key,
-                        policy: policy_file.as_ref().map(|p| p.key),
-                    };
-                    if read != key {
-                        // A document changed between the keys and the reads (a
-                        // write landed): read the new state again, so a report is
-                        // never made of two versions.
-                        let (usage, incidents, policy) = self.keys(client)?;
-                        key = ReportKey {
-                            as_of,
-                            usage,
-                            incidents,
-                            policy,
+        let e = self
+            .lookup(
+                client,
+                Slot::Report,
+                fill,
+                |e| matches!(e, Entry::Report(k, _) if *k == key),
+                async {
+                    let mut key = key;
+                    for _ in 0..READ_ATTEMPTS {
+                        let policy_file = match self.file_with(client, Doc::Policy, fill).await {
+                            Ok(p) => Some(p),
+                            Err(DataError::Missing(_)) => None,
+                            Err(e) => return Err(e),
                         };
-                        continue;
-                    }
-                    let policy = match &policy_file {
-                        Some(p) => {
-                            sla_rules::policy::parse_policy(&p.bytes, Doc::Policy.file_name())
-                                .map_err(DataError::Invalid)?
+                        let inc = self.file_with(client, Doc::Incidents, fill).await?;
+                        let (usage_key, usage) = self.usage_keyed(client, fill).await?;
+                        let read = ReportKey {
+                            as_of,
+                            usage: usage_key,
+                            incidents: inc.key,
+                            policy: policy_file.as_ref().map(|p| p.key),
+                        };
+                        if read != key {
+                            // A document changed between the keys and the reads (a
+                            // write landed): read the new state again, so a report is
+                            // never made of two versions.
+                            let (usage, incidents, policy) = self.keys(client).await?;
+                            key = ReportKey {
+                                as_of,
+                                usage,
+                                incidents,
+                                policy,
+                            };
+                            continue;
                         }
-                        None => sla_rules::policy::Policy::default(),
-                    };
-                    let incidents = sla_rules::incidents::parse_incidents(
-                        &inc.bytes,
-                        Doc::Incidents.file_name(),
-                    )
-                    .map_err(DataError::Invalid)?;
-                    let report = sla_rules::evaluate(&usage, &incidents, &policy, as_of).report;
-                    // Tagged with the versions read: a document replaced since gives
-                    // a new key at the next call, which evaluates again.
-                    return Ok(Entry::Report(key, Arc::new(report)));
-                }
-                Err(DataError::Io(
-                    "the documents kept changing while they were read; try again".into(),
-                ))
-            },
-        )?;
+                        let report = off(move || {
+                            let policy = match &policy_file {
+                                Some(p) => sla_rules::policy::parse_policy(
+                                    &p.bytes,
+                                    Doc::Policy.file_name(),
+                                )
+                                .map_err(DataError::Invalid)?,
+                                None => sla_rules::policy::Policy::default(),
+                            };
+                            let incidents = sla_rules::incidents::parse_incidents(
+                                &inc.bytes,
+                                Doc::Incidents.file_name(),
+                            )
+                            .map_err(DataError::Invalid)?;
+                            Ok(sla_rules::evaluate(&usage, &incidents, &policy, as_of).report)
+                        })
+                        .await??;
+                        // Tagged with the versions read: a document replaced since gives
+                        // a new key at the next call, which evaluates again.
+                        return Ok(Entry::Report(key, Arc::new(report)));
+                    }
+                    Err(DataError::Io(
+                        "the documents kept changing while they were read; try again".into(),
+                    ))
+                },
+            )
+            .await?;
         match e {
             Entry::Report(_, r) => Ok(r),
             _ => Err(wrong_slot()),
@@ -702,8 +830,8 @@ mod tests {
         assert!(br_bytes.len() * 3 < text.len());
     }
 
-    #[test]
-    fn a_report_is_reused_within_its_second_and_redone_when_a_document_changes() {
+    #[tokio::test]
+    async fn a_report_is_reused_within_its_second_and_redone_when_a_document_changes() {
         let root = std::env::temp_dir().join(format!(
             "sla-server-data-{}-{}",
             std::process::id(),
@@ -720,15 +848,15 @@ mod tests {
         let d = DataDir::new(root.clone(), 64 << 20);
         // 2026-01-01T00:00:00Z: the whole 2025 term has ended.
         let t = 1_767_225_600;
-        let a = d.report("acme", t).expect("report");
+        let a = d.report("acme", t).await.expect("report");
         assert_eq!(a.contract_id, "K-1");
-        assert!(Arc::ptr_eq(&a, &d.report("acme", t).expect("again")));
+        assert!(Arc::ptr_eq(&a, &d.report("acme", t).await.expect("again")));
         // Another second: evaluated again (same figures, a new report).
-        let b = d.report("acme", t + 1).expect("next second");
+        let b = d.report("acme", t + 1).await.expect("next second");
         assert!(!Arc::ptr_eq(&a, &b));
         // A changed document (another size): evaluated again, within the same second.
         std::fs::write(dir.join("incidents.json"), format!("{no_incidents}\n")).expect("incidents");
-        let c = d.report("acme", t + 1).expect("changed");
+        let c = d.report("acme", t + 1).await.expect("changed");
         assert!(!Arc::ptr_eq(&b, &c));
         let _ = std::fs::remove_dir_all(&root);
     }
@@ -741,8 +869,8 @@ mod tests {
         ))
     }
 
-    #[test]
-    fn concurrent_first_reads_share_one_read_and_one_parse() {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_first_reads_share_one_read_and_one_parse() {
         let root = temp_root("flight");
         let dir = root.join("acme");
         std::fs::create_dir_all(&dir).expect("dir");
@@ -751,20 +879,20 @@ mod tests {
             "timezone":"+08:00"},"telemetry":[],"outages":[],"signing":[]}"#;
         std::fs::write(dir.join("usage.json"), usage).expect("usage");
         let d = Arc::new(DataDir::new(root.clone(), 1 << 20));
-        let barrier = Arc::new(std::sync::Barrier::new(8));
-        let threads: Vec<_> = (0..8)
+        let barrier = Arc::new(tokio::sync::Barrier::new(8));
+        let tasks: Vec<_> = (0..8)
             .map(|_| {
                 let (d, b) = (d.clone(), barrier.clone());
-                std::thread::spawn(move || {
-                    b.wait();
-                    d.usage("acme").expect("usage")
+                tokio::spawn(async move {
+                    b.wait().await;
+                    d.usage("acme").await.expect("usage")
                 })
             })
             .collect();
-        let got: Vec<Arc<Usage>> = threads
-            .into_iter()
-            .map(|t| t.join().expect("join"))
-            .collect();
+        let mut got: Vec<Arc<Usage>> = Vec::new();
+        for t in tasks {
+            got.push(t.await.expect("join"));
+        }
         assert!(got.iter().all(|u| Arc::ptr_eq(u, &got[0])));
         // 8 callers × 2 slots (the file, its parse): one miss each slot, 14 hits.
         let s = d.cache_stats();
@@ -772,8 +900,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&root);
     }
 
-    #[test]
-    fn the_budget_evicts_and_an_evicted_document_is_read_again() {
+    #[tokio::test]
+    async fn the_budget_evicts_and_an_evicted_document_is_read_again() {
         let root = temp_root("evict");
         // 40 clients, each an incidents file of 10,000 bytes: weighed 10,000 + 34
         // (the ETag) + 96 + the id's 3 bytes = 10,133 each, 405,320 for all, in a
@@ -790,7 +918,10 @@ mod tests {
         let d = DataDir::new(root.clone(), 100_000);
         for round in 0..3 {
             for i in 0..40 {
-                let f = d.file(&format!("c{i:02}"), Doc::Incidents).expect("file");
+                let f = d
+                    .file(&format!("c{i:02}"), Doc::Incidents)
+                    .await
+                    .expect("file");
                 assert_eq!(f.bytes.len(), 10_000);
                 assert!(
                     f.bytes.iter().all(|&b| b == b'a' + (i % 26) as u8),
@@ -808,8 +939,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&root);
     }
 
-    #[test]
-    fn the_sweep_reads_through_the_cache_without_filling_it() {
+    #[tokio::test]
+    async fn the_sweep_reads_through_the_cache_without_filling_it() {
         let root = temp_root("pass");
         let dir = root.join("acme");
         std::fs::create_dir_all(&dir).expect("dir");
@@ -823,7 +954,10 @@ mod tests {
         )
         .expect("incidents");
         let d = DataDir::new(root.clone(), 1 << 20);
-        let r = d.report_passing("acme", 1_767_225_600).expect("report");
+        let r = d
+            .report_passing("acme", 1_767_225_600)
+            .await
+            .expect("report");
         assert_eq!(r.contract_id, "K-1");
         assert_eq!(d.cache_stats().entries, 0);
         let _ = std::fs::remove_dir_all(&root);
