@@ -32,6 +32,14 @@ window.widget = mount(document.getElementById("sla"), {
   usageUrl: claimsOnly ? "/data/usage.json" : "/auth/usage.json", incidentsUrl: "/data/incidents.json",
   claimsUrl: "/auth/claims", asOf: "${AS_OF}", locale: "en", headers: { Authorization: "Bearer stale" } });`;
 
+// A host that waits for something of its own (its token) before init(), until the test says
+// go; `?elsewhere` loads the wasm from another URL, as a host with its own asset path does.
+const LATE_JS = `import init, { mount } from "/sla-portal/sla_portal.js";
+const elsewhere = new URLSearchParams(location.search).has("elsewhere");
+await new Promise((go) => { window.go = go; });
+await init(elsewhere ? { module_or_path: "/copy/sla_portal_bg.wasm" } : undefined);
+mount(document.getElementById("sla"), { usageUrl: "/data/usage.json", incidentsUrl: "/data/incidents.json", asOf: "${AS_OF}", locale: "en" });`;
+
 /// Answers 401 unless the request carries the fresh token.
 const guarded = (body) => (req, res) => {
   const ok = req.headers.authorization === "Bearer fresh";
@@ -52,6 +60,9 @@ before(async () => {
       "/auth.html": { body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
 <script type="module" src="/auth.js"></script></head><body><div id="sla"></div></body></html>` },
       "/auth.js": { body: AUTH_JS, type: "text/javascript" },
+      "/late.html": { body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="/late.js"></script></head><body><div id="sla"></div></body></html>` },
+      "/late.js": { body: LATE_JS, type: "text/javascript" },
       "/auth/usage.json": guarded(fs.readFileSync(path.join(WORKED, "usage.json"))),
       "/auth/claims": guarded(JSON.stringify({ schema: "sla-portal/claims/v1", claims: [] })),
     },
@@ -59,6 +70,7 @@ before(async () => {
       "/data/usage.json": path.join(WORKED, "usage.json"),
       "/data/incidents.json": path.join(WORKED, "incidents.json"),
       "/data/other.json": path.join(WORKED, "incidents.json"),
+      "/copy/sla_portal_bg.wasm": path.join(ROOT, "dist", "sla_portal_bg.wasm"),
     },
   });
   chrome = await browser();
@@ -225,5 +237,34 @@ test("a refreshed token re-reads a claims list that answered 401; the claim form
   assert.equal(hits("/auth/claims"), read + 1, "read once more, with the fresh token");
   await p.waitForSelector("[data-sla-step=periods]");
   assert.equal(hits("/data/usage.json"), 1, "the documents on screen are not fetched again");
+  await p.close();
+});
+
+test("importing the module requests its wasm at once, before init(); init() reads that response", async () => {
+  resetHits();
+  const p = await chrome.ctx.newPage();
+  const early = p.waitForRequest((r) => r.url().endsWith("/sla-portal/sla_portal_bg.wasm"));
+  await p.goto(`${server.base}/late.html`);
+  // The host has not called init() yet (it waits for `go`), and the wasm is on its way.
+  await early;
+  assert.equal(await p.evaluate(() => typeof window.go), "function");
+  await p.evaluate(() => window.go());
+  await p.waitForSelector("[data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+  assert.equal(hits("/sla-portal/sla_portal_bg.wasm"), 1, "one request for the wasm, not a second by init()");
+  await p.close();
+});
+
+test("init() with the host's own wasm URL aborts the module's early request and loads from there", async () => {
+  resetHits();
+  const p = await chrome.ctx.newPage();
+  // The early request is held, so that it is still open when init(…) is called.
+  await p.route("**/sla-portal/sla_portal_bg.wasm", () => {});
+  const aborted = p.waitForEvent("requestfailed", (r) => r.url().endsWith("/sla-portal/sla_portal_bg.wasm"));
+  await p.goto(`${server.base}/late.html?elsewhere`);
+  await p.waitForFunction(() => typeof window.go === "function");
+  await p.evaluate(() => window.go());
+  await aborted;
+  await p.waitForSelector("[data-sla-chart=monthly] canvas[data-sla-drawn=true]");
+  assert.equal(hits("/copy/sla_portal_bg.wasm"), 1);
   await p.close();
 });

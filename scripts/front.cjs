@@ -17,6 +17,12 @@ swap("export function __mountElement(", "function __mountElement(");
 // What mount() returns is host.js's handle, exported under the wasm's class name.
 swap("export class WidgetHandle ", "class WidgetHandle ");
 let front = fs.readFileSync(path.join(__dirname, "..", "static", "host.js"), "utf8");
+// host.js requests the wasm early, at the URL the glue would use: this build's file name.
+const wasmUrl = js.match(/new URL\('([\w.-]+_bg\.wasm)', import\.meta\.url\)/);
+if (!wasmUrl) throw new Error(`${file}: expected the glue's default wasm URL`);
+const early = 'new URL("sla_portal_bg.wasm", import.meta.url)';
+if (front.split(early).length !== 2) throw new Error(`static/host.js: expected exactly one ${early}`);
+front = front.replace(early, `new URL(${JSON.stringify(wasmUrl[1])}, import.meta.url)`);
 // The operator console is the full build's (src/operator/ is cfg'd out of the first paint):
 // its glue exports __mountOperator, the first paint's must not, and gets no operator front.
 const full = path.basename(file).startsWith("sla_portal_full");

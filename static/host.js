@@ -13,12 +13,38 @@ function slaFlush() {
   for (const h of q) h._start();
 }
 
+// The wasm's request, made as this module is evaluated rather than when init() is called: a
+// host that first awaits its token (the README's snippet) would otherwise leave the link idle
+// for that round trip before the largest file of the first paint starts. `init()` without an
+// argument reads it; `init(x)` and `initSync(x)` abort it (the host loads the wasm its own
+// way). The URL is the glue's own default, written so that bundlers rewrite it alike
+// (scripts/front.cjs puts in the full module's file name there).
+let slaWasm = null;
+try {
+  const abort = new AbortController();
+  const response = fetch(new URL("sla_portal_bg.wasm", import.meta.url), { signal: abort.signal });
+  // Not the page's error: init() reports a failed load (and a second init() asks again).
+  response.catch(() => {});
+  slaWasm = { response, abort };
+} catch {
+  // No fetch here (a server rendering the host page): init() asks when it is called.
+}
+
+function slaWasmFor(arg) {
+  const w = slaWasm;
+  slaWasm = null;
+  if (w && arg === undefined) return { module_or_path: w.response };
+  w?.abort.abort();
+  return arg;
+}
+
 export default function init(arg) {
   // One load per page however often it is called; queued mounts start when it is done.
-  return (slaInit ||= __wbg_init(arg).then((w) => (slaFlush(), w), (e) => { slaInit = null; throw e; }));
+  return (slaInit ||= __wbg_init(slaWasmFor(arg)).then((w) => (slaFlush(), w), (e) => { slaInit = null; throw e; }));
 }
 
 function slaInitSync(m) {
+  slaWasmFor(m ?? null);
   const w = initSync(m);
   slaFlush();
   return w;

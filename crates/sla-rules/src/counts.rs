@@ -11,10 +11,11 @@
 //! module can only make parsing faster, never different (a property test and
 //! the fuzz target check it).
 //!
-//! The full widget's build adds a wasm simd128 reader in front of the byte loop (feature
-//! `simd128`, module `simd` below): 32 bytes at a time while they are plain `n,` pairs, and
-//! the byte loop for anything else, so it too can only make lifting faster. The first paint
-//! and native builds have the byte loop alone.
+//! A vector reader sits in front of the byte loop (module `simd`): 32 bytes at a time while
+//! they are plain `n,` pairs, and the byte loop for anything else, so it too can only make
+//! lifting faster. It has SSE2 on x86_64 (the server, the CLI) and wasm simd128 in the full
+//! widget (feature `simd128`); the first paint and other targets have the byte loop alone
+//! (`build.rs` decides, as `cfg(counts_simd)`).
 
 /// A lifted array: telemetry segment index, `true` for `ok` (`false` for `total`), values.
 pub type Lifted = (usize, bool, Vec<u32>);
@@ -125,15 +126,15 @@ fn numbers(b: &[u8], mut i: usize, capacity: usize) -> Option<(Vec<u32>, usize)>
     if b.get(i) == Some(&b']') {
         return Some((values, i));
     }
-    // Numbers the byte loop reads before the simd128 path is tried again (after it stopped
+    // Numbers the byte loop reads before the vector path is tried again (after it stopped
     // at a long number: where there is one, more follow).
-    #[cfg(all(target_arch = "wasm32", feature = "simd128"))]
+    #[cfg(counts_simd)]
     let mut by_bytes = 0u32;
     loop {
-        // Whole `n,` pairs 32 bytes at a time where the full build has simd128; it stops
+        // Whole `n,` pairs 32 bytes at a time where there is a vector path; it stops
         // at anything unusual and leaves it to the byte loop below, so it reads exactly
         // what that loop would. After a comma the byte loop skips whitespace.
-        #[cfg(all(target_arch = "wasm32", feature = "simd128"))]
+        #[cfg(counts_simd)]
         if by_bytes > 0 {
             by_bytes -= 1;
         } else if !simd::OFF.get() {
@@ -224,169 +225,23 @@ fn number(b: &[u8], i: usize) -> Option<(u32, usize)> {
     Some((v as u32, i))
 }
 
-/// Whole `n,` pairs read sixteen bytes at a time with wasm simd128 (the full build only:
-/// the first paint carries the byte loop alone, and native builds have no wasm32).
-#[cfg(all(target_arch = "wasm32", feature = "simd128"))]
-mod simd {
-    use core::arch::wasm32::*;
-    use std::cell::Cell;
+#[cfg(counts_simd)]
+mod simd;
 
-    thread_local! {
-        /// Set only by `lift_scalar`, for the test that holds this path to the byte loop.
-        pub(super) static OFF: Cell<bool> = const { Cell::new(false) };
-    }
-
-    /// Reads the `n,` pairs from `i`, where a number starts, and pushes their values;
-    /// returns the index after the last comma it read and the whitespace after it (`i` when
-    /// it read none). A chunk of 32 bytes is read up to its last comma when everything
-    /// before that comma is digits and single commas, each perhaps followed by JSON
-    /// whitespace, with no number but a lone `0` starting with `0`; anything else (the
-    /// array's end, the document's last 32 bytes, whitespace before a comma, a sign, a
-    /// fraction, "01", ",,", a number running past the chunk's last comma) stops it, and
-    /// the caller's byte loop decides.
-    /// Numbers of up to four digits are computed in the vectors; at a chunk with a longer
-    /// one it stops and says so (`true`), and the caller reads a few numbers with the byte
-    /// loop before it tries again. (32 bytes rather than 16: the mask work is
-    /// per chunk, and halving it took `lift` of the bench year 4.0 → 3.2 ms in Chromium.)
-    #[target_feature(enable = "simd128")]
-    pub(super) fn pairs(b: &[u8], mut i: usize, values: &mut Vec<u32>) -> (usize, bool) {
-        let zero = u8x16_splat(0);
-        let mask = |v: v128| u64::from(u8x16_bitmask(v));
-        while let Some(chunk) = b.get(i..i + 32) {
-            // SAFETY: `chunk` is 32 readable bytes; v128_load needs no alignment.
-            let (v0, v1) = unsafe {
-                let p = chunk.as_ptr();
-                (v128_load(p.cast()), v128_load(p.add(16).cast()))
-            };
-            let (d0, d1) = (
-                u8x16_sub(v0, u8x16_splat(b'0')),
-                u8x16_sub(v1, u8x16_splat(b'0')),
-            );
-            let (is0, is1) = (u8x16_lt(d0, u8x16_splat(10)), u8x16_lt(d1, u8x16_splat(10)));
-            let comma = u8x16_splat(b',');
-            let digits = mask(is0) | mask(is1) << 16;
-            let commas = mask(u8x16_eq(v0, comma)) | mask(u8x16_eq(v1, comma)) << 16;
-            let zeros = mask(u8x16_eq(d0, zero)) | mask(u8x16_eq(d1, zero)) << 16;
-            // Up to the first byte that is none of digit, comma, JSON whitespace, then up to
-            // the last comma before it. (Whitespace is looked for only in a chunk that has
-            // something besides digits and commas: compact documents never pay for it.)
-            let other = !(digits | commas) & 0xFFFF_FFFF;
-            let (end, spaces) = if other == 0 {
-                (32, 0)
-            } else {
-                // ' ', and '\t' '\n' '\r' from a table (swizzle gives 0 for bytes ≥ 16).
-                let table = u8x16(0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 0, 0, 255, 0, 0);
-                let ws = |v: v128| v128_or(u8x16_eq(v, u8x16_splat(b' ')), u8x16_swizzle(table, v));
-                let spaces = mask(ws(v0)) | mask(ws(v1)) << 16;
-                ((other & !spaces | 1 << 32).trailing_zeros(), spaces)
-            };
-            let commas = commas & ((1 << end) - 1);
-            if digits & 1 == 0 || commas == 0 {
-                break;
-            }
-            let last = 63 - commas.leading_zeros();
-            let (digits, spaces) = (digits & ((2 << last) - 1), spaces & ((2 << last) - 1));
-            let gaps = commas | spaces;
-            let starts = 1 | (gaps << 1 & digits);
-            // Whitespace only after a comma (as `1, 2` or a new line and indentation), never
-            // before one or a second comma in a gap; no leading zero.
-            if spaces & !(gaps << 1) != 0
-                || commas & gaps << 1 != 0
-                || starts & zeros & digits >> 1 != 0
-            {
-                break;
-            }
-            if digits & digits >> 1 & digits >> 2 & digits >> 3 & digits >> 4 != 0 {
-                // A number of five digits or more: the byte loop reads those faster than
-                // this chunk's mask work and `number` on each would (counts of a busy
-                // client), so the caller reads the next 32 numbers with it.
-                return (i, true);
-            }
-            // The value of each number of up to four digits in the lane of its last digit:
-            // a lane plus ten times the lane before (zero where that is a comma), then plus
-            // a hundred times that sum two lanes before when both lanes between are digits.
-            let (d0, d1) = (v128_and(d0, is0), v128_and(d1, is1));
-            let times10 = |x: v128| u8x16_add(u8x16_shl(x, 3), u8x16_shl(x, 1));
-            let p0 = u8x16_add(d0, times10(after(d0, zero)));
-            let p1 = u8x16_add(d1, times10(after(d1, d0)));
-            let both0 = v128_and(after(is0, zero), after2(is0, zero));
-            let both1 = v128_and(after(is1, is0), after2(is1, is0));
-            let (s0, s1) = (
-                v128_and(after2(p0, zero), both0),
-                v128_and(after2(p1, p0), both1),
-            );
-            let hundred = u16x8_splat(100);
-            let sum = |p: v128, s: v128, high: bool| {
-                let (p, s) = if high {
-                    (u16x8_extend_high_u8x16(p), u16x8_extend_high_u8x16(s))
-                } else {
-                    (u16x8_extend_low_u8x16(p), u16x8_extend_low_u8x16(s))
-                };
-                u16x8_add(p, u16x8_mul(s, hundred))
-            };
-            let mut lanes = [0u16; 32];
-            // SAFETY: `lanes` is 64 writable bytes; v128_store needs no alignment.
-            unsafe {
-                let p = lanes.as_mut_ptr();
-                v128_store(p.cast(), sum(p0, s0, false));
-                v128_store(p.add(8).cast(), sum(p0, s0, true));
-                v128_store(p.add(16).cast(), sum(p1, s1, false));
-                v128_store(p.add(24).cast(), sum(p1, s1, true));
-            }
-            // At most sixteen commas in 32 bytes (each follows a digit: position 0 is one,
-            // and no two commas touch), written without a capacity check each.
-            values.reserve(16);
-            let len = values.len();
-            let spare = values.spare_capacity_mut();
-            let (mut m, mut k) = (commas, 0);
-            while m != 0 {
-                let c = m.trailing_zeros() as usize;
-                spare[k].write(u32::from(lanes[(c - 1) & 31]));
-                k += 1;
-                m &= m - 1;
-            }
-            // SAFETY: the `k` elements after `len` were written just above.
-            unsafe { values.set_len(len + k) };
-            i = next(b, i + last as usize + 1);
-        }
-        (i, false)
-    }
-
-    /// After a comma at `i - 1`: where the next number starts, past JSON whitespace.
-    #[inline]
-    fn next(b: &[u8], mut i: usize) -> usize {
-        super::skip_ws(b, &mut i);
-        i
-    }
-
-    /// The sixteen bytes of `v` moved up one lane, the last of `prev` in front.
-    #[inline]
-    #[target_feature(enable = "simd128")]
-    fn after(v: v128, prev: v128) -> v128 {
-        i8x16_shuffle::<31, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14>(v, prev)
-    }
-
-    /// The sixteen bytes of `v` moved up two lanes, the last two of `prev` in front.
-    #[inline]
-    #[target_feature(enable = "simd128")]
-    fn after2(v: v128, prev: v128) -> v128 {
-        i8x16_shuffle::<30, 31, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13>(v, prev)
-    }
-}
-
-/// `lift` with the byte loop alone, for the wasm test that holds the simd128 path to it
-/// (`tests/counts_simd.rs` at the repository root). Elsewhere it is `lift`.
+/// `lift` with the byte loop alone, for the tests that hold the vector path to it (here,
+/// and `tests/counts_simd.rs` at the repository root for simd128). Without a vector path
+/// it is `lift`.
 #[doc(hidden)]
-#[cfg(feature = "simd128")]
+#[cfg(any(feature = "simd128", test))]
 pub fn lift_scalar(b: &[u8]) -> Option<(Vec<u8>, Vec<Lifted>)> {
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(counts_simd)]
     {
         simd::OFF.set(true);
         let lifted = lift(b);
         simd::OFF.set(false);
         lifted
     }
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(counts_simd))]
     lift(b)
 }
 
@@ -482,10 +337,19 @@ mod tests {
     fn edge_cases_read_as_worked_out() {
         for (array, values) in CASES {
             assert_eq!(lifted(array).as_deref(), *values, "{array:?}");
+            // The byte loop alone reads them the same (natively, `lift` has the SSE2 path).
+            let doc = format!(r#"{{"telemetry":[{{"total":{array}}}]}}"#);
+            let scalar = lift_scalar(doc.as_bytes()).map(|(_, mut l)| l.remove(0).2);
+            assert_eq!(scalar.as_deref(), *values, "byte loop: {array:?}");
             // serde_json reads the same values, or refuses where a `None` is the scanner's
             // own caution (none of these: each is either plain or not JSON integers in u32).
             assert_eq!(serde(array).as_deref(), *values, "{array:?}");
         }
+    }
+
+    #[test]
+    fn vector_path_and_byte_loop_agree_on_random_documents() {
+        agree_on_random_documents(lift, lift_scalar);
     }
 
     #[test]
