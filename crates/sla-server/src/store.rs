@@ -562,12 +562,21 @@ impl dyn Store {
         let mut tx = self.begin().await?;
         let at = crate::clock::now_rfc3339();
         let mut out = Vec::with_capacity(breaches.len());
+        // One client's breaches: its subscriptions are read once, not once per month
+        // (the first sweep records six a client; each read is a round trip).
+        let mut subs: Option<(String, Vec<(String, String)>)> = None;
         for (period, event) in breaches {
             let new = tx
                 .record_breach(&event.client_id, contract, period, &event.id, &at)
                 .await?;
             if new {
-                enqueue_rows(tx.as_mut(), event).await?;
+                if subs.as_ref().is_none_or(|(c, _)| *c != event.client_id) {
+                    let list = tx.subscriptions_of(&event.client_id).await?;
+                    subs = Some((event.client_id.clone(), list));
+                }
+                if let Some((_, list)) = &subs {
+                    enqueue_to(tx.as_mut(), list, event).await?;
+                }
             }
             out.push(new);
         }
@@ -579,10 +588,20 @@ impl dyn Store {
 /// Queues the event for each of the client's subscriptions that wants it, inside
 /// the caller's transaction; returns how many deliveries were queued.
 pub async fn enqueue_rows(tx: &mut dyn Tx, e: &OutEvent) -> Result<usize, StoreError> {
+    let subs = tx.subscriptions_of(&e.client_id).await?;
+    enqueue_to(tx, &subs, e).await
+}
+
+/// `enqueue_rows` with the client's subscriptions (id, events) already read.
+async fn enqueue_to(
+    tx: &mut dyn Tx,
+    subs: &[(String, String)],
+    e: &OutEvent,
+) -> Result<usize, StoreError> {
     let mut n = 0;
-    for (id, events) in tx.subscriptions_of(&e.client_id).await? {
-        if wants(&events, &e.event_type) {
-            n += tx.insert_delivery(&id, e).await?;
+    for (id, events) in subs {
+        if wants(events, &e.event_type) {
+            n += tx.insert_delivery(id, e).await?;
         }
     }
     Ok(n)
