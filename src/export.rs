@@ -159,18 +159,18 @@ pub fn download(name: &str, mime: &str, text: &str) {
 mod tests {
     use super::*;
 
+    /// The worked example's documents, and the instant its README works the figures at.
+    const AS_OF: &str = "2026-04-10T12:00:00+08:00";
+    fn inputs() -> sla_rules::Inputs<'static> {
+        sla_rules::Inputs {
+            usage: include_bytes!("../crates/sla-rules/tests/fixtures/worked/usage.json"),
+            incidents: include_bytes!("../crates/sla-rules/tests/fixtures/worked/incidents.json"),
+            policy: None,
+        }
+    }
+
     fn worked() -> Report {
-        sla_rules::report(
-            &sla_rules::Inputs {
-                usage: include_bytes!("../crates/sla-rules/tests/fixtures/worked/usage.json"),
-                incidents: include_bytes!(
-                    "../crates/sla-rules/tests/fixtures/worked/incidents.json"
-                ),
-                policy: None,
-            },
-            "2026-04-10T12:00:00+08:00",
-        )
-        .unwrap()
+        sla_rules::report(&inputs(), AS_OF).unwrap()
     }
 
     #[test]
@@ -205,14 +205,8 @@ mod tests {
     #[test]
     fn an_evidence_download_is_the_evidence_and_its_receipt() {
         let r = sla_rules::evaluate_bytes(
-            &sla_rules::Inputs {
-                usage: include_bytes!("../crates/sla-rules/tests/fixtures/worked/usage.json"),
-                incidents: include_bytes!(
-                    "../crates/sla-rules/tests/fixtures/worked/incidents.json"
-                ),
-                policy: None,
-            },
-            "2026-04-10T12:00:00+08:00",
+            &inputs(),
+            AS_OF,
             ["usage.json", "incidents.json", "policy.json"],
         )
         .unwrap();

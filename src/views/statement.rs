@@ -40,11 +40,7 @@ pub fn Statement(props: &ViewProps) -> Html {
             <p>{ explain(env, p) }{ " " }{ crate::views::exclusions::version_badge(env, r, p) }</p>
             { crate::views::periods::horizon_note(env, r) }
             if crate::views::periods::data_short(p) {
-                <p data-sla-data-short="">{ env.fill(Key::DataShortWhy, &[
-                    ("when", &r.data_horizon.as_ref().map(|h| f.datetime(h)).unwrap_or_else(|| env.t(Key::DataHorizonNone).to_string())),
-                    ("minutes", &f.int(p.minutes_after_data_horizon)),
-                    ("fill", crate::views::periods::fill_word(env, r, p)),
-                ]) }</p>
+                <p data-sla-data-short="">{ crate::views::periods::data_short_why(env, r, p) }</p>
             }
             <table class="slap-table">
                 <tbody>
