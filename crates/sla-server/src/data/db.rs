@@ -285,6 +285,35 @@ fn lock(
         .map_err(|_| StoreError::new("documents: a writer panicked"))
 }
 
+/// Runs `f` off the async workers in one SQLite transaction of `behavior` on the
+/// contract `scope`; commits when `f` answers `(_, true)`, rolls back otherwise (and on
+/// any error). The lock is given back before the answer returns.
+async fn sq_tx<T, E>(
+    conn: &Arc<Mutex<rusqlite::Connection>>,
+    behavior: rusqlite::TransactionBehavior,
+    scope: String,
+    f: impl FnOnce(&SqRows) -> Result<(T, bool), E> + Send + 'static,
+) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let conn = conn.clone();
+    off(move || {
+        let mut conn = lock(&conn)?;
+        let tx = conn.transaction_with_behavior(behavior).map_err(sq)?;
+        let (out, commit) = f(&SqRows {
+            tx: &tx,
+            scope: &scope,
+        })?;
+        if commit {
+            tx.commit().map_err(sq)?;
+        }
+        Ok(out)
+    })
+    .await?
+}
+
 async fn pg_conn(pool: &deadpool_postgres::Pool) -> Result<deadpool_postgres::Object, StoreError> {
     pool.get()
         .await
@@ -484,40 +513,32 @@ impl DocDb {
     pub async fn read(&self, scope: &str, doc: Doc) -> Result<Option<Read>, StoreError> {
         match self {
             DocDb::Sqlite(conn) => {
-                let (conn, scope) = (conn.clone(), scope.to_string());
-                off(move || {
-                    let mut conn = lock(&conn)?;
-                    let tx = conn
-                        .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
-                        .map_err(sq)?;
-                    let rows = SqRows {
-                        tx: &tx,
-                        scope: &scope,
+                let behavior = rusqlite::TransactionBehavior::Deferred;
+                let raw = sq_tx(conn, behavior, scope.to_string(), move |rows| {
+                    let Some((epoch, version)) = rows.head()? else {
+                        return Ok((None, false));
                     };
-                    let raw = (|| {
-                        let Some((epoch, version)) = rows.head()? else {
-                            return Ok(None);
-                        };
-                        let Some(part) = rows.part(part_name(doc))? else {
-                            return Ok(None);
-                        };
-                        let days = match doc {
-                            Doc::Usage => rows.days(i64::MIN, i64::MAX)?,
-                            _ => Vec::new(),
-                        };
-                        Ok::<_, StoreError>(Some(RawRead {
+                    let Some(part) = rows.part(part_name(doc))? else {
+                        return Ok((None, false));
+                    };
+                    let days = match doc {
+                        Doc::Usage => rows.days(i64::MIN, i64::MAX)?,
+                        _ => Vec::new(),
+                    };
+                    // Rolled back: a read changes nothing.
+                    Ok::<_, StoreError>((
+                        Some(RawRead {
                             epoch,
                             version,
                             part,
                             days,
-                        }))
-                    })()?;
-                    // Rolled back on drop: a read changes nothing.
-                    drop(tx);
-                    drop(conn);
-                    raw.map(|r| r.finish(doc)).transpose()
+                        }),
+                        false,
+                    ))
                 })
-                .await?
+                .await?;
+                // Put together with the connection given back.
+                off(move || raw.map(|r| r.finish(doc)).transpose()).await?
             }
             DocDb::Pg(pool) => {
                 let tx =
@@ -716,17 +737,10 @@ impl DocDb {
     pub async fn write(&self, scope: &Scope, change: Change) -> Result<Written, WriteError> {
         match self {
             DocDb::Sqlite(conn) => {
-                let (conn, scope) = (conn.clone(), scope.clone());
-                off(move || {
-                    let mut conn = lock(&conn)?;
-                    // A write holds SQLite's write lock from BEGIN IMMEDIATE on.
-                    let tx = conn
-                        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                        .map_err(sq)?;
-                    let rows = SqRows {
-                        tx: &tx,
-                        scope: &scope.dir,
-                    };
+                // A write holds SQLite's write lock from BEGIN IMMEDIATE on.
+                let behavior = rusqlite::TransactionBehavior::Immediate;
+                let scope = scope.clone();
+                sq_tx(conn, behavior, scope.dir.clone(), move |rows| {
                     let contract = scope.contract.as_deref().unwrap_or(&scope.client);
                     rows.create(&scope.client, contract, &crate::events::random_hex(6))?;
                     let (epoch, version) = rows
@@ -753,11 +767,12 @@ impl DocDb {
                             rows.put_day(*d, counts)?;
                         }
                         rows.set_version(w.version)?;
-                        tx.commit().map_err(sq)?;
                     }
-                    Ok(w)
+                    // Nothing changed: rolled back, so even a new contract row is not kept.
+                    let commit = w.changed;
+                    Ok((w, commit))
                 })
-                .await?
+                .await
             }
             DocDb::Pg(pool) => {
                 let tx = PgTx::begin(pool, "BEGIN").await?;
